@@ -1,0 +1,82 @@
+import { Component, createRef, h } from 'preact';
+import { type MountHandle, mountWidget } from './mount';
+import { type FeedbackOptions, toRaw } from './options';
+import { getRuntime } from './runtime';
+
+export { scan } from './auto-mount';
+export type { Ask, Format, Rating, Scale, Theme, Variant } from './core/config';
+export { ConfigError } from './core/config-error';
+export { DeliveryError } from './core/delivery-error';
+export type { FeedbackEvent } from './core/event';
+export type { FeedbackEventType } from './core/feedback';
+export { defineElement } from './define-element';
+export { FeedbackWidgetElement } from './element';
+export type { FeedbackOptions } from './options';
+
+/** `detail` of each event dispatched on the mount element (they bubble and are composed). */
+export interface FeedbackEventMap {
+  'feedback:vote': import('./core/event').FeedbackEvent;
+  'feedback:sent': { event: import('./core/event').FeedbackEvent; status: number };
+  'feedback:error': {
+    event: import('./core/event').FeedbackEvent;
+    error: Error;
+    willRetry: boolean;
+  };
+  'feedback:duplicate': { event: import('./core/event').FeedbackEvent };
+}
+
+/** A mounted widget. */
+export interface FeedbackHandle {
+  update(options: FeedbackOptions): void;
+  unmount(): void;
+}
+
+/**
+ * Mounts a widget into `element` (its shadow root). Bad options are reported with
+ * `console.error`, never thrown; `update` with corrected options mounts it then.
+ * @example
+ * const widget = mount(document.querySelector('#answer-42'), {
+ *   endpoint: '/api/feedback', conversationId: 'c-1', messageId: 'm-42',
+ * });
+ * widget.unmount();
+ */
+export function mount(element: Element, options: FeedbackOptions): FeedbackHandle {
+  const handle: MountHandle = mountWidget(element, toRaw(options), (name) => name);
+  return { update: (changes) => handle.update(toRaw(changes)), unmount: handle.unmount };
+}
+
+/**
+ * Sends every open follow-up and every vote waiting in the outbox now.
+ * @example addEventListener('beforeunload', () => void flush());
+ */
+export function flush(): Promise<void> {
+  return getRuntime().flush();
+}
+
+/**
+ * The widget as a Preact component; props are the options.
+ * @example <Feedback endpoint="/api/feedback" messageId={message.id} />
+ */
+export class Feedback extends Component<FeedbackOptions> {
+  #handle: FeedbackHandle | undefined;
+  #host = createRef<HTMLDivElement>();
+
+  override componentDidMount() {
+    this.#handle = mount(this.#host.current as HTMLDivElement, this.props);
+  }
+
+  override componentDidUpdate(previous: FeedbackOptions) {
+    if (JSON.stringify(toRaw(previous)) !== JSON.stringify(toRaw(this.props))) {
+      this.#handle?.unmount();
+      this.#handle = mount(this.#host.current as HTMLDivElement, this.props);
+    }
+  }
+
+  override componentWillUnmount() {
+    this.#handle?.unmount();
+  }
+
+  render() {
+    return h('div', { ref: this.#host });
+  }
+}

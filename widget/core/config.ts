@@ -1,0 +1,286 @@
+import { ConfigError } from './config-error';
+
+/** Every option a page can set, in camelCase; attributes are their kebab-case forms. */
+export const OPTION_NAMES = [
+  'endpoint',
+  'format',
+  'conversationId',
+  'messageId',
+  'sessionId',
+  'neutral',
+  'upValue',
+  'downValue',
+  'neutralValue',
+  'scale',
+  'ask',
+  'reasons',
+  'reasonsUp',
+  'comment',
+  'commentMax',
+  'dedupe',
+  'allowChange',
+  'metadata',
+  'token',
+  'credentials',
+  'locale',
+  'prompt',
+  'labelUp',
+  'labelDown',
+  'labelNeutral',
+  'thanks',
+  'variant',
+  'theme',
+  'userId',
+  'sentAt',
+  'messageContent',
+] as const;
+
+export type OptionName = (typeof OPTION_NAMES)[number];
+/** Options as attributes carry them: text, absent when not set. */
+export type RawOptions = Partial<Record<OptionName, string>>;
+
+export type Format = 'event' | 'sentiment' | 'vote' | 'score' | 'quality';
+export type Rating = 'up' | 'down' | 'neutral';
+export type Ask = 'down' | 'always' | 'never';
+export type Theme = 'auto' | 'light' | 'dark';
+export type Variant = 'inline' | 'compact';
+export interface Scale {
+  min: number;
+  max: number;
+}
+
+/** Options after validation: every field decided, nothing left for downstream code to check. */
+export interface Config {
+  endpoint: string;
+  format: Format;
+  conversationId: string | undefined;
+  messageId: string | undefined;
+  sessionId: string | undefined;
+  userId: string | undefined;
+  neutral: boolean;
+  values: Record<Rating, number>;
+  scale: Scale;
+  ask: Ask;
+  reasons: string[] | undefined;
+  reasonsUp: string[];
+  comment: boolean;
+  commentMax: number;
+  /** How long a vote is remembered, in ms; 0 = off, Infinity = forever. */
+  dedupeMs: number;
+  allowChange: boolean;
+  metadata: Record<string, unknown> | undefined;
+  token: string | undefined;
+  credentials: RequestCredentials;
+  locale: string;
+  texts: Record<'prompt' | 'up' | 'down' | 'neutral' | 'thanks', string | undefined>;
+  variant: Variant;
+  theme: Theme;
+  sentAt: number;
+  messageContent: string | undefined;
+}
+
+export interface PageContext {
+  /** Base for relative endpoints: the page's URL. */
+  baseUrl: string;
+  /** `<html lang>`, possibly empty. */
+  lang: string;
+  now: number;
+}
+
+const FORMATS: Format[] = ['event', 'sentiment', 'vote', 'score', 'quality'];
+const DEFAULT_SCALE: Record<Format, string> = {
+  event: '-100..100',
+  sentiment: '-100..100',
+  vote: '-100..100',
+  score: '0..1',
+  quality: '0..100',
+};
+const PLACEHOLDER_OPTION: Record<string, OptionName | ''> = {
+  conversationId: 'conversationId',
+  messageId: 'messageId',
+  sessionId: 'sessionId',
+  vote: '',
+  rating: '',
+};
+const UNITS: Record<string, number> = { m: 6e4, h: 36e5, d: 864e5 };
+
+function oneOf<T extends string>(raw: RawOptions, key: OptionName, allowed: T[], fallback: T): T {
+  const value = raw[key] ?? fallback;
+  if (!allowed.includes(value as T)) {
+    throw new ConfigError(key, `must be one of ${allowed.join(', ')}, got "${value}"`);
+  }
+  return value as T;
+}
+
+function flag(raw: RawOptions, key: OptionName, fallback: boolean): boolean {
+  const value = raw[key];
+  if (value === undefined) return fallback;
+  // A bare attribute (`<feedback-widget neutral>`) reads as "", which HTML treats as on.
+  if (value === '' || value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ConfigError(key, `must be true or false, got "${value}"`);
+}
+
+/** A number option within `min..max` (whole when `whole`), or undefined when not set. */
+function number(raw: RawOptions, key: OptionName, [min, max]: number[], whole = false) {
+  const text = raw[key];
+  if (text === undefined) return undefined;
+  const value = text.trim() ? Number(text) : Number.NaN;
+  if (!(value >= (min as number) && value <= (max as number)) || (whole && value % 1)) {
+    throw new ConfigError(
+      key,
+      `must be a ${whole ? 'whole ' : ''}number from ${min} to ${max}, got "${text}"`,
+    );
+  }
+  return value;
+}
+
+function list(text: string | undefined): string[] | undefined {
+  return text?.split('|').flatMap((item) => item.trim() || []);
+}
+
+function id(text: string | undefined): string | undefined {
+  return text?.trim() || undefined;
+}
+
+function endpoint(raw: RawOptions, page: PageContext): string {
+  const template = raw.endpoint?.trim();
+  if (!template) throw new ConfigError('endpoint', 'is required: the URL votes are posted to');
+  for (const [, name] of template.matchAll(/\{(\w*)\}/g)) {
+    const option = PLACEHOLDER_OPTION[name as string];
+    if (option === undefined) {
+      throw new ConfigError('endpoint', `has an unknown placeholder {${name}}`);
+    }
+    if (option && !id(raw[option])) {
+      throw new ConfigError(option, `is required by the endpoint's {${name}}`);
+    }
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(template, page.baseUrl);
+  } catch {}
+  if (!url || !/^https?:$/.test(url.protocol)) {
+    throw new ConfigError('endpoint', `must be an http(s) URL, got "${template}"`);
+  }
+  // Keep the braces literal so placeholders can be filled per vote.
+  return url.href.replace(/%7B(\w*)%7D/g, '{$1}');
+}
+
+function scale(raw: RawOptions, format: Format): Scale {
+  if (raw.scale !== undefined && !['event', 'score', 'quality'].includes(format)) {
+    throw new ConfigError('scale', `does not apply to format ${format}`);
+  }
+  const text = raw.scale ?? DEFAULT_SCALE[format];
+  const [min, max] = text.split('..').map((part) => (part.trim() ? Number(part) : Number.NaN));
+  if (!((min as number) < (max as number))) {
+    throw new ConfigError('scale', `must be MIN..MAX with MIN below MAX, got "${text}"`);
+  }
+  return { min, max } as Scale;
+}
+
+function values(raw: RawOptions, format: Format, range: Scale): Record<Rating, number> {
+  const defaults = { up: range.max, down: range.min, neutral: (range.min + range.max) / 2 };
+  const result = { ...defaults };
+  for (const rating of ['up', 'down', 'neutral'] as const) {
+    const key = `${rating}Value` as const;
+    if (format === 'sentiment' && raw[key] !== undefined) {
+      throw new ConfigError(key, 'does not apply to format sentiment');
+    }
+    // The vote format's backends take whole numbers 1..100 up and -100..-1 down.
+    const vote = format === 'vote';
+    const bounds = vote ? (rating === 'up' ? [1, 100] : [-100, -1]) : [range.min, range.max];
+    result[rating] = number(raw, key, bounds, vote) ?? defaults[rating];
+  }
+  return result;
+}
+
+function dedupe(raw: RawOptions): number {
+  const text = raw.dedupe ?? '24h';
+  if (text === 'off') return 0;
+  if (text === 'forever') return Number.POSITIVE_INFINITY;
+  const match = /^(\d+)([mhd])$/.exec(text);
+  if (!match || match[1] === '0') {
+    throw new ConfigError('dedupe', `must be like 30m, 24h, 7d, forever or off, got "${text}"`);
+  }
+  return Number(match[1]) * (UNITS[match[2] as string] as number);
+}
+
+function metadata(raw: RawOptions): Record<string, unknown> | undefined {
+  if (raw.metadata === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.metadata);
+  } catch {}
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError('metadata', `must be a JSON object, got ${raw.metadata.slice(0, 80)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function locale(raw: RawOptions, page: PageContext): string {
+  const tag = raw.locale ?? page.lang;
+  try {
+    return Intl.getCanonicalLocales(tag || 'en')[0] as string;
+  } catch {
+    if (raw.locale === undefined) return 'en';
+    throw new ConfigError('locale', `must be a BCP 47 language tag, got "${tag}"`);
+  }
+}
+
+/**
+ * Validates options once, at the boundary.
+ * @throws {ConfigError} naming the first option that is wrong.
+ */
+export function resolveConfig(raw: RawOptions, page: PageContext): Config {
+  const format = oneOf(raw, 'format', FORMATS, 'event');
+  const range = scale(raw, format);
+  const neutral = flag(raw, 'neutral', false);
+  const url = endpoint(raw, page);
+  if (neutral && (format === 'vote' || url.includes('{vote}'))) {
+    throw new ConfigError('neutral', 'cannot be used with upvote/downvote endpoints');
+  }
+  if (format === 'quality' && !id(raw.messageId)) {
+    throw new ConfigError('messageId', 'is required by format quality');
+  }
+  const token = raw.token?.trim();
+  if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) {
+    throw new ConfigError('token', 'must be printable ASCII with no spaces');
+  }
+  const sentAt = raw.sentAt === undefined ? page.now : Date.parse(raw.sentAt);
+  if (Number.isNaN(sentAt)) {
+    throw new ConfigError('sentAt', `must be an ISO date-time, got "${raw.sentAt}"`);
+  }
+  return {
+    endpoint: url,
+    format,
+    conversationId: id(raw.conversationId),
+    messageId: id(raw.messageId),
+    sessionId: id(raw.sessionId),
+    userId: id(raw.userId),
+    neutral,
+    values: values(raw, format, range),
+    scale: range,
+    ask: oneOf(raw, 'ask', ['down', 'always', 'never'], 'down'),
+    reasons: list(raw.reasons),
+    reasonsUp: list(raw.reasonsUp) ?? [],
+    comment: flag(raw, 'comment', true),
+    commentMax: number(raw, 'commentMax', [1, 1e5], true) ?? 5000,
+    dedupeMs: dedupe(raw),
+    allowChange: flag(raw, 'allowChange', false),
+    metadata: metadata(raw),
+    token: token || undefined,
+    credentials: oneOf(raw, 'credentials', ['omit', 'same-origin', 'include'], 'omit'),
+    locale: locale(raw, page),
+    texts: {
+      prompt: raw.prompt,
+      up: raw.labelUp,
+      down: raw.labelDown,
+      neutral: raw.labelNeutral,
+      thanks: raw.thanks,
+    },
+    variant: oneOf(raw, 'variant', ['inline', 'compact'], 'inline'),
+    theme: oneOf(raw, 'theme', ['auto', 'light', 'dark'], 'auto'),
+    sentAt,
+    messageContent: raw.messageContent,
+  };
+}

@@ -1,0 +1,70 @@
+import type { Config, Rating, Scale } from './config';
+
+/** The canonical record of one vote: the `event` format's body and every event's `detail`. */
+export interface FeedbackEvent {
+  id: string;
+  rating: Rating;
+  sentiment: 'positive' | 'neutral' | 'negative';
+  value: number;
+  scale: Scale;
+  conversation_id?: string;
+  message_id?: string;
+  session_id?: string;
+  user_id?: string;
+  reason?: string;
+  comment?: string;
+  replaces?: string;
+  page_url: string;
+  locale: string;
+  created_at: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** What the person chose: a rating, and what the follow-up added. */
+export interface Choice {
+  rating: Rating;
+  reason?: string | undefined;
+  comment?: string | undefined;
+}
+
+const SENTIMENTS = { up: 'positive', neutral: 'neutral', down: 'negative' } as const;
+
+/** Drops absent fields so they are left out of the wire format rather than sent as null. */
+export function prune(record: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+}
+
+/** The page's URL without query and fragment, which may carry tokens. */
+export function pageUrlOf(href: string): string {
+  return href.replace(/[?#].*$/, '');
+}
+
+/** What one vote is about: the message, else the conversation, else the session, else the page. */
+export function subjectOf(config: Config, pageUrl: string): string {
+  return config.messageId ?? config.conversationId ?? config.sessionId ?? pageUrl;
+}
+
+export function createEvent(
+  config: Config,
+  choice: Choice,
+  context: { id: string; now: number; pageUrl: string; replaces: string | undefined },
+): FeedbackEvent {
+  return prune({
+    id: context.id,
+    rating: choice.rating,
+    sentiment: SENTIMENTS[choice.rating],
+    value: config.values[choice.rating],
+    scale: config.scale,
+    conversation_id: config.conversationId,
+    message_id: config.messageId,
+    session_id: config.sessionId,
+    user_id: config.userId,
+    reason: choice.reason || undefined,
+    comment: choice.comment?.trim() || undefined,
+    replaces: context.replaces,
+    page_url: context.pageUrl,
+    locale: config.locale,
+    created_at: new Date(context.now).toISOString(),
+    metadata: config.metadata,
+  }) as unknown as FeedbackEvent;
+}

@@ -1,0 +1,64 @@
+import type { Config } from './config';
+import { type FeedbackEvent, prune } from './event';
+
+/** One vote as it goes on the wire, in the format the backend speaks. */
+export interface WireRequest {
+  url: string;
+  body: Record<string, unknown>;
+}
+
+function fillEndpoint(template: string, event: FeedbackEvent): string {
+  const values: Record<string, string | undefined> = {
+    conversationId: event.conversation_id,
+    messageId: event.message_id,
+    sessionId: event.session_id,
+    vote: event.rating === 'up' ? 'upvote' : 'downvote',
+    rating: event.rating,
+  };
+  return template.replace(/\{(\w+)\}/g, (_, name: string) =>
+    encodeURIComponent(values[name] as string),
+  );
+}
+
+function joined(event: FeedbackEvent): string | undefined {
+  return [event.reason, event.comment].filter(Boolean).join(': ') || undefined;
+}
+
+function body(config: Config, event: FeedbackEvent): Record<string, unknown> {
+  switch (config.format) {
+    case 'event':
+      return { ...event };
+    case 'sentiment':
+      return prune({
+        conversation_id:
+          event.conversation_id ?? event.message_id ?? event.session_id ?? event.page_url,
+        sentiment: event.sentiment,
+        comment: event.comment,
+        metadata:
+          event.metadata || event.reason || event.message_id
+            ? prune({ ...event.metadata, reason: event.reason, message_id: event.message_id })
+            : undefined,
+      });
+    case 'vote':
+      return prune({ value: event.value, reason: joined(event) });
+    case 'score':
+      return prune({
+        session_id: event.session_id ?? event.conversation_id ?? event.message_id ?? event.page_url,
+        score: event.value,
+        text: joined(event),
+      });
+    case 'quality':
+      return prune({
+        original_message_id: event.message_id,
+        sent_message_content: config.messageContent,
+        customer_responded: true,
+        quality_score: event.value,
+        time_to_respond_ms: Math.max(0, Date.parse(event.created_at) - config.sentAt),
+      });
+  }
+}
+
+/** Maps the canonical event to the URL and body of the configured format. */
+export function toRequest(config: Config, event: FeedbackEvent): WireRequest {
+  return { url: fillEndpoint(config.endpoint, event), body: body(config, event) };
+}

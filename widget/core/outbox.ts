@@ -1,0 +1,148 @@
+import { DeliveryError } from './delivery-error';
+import type { FeedbackEvent } from './event';
+import type { WireRequest } from './formats';
+import type { Store } from './store';
+
+/** One vote waiting to be delivered, as stored; `id` is also its Idempotency-Key. */
+export interface OutboxItem extends WireRequest {
+  id: string;
+  event: FeedbackEvent;
+  token: string | undefined;
+  credentials: RequestCredentials;
+  created: number;
+  attempts: number;
+  /** Not sent before this epoch ms: a follow-up still open, or a retry backing off. */
+  due: number;
+}
+
+/** What the endpoint answered; a network failure or timeout rejects instead. */
+export interface Answer {
+  status: number;
+  retryAfter: string | null;
+}
+
+export interface OutboxServices {
+  store: Store;
+  now: () => number;
+  random: () => number;
+  transport: (item: OutboxItem, keepalive: boolean) => Promise<Answer>;
+  /** Runs `task` only if no other tab holds `name`; resolves when done or skipped. */
+  exclusive: (name: string, task: () => Promise<void>) => Promise<void>;
+  schedule: (task: () => void, ms: number) => () => void;
+  notify: (item: OutboxItem, outcome: Outcome) => void;
+}
+
+export type Outcome =
+  | { sent: true; status: number }
+  | { sent: false; error: Error; willRetry: boolean };
+
+export interface Outbox {
+  /** Stores the item durably, replacing any with the same id, then sends it when due. */
+  put(item: OutboxItem, keepalive?: boolean): void;
+  /** Attempts every due item now; `keepalive` lets the requests outlive the page. */
+  flush(keepalive?: boolean): Promise<void>;
+}
+
+const PREFIX = 'feedback-widget:outbox:';
+const FIRST_RETRY_MS = 1000;
+const MAX_RETRY_MS = 5 * 60_000;
+/** Undelivered votes are retried on later page loads for this long, then dropped. */
+export const KEEP_MS = 7 * 24 * 3_600_000;
+
+function retryAfterMs(header: string | null, now: number): number {
+  if (!header) return 0;
+  const seconds = Number(header);
+  return Number.isNaN(seconds) ? Date.parse(header) - now || 0 : seconds * 1000;
+}
+
+function retryable(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+export function createOutbox(services: OutboxServices): Outbox {
+  const { store, now } = services;
+  /** Ids being sent, and whether with keepalive. */
+  const inFlight = new Map<string, boolean>();
+  let cancelTimer = () => {};
+
+  /** Sets one timer for the earliest item not in flight; never sooner than a second, so an
+   * item another tab holds does not spin this one. */
+  function wake() {
+    cancelTimer();
+    const dues = store
+      .keys(PREFIX)
+      .filter((key) => !inFlight.has(key.slice(PREFIX.length)))
+      .map((key) => store.get<OutboxItem>(key)?.due ?? 0);
+    if (dues.length) {
+      cancelTimer = services.schedule(
+        () => void outbox.flush(),
+        Math.max(1000, Math.min(...dues) - now()),
+      );
+    }
+  }
+
+  async function attempt(id: string, keepalive: boolean) {
+    const key = PREFIX + id;
+    // Re-read under the lock: another tab may have delivered or rescheduled it meanwhile.
+    const item = store.get<OutboxItem>(key);
+    if (!item || item.due > now()) return;
+    if (typeof item.url !== 'string' || !item.event || typeof item.created !== 'number') {
+      store.remove(key);
+      return;
+    }
+    let outcome: Outcome;
+    try {
+      const answer = await services.transport(item, keepalive);
+      if (answer.status < 300) outcome = { sent: true, status: answer.status };
+      else {
+        const error = new DeliveryError(item.url, answer.status);
+        outcome = { sent: false, error, willRetry: retryable(answer.status) };
+        item.due = now() + retryAfterMs(answer.retryAfter, now());
+      }
+    } catch (cause) {
+      outcome = { sent: false, error: cause as Error, willRetry: true };
+      item.due = now();
+    }
+    if (!outcome.sent && outcome.willRetry && now() - item.created < KEEP_MS) {
+      item.attempts++;
+      // Exponential backoff with jitter, so clients that failed together do not retry together.
+      const backoff = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (item.attempts - 1));
+      item.due = Math.max(item.due, now() + backoff * (0.5 + services.random() / 2));
+      store.set(key, item);
+    } else {
+      if (!outcome.sent) outcome.willRetry = false;
+      store.remove(key);
+    }
+    services.notify(item, outcome);
+  }
+
+  async function deliver(id: string, keepalive: boolean) {
+    // A keepalive send may overtake a plain one in flight (the page is going away and will
+    // abort it); anything else already in flight is left alone.
+    const sending = inFlight.get(id);
+    if (sending || (sending === false && !keepalive)) return;
+    inFlight.set(id, keepalive);
+    try {
+      // A page being hidden may never run a lock's callback: send at once, the
+      // Idempotency-Key keeps a repeat from counting twice.
+      if (keepalive) await attempt(id, true);
+      else await services.exclusive(PREFIX + id, () => attempt(id, false));
+    } finally {
+      if (inFlight.get(id) === keepalive) inFlight.delete(id);
+    }
+  }
+
+  const outbox: Outbox = {
+    put(item, keepalive = false) {
+      store.set(PREFIX + item.id, item);
+      if (item.due > now()) wake();
+      else void deliver(item.id, keepalive).then(wake);
+    },
+    async flush(keepalive = false) {
+      const ids = store.keys(PREFIX).map((key) => key.slice(PREFIX.length));
+      await Promise.all(ids.map((id) => deliver(id, keepalive)));
+      wake();
+    },
+  };
+  return outbox;
+}

@@ -1,0 +1,22 @@
+import ar from './ar';
+import de from './de';
+import en from './en';
+import es from './es';
+import fr from './fr';
+import ja from './ja';
+import pt from './pt';
+import type { Messages } from './types';
+
+export type { Messages } from './types';
+
+const LOCALES: Record<string, Messages> = { en, es, fr, de, pt, ja, ar };
+
+/** The built-in texts for a canonical BCP 47 tag: its language's, else English. */
+export function messagesFor(locale: string): Messages {
+  return LOCALES[locale.split('-')[0] as string] ?? en;
+}
+
+/** Right-to-left scripts' languages, whose layout the widget mirrors. */
+export function directionOf(locale: string): 'ltr' | 'rtl' {
+  return /^(ar|he|fa|ur|ps|sd|ug|yi|ckb|dv)\b/.test(locale) ? 'rtl' : 'ltr';
+}

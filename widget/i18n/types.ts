@@ -1,0 +1,12 @@
+/** The visible texts of one locale; `reasons` are the default down-vote reasons, `|`-separated. */
+export interface Messages {
+  prompt: string;
+  up: string;
+  down: string;
+  neutral: string;
+  thanks: string;
+  more: string;
+  send: string;
+  skip: string;
+  reasons: string;
+}

@@ -1,0 +1,42 @@
+/**
+ * The script-tag entry, and the only module with side effects: reads the script's own
+ * data attributes as defaults, defines <feedback-widget>, mounts every [data-feedback]
+ * element now and later, and resumes votes earlier pages could not deliver.
+ */
+import { flush, mount } from './api';
+import { scan, startAutoMount } from './auto-mount';
+import { defineElement } from './define-element';
+import { FeedbackWidgetElement } from './element';
+import { toRaw } from './options';
+import { getRuntime } from './runtime';
+
+declare global {
+  interface Window {
+    FeedbackWidget?: {
+      mount: typeof mount;
+      scan: typeof scan;
+      flush: typeof flush;
+      version: string;
+    };
+  }
+}
+
+// A second copy of the script (pasted twice, or by two plugins) must not mount twice.
+if (!window.FeedbackWidget) {
+  const script = document.currentScript as HTMLScriptElement | null;
+  const defaults = toRaw(script?.dataset);
+  window.FeedbackWidget = {
+    mount: (element, options) => mount(element, { ...defaults, ...options }),
+    scan,
+    flush,
+    version: __VERSION__,
+  };
+  try {
+    getRuntime();
+    FeedbackWidgetElement.defaults = defaults;
+    defineElement();
+    startAutoMount({ defaults, selector: script?.dataset.selector });
+  } catch (problem) {
+    console.error('feedback-widget: could not start', problem);
+  }
+}

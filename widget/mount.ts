@@ -1,0 +1,120 @@
+import { effect } from '@preact/signals-core';
+import { h, render } from 'preact';
+import { type Config, type OptionName, type RawOptions, resolveConfig } from './core/config';
+import { ConfigError } from './core/config-error';
+import { pageUrlOf } from './core/event';
+import { createFeedback, type FeedbackServices } from './core/feedback';
+import { directionOf, messagesFor } from './i18n';
+import { getRuntime } from './runtime';
+import { Widget } from './ui/widget';
+import css from './ui/widget.css?inline';
+
+/** What `mount` returns: change the options, or take the widget away. */
+export interface MountHandle {
+  /** Applies changed options; a widget that failed to mount tries again with them. */
+  update(options: RawOptions): void;
+  /** Removes the widget, sending its open follow-up first. Harmless when already unmounted. */
+  unmount(): void;
+}
+
+/** How an option is spelled where it was set, for error messages: `data-format`, `format`. */
+export type Spelling = (option: OptionName) => string;
+
+let sheet: CSSStyleSheet | undefined;
+
+/** Constructable and shared by every widget: allowed under `style-src 'self'` with no nonce. */
+function adoptStyles(root: ShadowRoot) {
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+  }
+  root.adoptedStyleSheets = [sheet];
+}
+
+function describe(element: Element): string {
+  const html = element.outerHTML;
+  return html.slice(0, Math.min(html.indexOf('>') + 1 || 200, 200));
+}
+
+/** Reports a problem with one widget without letting it reach the host page. */
+export function report(element: Element, problem: unknown, spell: Spelling) {
+  const text =
+    problem instanceof ConfigError
+      ? `\`${spell(problem.option as OptionName)}\` ${problem.reason}`
+      : String(problem);
+  console.error(`feedback-widget: ${text} (on ${describe(element)})`, element);
+}
+
+function build(host: Element, config: Config): () => void {
+  const runtime = getRuntime();
+  const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
+  adoptStyles(root);
+  const messages = messagesFor(config.locale);
+  const emit: FeedbackServices['emit'] = (type, detail) =>
+    host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  const feedback = createFeedback(config, messages.reasons.split('|'), {
+    votes: runtime.votes,
+    outbox: runtime.outbox,
+    uuid: runtime.uuid,
+    schedule: runtime.schedule,
+    now: Date.now,
+    pageUrl: pageUrlOf(location.href),
+    emit,
+    track: (id) => runtime.owners.set(id, emit),
+    hold(finish) {
+      runtime.held.add(finish);
+      return () => runtime.held.delete(finish);
+    },
+  });
+  const dir = directionOf(config.locale);
+  const stop = effect(() => {
+    render(
+      h(Widget, { feedback, config, messages, dir, dark: isDark(config, runtime.dark.value) }),
+      root,
+    );
+  });
+  return () => {
+    feedback.finish(true);
+    stop();
+    render(null, root);
+  };
+}
+
+function isDark(config: Config, pageDark: boolean): boolean {
+  return config.theme === 'auto' ? pageDark : config.theme === 'dark';
+}
+
+/**
+ * Mounts one widget into `host`'s shadow root. Bad options are reported with `console.error`
+ * and leave `host` empty; nothing is thrown.
+ */
+export function mountWidget(host: Element, options: RawOptions, spell: Spelling): MountHandle {
+  let current = options;
+  let teardown: (() => void) | undefined;
+  const handle: MountHandle = {
+    update(changes) {
+      handle.unmount();
+      current = { ...current, ...changes };
+      try {
+        const config = resolveConfig(current, {
+          baseUrl: document.baseURI,
+          lang: document.documentElement.lang,
+          now: Date.now(),
+        });
+        teardown = build(host, config);
+      } catch (problem) {
+        report(host, problem, spell);
+      }
+    },
+    unmount() {
+      try {
+        teardown?.();
+      } catch (problem) {
+        report(host, problem, spell);
+      }
+      teardown = undefined;
+    },
+  };
+  handle.update({});
+  return handle;
+}

@@ -1,0 +1,84 @@
+import type { ReadonlySignal } from '@preact/signals-core';
+import type { FeedbackEventType } from './core/feedback';
+import { createOutbox, type Outbox } from './core/outbox';
+import { createStore } from './core/store';
+import { postVote } from './core/transport';
+import { uuid } from './core/uuid';
+import { createVotes, type Votes } from './core/votes';
+import { watchPageTheme } from './page-theme';
+
+type Emit = (type: FeedbackEventType, detail: object) => void;
+
+/** Page-wide services every widget shares: one outbox, one vote memory, one theme watcher. */
+export interface Runtime {
+  votes: Votes;
+  outbox: Outbox;
+  dark: ReadonlySignal<boolean>;
+  uuid: () => string;
+  schedule: (task: () => void, ms: number) => () => void;
+  /** Which widget reports the delivery of each vote this page cast. */
+  owners: Map<string, Emit>;
+  /** Open follow-ups, sent when the page is hidden. */
+  held: Set<(keepalive: boolean) => void>;
+  /** Sends every open follow-up and every due vote. */
+  flush(keepalive?: boolean): Promise<void>;
+}
+
+let runtime: Runtime | undefined;
+
+const schedule = (task: () => void, ms: number) => {
+  const timer = setTimeout(task, ms);
+  return () => clearTimeout(timer);
+};
+
+function exclusive(name: string, task: () => Promise<void>): Promise<void> {
+  // Without Web Locks two tabs may both send; the Idempotency-Key keeps that harmless.
+  if (!navigator.locks) return task();
+  return navigator.locks.request(name, { ifAvailable: true }, async (lock) => {
+    if (lock) await task();
+  });
+}
+
+function start(): Runtime {
+  const store = createStore(() => localStorage);
+  const owners = new Map<string, Emit>();
+  const held = new Set<(keepalive: boolean) => void>();
+  const outbox = createOutbox({
+    store,
+    now: Date.now,
+    random: Math.random,
+    transport: postVote,
+    exclusive,
+    schedule,
+    notify(item, outcome) {
+      const emit = owners.get(item.id);
+      if (outcome.sent || !outcome.willRetry) owners.delete(item.id);
+      if (outcome.sent) emit?.('feedback:sent', { event: item.event, status: outcome.status });
+      else
+        emit?.('feedback:error', {
+          event: item.event,
+          error: outcome.error,
+          willRetry: outcome.willRetry,
+        });
+    },
+  });
+  const votes = createVotes(store, Date.now);
+  const flush = (keepalive = false) => {
+    for (const finish of [...held]) finish(keepalive);
+    return outbox.flush(keepalive);
+  };
+  const hide = () => void flush(true);
+  addEventListener('pagehide', hide);
+  document.addEventListener('visibilitychange', () => document.hidden && hide());
+  addEventListener('online', () => void flush());
+  addEventListener('storage', (event) => votes.sync(event.key));
+  // Votes an earlier page of this origin could not deliver.
+  void outbox.flush();
+  return { votes, outbox, dark: watchPageTheme(), uuid, schedule, owners, held, flush };
+}
+
+/** The page's runtime, started on first use. */
+export function getRuntime(): Runtime {
+  runtime ??= start();
+  return runtime;
+}

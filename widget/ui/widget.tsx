@@ -1,0 +1,139 @@
+import { h } from 'preact';
+import type { Config, Rating } from '../core/config';
+import type { Feedback } from '../core/feedback';
+import type { Messages } from '../i18n';
+
+export interface WidgetProps {
+  feedback: Feedback;
+  config: Config;
+  messages: Messages;
+  dir: 'ltr' | 'rtl';
+  dark: boolean;
+}
+
+// One glyph, flipped for "down" in CSS, keeps the bundle small.
+const THUMB =
+  'M2 10h4v11H2zm6 11h9.6a2 2 0 0 0 2-1.6l1.3-7A2 2 0 0 0 19 10h-5.2l.9-4.6A2 2 0 0 0 11 4.2L8 10z';
+const ICONS: Record<Rating, string> = { up: THUMB, down: THUMB, neutral: 'M4 11h16v2H4z' };
+
+function pressedButton(from: Element): HTMLElement | null {
+  return from.closest('.fw')?.querySelector('[aria-pressed=true]') ?? null;
+}
+
+/** The open follow-up: reason choices, a comment, Send and Skip; Escape skips. */
+function FollowUp({ feedback, config, messages, rating }: WidgetProps & { rating: Rating }) {
+  const reasons = feedback.reasonsFor(rating);
+  const length = feedback.comment.value.length;
+  const done = (event: Event, keep: boolean) => {
+    event.preventDefault();
+    const button = pressedButton(event.currentTarget as Element);
+    feedback.finish(keep);
+    button?.focus();
+  };
+  return (
+    <form
+      class="more"
+      part="follow-up"
+      ref={focusFirst}
+      onSubmit={(event) => done(event, true)}
+      onKeyDown={(event) => event.key === 'Escape' && done(event, false)}
+      onInput={feedback.touch}
+      onClick={feedback.touch}
+    >
+      {reasons.length > 0 && (
+        // biome-ignore lint/a11y/useSemanticElements: a fieldset's UA border and legend rules would need resetting
+        <div class="reasons" role="group" aria-label={messages.more}>
+          {reasons.map((reason) => (
+            <button
+              type="button"
+              part="reason"
+              aria-pressed={feedback.reason.value === reason}
+              onClick={() => {
+                feedback.reason.value = feedback.reason.value === reason ? undefined : reason;
+              }}
+            >
+              {reason}
+            </button>
+          ))}
+        </div>
+      )}
+      {config.comment && (
+        <label part="comment-label">
+          {messages.more}
+          <textarea
+            part="comment"
+            maxLength={config.commentMax}
+            value={feedback.comment.value}
+            aria-describedby="fw-count"
+            onInput={(event) => {
+              feedback.comment.value = event.currentTarget.value;
+            }}
+          />
+          <span id="fw-count" class="count" part="count">
+            {length >= config.commentMax * 0.8 ? `${length}/${config.commentMax}` : ''}
+          </span>
+        </label>
+      )}
+      <div class="actions">
+        <button type="submit" part="send">
+          {messages.send}
+        </button>
+        <button type="button" part="skip" onClick={(event) => done(event, false)}>
+          {messages.skip}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function focusFirst(form: HTMLFormElement | null) {
+  form?.querySelector<HTMLElement>('button,textarea')?.focus();
+}
+
+/** The whole widget; reads signals, so the caller's effect re-renders it when they change. */
+export function Widget(props: WidgetProps) {
+  const { feedback, config, messages } = props;
+  const labels = { ...messages, ...pick(config.texts) };
+  const pressed = feedback.vote.value?.rating;
+  const open = feedback.open.value;
+  const ratings: Rating[] = config.neutral ? ['up', 'neutral', 'down'] : ['up', 'down'];
+  return (
+    <div
+      class="fw"
+      part="widget"
+      dir={props.dir}
+      data-theme={props.dark ? 'dark' : 'light'}
+      data-variant={config.variant}
+    >
+      {/* biome-ignore lint/a11y/useSemanticElements: a fieldset's UA border and legend rules would need resetting */}
+      <div class="bar" role="group" aria-labelledby="fw-prompt">
+        <span id="fw-prompt" class="prompt" part="prompt">
+          {labels.prompt}
+        </span>
+        {ratings.map((rating) => (
+          <button
+            type="button"
+            class={rating}
+            part={`button ${rating}`}
+            aria-pressed={pressed === rating}
+            title={config.variant === 'compact' ? labels[rating] : undefined}
+            onClick={() => feedback.choose(rating)}
+          >
+            <svg viewBox="0 0 24 24" aria-hidden="true">
+              <path d={ICONS[rating]} />
+            </svg>
+            <span class="label">{labels[rating]}</span>
+          </button>
+        ))}
+      </div>
+      {open && <FollowUp {...props} rating={open.rating} />}
+      <div class="status" part="status" role="status">
+        {pressed && !open ? labels.thanks : ''}
+      </div>
+    </div>
+  );
+}
+
+function pick(texts: Config['texts']): Partial<Messages> {
+  return Object.fromEntries(Object.entries(texts).filter(([, text]) => text !== undefined));
+}
