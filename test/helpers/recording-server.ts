@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A request the server received, as a backend would see it. */
+export interface Recorded {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+}
+
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface RecordingServer {
+  /** `http://127.0.0.1:PORT` */
+  origin: string;
+  /** Every POST received, in order. */
+  requests: Recorded[];
+  /** Decides the answer to each POST; the default answers 201 `{"id":"…"}`. */
+  reply: (request: Recorded) => Reply | Promise<Reply>;
+  /** Serves `body` at `path` for GET, e.g. an HTML page with its own headers. */
+  page(path: string, body: string, headers?: Record<string, string>): void;
+  /** Resolves once `count` POSTs have arrived (or rejects after `ms`). */
+  waitFor(count: number, ms?: number): Promise<Recorded[]>;
+  close(): Promise<void>;
+}
+
+const DIST = new URL('../../dist/feedback-widget.js', import.meta.url);
+
+/**
+ * A real HTTP server on 127.0.0.1 that records POSTs and serves pages and the built script
+ * (`/feedback-widget.js`). It does not keep the process alive, so it stops by itself.
+ */
+export async function startRecordingServer(): Promise<RecordingServer> {
+  const pages = new Map<string, { body: string; headers: Record<string, string> }>();
+  const waiters = new Set<() => void>();
+  const server = createServer((request, response) => {
+    const path = request.url ?? '/';
+    const cors = {
+      'Access-Control-Allow-Origin': request.headers.origin ?? '*',
+      'Access-Control-Allow-Headers': 'Content-Type, Idempotency-Key, Authorization',
+      'Access-Control-Allow-Credentials': 'true',
+    };
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204, cors).end();
+      return;
+    }
+    if (request.method === 'GET') {
+      if (path.split('?')[0] === '/feedback-widget.js') {
+        response.writeHead(200, { 'Content-Type': 'text/javascript' });
+        response.end(readFileSync(DIST));
+        return;
+      }
+      const page = pages.get(path.split('?')[0] as string);
+      if (!page) {
+        response.writeHead(404).end();
+        return;
+      }
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', ...page.headers });
+      response.end(page.body);
+      return;
+    }
+    let text = '';
+    request.on('data', (chunk) => {
+      text += chunk;
+    });
+    request.on('end', async () => {
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {}
+      const recorded = { method: request.method ?? '', path, headers: request.headers, body };
+      recording.requests.push(recorded);
+      for (const wake of waiters) wake();
+      const answer = await recording.reply(recorded);
+      response.writeHead(answer.status, {
+        'Content-Type': 'application/json',
+        ...cors,
+        ...answer.headers,
+      });
+      response.end(answer.body ?? '');
+    });
+  });
+  server.unref();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const recording: RecordingServer = {
+    origin: `http://127.0.0.1:${port}`,
+    requests: [],
+    reply: () => ({ status: 201, body: JSON.stringify({ id: String(recording.requests.length) }) }),
+    page(path, body, headers = {}) {
+      pages.set(path, { body, headers });
+    },
+    waitFor(count, ms = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (recording.requests.length < count) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(recording.requests);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`expected ${count} requests, got ${recording.requests.length}`));
+        }, ms);
+        waiters.add(check);
+        check();
+      });
+    },
+    close() {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+  return recording;
+}
