@@ -88,20 +88,7 @@ export interface PageContext {
 }
 
 const FORMATS: Format[] = ['event', 'sentiment', 'vote', 'score', 'quality'];
-const DEFAULT_SCALE: Record<Format, string> = {
-  event: '-100..100',
-  sentiment: '-100..100',
-  vote: '-100..100',
-  score: '0..1',
-  quality: '0..100',
-};
-const PLACEHOLDER_OPTION: Record<string, OptionName | ''> = {
-  conversationId: 'conversationId',
-  messageId: 'messageId',
-  sessionId: 'sessionId',
-  vote: '',
-  rating: '',
-};
+const DEFAULT_SCALE: Partial<Record<Format, string>> = { score: '0..1', quality: '0..100' };
 const UNITS: Record<string, number> = { m: 6e4, h: 36e5, d: 864e5 };
 
 function oneOf<T extends string>(raw: RawOptions, key: OptionName, allowed: T[], fallback: T): T {
@@ -147,12 +134,11 @@ function endpoint(raw: RawOptions, page: PageContext): string {
   const template = raw.endpoint?.trim();
   if (!template) throw new ConfigError('endpoint', 'is required: the URL votes are posted to');
   for (const [, name] of template.matchAll(/\{(\w*)\}/g)) {
-    const option = PLACEHOLDER_OPTION[name as string];
-    if (option === undefined) {
+    if (!/^(conversationId|messageId|sessionId|vote|rating)$/.test(name as string)) {
       throw new ConfigError('endpoint', `has an unknown placeholder {${name}}`);
     }
-    if (option && !id(raw[option])) {
-      throw new ConfigError(option, `is required by the endpoint's {${name}}`);
+    if (name?.endsWith('Id') && !id(raw[name as OptionName])) {
+      throw new ConfigError(name, `is required by the endpoint's {${name}}`);
     }
   }
   let url: URL | undefined;
@@ -170,7 +156,7 @@ function scale(raw: RawOptions, format: Format): Scale {
   if (raw.scale !== undefined && !['event', 'score', 'quality'].includes(format)) {
     throw new ConfigError('scale', `does not apply to format ${format}`);
   }
-  const text = raw.scale ?? DEFAULT_SCALE[format];
+  const text = raw.scale ?? DEFAULT_SCALE[format] ?? '-100..100';
   const [min, max] = text.split('..').map((part) => (part.trim() ? Number(part) : Number.NaN));
   if (!((min as number) < (max as number))) {
     throw new ConfigError('scale', `must be MIN..MAX with MIN below MAX, got "${text}"`);
