@@ -1,4 +1,5 @@
 import { ConfigError } from './config-error';
+import { prune } from './prune';
 
 /** Every option a page can set, in camelCase; attributes are their kebab-case forms. */
 export const OPTION_NAMES = [
@@ -72,7 +73,8 @@ export interface Config {
   token: string | undefined;
   credentials: RequestCredentials;
   locale: string;
-  texts: Record<'prompt' | 'up' | 'down' | 'neutral' | 'thanks', string | undefined>;
+  /** The visible texts the page set; the rest come from the locale. */
+  texts: Partial<Record<'prompt' | 'up' | 'down' | 'neutral' | 'thanks', string>>;
   variant: Variant;
   theme: Theme;
   sentAt: number;
@@ -257,13 +259,13 @@ export function resolveConfig(raw: RawOptions, page: PageContext): Config {
     token: token || undefined,
     credentials: oneOf(raw, 'credentials', ['omit', 'same-origin', 'include'], 'omit'),
     locale: locale(raw, page),
-    texts: {
+    texts: prune({
       prompt: raw.prompt,
       up: raw.labelUp,
       down: raw.labelDown,
       neutral: raw.labelNeutral,
       thanks: raw.thanks,
-    },
+    }),
     variant: oneOf(raw, 'variant', ['inline', 'compact'], 'inline'),
     theme: oneOf(raw, 'theme', ['auto', 'light', 'dark'], 'auto'),
     sentAt,

@@ -1,4 +1,5 @@
 import type { Config, Rating, Scale } from './config';
+import { prune } from './prune';
 
 /** The canonical record of one vote: the `event` format's body and every event's `detail`. */
 export interface FeedbackEvent {
@@ -28,11 +29,6 @@ export interface Choice {
 }
 
 const SENTIMENTS = { up: 'positive', neutral: 'neutral', down: 'negative' } as const;
-
-/** Drops absent fields so they are left out of the wire format rather than sent as null. */
-export function prune(record: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
-}
 
 /** The page's URL without query and fragment, which may carry tokens. */
 export function pageUrlOf(href: string): string {

@@ -54,13 +54,28 @@ export function createFeedback(
   let cancelIdle = () => {};
   let release = () => {};
 
-  function queue(event: FeedbackEvent, due: number, keepalive = false) {
-    services.track(event.id);
+  /** Stores the open vote, with what the follow-up holds so far unless `keep` is false. */
+  function queue(event: FeedbackEvent, due: number, keep = true, keepalive = false) {
+    const final = createEvent(
+      config,
+      {
+        rating: event.rating,
+        reason: keep ? feedback.reason.value : undefined,
+        comment: keep ? feedback.comment.value : undefined,
+      },
+      {
+        id: event.id,
+        now: Date.parse(event.created_at),
+        pageUrl: event.page_url,
+        replaces: event.replaces,
+      },
+    );
+    services.track(final.id);
     services.outbox.put(
       {
-        ...toRequest(config, event),
-        id: event.id,
-        event,
+        ...toRequest(config, final),
+        id: final.id,
+        event: final,
         token: config.token,
         credentials: config.credentials,
         created: services.now(),
@@ -94,22 +109,25 @@ export function createFeedback(
       const event = createEvent(config, { rating }, { ...context, replaces: previous?.id });
       services.votes.record(subject, { rating, id: event.id }, config.dedupeMs);
       services.emit('feedback:vote', event);
-      const asks = config.ask === 'always' || (config.ask === 'down' && rating === 'down');
-      if (!asks || !(config.comment || feedback.reasonsFor(rating).length)) {
-        queue(event, context.now);
-        return;
-      }
-      // Stored before the follow-up opens, so a crash or a closed tab cannot lose it.
-      queue(event, context.now + IDLE_MS);
       feedback.reason.value = undefined;
       feedback.comment.value = '';
+      const asks = config.ask === 'always' || (config.ask === 'down' && rating === 'down');
+      if (!asks || !(config.comment || feedback.reasonsFor(rating).length)) {
+        queue(event, 0);
+        return;
+      }
       open.value = event;
       release = services.hold((keepalive) => feedback.finish(true, keepalive));
+      // Stored (by touch) before the follow-up shows, so a crash or a closed tab cannot lose it.
       feedback.touch();
     },
     touch() {
+      const event = open.value;
+      if (!event) return;
       cancelIdle();
       cancelIdle = services.schedule(() => feedback.finish(true), IDLE_MS);
+      // Pushes the stored deadline on too, so other tabs keep waiting while the person types.
+      queue(event, services.now() + IDLE_MS);
     },
     finish(keep, keepalive) {
       const event = open.value;
@@ -117,11 +135,7 @@ export function createFeedback(
       cancelIdle();
       release();
       open.value = undefined;
-      const choice = keep
-        ? { rating: event.rating, reason: feedback.reason.value, comment: feedback.comment.value }
-        : { rating: event.rating };
-      const context = { id: event.id, now: Date.parse(event.created_at), pageUrl: event.page_url };
-      queue(createEvent(config, choice, { ...context, replaces: event.replaces }), 0, keepalive);
+      queue(event, 0, keep, keepalive);
     },
   };
   return feedback;

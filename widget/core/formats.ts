@@ -1,5 +1,6 @@
 import type { Config } from './config';
-import { type FeedbackEvent, prune } from './event';
+import type { FeedbackEvent } from './event';
+import { prune } from './prune';
 
 /** One vote as it goes on the wire, in the format the backend speaks. */
 export interface WireRequest {

@@ -37,7 +37,11 @@ export type Outcome =
   | { sent: false; error: Error; willRetry: boolean };
 
 export interface Outbox {
-  /** Stores the item durably, replacing any with the same id, then sends it when due. */
+  /**
+   * Stores the item durably, replacing any with the same id. Due now: sends it. Due later: a
+   * draft this page will put again when its follow-up closes; other tabs and later page loads
+   * send it once due, in case this page never does.
+   */
   put(item: OutboxItem, keepalive?: boolean): void;
   /** Attempts every due item now; `keepalive` lets the requests outlive the page. */
   flush(keepalive?: boolean): Promise<void>;
@@ -63,6 +67,8 @@ export function createOutbox(services: OutboxServices): Outbox {
   const { store, now } = services;
   /** Ids being sent, and whether with keepalive. */
   const inFlight = new Map<string, boolean>();
+  /** Votes whose follow-up is open in this page: this page sends them when it closes. */
+  const drafts = new Set<string>();
   let cancelTimer = () => {};
 
   /** Sets one timer for the earliest item not in flight; never sooner than a second, so an
@@ -71,7 +77,9 @@ export function createOutbox(services: OutboxServices): Outbox {
     cancelTimer();
     const dues = store
       .keys(PREFIX)
-      .filter((key) => !inFlight.has(key.slice(PREFIX.length)))
+      .filter(
+        (key) => !inFlight.has(key.slice(PREFIX.length)) && !drafts.has(key.slice(PREFIX.length)),
+      )
       .map((key) => store.get<OutboxItem>(key)?.due ?? 0);
     if (dues.length) {
       cancelTimer = services.schedule(
@@ -120,7 +128,7 @@ export function createOutbox(services: OutboxServices): Outbox {
     // A keepalive send may overtake a plain one in flight (the page is going away and will
     // abort it); anything else already in flight is left alone.
     const sending = inFlight.get(id);
-    if (sending || (sending === false && !keepalive)) return;
+    if (sending || (sending === false && !keepalive) || drafts.has(id)) return;
     inFlight.set(id, keepalive);
     try {
       // A page being hidden may never run a lock's callback: send at once, the
@@ -135,8 +143,11 @@ export function createOutbox(services: OutboxServices): Outbox {
   const outbox: Outbox = {
     put(item, keepalive = false) {
       store.set(PREFIX + item.id, item);
-      if (item.due > now()) wake();
-      else void deliver(item.id, keepalive).then(wake);
+      if (item.due > now()) drafts.add(item.id);
+      else {
+        drafts.delete(item.id);
+        void deliver(item.id, keepalive).then(wake);
+      }
     },
     async flush(keepalive = false) {
       const ids = store.keys(PREFIX).map((key) => key.slice(PREFIX.length));

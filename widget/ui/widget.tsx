@@ -41,8 +41,7 @@ function FollowUp({ feedback, config, messages, rating }: WidgetProps & { rating
       onClick={feedback.touch}
     >
       {reasons.length > 0 && (
-        // biome-ignore lint/a11y/useSemanticElements: a fieldset's UA border and legend rules would need resetting
-        <div class="reasons" role="group" aria-label={messages.more}>
+        <div class="reasons">
           {reasons.map((reason) => (
             <button
               type="button"
@@ -93,7 +92,7 @@ function focusFirst(form: HTMLFormElement | null) {
 /** The whole widget; reads signals, so the caller's effect re-renders it when they change. */
 export function Widget(props: WidgetProps) {
   const { feedback, config, messages } = props;
-  const labels = { ...messages, ...pick(config.texts) };
+  const labels = { ...messages, ...config.texts };
   const pressed = feedback.vote.value?.rating;
   const open = feedback.open.value;
   const ratings: Rating[] = config.neutral ? ['up', 'neutral', 'down'] : ['up', 'down'];
@@ -132,8 +131,4 @@ export function Widget(props: WidgetProps) {
       </div>
     </div>
   );
-}
-
-function pick(texts: Config['texts']): Partial<Messages> {
-  return Object.fromEntries(Object.entries(texts).filter(([, text]) => text !== undefined));
 }
