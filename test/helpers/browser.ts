@@ -1,0 +1,120 @@
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Locator,
+  type Page,
+} from 'playwright-core';
+
+/** Debian's Chromium: browser downloads are not possible on the machines the tests run on. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** One headless Chromium per test file; each test gets its own context (clean storage). */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** What went wrong in any page of a context, as a person with the devtools open would see. */
+export interface Problems {
+  /** `console.error` texts, including the browser's own ("Refused to …", "Failed to load …"). */
+  consoleErrors: string[];
+  /** Uncaught exceptions and unhandled rejections. */
+  pageErrors: string[];
+  /** `securitypolicyviolation` events: `directive blocked-uri`. */
+  cspViolations: string[];
+}
+
+export interface TestContext {
+  context: BrowserContext;
+  problems: Problems;
+  /** A new tab in this context, watched for problems. */
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+const CSP_BINDING = '__feedbackTestCsp';
+
+/** A fresh browser context (own storage and cache) that records every problem of its pages. */
+export async function openContext(browser: Browser): Promise<TestContext> {
+  const context = await browser.newContext();
+  const problems: Problems = { consoleErrors: [], pageErrors: [], cspViolations: [] };
+  // A binding, not page state: a report survives the page closing, and CSP cannot block it.
+  await context.exposeBinding(CSP_BINDING, (_source, text: string) => {
+    problems.cspViolations.push(text);
+  });
+  await context.addInitScript((name: string) => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const report = (window as unknown as Record<string, (text: string) => void>)[name];
+      report?.(`${event.effectiveDirective} ${event.blockedURI} ${event.sample}`.trim());
+    });
+  }, CSP_BINDING);
+  context.on('page', (page) => {
+    page.on('console', (message) => {
+      if (message.type() !== 'error') return;
+      const text = message.text();
+      problems.consoleErrors.push(text);
+      if (/Content Security Policy|Trusted Type/i.test(text)) problems.cspViolations.push(text);
+    });
+    page.on('pageerror', (error) => problems.pageErrors.push(String(error)));
+  });
+  return {
+    context,
+    problems,
+    newPage: () => context.newPage(),
+    close: () => context.close(),
+  };
+}
+
+/** Whether `locator`'s element is the focused one of its (shadow) root. */
+export function isFocused(locator: Locator): Promise<boolean> {
+  return locator.evaluate((element) => {
+    const root = element.getRootNode() as Document | ShadowRoot;
+    return root.activeElement === element;
+  });
+}
+
+/** Starts recording `type` events that reach `document` (they bubble and are composed). */
+export async function recordEvents(page: Page, type: string): Promise<void> {
+  await page.evaluate((name) => {
+    const store = window as unknown as Record<string, unknown[]>;
+    const list: unknown[] = [];
+    store[`__events:${name}`] = list;
+    document.addEventListener(name, (event) => {
+      const detail = (event as CustomEvent).detail as Record<string, unknown> | undefined;
+      // Errors do not survive structured cloning to the test; keep what they say.
+      const error = detail?.error;
+      list.push(
+        error instanceof Error
+          ? { ...detail, error: { name: error.name, message: error.message } }
+          : detail,
+      );
+    });
+  }, type);
+}
+
+/** The details of the `type` events recorded so far. */
+export function recordedEvents<T = Record<string, unknown>>(
+  page: Page,
+  type: string,
+): Promise<T[]> {
+  return page.evaluate(
+    (name) => ((window as unknown as Record<string, unknown[]>)[`__events:${name}`] ?? []) as T[],
+    type,
+  );
+}
+
+/** A short pause, only where the point is that nothing happens. */
+export function settle(ms = 500): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
