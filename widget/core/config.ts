@@ -135,7 +135,7 @@ function id(text: string | undefined): string | undefined {
 function endpoint(raw: RawOptions, page: PageContext): string {
   const template = raw.endpoint?.trim();
   if (!template) throw new ConfigError('endpoint', 'is required: the URL votes are posted to');
-  for (const [, name] of template.matchAll(/\{(\w*)\}/g)) {
+  for (const [, name] of template.matchAll(/\{([^}]*)\}/g)) {
     if (!/^(conversationId|messageId|sessionId|vote|rating)$/.test(name as string)) {
       throw new ConfigError('endpoint', `has an unknown placeholder {${name}}`);
     }
@@ -159,11 +159,13 @@ function scale(raw: RawOptions, format: Format): Scale {
     throw new ConfigError('scale', `does not apply to format ${format}`);
   }
   const text = raw.scale ?? DEFAULT_SCALE[format] ?? '-100..100';
-  const [min, max] = text.split('..').map((part) => (part.trim() ? Number(part) : Number.NaN));
-  if (!((min as number) < (max as number))) {
+  const bounds = text.split('..').map((part) => (part.trim() ? Number(part) : Number.NaN));
+  const [min = Number.NaN, max = Number.NaN] = bounds;
+  // `max - min` is finite only when both bounds are; NaN fails every comparison.
+  if (bounds.length !== 2 || !(min < max && max - min < Number.POSITIVE_INFINITY)) {
     throw new ConfigError('scale', `must be MIN..MAX with MIN below MAX, got "${text}"`);
   }
-  return { min, max } as Scale;
+  return { min, max };
 }
 
 function values(raw: RawOptions, format: Format, range: Scale): Record<Rating, number> {
@@ -186,8 +188,8 @@ function dedupe(raw: RawOptions): number {
   const text = raw.dedupe ?? '24h';
   if (text === 'off') return 0;
   if (text === 'forever') return Number.POSITIVE_INFINITY;
-  const match = /^(\d+)([mhd])$/.exec(text);
-  if (!match || match[1] === '0') {
+  const match = /^([1-9]\d*)([mhd])$/.exec(text);
+  if (!match) {
     throw new ConfigError('dedupe', `must be like 30m, 24h, 7d, forever or off, got "${text}"`);
   }
   return Number(match[1]) * (UNITS[match[2] as string] as number);

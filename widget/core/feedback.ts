@@ -86,6 +86,11 @@ export function createFeedback(
     );
   }
 
+  function restartIdle() {
+    cancelIdle();
+    cancelIdle = services.schedule(() => feedback.finish(true), IDLE_MS);
+  }
+
   const feedback: Feedback = {
     vote: services.votes.watch(subject),
     open,
@@ -116,16 +121,16 @@ export function createFeedback(
         queue(event, 0);
         return;
       }
-      open.value = event;
+      // Stored before the follow-up shows, so a crash or a closed tab cannot lose it.
+      queue(event, context.now + IDLE_MS);
       release = services.hold((keepalive) => feedback.finish(true, keepalive));
-      // Stored (by touch) before the follow-up shows, so a crash or a closed tab cannot lose it.
-      feedback.touch();
+      open.value = event;
+      restartIdle();
     },
     touch() {
       const event = open.value;
       if (!event) return;
-      cancelIdle();
-      cancelIdle = services.schedule(() => feedback.finish(true), IDLE_MS);
+      restartIdle();
       // Pushes the stored deadline on too, so other tabs keep waiting while the person types.
       queue(event, services.now() + IDLE_MS);
     },

@@ -37,7 +37,10 @@ function body(config: Config, event: FeedbackEvent): Record<string, unknown> {
         comment: event.comment,
         metadata:
           event.metadata || event.reason || event.message_id
-            ? prune({ ...event.metadata, reason: event.reason, message_id: event.message_id })
+            ? {
+                ...event.metadata,
+                ...prune({ reason: event.reason, message_id: event.message_id }),
+              }
             : undefined,
       });
     case 'vote':

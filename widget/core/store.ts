@@ -22,7 +22,8 @@ export function createStore(storage: () => Storage): Store {
   };
   const store: Store = {
     get<T>(key: string) {
-      const text = attempt((s) => s.getItem(key)) ?? memory.get(key);
+      // Memory holds only what storage refused, so it is newer than anything stored.
+      const text = memory.get(key) ?? attempt((s) => s.getItem(key));
       if (text == null) return undefined;
       try {
         return JSON.parse(text) as T;
@@ -33,8 +34,12 @@ export function createStore(storage: () => Storage): Store {
     },
     set(key, value) {
       const text = JSON.stringify(value);
-      if (attempt((s) => s.setItem(key, text)) === undefined) memory.set(key, text);
-      else memory.delete(key);
+      const stored = attempt((s) => {
+        s.setItem(key, text);
+        return true;
+      });
+      if (stored) memory.delete(key);
+      else memory.set(key, text);
     },
     remove(key) {
       memory.delete(key);
