@@ -12,7 +12,7 @@ export default defineConfig(({ mode }) => {
   return {
     define: { __VERSION__: JSON.stringify(version) },
     // Classic `h` calls: Preact's automatic JSX runtime would add its own factory to the bundle.
-    oxc: { jsx: { runtime: 'classic', pragma: 'h', pragmaFrag: 'Fragment' } },
+    oxc: { jsx: { runtime: 'classic', pragma: 'h', pragmaFrag: 'Fragment', development: false } },
     build: {
       target: 'es2022',
       // light-dark() and adoptedStyleSheets: evergreen browsers from 2024 on.

@@ -24,8 +24,19 @@ export class FeedbackWidgetElement extends HTMLElement {
     return options;
   }
 
+  /** Mounts (again) once the current task's attribute changes are all in, before paint. */
+  #update() {
+    if (this.#pending) return;
+    this.#pending = true;
+    queueMicrotask(() => {
+      this.#pending = false;
+      this.#handle?.unmount();
+      this.#handle = this.isConnected ? mountWidget(this, this.#options(), kebab) : undefined;
+    });
+  }
+
   connectedCallback() {
-    this.#handle ??= mountWidget(this, this.#options(), kebab);
+    this.#update();
   }
 
   disconnectedCallback() {
@@ -34,12 +45,6 @@ export class FeedbackWidgetElement extends HTMLElement {
   }
 
   attributeChangedCallback() {
-    if (!this.#handle || this.#pending) return;
-    this.#pending = true;
-    queueMicrotask(() => {
-      this.#pending = false;
-      this.#handle?.unmount();
-      if (this.isConnected) this.#handle = mountWidget(this, this.#options(), kebab);
-    });
+    if (this.#handle) this.#update();
   }
 }

@@ -32,7 +32,7 @@ function adoptStyles(root: ShadowRoot) {
 }
 
 function describe(element: Element): string {
-  const html = element.outerHTML;
+  const html = element instanceof Element ? element.outerHTML : String(element);
   return html.slice(0, Math.min(html.indexOf('>') + 1 || 200, 200));
 }
 

@@ -109,14 +109,14 @@ describe('endpoint', () => {
   test('a missing endpoint is rejected as required', () => {
     expect(rejection({})).toMatchObject({
       option: 'endpoint',
-      message: '`endpoint` is required: the URL votes are posted to',
+      message: '`endpoint` is required',
     });
   });
 
   test('a blank endpoint is rejected as required', () => {
     expect(rejection({ endpoint: '   ' })).toMatchObject({
       option: 'endpoint',
-      message: '`endpoint` is required: the URL votes are posted to',
+      message: '`endpoint` is required',
     });
   });
 

@@ -427,9 +427,10 @@ describe('one send at a time', () => {
     outbox.put(outboxItem());
     const flushed = outbox.flush();
     outbox.put(outboxItem());
-    await flushed;
+    await vi.advanceTimersByTimeAsync(0);
     expect(times()).toEqual([0]);
     pending.resolve({ status: 201, retryAfter: null });
+    await flushed;
   });
 
   test('a keepalive flush overtakes a plain send in flight', async () => {
@@ -469,6 +470,7 @@ describe('one send at a time', () => {
 describe('corrupt storage', () => {
   test.each([
     ['garbage JSON', '{"id":'],
+    ['a null entry', 'null'],
     ['an item without a URL', JSON.stringify({ ...outboxItem({ due: 0 }), url: 42 })],
     ['an item without an event', JSON.stringify({ ...outboxItem({ due: 0 }), event: null })],
     [

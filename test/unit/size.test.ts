@@ -1,18 +1,19 @@
 // @vitest-environment node
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 
 /** Bytes do not jitter, so the budget is a test; speed and memory live in `npm run bench`. */
 const BUDGET = 17_408;
+const BUNDLE = fileURLToPath(new URL('../../dist/feedback-widget.js', import.meta.url));
 
 test('the script-tag bundle fits the gzip -9 budget', () => {
-  const bundle = readFileSync(new URL('../../dist/feedback-widget.js', import.meta.url));
-  const gzipped = gzipSync(bundle, { level: 9 }).length;
+  // GNU gzip, as the budget is stated; Node's zlib at level 9 packs this file ~150 B larger.
+  const gzipped = execFileSync('gzip', ['-9', '-c', BUNDLE]).length;
   expect(gzipped).toBeLessThanOrEqual(BUDGET);
 });
 
 test('the script-tag bundle loads no chunks at run time', () => {
-  const bundle = readFileSync(new URL('../../dist/feedback-widget.js', import.meta.url), 'utf8');
-  expect(bundle).not.toMatch(/\bimport\s*\(|\bimport\s+[\w{*]/);
+  expect(readFileSync(BUNDLE, 'utf8')).not.toMatch(/\bimport\s*\(|\bimport\s+[\w{*]/);
 });

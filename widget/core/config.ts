@@ -134,7 +134,7 @@ function id(text: string | undefined): string | undefined {
 
 function endpoint(raw: RawOptions, page: PageContext): string {
   const template = raw.endpoint?.trim();
-  if (!template) throw new ConfigError('endpoint', 'is required: the URL votes are posted to');
+  if (!template) throw new ConfigError('endpoint', 'is required');
   for (const [, name] of template.matchAll(/\{([^}]*)\}/g)) {
     if (!/^(conversationId|messageId|sessionId|vote|rating)$/.test(name as string)) {
       throw new ConfigError('endpoint', `has an unknown placeholder {${name}}`);

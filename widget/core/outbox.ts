@@ -65,8 +65,8 @@ function retryable(status: number): boolean {
 
 export function createOutbox(services: OutboxServices): Outbox {
   const { store, now } = services;
-  /** Ids being sent, and whether with keepalive. */
-  const inFlight = new Map<string, boolean>();
+  /** Sends under way: whether with keepalive, and when they settle. */
+  const inFlight = new Map<string, { keepalive: boolean; done: Promise<void> }>();
   /** Votes whose follow-up is open in this page: this page sends them when it closes. */
   const drafts = new Set<string>();
   let cancelTimer = () => {};
@@ -93,11 +93,11 @@ export function createOutbox(services: OutboxServices): Outbox {
     const key = PREFIX + id;
     // Re-read under the lock: another tab may have delivered or rescheduled it meanwhile.
     const item = store.get<OutboxItem>(key);
-    if (!item || item.due > now()) return;
-    if (typeof item.url !== 'string' || !item.event || typeof item.created !== 'number') {
+    if (typeof item?.url !== 'string' || !item.event || typeof item.created !== 'number') {
       store.remove(key);
       return;
     }
+    if (item.due > now()) return;
     let outcome: Outcome;
     try {
       const answer = await services.transport(item, keepalive);
@@ -124,20 +124,22 @@ export function createOutbox(services: OutboxServices): Outbox {
     services.notify(item, outcome);
   }
 
-  async function deliver(id: string, keepalive: boolean) {
-    // A keepalive send may overtake a plain one in flight (the page is going away and will
-    // abort it); anything else already in flight is left alone.
+  /** Sends one item unless it is a draft or already on its way; resolves when it settled. */
+  function deliver(id: string, keepalive: boolean): Promise<void> {
     const sending = inFlight.get(id);
-    if (sending || (sending === false && !keepalive) || drafts.has(id)) return;
-    inFlight.set(id, keepalive);
-    try {
-      // A page being hidden may never run a lock's callback: send at once, the
-      // Idempotency-Key keeps a repeat from counting twice.
-      if (keepalive) await attempt(id, true);
-      else await services.exclusive(PREFIX + id, () => attempt(id, false));
-    } finally {
-      if (inFlight.get(id) === keepalive) inFlight.delete(id);
-    }
+    if (drafts.has(id)) return Promise.resolve();
+    // A keepalive send may overtake a plain one in flight (the page is going away and will
+    // abort it); anything else already in flight is waited for.
+    if (sending && (sending.keepalive || !keepalive)) return sending.done;
+    // A page being hidden may never run a lock's callback: send at once, the
+    // Idempotency-Key keeps a repeat from counting twice.
+    const done = (
+      keepalive ? attempt(id, true) : services.exclusive(PREFIX + id, () => attempt(id, false))
+    ).finally(() => {
+      if (inFlight.get(id)?.done === done) inFlight.delete(id);
+    });
+    inFlight.set(id, { keepalive, done });
+    return done;
   }
 
   const outbox: Outbox = {

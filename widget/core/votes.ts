@@ -12,7 +12,7 @@ export interface Vote {
 }
 
 export interface Votes {
-  /** The live vote on a subject, shared by every mount of it in this page. */
+  /** The live vote on a subject, shared by every mount of it in this page; re-read now. */
   watch(subject: string): Signal<Vote | undefined>;
   /** The vote on a subject as stored now, unless expired. */
   current(subject: string): Vote | undefined;
@@ -38,16 +38,14 @@ export function createVotes(store: Store, now: () => number): Votes {
     watch(subject) {
       let vote = live.get(subject);
       if (!vote) {
-        vote = signal(read(subject));
+        vote = signal<Vote | undefined>(undefined);
         live.set(subject, vote);
       }
+      // Re-read on every look: the window may have passed, or another tab may have voted.
+      vote.value = read(subject) ?? (vote.value?.expires === 0 ? vote.value : undefined);
       return vote;
     },
-    current(subject) {
-      const vote = votes.watch(subject);
-      vote.value = read(subject) ?? (vote.value?.expires === 0 ? vote.value : undefined);
-      return vote.value;
-    },
+    current: (subject) => votes.watch(subject).value,
     record(subject, vote, windowMs) {
       const expires = windowMs ? now() + windowMs : 0;
       const recorded = { ...vote, expires: Number.isFinite(expires) ? expires : null };

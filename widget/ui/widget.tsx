@@ -68,10 +68,12 @@ function FollowUp({ feedback, config, messages, rating }: WidgetProps & { rating
               feedback.comment.value = event.currentTarget.value;
             }}
           />
-          <span id="fw-count" class="count" part="count">
-            {length >= config.commentMax * 0.8 ? `${length}/${config.commentMax}` : ''}
-          </span>
         </label>
+      )}
+      {config.comment && (
+        <span id="fw-count" class="count" part="count">
+          {length >= config.commentMax * 0.8 ? `${length}/${config.commentMax}` : ''}
+        </span>
       )}
       <div class="actions">
         <button type="submit" part="send">

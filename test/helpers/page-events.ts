@@ -1,0 +1,46 @@
+import { expect, vi } from 'vitest';
+import type { RecordingServer } from './recording-server';
+
+/** Every event of one type that bubbled up to the document, in order, until `signal` aborts. */
+export function collect<Detail = unknown>(
+  type: string,
+  signal: AbortSignal,
+): CustomEvent<Detail>[] {
+  const events: CustomEvent<Detail>[] = [];
+  document.addEventListener(type, (event) => events.push(event as CustomEvent<Detail>), {
+    signal,
+  });
+  return events;
+}
+
+/**
+ * Counts the votes cast in the page, so a test can let their requests arrive before it
+ * closes the server (closing under a request in flight resets it and logs noise).
+ */
+export function countVotes(): {
+  readonly cast: number;
+  settle(server: RecordingServer): Promise<void>;
+  stop(): void;
+} {
+  let cast = 0;
+  const listener = () => {
+    cast += 1;
+  };
+  document.addEventListener('feedback:vote', listener);
+  return {
+    get cast() {
+      return cast;
+    },
+    async settle(server) {
+      await vi.waitFor(() => expect(server.requests.length).toBeGreaterThanOrEqual(cast));
+    },
+    stop() {
+      document.removeEventListener('feedback:vote', listener);
+    },
+  };
+}
+
+/** A request's JSON body. */
+export function bodyOf(request: { body: unknown } | undefined): Record<string, unknown> {
+  return (request?.body ?? {}) as Record<string, unknown>;
+}

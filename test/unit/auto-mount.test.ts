@@ -1,0 +1,242 @@
+import { fireEvent } from '@testing-library/preact';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import type { RawOptions } from '../../widget/core/config';
+import { errorMessages, resetPage, shadow, widgetRoot } from '../helpers/dom';
+import { trackMutationObservers } from '../helpers/observers';
+import { bodyOf, countVotes } from '../helpers/page-events';
+import { type RecordingServer, startRecordingServer } from '../helpers/recording-server';
+
+type AutoMount = typeof import('../../widget/auto-mount');
+
+let autoMount: AutoMount;
+let server: RecordingServer;
+let votes: ReturnType<typeof countVotes>;
+let observers: ReturnType<typeof trackMutationObservers>;
+
+/** One macrotask: every MutationObserver callback queued before it has run. */
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+beforeEach(async () => {
+  resetPage();
+  observers = trackMutationObservers();
+  // auto-mount and the runtime keep module state: fresh copies are a fresh page.
+  vi.resetModules();
+  autoMount = await import('../../widget/auto-mount');
+  server = await startRecordingServer();
+  votes = countVotes();
+});
+
+afterEach(async () => {
+  // Removing the page's widgets sends their open follow-ups while the server listens.
+  document.body.replaceChildren();
+  await tick();
+  observers.disconnectAll();
+  observers.restore();
+  await votes.settle(server);
+  votes.stop();
+  await server.close();
+});
+
+function start(defaults: RawOptions = {}, selector?: string) {
+  autoMount.startAutoMount({
+    defaults: { endpoint: `${server.origin}/api/feedback`, ...defaults },
+    selector,
+  });
+}
+
+/** Adds markup to the page and returns its first element. */
+function add(html: string, parent: Element = document.body): HTMLElement {
+  const template = document.createElement('template');
+  template.innerHTML = html.trim();
+  const element = template.content.firstElementChild as HTMLElement;
+  parent.append(element);
+  return element;
+}
+
+function isMounted(element: Element): boolean {
+  return widgetRoot(element) !== null;
+}
+
+describe('mounting', () => {
+  test('mounts every [data-feedback] element in the page', () => {
+    const first = add('<div data-feedback data-message-id="m-1"></div>');
+    const second = add('<section><p data-feedback data-message-id="m-2"></p></section>');
+
+    start();
+
+    expect(shadow(first).getByRole('group', { name: 'Was this helpful?' })).toBeTruthy();
+    expect(isMounted(second.querySelector('p') as Element)).toBe(true);
+  });
+
+  test('leaves elements without the attribute alone', () => {
+    const other = add('<div data-message-id="m-1"></div>');
+
+    start();
+
+    expect(other.shadowRoot).toBeNull();
+  });
+
+  test('mounts an element added later', async () => {
+    start();
+
+    const late = add('<div data-feedback data-message-id="m-1"></div>');
+
+    await vi.waitFor(() => expect(isMounted(late)).toBe(true));
+  });
+
+  test('mounts elements nested deep in a subtree added later', async () => {
+    const chat = add('<main></main>');
+    start();
+
+    const message = add(
+      `<article><div class="body"><div data-feedback data-message-id="m-1"></div></div>
+        <footer><span data-feedback data-message-id="m-2"></span></footer></article>`,
+      chat,
+    );
+
+    const targets = [...message.querySelectorAll('[data-feedback]')];
+    expect(targets).toHaveLength(2);
+    await vi.waitFor(() => expect(targets.map(isMounted)).toEqual([true, true]));
+  });
+
+  test('uses the script defaults, such as the endpoint, for every element', async () => {
+    const element = add('<div data-feedback data-message-id="m-1"></div>');
+
+    start({ endpoint: `${server.origin}/api/default`, ask: 'never', labelUp: 'Yes' });
+    fireEvent.click(shadow(element).getByRole('button', { name: 'Yes' }));
+
+    const [request] = await server.waitFor(1);
+    expect(request?.path).toBe('/api/default');
+    expect(bodyOf(request).message_id).toBe('m-1');
+  });
+
+  test("lets an element's data attributes override the script defaults", async () => {
+    const element = add(
+      `<div data-feedback data-message-id="m-1" data-endpoint="${server.origin}/api/element"
+        data-label-up="Agreed"></div>`,
+    );
+
+    start({ endpoint: `${server.origin}/api/default`, ask: 'never', labelUp: 'Yes' });
+    fireEvent.click(shadow(element).getByRole('button', { name: 'Agreed' }));
+
+    const [request] = await server.waitFor(1);
+    expect(request?.path).toBe('/api/element');
+  });
+});
+
+describe('never twice', () => {
+  test('scanning the page again does not mount an element a second time', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    add('<div data-feedback data-format="bogus"></div>');
+    start();
+
+    autoMount.scan();
+    autoMount.scan(document.body);
+
+    expect(error).toHaveBeenCalledTimes(1);
+  });
+
+  test('scanning again leaves an open follow-up open', () => {
+    const element = add('<div data-feedback data-message-id="m-1"></div>');
+    start();
+    fireEvent.click(shadow(element).getByRole('button', { name: 'Not helpful' }));
+
+    autoMount.scan();
+
+    expect(shadow(element).queryByRole('textbox')).not.toBeNull();
+  });
+
+  test('moving a mounted element keeps its widget and its open follow-up', async () => {
+    const from = add('<div></div>');
+    const to = add('<div></div>');
+    const element = add('<div data-feedback data-message-id="m-1"></div>', from);
+    start();
+    fireEvent.click(shadow(element).getByRole('button', { name: 'Not helpful' }));
+    fireEvent.input(shadow(element).getByRole('textbox'), { target: { value: 'Still typing' } });
+
+    to.append(element);
+    await tick();
+
+    expect((shadow(element).getByRole('textbox') as HTMLTextAreaElement).value).toBe(
+      'Still typing',
+    );
+  });
+});
+
+describe('removal', () => {
+  test('a removed element is unmounted', async () => {
+    const element = add('<div data-feedback data-message-id="m-1"></div>');
+    start();
+
+    element.remove();
+
+    await vi.waitFor(() => expect(isMounted(element)).toBe(false));
+  });
+
+  test("a removed element's open follow-up is sent with what was entered", async () => {
+    const element = add('<div data-feedback data-message-id="m-1"></div>');
+    start();
+    fireEvent.click(shadow(element).getByRole('button', { name: 'Not helpful' }));
+    fireEvent.input(shadow(element).getByRole('textbox'), { target: { value: 'Wrong API' } });
+
+    element.remove();
+
+    const [request] = await server.waitFor(1);
+    expect(bodyOf(request)).toMatchObject({
+      message_id: 'm-1',
+      rating: 'down',
+      comment: 'Wrong API',
+    });
+  });
+
+  test('an element removed with its ancestor is unmounted', async () => {
+    const message = add('<article><div data-feedback data-message-id="m-1"></div></article>');
+    const element = message.firstElementChild as HTMLElement;
+    start();
+
+    message.remove();
+
+    await vi.waitFor(() => expect(isMounted(element)).toBe(false));
+  });
+
+  test('an element removed and added back later is mounted again', async () => {
+    const element = add('<div data-feedback data-message-id="m-1"></div>');
+    start();
+    element.remove();
+    await vi.waitFor(() => expect(isMounted(element)).toBe(false));
+
+    document.body.append(element);
+
+    await vi.waitFor(() => expect(isMounted(element)).toBe(true));
+  });
+});
+
+describe('selector', () => {
+  test('a custom selector mounts its matches instead of [data-feedback]', () => {
+    const custom = add('<div class="rate-me" data-message-id="m-1"></div>');
+    const plain = add('<div data-feedback data-message-id="m-2"></div>');
+
+    start({}, '.rate-me');
+
+    expect(isMounted(custom)).toBe(true);
+    expect(plain.shadowRoot).toBeNull();
+  });
+
+  test('a custom selector also applies to elements added later', async () => {
+    start({}, '.rate-me');
+
+    const late = add('<div class="rate-me" data-message-id="m-1"></div>');
+
+    await vi.waitFor(() => expect(isMounted(late)).toBe(true));
+  });
+
+  test('an invalid selector is reported naming data-selector and the default is used', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const plain = add('<div data-feedback data-message-id="m-1"></div>');
+
+    start({}, 'div[[oops');
+
+    expect(errorMessages(error)).toEqual([expect.stringContaining('`data-selector`')]);
+    expect(isMounted(plain)).toBe(true);
+  });
+});

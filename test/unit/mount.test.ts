@@ -1,0 +1,555 @@
+import { fireEvent } from '@testing-library/preact';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import type { FeedbackEvent, FeedbackHandle, FeedbackOptions } from '../../widget/api';
+import { container, errorMessages, resetPage, shadow, widgetRoot } from '../helpers/dom';
+import { bodyOf, collect, countVotes } from '../helpers/page-events';
+import { type RecordingServer, startRecordingServer } from '../helpers/recording-server';
+
+type Api = typeof import('../../widget/api');
+
+let api: Api;
+let server: RecordingServer;
+let votes: ReturnType<typeof countVotes>;
+let listeners: AbortController;
+let handles: FeedbackHandle[];
+let fences = 0;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+beforeEach(async () => {
+  resetPage();
+  // The runtime is page-wide: fresh modules are a fresh page with its own vote memory.
+  vi.resetModules();
+  api = await import('../../widget/api');
+  server = await startRecordingServer();
+  votes = countVotes();
+  listeners = new AbortController();
+  handles = [];
+});
+
+afterEach(async () => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+  for (const handle of handles) handle.unmount();
+  listeners.abort();
+  await votes.settle(server);
+  votes.stop();
+  await server.close();
+});
+
+function endpoint(path = '/api/feedback') {
+  return `${server.origin}${path}`;
+}
+
+/** Mounts a widget with the public ESM `mount` into a fresh container. */
+function mountWidget(options: FeedbackOptions, host: HTMLElement = container()) {
+  const handle = api.mount(host, { endpoint: endpoint(), ...options });
+  handles.push(handle);
+  return { host, handle, ui: () => shadow(host) };
+}
+
+/**
+ * Casts an unrelated vote and waits for it to arrive: a request an earlier click had
+ * started would have arrived by then, so "nothing more was sent" can be asserted.
+ */
+async function fence() {
+  fences += 1;
+  const id = `fence-${fences}`;
+  const { ui } = mountWidget({ messageId: id, ask: 'never' });
+  fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+  await vi.waitFor(() =>
+    expect(server.requests.some((request) => bodyOf(request).message_id === id)).toBe(true),
+  );
+}
+
+function requestsFor(messageId: string) {
+  return server.requests.filter((request) => bodyOf(request).message_id === messageId);
+}
+
+function pressed(host: Element, name: string): string | null {
+  return shadow(host).getByRole('button', { name }).getAttribute('aria-pressed');
+}
+
+describe('events', () => {
+  test('a choice dispatches feedback:vote on the mount element, bubbling and composed', async () => {
+    const seen = collect<FeedbackEvent>('feedback:vote', listeners.signal);
+    const { host, ui } = mountWidget({ conversationId: 'c-1', messageId: 'm-1', ask: 'never' });
+
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+
+    expect(seen).toHaveLength(1);
+    const [event] = seen;
+    expect(event?.target).toBe(host);
+    expect(event?.bubbles).toBe(true);
+    expect(event?.composed).toBe(true);
+    expect(event?.detail).toEqual({
+      id: expect.stringMatching(UUID),
+      rating: 'up',
+      sentiment: 'positive',
+      value: 100,
+      scale: { min: -100, max: 100 },
+      conversation_id: 'c-1',
+      message_id: 'm-1',
+      page_url: 'http://localhost:3000/',
+      locale: 'en',
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
+  });
+
+  test('the vote event carries the value on the configured scale', async () => {
+    const seen = collect<FeedbackEvent>('feedback:vote', listeners.signal);
+    const { ui } = mountWidget({ messageId: 'm-1', scale: '0..10', ask: 'never' });
+
+    fireEvent.click(ui().getByRole('button', { name: 'Not helpful' }));
+
+    expect(seen[0]?.detail).toMatchObject({ rating: 'down', value: 0, scale: { min: 0, max: 10 } });
+  });
+
+  test('a second click dispatches feedback:duplicate and sends nothing more', async () => {
+    const seen = collect<FeedbackEvent>('feedback:vote', listeners.signal);
+    const duplicates = collect<{ event: FeedbackEvent }>('feedback:duplicate', listeners.signal);
+    const { host, ui } = mountWidget({ messageId: 'm-1', ask: 'never' });
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+    fireEvent.click(ui().getByRole('button', { name: 'Not helpful' }));
+    await fence();
+
+    expect(seen.filter((event) => event.target === host)).toHaveLength(1);
+    expect(duplicates.map((event) => event.detail.event.rating)).toEqual(['up', 'down']);
+    expect(duplicates[0]?.target).toBe(host);
+    expect(requestsFor('m-1')).toHaveLength(1);
+    expect(pressed(host, 'Helpful')).toBe('true');
+  });
+
+  test('feedback:sent carries the event and the status once the endpoint accepts it', async () => {
+    server.reply = () => ({ status: 202, body: '{}' });
+    const sent = collect<{ event: FeedbackEvent; status: number }>(
+      'feedback:sent',
+      listeners.signal,
+    );
+    const seen = collect<FeedbackEvent>('feedback:vote', listeners.signal);
+    const { host, ui } = mountWidget({ messageId: 'm-1', ask: 'never' });
+
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+    expect(sent[0]?.target).toBe(host);
+    expect(sent[0]?.composed).toBe(true);
+    expect(sent[0]?.detail.status).toBe(202);
+    expect(sent[0]?.detail.event).toEqual(seen[0]?.detail);
+  });
+
+  test('feedback:error says the vote will be retried after a 503', async () => {
+    server.reply = () => ({ status: 503, headers: { 'Retry-After': '3600' } });
+    type Failure = { event: FeedbackEvent; error: Error; willRetry: boolean };
+    const errors = collect<Failure>('feedback:error', listeners.signal);
+    const { host, ui } = mountWidget({ messageId: 'm-1', ask: 'never' });
+
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    expect(errors[0]?.target).toBe(host);
+    expect(errors[0]?.bubbles).toBe(true);
+    expect(errors[0]?.detail.willRetry).toBe(true);
+    expect(errors[0]?.detail.event.message_id).toBe('m-1');
+    expect(errors[0]?.detail.error).toBeInstanceOf(api.DeliveryError);
+    expect(errors[0]?.detail.error).toMatchObject({ status: 503 });
+  });
+
+  test('feedback:error says the vote is dropped after a 400', async () => {
+    server.reply = () => ({ status: 400, body: '{"error":"rating"}' });
+    type Failure = { event: FeedbackEvent; error: Error; willRetry: boolean };
+    const errors = collect<Failure>('feedback:error', listeners.signal);
+    const { ui } = mountWidget({ messageId: 'm-1', ask: 'never' });
+
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    expect(errors[0]?.detail.willRetry).toBe(false);
+    expect(errors[0]?.detail.error).toMatchObject({ status: 400 });
+  });
+});
+
+describe('requests', () => {
+  test('a vote is one JSON POST whose Idempotency-Key is the event id', async () => {
+    const seen = collect<FeedbackEvent>('feedback:vote', listeners.signal);
+    const { ui } = mountWidget({ messageId: 'm-1', ask: 'never' });
+
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+
+    const [request] = await server.waitFor(1);
+    expect(request?.method).toBe('POST');
+    expect(request?.path).toBe('/api/feedback');
+    expect(request?.headers['content-type']).toMatch(/^application\/json\b/);
+    expect(request?.headers['idempotency-key']).toBe(seen[0]?.detail.id);
+    expect(request?.body).toEqual(seen[0]?.detail);
+  });
+
+  test('Send posts the vote with the chosen reason and the comment', async () => {
+    const { ui } = mountWidget({ messageId: 'm-1' });
+    fireEvent.click(ui().getByRole('button', { name: 'Not helpful' }));
+    fireEvent.click(ui().getByRole('button', { name: 'Unclear' }));
+    fireEvent.input(ui().getByRole('textbox'), { target: { value: '  Too vague  ' } });
+
+    fireEvent.click(ui().getByRole('button', { name: 'Send' }));
+
+    const [request] = await server.waitFor(1);
+    expect(bodyOf(request)).toMatchObject({
+      rating: 'down',
+      reason: 'Unclear',
+      comment: 'Too vague',
+    });
+    await fence();
+    expect(requestsFor('m-1')).toHaveLength(1);
+  });
+
+  test('Skip posts the vote without the reason or comment entered', async () => {
+    const { ui } = mountWidget({ messageId: 'm-1' });
+    fireEvent.click(ui().getByRole('button', { name: 'Not helpful' }));
+    fireEvent.click(ui().getByRole('button', { name: 'Unclear' }));
+    fireEvent.input(ui().getByRole('textbox'), { target: { value: 'Too vague' } });
+
+    fireEvent.click(ui().getByRole('button', { name: 'Skip' }));
+
+    const [request] = await server.waitFor(1);
+    expect(bodyOf(request).rating).toBe('down');
+    expect(bodyOf(request)).not.toHaveProperty('reason');
+    expect(bodyOf(request)).not.toHaveProperty('comment');
+  });
+
+  test('an open follow-up left idle for 60 seconds is sent as it stands', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { ui } = mountWidget({ messageId: 'm-1' });
+    fireEvent.click(ui().getByRole('button', { name: 'Not helpful' }));
+    fireEvent.input(ui().getByRole('textbox'), { target: { value: 'Half a thought' } });
+
+    vi.advanceTimersByTime(59_000);
+    const openBefore = ui().queryByRole('textbox') !== null;
+    vi.advanceTimersByTime(1_000);
+    vi.useRealTimers();
+
+    expect(openBefore).toBe(true);
+    expect(ui().queryByRole('textbox')).toBeNull();
+    const [request] = await server.waitFor(1);
+    expect(bodyOf(request)).toMatchObject({ rating: 'down', comment: 'Half a thought' });
+  });
+});
+
+describe('configuration errors', () => {
+  test('a bad option logs one console.error naming the element and the option', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const host = container();
+    host.id = 'answer-42';
+
+    mountWidget({ messageId: 'm-1', format: 'carrier-pigeon' }, host);
+
+    expect(error).toHaveBeenCalledTimes(1);
+    const [message] = errorMessages(error);
+    expect(message).toContain('`format`');
+    expect(message).toContain('id="answer-42"');
+  });
+
+  test.each([
+    { problem: 'a missing endpoint', options: { endpoint: '' }, option: 'endpoint' },
+    { problem: 'a non-http endpoint', options: { endpoint: 'ftp://x.test/f' }, option: 'endpoint' },
+    { problem: 'an unknown format', options: { format: 'xml' }, option: 'format' },
+    { problem: 'malformed metadata', options: { metadata: '{oops' }, option: 'metadata' },
+    { problem: 'a value outside the scale', options: { upValue: 500 }, option: 'upValue' },
+    {
+      problem: 'neutral with format vote',
+      options: { format: 'vote', neutral: true },
+      option: 'neutral',
+    },
+    {
+      problem: 'quality without a message id',
+      options: { format: 'quality', messageId: '' },
+      option: 'messageId',
+    },
+  ])('$problem leaves the element without a widget, throwing nothing', ({ options, option }) => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const host = container();
+
+    expect(() => mountWidget({ messageId: 'm-1', ...options }, host)).not.toThrow();
+
+    expect(errorMessages(error)).toEqual([expect.stringContaining(`\`${option}\``)]);
+    expect(host.shadowRoot?.childElementCount ?? 0).toBe(0);
+  });
+
+  test('a bad widget leaves the other widgets working', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const before = mountWidget({ messageId: 'm-1', ask: 'never' });
+    mountWidget({ messageId: 'm-2', format: 'nope' });
+    const after = mountWidget({ messageId: 'm-3', ask: 'never' });
+
+    fireEvent.click(before.ui().getByRole('button', { name: 'Helpful' }));
+    fireEvent.click(after.ui().getByRole('button', { name: 'Helpful' }));
+
+    await server.waitFor(2);
+    expect(server.requests.map((request) => bodyOf(request).message_id).sort()).toEqual([
+      'm-1',
+      'm-3',
+    ]);
+  });
+
+  test('an element found by scan is named with its data- attribute', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const root = container();
+    root.innerHTML = `<div data-feedback data-endpoint="${endpoint()}" data-format="bogus"></div>`;
+
+    api.scan(root);
+
+    expect(error).toHaveBeenCalledTimes(1);
+    expect(errorMessages(error)[0]).toContain('`data-format`');
+    expect(errorMessages(error)[0]).toContain('<div data-feedback');
+  });
+
+  test('mounting onto a missing element reports it instead of throwing', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+
+    expect(() => api.mount(null as unknown as Element, { endpoint: endpoint() })).not.toThrow();
+    expect(error).toHaveBeenCalledTimes(1);
+  });
+
+  test('update() with corrected options mounts a widget that failed', () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { host, handle } = mountWidget({ messageId: 'm-1', format: 'nope' });
+
+    handle.update({ format: 'event' });
+
+    expect(shadow(host).getByRole('group', { name: 'Was this helpful?' })).toBeTruthy();
+  });
+
+  test('update() with a bad option takes the widget away and reports it', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { host, handle } = mountWidget({ messageId: 'm-1' });
+
+    handle.update({ scale: 'big' });
+
+    expect(errorMessages(error)).toEqual([expect.stringContaining('`scale`')]);
+    expect(widgetRoot(host)).toBeNull();
+  });
+
+  test('update() applies changed options to a mounted widget', () => {
+    const { host, handle } = mountWidget({ messageId: 'm-1' });
+
+    handle.update({ labelUp: 'Yes' });
+
+    expect(shadow(host).getByRole('button', { name: 'Yes' })).toBeTruthy();
+  });
+});
+
+describe('unmount', () => {
+  test('unmount takes the widget away', () => {
+    const { host, handle } = mountWidget({ messageId: 'm-1' });
+
+    handle.unmount();
+
+    expect(widgetRoot(host)).toBeNull();
+  });
+
+  test('unmount with an open follow-up sends the vote with what was entered', async () => {
+    const { handle, ui } = mountWidget({ messageId: 'm-1' });
+    fireEvent.click(ui().getByRole('button', { name: 'Not helpful' }));
+    fireEvent.input(ui().getByRole('textbox'), { target: { value: 'Out of date' } });
+
+    handle.unmount();
+
+    const [request] = await server.waitFor(1);
+    expect(bodyOf(request)).toMatchObject({ rating: 'down', comment: 'Out of date' });
+  });
+
+  test('unmount twice is harmless', async () => {
+    const error = vi.spyOn(console, 'error');
+    const { handle, ui } = mountWidget({ messageId: 'm-1' });
+    fireEvent.click(ui().getByRole('button', { name: 'Not helpful' }));
+
+    handle.unmount();
+    expect(() => handle.unmount()).not.toThrow();
+    await fence();
+
+    expect(error).not.toHaveBeenCalled();
+    expect(requestsFor('m-1')).toHaveLength(1);
+  });
+});
+
+describe('dedupe', () => {
+  test('two mounts of the same message share the pressed state live', () => {
+    const first = mountWidget({ messageId: 'm-1', ask: 'never' });
+    const second = mountWidget({ messageId: 'm-1', ask: 'never' });
+
+    fireEvent.click(first.ui().getByRole('button', { name: 'Not helpful' }));
+
+    expect(pressed(second.host, 'Not helpful')).toBe('true');
+    expect(pressed(second.host, 'Helpful')).toBe('false');
+  });
+
+  test('a new mount of a voted message shows the vote pressed on its first render', () => {
+    const first = mountWidget({ messageId: 'm-1', ask: 'never' });
+    fireEvent.click(first.ui().getByRole('button', { name: 'Helpful' }));
+
+    const second = mountWidget({ messageId: 'm-1' });
+
+    // Read before any task or microtask could correct a first, unvoted render.
+    expect(pressed(second.host, 'Helpful')).toBe('true');
+  });
+
+  test('a vote survives a reload and shows pressed on the first render', async () => {
+    const sent = collect('feedback:sent', listeners.signal);
+    const first = mountWidget({ messageId: 'm-1', ask: 'never' });
+    fireEvent.click(first.ui().getByRole('button', { name: 'Helpful' }));
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+
+    vi.resetModules();
+    api = await import('../../widget/api');
+    const duplicates = collect('feedback:duplicate', listeners.signal);
+    const reloaded = mountWidget({ messageId: 'm-1', ask: 'never' });
+
+    expect(pressed(reloaded.host, 'Helpful')).toBe('true');
+    fireEvent.click(reloaded.ui().getByRole('button', { name: 'Helpful' }));
+    expect(duplicates).toHaveLength(1);
+  });
+
+  test('a vote cast in another tab shows pressed here', async () => {
+    const here = mountWidget({ messageId: 'm-1', ask: 'never' });
+    const before = new Set(Object.keys(localStorage));
+    // Another tab: its own copy of the modules over the same storage.
+    vi.resetModules();
+    const otherTab: Api = await import('../../widget/api');
+    const there = container();
+    handles.push(otherTab.mount(there, { endpoint: endpoint(), messageId: 'm-1', ask: 'never' }));
+    fireEvent.click(shadow(there).getByRole('button', { name: 'Not helpful' }));
+
+    for (const key of Object.keys(localStorage).filter((key) => !before.has(key))) {
+      dispatchEvent(new StorageEvent('storage', { key, newValue: localStorage.getItem(key) }));
+    }
+
+    expect(pressed(here.host, 'Not helpful')).toBe('true');
+  });
+
+  test('a vote with dedupe "30m" still counts after 29 minutes', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const duplicates = collect('feedback:duplicate', listeners.signal);
+    const { ui } = mountWidget({ messageId: 'm-1', dedupe: '30m', ask: 'never' });
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+
+    vi.setSystemTime(Date.now() + 29 * 60_000);
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+
+    expect(duplicates).toHaveLength(1);
+  });
+
+  test('a vote with dedupe "30m" is forgotten after 30 minutes', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const seen = collect('feedback:vote', listeners.signal);
+    const { ui } = mountWidget({ messageId: 'm-1', dedupe: '30m', ask: 'never' });
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+
+    vi.setSystemTime(Date.now() + 30 * 60_000 + 1);
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+
+    expect(seen).toHaveLength(2);
+    await server.waitFor(2);
+  });
+
+  test('a mount after the dedupe window shows no vote pressed', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const first = mountWidget({ messageId: 'm-1', dedupe: '30m', ask: 'never' });
+    fireEvent.click(first.ui().getByRole('button', { name: 'Helpful' }));
+
+    vi.setSystemTime(Date.now() + 30 * 60_000 + 1);
+    const later = mountWidget({ messageId: 'm-1', dedupe: '30m' });
+
+    expect(pressed(later.host, 'Helpful')).toBe('false');
+  });
+});
+
+describe('allowChange', () => {
+  test('another choice sends a new event that names the one it replaces', async () => {
+    const { host, ui } = mountWidget({ messageId: 'm-1', allowChange: true, ask: 'never' });
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+    await server.waitFor(1);
+
+    fireEvent.click(ui().getByRole('button', { name: 'Not helpful' }));
+
+    const [first, second] = await server.waitFor(2);
+    expect(bodyOf(second)).toMatchObject({ rating: 'down', replaces: bodyOf(first).id });
+    expect(bodyOf(second).id).not.toBe(bodyOf(first).id);
+    expect(pressed(host, 'Not helpful')).toBe('true');
+    expect(pressed(host, 'Helpful')).toBe('false');
+  });
+
+  test('the same choice again is still a duplicate', () => {
+    const duplicates = collect('feedback:duplicate', listeners.signal);
+    const { ui } = mountWidget({ messageId: 'm-1', allowChange: true, ask: 'never' });
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+
+    expect(duplicates).toHaveLength(1);
+  });
+});
+
+describe('storage', () => {
+  test('a vote is sent and remembered when reading localStorage throws', async () => {
+    const original = Object.getOwnPropertyDescriptor(globalThis, 'localStorage');
+    Object.defineProperty(globalThis, 'localStorage', {
+      configurable: true,
+      get() {
+        throw new DOMException('The operation is insecure.', 'SecurityError');
+      },
+    });
+    try {
+      const duplicates = collect('feedback:duplicate', listeners.signal);
+      const first = mountWidget({ messageId: 'm-1', ask: 'never' });
+      fireEvent.click(first.ui().getByRole('button', { name: 'Helpful' }));
+      const second = mountWidget({ messageId: 'm-1' });
+      fireEvent.click(second.ui().getByRole('button', { name: 'Helpful' }));
+
+      await server.waitFor(1);
+      expect(pressed(second.host, 'Helpful')).toBe('true');
+      expect(duplicates).toHaveLength(1);
+    } finally {
+      if (original) Object.defineProperty(globalThis, 'localStorage', original);
+    }
+  });
+
+  test('a vote is sent and remembered when localStorage is full', async () => {
+    const full: Storage = {
+      length: 0,
+      clear() {},
+      getItem: () => null,
+      key: () => null,
+      removeItem() {},
+      setItem() {
+        throw new DOMException('Quota exceeded', 'QuotaExceededError');
+      },
+    };
+    vi.stubGlobal('localStorage', full);
+    const duplicates = collect('feedback:duplicate', listeners.signal);
+    const { host, ui } = mountWidget({ messageId: 'm-1', ask: 'never' });
+
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+
+    await server.waitFor(1);
+    expect(pressed(host, 'Helpful')).toBe('true');
+    expect(duplicates).toHaveLength(1);
+  });
+
+  test('corrupt stored data is ignored on the next page load', async () => {
+    const sent = collect('feedback:sent', listeners.signal);
+    const first = mountWidget({ messageId: 'm-1', ask: 'never' });
+    fireEvent.click(first.ui().getByRole('button', { name: 'Helpful' }));
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+    for (const key of Object.keys(localStorage)) localStorage.setItem(key, '{"rating":');
+
+    vi.resetModules();
+    api = await import('../../widget/api');
+    const reloaded = mountWidget({ messageId: 'm-1', ask: 'never' });
+    fireEvent.click(reloaded.ui().getByRole('button', { name: 'Not helpful' }));
+
+    await server.waitFor(2);
+    expect(bodyOf(server.requests[1]).rating).toBe('down');
+  });
+});
