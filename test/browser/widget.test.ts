@@ -75,6 +75,14 @@ function widget(page: Page, messageId: string) {
   };
 }
 
+/** "Not helpful", a reason and a comment in the follow-up, then Send. */
+async function sendDown(w: ReturnType<typeof widget>, reason: string, comment: string) {
+  await w.down.click();
+  await w.reason(reason).click();
+  await w.textbox.fill(comment);
+  await w.send.click();
+}
+
 const pressed = (locator: ReturnType<typeof widget>['up']) => locator.getAttribute('aria-pressed');
 
 function only<T>(items: T[]): T {
@@ -242,11 +250,7 @@ describe('formats over the wire', () => {
     );
     await widget(page, 'v-up').up.click();
     await server.waitFor(1);
-    const down = widget(page, 'v-down');
-    await down.down.click();
-    await down.reason('Incorrect').click();
-    await down.textbox.fill('wrong date');
-    await down.send.click();
+    await sendDown(widget(page, 'v-down'), 'Incorrect', 'wrong date');
     await server.waitFor(2);
     await settle();
     expect(server.requests.map(({ path, body }) => ({ path, body }))).toEqual([
@@ -286,11 +290,7 @@ describe('formats over the wire', () => {
     );
     await widget(page, 'sc-up').up.click();
     await server.waitFor(1);
-    const down = widget(page, 'sc-down');
-    await down.down.click();
-    await down.reason('Unclear').click();
-    await down.textbox.fill('hard to follow');
-    await down.send.click();
+    await sendDown(widget(page, 'sc-down'), 'Unclear', 'hard to follow');
     await server.waitFor(2);
     await settle();
     expect(server.requests.map(({ path, body }) => ({ path, body }))).toEqual([

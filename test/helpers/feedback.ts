@@ -13,6 +13,28 @@ import { schedule } from './outbox';
 import { MemoryStorage } from './storage';
 
 /**
+ * A page's outbox over `storage`, as a later page load or another tab would have it, with a
+ * transport that records each send and answers 201. Use with fake timers.
+ */
+export function pageOutbox(storage: MemoryStorage) {
+  const sent: { at: number; item: OutboxItem; keepalive: boolean }[] = [];
+  const transport = vi.fn<OutboxServices['transport']>(async (item, keepalive) => {
+    sent.push({ at: Date.now(), item, keepalive });
+    return { status: 201, retryAfter: null };
+  });
+  const outbox = createOutbox({
+    store: createStore(() => storage),
+    now: () => Date.now(),
+    random: () => 1,
+    transport,
+    exclusive: (_, task) => task(),
+    schedule,
+    notify: () => {},
+  });
+  return { outbox, transport, sent };
+}
+
+/**
  * One widget's vote flow over the real votes and outbox of a page, with fresh storage, ids
  * `evt-1`, `evt-2`, … and a transport that records each send and answers 201. Use with fake
  * timers: the clock is `Date.now()`.
@@ -24,20 +46,7 @@ export function feedbackPage(
   const storage = options.storage ?? new MemoryStorage();
   const store = createStore(() => storage);
   const votes = createVotes(store, () => Date.now());
-  const sent: { at: number; item: OutboxItem; keepalive: boolean }[] = [];
-  const transport = vi.fn<OutboxServices['transport']>(async (item, keepalive) => {
-    sent.push({ at: Date.now(), item, keepalive });
-    return { status: 201, retryAfter: null };
-  });
-  const outbox = createOutbox({
-    store,
-    now: () => Date.now(),
-    random: () => 1,
-    transport,
-    exclusive: (_, task) => task(),
-    schedule,
-    notify: () => {},
-  });
+  const { outbox, transport, sent } = pageOutbox(storage);
   const put = vi.spyOn(outbox, 'put');
   const emitted: [FeedbackEventType, object][] = [];
   const held = new Set<(keepalive: boolean) => void>();

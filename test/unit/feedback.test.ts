@@ -2,11 +2,10 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { Config } from '../../widget/core/config';
 import type { FeedbackEvent } from '../../widget/core/event';
 import { IDLE_MS } from '../../widget/core/feedback';
-import { createOutbox, type OutboxItem, type OutboxServices } from '../../widget/core/outbox';
-import { createStore } from '../../widget/core/store';
+import type { OutboxItem } from '../../widget/core/outbox';
 import { CLICKED_AT, config, PAGE_URL } from '../helpers/config';
-import { feedbackPage } from '../helpers/feedback';
-import { OUTBOX_PREFIX, schedule } from '../helpers/outbox';
+import { feedbackPage, pageOutbox } from '../helpers/feedback';
+import { OUTBOX_PREFIX } from '../helpers/outbox';
 
 const T0 = CLICKED_AT;
 const DAY = 86_400_000;
@@ -149,19 +148,7 @@ describe('the follow-up', () => {
     feedback.choose('down');
     // The tab is closed: its timers never run.
     vi.clearAllTimers();
-    const transport = vi.fn<OutboxServices['transport']>(async () => ({
-      status: 201,
-      retryAfter: null,
-    }));
-    const later = createOutbox({
-      store: createStore(() => storage),
-      now: () => Date.now(),
-      random: () => 1,
-      transport,
-      exclusive: (_, task) => task(),
-      schedule,
-      notify: () => {},
-    });
+    const { outbox: later, transport } = pageOutbox(storage);
     await later.flush();
     expect(transport).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(IDLE_MS);
