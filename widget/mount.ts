@@ -45,7 +45,7 @@ export function report(element: Element, problem: unknown, spell: Spelling) {
   console.error(`feedback-widget: ${text} (on ${describe(element)})`, element);
 }
 
-function build(host: Element, config: Config): () => void {
+function build(host: Element, config: Config, spell: Spelling): () => void {
   const runtime = getRuntime();
   const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
   adoptStyles(root);
@@ -68,10 +68,14 @@ function build(host: Element, config: Config): () => void {
   });
   const dir = directionOf(config.locale);
   const stop = effect(() => {
-    render(
-      h(Widget, { feedback, config, messages, dir, dark: isDark(config, runtime.dark.value) }),
-      root,
-    );
+    const dark = isDark(config, runtime.dark.value);
+    // The effect re-runs where a signal is written, often inside a click: keep a rendering
+    // failure from surfacing there, in the host page.
+    try {
+      render(h(Widget, { feedback, config, messages, dir, dark }), root);
+    } catch (problem) {
+      report(host, problem, spell);
+    }
   });
   return () => {
     feedback.finish(true);
@@ -101,7 +105,7 @@ export function mountWidget(host: Element, options: RawOptions, spell: Spelling)
           lang: document.documentElement.lang,
           now: Date.now(),
         });
-        teardown = build(host, config);
+        teardown = build(host, config, spell);
       } catch (problem) {
         report(host, problem, spell);
       }
