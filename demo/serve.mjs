@@ -40,6 +40,11 @@ createServer(async (request, response) => {
     return response.end(JSON.stringify({ items: votes.slice(0, 20), total: votes.length }));
   }
   const path = normalize(url.pathname === '/' ? '/index.html' : url.pathname);
+  // Only the demo page and what it loads; never the rest of the repository.
+  if (!/^\/(index\.html$|dist\/|demo\/)/.test(path)) {
+    response.writeHead(404).end('not found');
+    return;
+  }
   try {
     const file = await readFile(join(root, path));
     response.writeHead(200, { 'Content-Type': types[extname(path)] ?? 'application/octet-stream' });
