@@ -560,6 +560,21 @@ describe('a bad option', () => {
 });
 
 describe('mounting', () => {
+  it.each([
+    ['a synchronous script in <head>, before the elements are parsed', ''],
+    ['a deferred script', ' defer'],
+  ])('mounts every element with %s', async (_, attribute) => {
+    const script = `<script src="/feedback-widget.js"${attribute} data-endpoint="/api/feedback"></script>`;
+    const { page } = await open(
+      '<div data-feedback data-message-id="m-early-1"></div><div data-feedback data-message-id="m-early-2"></div>',
+      { head: script },
+    );
+    await widget(page, 'm-early-2').up.click();
+    await server.waitFor(1);
+    expect(await page.getByRole('button', { name: 'Helpful', exact: true }).count()).toBe(2);
+    expect(only(server.requests).body).toMatchObject({ message_id: 'm-early-2', rating: 'up' });
+  });
+
   it('mounts an element added after load', async () => {
     const { page } = await open('<div id="chat"></div>');
     await page.waitForFunction(() => window.FeedbackWidget !== undefined);
