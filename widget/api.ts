@@ -1,4 +1,5 @@
 import { Component, createRef, h } from 'preact';
+import type { FeedbackEvent } from './core/event';
 import { type MountHandle, mountWidget } from './mount';
 import { type FeedbackOptions, toRaw } from './options';
 import { getRuntime } from './runtime';
@@ -15,14 +16,14 @@ export type { FeedbackOptions } from './options';
 
 /** `detail` of each event dispatched on the mount element (they bubble and are composed). */
 export interface FeedbackEventMap {
-  'feedback:vote': import('./core/event').FeedbackEvent;
-  'feedback:sent': { event: import('./core/event').FeedbackEvent; status: number };
+  'feedback:vote': FeedbackEvent;
+  'feedback:sent': { event: FeedbackEvent; status: number };
   'feedback:error': {
-    event: import('./core/event').FeedbackEvent;
+    event: FeedbackEvent;
     error: Error;
     willRetry: boolean;
   };
-  'feedback:duplicate': { event: import('./core/event').FeedbackEvent };
+  'feedback:duplicate': { event: FeedbackEvent };
 }
 
 /** A mounted widget. */
