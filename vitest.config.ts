@@ -24,6 +24,16 @@ export default defineConfig((env) =>
             hookTimeout: 60_000,
           },
         },
+        {
+          extends: true,
+          test: {
+            name: 'collector',
+            include: ['test/collector/**/*.test.ts'],
+            environment: 'node',
+            testTimeout: 30_000,
+            hookTimeout: 60_000,
+          },
+        },
       ],
     },
   }),
