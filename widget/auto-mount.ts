@@ -1,4 +1,4 @@
-import type { RawOptions } from './core/config';
+import { OPTION_NAMES, type RawOptions } from './core/config';
 import { type MountHandle, mountWidget, report } from './mount';
 import { kebab, toRaw } from './options';
 
@@ -56,11 +56,23 @@ export function startAutoMount(options: { defaults: RawOptions; selector: string
   }
   new MutationObserver((records) => {
     let removed = false;
+    const changed = new Set<Element>();
     for (const record of records) {
+      if (record.attributeName) changed.add(record.target as Element);
       for (const node of record.addedNodes) if (node instanceof Element) scan(node);
       removed ||= [...record.removedNodes].some((node) => node instanceof Element);
     }
+    // A node reused for another message (virtual-DOM lists): its attributes are its options.
+    for (const element of changed) {
+      mounted.get(element)?.unmount();
+      mounted.delete(element);
+      scan(element);
+    }
     if (removed) sweep();
-  }).observe(document, { childList: true, subtree: true });
+  }).observe(document, {
+    childList: true,
+    subtree: true,
+    attributeFilter: ['data-feedback', ...OPTION_NAMES.map(spellData)],
+  });
   scan();
 }

@@ -4,7 +4,7 @@ import { type Config, type OptionName, type RawOptions, resolveConfig } from './
 import { ConfigError } from './core/config-error';
 import { pageUrlOf } from './core/event';
 import { createFeedback, type FeedbackServices } from './core/feedback';
-import { directionOf, messagesFor } from './i18n';
+import { directionOf, languageOf, messagesFor } from './i18n';
 import { getRuntime } from './runtime';
 import { Widget } from './ui/widget';
 import css from './ui/widget.css?inline';
@@ -32,7 +32,7 @@ function adoptStyles(root: ShadowRoot) {
 }
 
 function describe(element: Element): string {
-  const html = element instanceof Element ? element.outerHTML : String(element);
+  const html = element?.outerHTML ?? String(element);
   return html.slice(0, Math.min(html.indexOf('>') + 1 || 200, 200));
 }
 
@@ -67,12 +67,13 @@ function build(host: Element, config: Config, spell: Spelling): () => void {
     },
   });
   const dir = directionOf(config.locale);
+  const lang = languageOf(config.locale);
   const stop = effect(() => {
     const dark = isDark(config, runtime.dark.value);
     // The effect re-runs where a signal is written, often inside a click: keep a rendering
     // failure from surfacing there, in the host page.
     try {
-      render(h(Widget, { feedback, config, messages, dir, dark }), root);
+      render(h(Widget, { feedback, config, messages, dir, lang, dark }), root);
     } catch (problem) {
       report(host, problem, spell);
     }

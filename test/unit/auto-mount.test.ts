@@ -212,6 +212,62 @@ describe('removal', () => {
 });
 
 describe('selector', () => {
+  test('an element reused for another message shows that message and votes for it', async () => {
+    const element = add('<div data-feedback data-message-id="m-1" data-ask="never"></div>');
+    start();
+    fireEvent.click(shadow(element).getByRole('button', { name: 'Helpful' }));
+    await server.waitFor(1);
+
+    element.dataset.messageId = 'm-2';
+
+    await vi.waitFor(() =>
+      expect(
+        shadow(element).getByRole('button', { name: 'Helpful' }).getAttribute('aria-pressed'),
+      ).toBe('false'),
+    );
+    fireEvent.click(shadow(element).getByRole('button', { name: 'Not helpful' }));
+    const requests = await server.waitFor(2);
+    expect(requests.map((request) => bodyOf(request).message_id)).toEqual(['m-1', 'm-2']);
+  });
+
+  test('several attributes changed at once remount the widget once', async () => {
+    const element = add('<div data-feedback data-message-id="m-1"></div>');
+    start();
+    const before = widgetRoot(element);
+
+    element.dataset.messageId = 'm-2';
+    element.dataset.labelUp = 'Yes';
+    element.dataset.prompt = 'Any good?';
+
+    await vi.waitFor(() =>
+      expect(shadow(element).getByRole('group', { name: 'Any good?' })).toBeTruthy(),
+    );
+    expect(widgetRoot(element)).not.toBe(before);
+    expect(shadow(element).getAllByRole('button', { name: 'Yes' })).toHaveLength(1);
+  });
+
+  test('an attribute that is not an option, such as class, leaves the widget as it is', async () => {
+    const element = add('<div data-feedback data-message-id="m-1"></div>');
+    start();
+    const before = widgetRoot(element);
+
+    element.className = 'highlighted';
+    await tick();
+
+    expect(widgetRoot(element)).toBe(before);
+  });
+
+  test('an element given data-feedback after load is mounted, and unmounted when it is taken away', async () => {
+    const element = add('<div data-message-id="m-1"></div>');
+    start();
+
+    element.dataset.feedback = '';
+    await vi.waitFor(() => expect(isMounted(element)).toBe(true));
+
+    delete element.dataset.feedback;
+    await vi.waitFor(() => expect(isMounted(element)).toBe(false));
+  });
+
   test('a custom selector mounts its matches instead of [data-feedback]', () => {
     const custom = add('<div class="rate-me" data-message-id="m-1"></div>');
     const plain = add('<div data-feedback data-message-id="m-2"></div>');

@@ -406,6 +406,18 @@ describe('texts', () => {
     expect(ui.getByRole('button', { name: 'Not helpful' })).toBeTruthy();
   });
 
+  test('marks its texts with their language, so screen readers pick the right voice', async () => {
+    const { host } = await renderWidget({ locale: 'ar' });
+
+    expect(widgetRoot(host)?.getAttribute('lang')).toBe('ar');
+  });
+
+  test('marks English fallback texts as English, not as the page language', async () => {
+    const { host } = await renderWidget({ locale: 'it' });
+
+    expect(widgetRoot(host)?.getAttribute('lang')).toBe('en');
+  });
+
   test('lays Arabic out right to left', async () => {
     const { host } = await renderWidget({ locale: 'ar' });
 

@@ -1,9 +1,11 @@
 import ky from 'ky';
 import type { Answer, OutboxItem } from './outbox';
 
-const TIMEOUT_MS = 10_000;
-
-/** The one place that talks HTTP: posts one stored vote, never retrying by itself. */
+/**
+ * The one place that talks HTTP: posts one stored vote. ky's defaults are the ones wanted, so
+ * they are not repeated (bytes count): it never retries a POST (the outbox does), and it gives
+ * up after 10 s.
+ */
 export async function postVote(item: OutboxItem, keepalive: boolean): Promise<Answer> {
   const headers: Record<string, string> = { 'Idempotency-Key': item.id };
   if (item.token) headers.Authorization = `Bearer ${item.token}`;
@@ -12,8 +14,6 @@ export async function postVote(item: OutboxItem, keepalive: boolean): Promise<An
     headers,
     credentials: item.credentials,
     keepalive,
-    retry: 0,
-    timeout: TIMEOUT_MS,
     throwHttpErrors: false,
   });
   return { status: response.status, retryAfter: response.headers.get('Retry-After') };

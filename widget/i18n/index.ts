@@ -20,3 +20,8 @@ export function messagesFor(locale: string): Messages {
 export function directionOf(locale: string): 'ltr' | 'rtl' {
   return /^(ar|he|fa|ur|ps|sd|ug|yi|ckb|dv)\b/.test(locale) ? 'rtl' : 'ltr';
 }
+
+/** The language the built-in texts are in: the locale's own, else English. */
+export function languageOf(locale: string): string {
+  return LOCALES[locale.split('-')[0] as string] ? locale : 'en';
+}

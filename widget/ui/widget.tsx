@@ -8,6 +8,8 @@ export interface WidgetProps {
   config: Config;
   messages: Messages;
   dir: 'ltr' | 'rtl';
+  /** The language of the built-in texts shown. */
+  lang: string;
   dark: boolean;
 }
 
@@ -103,6 +105,7 @@ export function Widget(props: WidgetProps) {
       class="fw"
       part="widget"
       dir={props.dir}
+      lang={props.lang}
       data-theme={props.dark ? 'dark' : 'light'}
       data-variant={config.variant}
     >
