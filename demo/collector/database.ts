@@ -1,0 +1,31 @@
+/** A row as the driver returns it, one property per selected column. */
+export type Row = Record<string, unknown>;
+
+/** What the collector asks of a database; both backends run the same SQL through it. */
+export interface Queryable {
+  /** One statement with `$1`-style parameters; values are never spliced into the SQL. */
+  query<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs a script of several statements without parameters (a migration file). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Where the records live: PostgreSQL when a URL is given, else PGlite in `dataDir`. */
+export interface StorageConfig {
+  databaseUrl: string | undefined;
+  dataDir: string;
+}
+
+export async function openDatabase(storage: StorageConfig): Promise<Database> {
+  if (storage.databaseUrl) {
+    const { openPostgres } = await import('./postgres');
+    return openPostgres(storage.databaseUrl);
+  }
+  const { openPglite } = await import('./pglite');
+  return openPglite(storage.dataDir);
+}

@@ -1,0 +1,86 @@
+import { RATINGS } from './record';
+import { id, invalid } from './validate';
+
+/** A parameterised WHERE clause: conditions refer to `params` by `$n`, never by value. */
+export interface Where {
+  sql: string;
+  params: unknown[];
+}
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+function day(text: string, field: string): number {
+  const time = Date.parse(`${text}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(time)) {
+    throw invalid(field, 'must be a date such as 2026-11-21');
+  }
+  if (new Date(time).toISOString().slice(0, 10) !== text) {
+    throw invalid(field, 'must be a date that exists');
+  }
+  return time;
+}
+
+function scoreBound(text: string, field: string): number {
+  const value = Number(text);
+  if (!DECIMAL.test(text) || value < 0 || value > 10) {
+    throw invalid(field, 'must be a number from 0 to 10');
+  }
+  return value;
+}
+
+/** Parses a whole-number query parameter within `min`..`max`. */
+export function wholeParam(
+  query: URLSearchParams,
+  field: string,
+  range: { min: number; max: number; fallback: number },
+): number {
+  const text = query.get(field);
+  if (text === null) return range.fallback;
+  if (!/^\d+$/.test(text) || Number(text) < range.min || Number(text) > range.max) {
+    throw invalid(field, `must be a whole number from ${range.min} to ${range.max}`);
+  }
+  return Number(text);
+}
+
+/**
+ * The filters a query may carry: always `conversation_id`, `from` and `to` (UTC days of
+ * `created_at`, inclusive); with `scores`, also `min_score`, `max_score` and `rating`.
+ */
+export function parseFilters(query: URLSearchParams, scores: boolean): Where {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  const add = (condition: string, value: unknown) => {
+    params.push(value);
+    conditions.push(condition.replace('?', `$${params.length}`));
+  };
+  const conversation = query.get('conversation_id');
+  if (conversation !== null) add('conversation_id = ?', id(conversation, 'conversation_id'));
+  const from = query.get('from');
+  const to = query.get('to');
+  const start = from === null ? undefined : day(from, 'from');
+  const end = to === null ? undefined : day(to, 'to') + 86_400_000;
+  if (start !== undefined && end !== undefined && start >= end) {
+    throw invalid('from', 'must not be after `to`');
+  }
+  if (start !== undefined) add('created_at >= ?::timestamptz', new Date(start).toISOString());
+  if (end !== undefined) add('created_at < ?::timestamptz', new Date(end).toISOString());
+  if (scores) {
+    const min = query.get('min_score');
+    const max = query.get('max_score');
+    const low = min === null ? undefined : scoreBound(min, 'min_score');
+    const high = max === null ? undefined : scoreBound(max, 'max_score');
+    if (low !== undefined && high !== undefined && low > high) {
+      throw invalid('min_score', 'must not be above `max_score`');
+    }
+    if (low !== undefined) add('score >= ?', low);
+    if (high !== undefined) add('score <= ?', high);
+    const rating = query.get('rating');
+    if (rating !== null) {
+      if (!RATINGS.includes(rating as never)) {
+        throw invalid('rating', `must be one of ${RATINGS.join(', ')}`);
+      }
+      add('rating = ?', rating);
+    }
+  }
+  return { sql: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}

@@ -1,0 +1,70 @@
+import type { Database } from './database';
+import type { Accepted } from './formats';
+
+/** The answer to one POST, exactly as it is (or was first) sent. */
+export interface Outcome {
+  status: number;
+  body: string;
+}
+
+export interface IngestOptions {
+  idempotencyKey: string | undefined;
+  voteWindowMs: number;
+}
+
+const INSERT = `INSERT INTO feedback
+  (id, format, rating, score, conversation_id, reason, voter, created_at, received_at, record)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $9::timestamptz, $10)
+  ON CONFLICT (id) DO NOTHING`;
+
+/**
+ * Stores one accepted vote, in one transaction with its Idempotency-Key. Claiming the key first
+ * makes a concurrent repeat wait on the key's unique index until this transaction commits, then
+ * find the key taken and replay the stored answer: two identical requests store one record.
+ */
+export function ingest(db: Database, accepted: Accepted, options: IngestOptions): Promise<Outcome> {
+  const outcome = { status: accepted.status, body: JSON.stringify(accepted.response) };
+  const { record } = accepted;
+  return db.transaction(async (tx) => {
+    if (options.idempotencyKey !== undefined) {
+      const claimed = await tx.query(
+        `INSERT INTO idempotency_keys (key, status, body) VALUES ($1, $2, $3)
+         ON CONFLICT (key) DO NOTHING RETURNING key`,
+        [options.idempotencyKey, outcome.status, outcome.body],
+      );
+      if (claimed.length === 0) {
+        const [first] = await tx.query<{ status: number; body: string }>(
+          'SELECT status, body FROM idempotency_keys WHERE key = $1',
+          [options.idempotencyKey],
+        );
+        if (first) return { status: first.status, body: first.body };
+      }
+    }
+    if (accepted.voter !== undefined && options.voteWindowMs > 0) {
+      // Serialises votes of one voter on one conversation, so two at once cannot both pass.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `${record.conversation_id}\n${accepted.voter}`,
+      ]);
+      const since = Math.max(0, Date.parse(record.received_at) - options.voteWindowMs);
+      const recent = await tx.query(
+        `SELECT 1 FROM feedback WHERE voter = $1 AND conversation_id = $2
+         AND received_at > $3::timestamptz LIMIT 1`,
+        [accepted.voter, record.conversation_id, new Date(since).toISOString()],
+      );
+      if (recent.length > 0) return outcome;
+    }
+    await tx.query(INSERT, [
+      record.id,
+      record.format,
+      record.rating,
+      record.score,
+      record.conversation_id ?? null,
+      record.reason ?? null,
+      accepted.voter ?? null,
+      record.created_at,
+      record.received_at,
+      JSON.stringify(record),
+    ]);
+    return outcome;
+  });
+}

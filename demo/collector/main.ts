@@ -1,0 +1,31 @@
+import { createCollector } from './collector';
+import { CollectorConfigError, configFromEnv } from './config';
+
+/** `npx tsx demo/collector/main.ts`: the collector as the environment configures it. */
+async function main(): Promise<void> {
+  const config = configFromEnv(process.env);
+  const collector = await createCollector(config);
+  console.log(`feedback-widget collector: ${collector.url}`);
+  console.log(
+    config.databaseUrl
+      ? 'Storing votes in PostgreSQL (DATABASE_URL).'
+      : `Storing votes in PGlite at ${config.dataDir}.`,
+  );
+  const stop = (signal: string) => {
+    console.log(`${signal}: finishing requests in flight, then stopping.`);
+    collector.close().then(
+      () => process.exit(0),
+      (error) => {
+        console.error('Shutdown failed:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error) => {
+  console.error(error instanceof CollectorConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+import pg from 'pg';
+import type { Database, Queryable } from './database';
+
+/** The server backend: a pool of connections to the PostgreSQL at `url`. */
+export async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle client losing its server must not crash the collector; the next query reconnects.
+  pool.on('error', () => {});
+  const wrap = (target: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<T>(sql: string, params: readonly unknown[] = []) {
+      return (await target.query(sql, [...params])).rows as T[];
+    },
+    // Without parameters pg uses the simple protocol, which accepts several statements.
+    async exec(sql) {
+      await target.query(sql);
+    },
+  });
+  await pool.query('SELECT 1');
+  return {
+    ...wrap(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

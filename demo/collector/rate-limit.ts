@@ -1,0 +1,41 @@
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/**
+ * A token bucket per client: `perMinute` requests at once, refilled evenly over a minute.
+ * `take` answers 0 when the request may pass, else the whole seconds until it would.
+ */
+export function createRateLimit(perMinute: number, now: () => number = Date.now) {
+  const buckets = new Map<string, Bucket>();
+  const refillPerMs = perMinute / 60_000;
+  const refill = (bucket: Bucket, time: number) => {
+    bucket.tokens = Math.min(perMinute, bucket.tokens + (time - bucket.at) * refillPerMs);
+    bucket.at = time;
+  };
+  // Full buckets carry no information; dropping them keeps memory bounded by active clients.
+  const sweep = setInterval(() => {
+    const time = now();
+    for (const [client, bucket] of buckets) {
+      refill(bucket, time);
+      if (bucket.tokens >= perMinute) buckets.delete(client);
+    }
+  }, 60_000);
+  sweep.unref();
+  return {
+    take(client: string): number {
+      if (perMinute === 0) return 0;
+      const time = now();
+      const bucket = buckets.get(client) ?? { tokens: perMinute, at: time };
+      buckets.set(client, bucket);
+      refill(bucket, time);
+      if (bucket.tokens >= 1) {
+        bucket.tokens -= 1;
+        return 0;
+      }
+      return Math.max(1, Math.ceil((1 - bucket.tokens) / refillPerMs / 1000));
+    },
+    stop: () => clearInterval(sweep),
+  };
+}

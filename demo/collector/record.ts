@@ -1,0 +1,88 @@
+export type Rating = 'up' | 'down' | 'neutral';
+export type Format = 'event' | 'sentiment' | 'vote' | 'score' | 'quality';
+export const RATINGS: readonly Rating[] = ['up', 'down', 'neutral'];
+export const SENTIMENTS = { up: 'positive', neutral: 'neutral', down: 'negative' } as const;
+
+export interface Scale {
+  min: number;
+  max: number;
+}
+
+/** One stored vote: the canonical `event` fields (SPEC §5) plus what the collector adds. */
+export interface FeedbackRecord {
+  id: string;
+  rating: Rating;
+  sentiment: (typeof SENTIMENTS)[Rating];
+  value: number;
+  scale: Scale;
+  conversation_id?: string;
+  message_id?: string;
+  session_id?: string;
+  user_id?: string;
+  reason?: string;
+  comment?: string;
+  replaces?: string;
+  page_url?: string;
+  locale?: string;
+  created_at: string;
+  metadata?: Record<string, unknown>;
+  /** `value` mapped onto 0–10. */
+  score: number;
+  format: Format;
+  received_at: string;
+  assistant_id?: string;
+}
+
+type OptionalKey = {
+  [K in keyof FeedbackRecord]-?: undefined extends FeedbackRecord[K] ? K : never;
+}[keyof FeedbackRecord];
+
+/** What a format's body becomes before the collector derives sentiment and score. */
+export type Draft = Omit<FeedbackRecord, 'sentiment' | 'score' | OptionalKey> & {
+  [K in OptionalKey]?: FeedbackRecord[K] | undefined;
+};
+
+const ORDER: (keyof FeedbackRecord)[] = [
+  'id',
+  'rating',
+  'sentiment',
+  'value',
+  'scale',
+  'conversation_id',
+  'message_id',
+  'session_id',
+  'user_id',
+  'reason',
+  'comment',
+  'replaces',
+  'page_url',
+  'locale',
+  'created_at',
+  'metadata',
+  'score',
+  'format',
+  'received_at',
+  'assistant_id',
+];
+
+/** `value` on `scale` mapped onto 0–10, rounded to 6 decimals so 0.1 + 0.2 stays 0.3. */
+export function normalise(value: number, scale: Scale): number {
+  return Math.round(((value - scale.min) / (scale.max - scale.min)) * 10 * 1e6) / 1e6;
+}
+
+/** The rating a number means once on 0–10: above the middle up, below it down. */
+export function ratingOf(score: number): Rating {
+  return score > 5 ? 'up' : score < 5 ? 'down' : 'neutral';
+}
+
+/** The stored record: keys in canonical order, absent optionals left out rather than null. */
+export function canonical(draft: Draft): FeedbackRecord {
+  const full: Record<string, unknown> = {
+    ...draft,
+    sentiment: SENTIMENTS[draft.rating],
+    score: normalise(draft.value, draft.scale),
+  };
+  const record: Record<string, unknown> = {};
+  for (const key of ORDER) if (full[key] !== undefined) record[key] = full[key];
+  return record as unknown as FeedbackRecord;
+}

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { CollectorConfig } from './config';
+import type { Database } from './database';
+import { pathId } from './fields';
+import { FORMATS, type Submission } from './formats';
+import { json, type Reply, readJson } from './http';
+import { ingest } from './ingest';
+import { getFeedback, listFeedback } from './read';
+import { serveStatic, staticFile } from './static';
+import { feedbackStats } from './stats';
+import { id } from './validate';
+
+export interface RouteRequest {
+  request: IncomingMessage;
+  url: URL;
+  params: string[];
+}
+
+export type Handler = (route: RouteRequest) => Promise<Reply>;
+
+export interface Route {
+  /** API routes answer CORS; static files are public to every origin. */
+  api: boolean;
+  methods: Partial<Record<'GET' | 'POST', Handler>>;
+}
+
+export interface Match {
+  route: Route;
+  params: string[];
+}
+
+function submission(route: RouteRequest): Submission {
+  const { headers, socket } = route.request;
+  const referer = headers.referer?.replace(/[?#].*$/, '');
+  const language = headers['accept-language']?.split(/[,;]/)[0]?.trim();
+  return {
+    params: route.params,
+    query: route.url.searchParams,
+    client: socket.remoteAddress ?? 'unknown',
+    now: new Date(),
+    pageUrl: referer && /^https?:\/\/\S{1,1990}$/i.test(referer) ? referer : undefined,
+    locale: language && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(language) ? language : undefined,
+    newId: randomUUID,
+  };
+}
+
+/** The routes of SPEC §8, each bound to the database and settings it needs. */
+export function createRouter(db: Database, config: CollectorConfig) {
+  const receive =
+    (format: keyof typeof FORMATS): Handler =>
+    async (route) => {
+      const key = route.request.headers['idempotency-key'];
+      const idempotencyKey = key === undefined ? undefined : id(key, 'Idempotency-Key');
+      const accepted = FORMATS[format](await readJson(route.request), submission(route));
+      const outcome = await ingest(db, accepted, {
+        idempotencyKey,
+        voteWindowMs: config.voteWindowMs,
+      });
+      return json(outcome.status, outcome.body);
+    };
+  const api = (methods: Route['methods']): Route => ({ api: true, methods });
+  const table: [RegExp, Route][] = [
+    [
+      /^\/api\/feedback$/,
+      api({
+        GET: async ({ url }) => json(200, await listFeedback(db, url.searchParams)),
+        POST: receive('event'),
+      }),
+    ],
+    [
+      /^\/api\/feedback\/stats$/,
+      api({ GET: async ({ url }) => json(200, await feedbackStats(db, url.searchParams)) }),
+    ],
+    [
+      /^\/api\/feedback\/([^/]+)$/,
+      api({
+        GET: async ({ params }) => json(200, await getFeedback(db, pathId(params[0] ?? '', 'id'))),
+      }),
+    ],
+    [/^\/api\/sentiment$/, api({ POST: receive('sentiment') })],
+    [/^\/api\/conversations\/([^/]+)\/(upvote|downvote)$/, api({ POST: receive('vote') })],
+    [/^\/api\/assistants\/([^/]+)\/feedbacks$/, api({ POST: receive('score') })],
+    [/^\/api\/messages\/feedback$/, api({ POST: receive('quality') })],
+  ];
+  return (pathname: string): Match | undefined => {
+    for (const [pattern, route] of table) {
+      const match = pattern.exec(pathname);
+      if (match) return { route, params: match.slice(1) };
+    }
+    const file = staticFile(pathname);
+    if (file === undefined) return undefined;
+    return {
+      route: { api: false, methods: { GET: () => serveStatic(config.root, file) } },
+      params: [],
+    };
+  };
+}

@@ -1,0 +1,70 @@
+import type { Database } from './database';
+import { parseFilters } from './filters';
+
+interface DayRow {
+  day: string;
+  total: number;
+  up: number;
+  down: number;
+  neutral: number;
+  score_sum: number;
+}
+
+const round = (value: number, places: number) => Math.round(value * 10 ** places) / 10 ** places;
+
+function figures(row: Omit<DayRow, 'day'>) {
+  return {
+    total: row.total,
+    up: row.up,
+    down: row.down,
+    neutral: row.neutral,
+    positive_rate: row.total ? round(row.up / row.total, 4) : null,
+    mean_score: row.total ? round(row.score_sum / row.total, 2) : null,
+  };
+}
+
+/** `GET /api/feedback/stats`: the dashboard's figures, for the records the filters select. */
+export async function feedbackStats(db: Database, query: URLSearchParams) {
+  const where = parseFilters(query, false);
+  const [days, buckets, reasons] = await Promise.all([
+    db.query<DayRow>(
+      `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+         count(*)::int AS total,
+         (count(*) FILTER (WHERE rating = 'up'))::int AS up,
+         (count(*) FILTER (WHERE rating = 'down'))::int AS down,
+         (count(*) FILTER (WHERE rating = 'neutral'))::int AS neutral,
+         sum(score)::float8 AS score_sum
+       FROM feedback ${where.sql} GROUP BY 1 ORDER BY 1`,
+      where.params,
+    ),
+    // numeric rounds halves away from zero on every platform; float8 may round them to even.
+    db.query<{ score: number; count: number }>(
+      `SELECT round(score::numeric)::int AS score, count(*)::int AS count
+       FROM feedback ${where.sql} GROUP BY 1`,
+      where.params,
+    ),
+    db.query<{ reason: string; count: number }>(
+      `SELECT reason, count(*)::int AS count FROM feedback
+       ${where.sql ? `${where.sql} AND` : 'WHERE'} reason IS NOT NULL
+       GROUP BY reason ORDER BY count DESC, reason COLLATE "C" LIMIT 10`,
+      where.params,
+    ),
+  ]);
+  const sum = { total: 0, up: 0, down: 0, neutral: 0, score_sum: 0 };
+  for (const row of days)
+    for (const key of Object.keys(sum) as (keyof typeof sum)[]) sum[key] += row[key];
+  const all = figures(sum);
+  const counts = new Map(buckets.map((bucket) => [bucket.score, bucket.count]));
+  return {
+    total: all.total,
+    by_rating: { up: all.up, down: all.down, neutral: all.neutral },
+    positive_rate: all.positive_rate,
+    mean_score: all.mean_score,
+    score_distribution: Array.from({ length: 11 }, (_, score) => ({
+      score,
+      count: counts.get(score) ?? 0,
+    })),
+    top_reasons: reasons,
+    daily: days.map((row) => ({ day: row.day, ...figures(row) })),
+  };
+}

@@ -1,0 +1,236 @@
+// Mounts one widget from the form's options, again on every change, and shows what a page
+// author would paste to get the same widget. Uses the script tag's global, FeedbackWidget:
+// dist/feedback-widget.mjs imports preact and ky by bare name, which only a bundler resolves.
+import { snippetFor } from '/demo/snippet.js';
+
+/** The collector's route for each format (the score route reads scores on 0..1 by default). */
+const ROUTES = {
+  event: '/api/feedback',
+  sentiment: '/api/sentiment',
+  vote: '/api/conversations/{conversationId}/{vote}',
+  score: '/api/assistants/demo-assistant/feedbacks',
+  quality: '/api/messages/feedback',
+};
+
+/** The widget's own defaults: an option equal to one of these is left out of the snippet. */
+const DEFAULTS = {
+  format: 'event',
+  credentials: 'omit',
+  neutral: 'false',
+  ask: 'down',
+  comment: 'true',
+  dedupe: '24h',
+  allowChange: 'false',
+  locale: '',
+  variant: 'inline',
+  theme: 'auto',
+};
+
+const DEFAULT_SCALES = { event: '-100..100', score: '0..1', quality: '0..100' };
+
+/** How this collector learns each format's scale: only event and score carry it. */
+const SCALE_HINTS = {
+  event: 'Sent in each event.',
+  score: 'Sent to this collector as ?scale= on the endpoint.',
+  quality: 'This collector reads quality scores on 0..100.',
+};
+
+/** Every option, in the order of SPEC §3, as the form names them (the options' camelCase). */
+const OPTIONS = [
+  'endpoint',
+  'format',
+  'conversationId',
+  'messageId',
+  'sessionId',
+  'neutral',
+  'upValue',
+  'downValue',
+  'neutralValue',
+  'scale',
+  'ask',
+  'reasons',
+  'reasonsUp',
+  'comment',
+  'commentMax',
+  'dedupe',
+  'allowChange',
+  'metadata',
+  'token',
+  'credentials',
+  'locale',
+  'prompt',
+  'labelUp',
+  'labelDown',
+  'labelNeutral',
+  'thanks',
+  'variant',
+  'theme',
+  'userId',
+  'sentAt',
+  'messageContent',
+];
+
+const form = document.getElementById('options');
+const fields = form.elements;
+const preview = document.getElementById('preview');
+const problem = document.getElementById('problem');
+const snippet = document.getElementById('snippet');
+
+let widget;
+let filledEndpoint = fields.endpoint.value;
+
+function routeFor(format, scale) {
+  return format === 'score' && scale
+    ? `${ROUTES.score}?scale=${encodeURIComponent(scale)}`
+    : ROUTES[format];
+}
+
+/** The options as attribute text, leaving out what is empty or the widget's default. */
+function readOptions() {
+  const options = {};
+  for (const name of OPTIONS) {
+    const field = fields[name];
+    if (field.disabled) continue;
+    const value = field.type === 'checkbox' ? String(field.checked) : field.value.trim();
+    if (value !== '' && value !== DEFAULTS[name]) options[name] = value;
+  }
+  // An empty list turns the down reasons off, which an empty text box cannot say.
+  if (fields.noReasons.checked) options.reasons = '';
+  return options;
+}
+
+/** Applies what the format allows, and the format's defaults as placeholders. */
+function adaptToFormat(changed) {
+  const format = fields.format.value;
+  // Scales and values differ by format: carried over, they would mean something else.
+  if (changed === 'format') {
+    for (const name of ['scale', 'upValue', 'downValue', 'neutralValue']) fields[name].value = '';
+  }
+  document.getElementById('scale-hint').textContent = SCALE_HINTS[format] ?? '';
+  for (const field of form.querySelectorAll('[data-applies]')) {
+    field.disabled = !field.dataset.applies.split(' ').includes(format);
+  }
+  const scale = fields.scale.disabled
+    ? undefined
+    : (fields.scale.value.trim() || DEFAULT_SCALES[format]).split('..').map(Number);
+  const [min, max] = scale ?? [];
+  const values =
+    format === 'vote'
+      ? { up: 100, down: -100 }
+      : scale
+        ? { up: max, down: min, neutral: (min + max) / 2 }
+        : {};
+  fields.scale.placeholder = DEFAULT_SCALES[format] ?? 'not for this format';
+  for (const rating of ['up', 'down', 'neutral']) {
+    const field = fields[`${rating}Value`];
+    field.placeholder = field.disabled ? 'not for this format' : String(values[rating] ?? '');
+  }
+}
+
+/** The endpoint follows the format and the score scale until the person types their own. */
+function followEndpoint(changed) {
+  const route = routeFor(fields.format.value, fields.scale.value.trim());
+  if (changed === 'format' || fields.endpoint.value === filledEndpoint) {
+    fields.endpoint.value = route;
+    filledEndpoint = route;
+  }
+}
+
+/** Adds or removes the problem from what describes `field`, keeping its own hint. */
+function describeByProblem(field, on) {
+  const ids = (field.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
+  const kept = ids.filter((id) => id !== 'problem');
+  const next = on ? [...kept, 'problem'] : kept;
+  if (next.length) field.setAttribute('aria-describedby', next.join(' '));
+  else field.removeAttribute('aria-describedby');
+}
+
+function showProblem(message) {
+  for (const field of form.querySelectorAll('[aria-invalid]')) {
+    field.removeAttribute('aria-invalid');
+    describeByProblem(field, false);
+  }
+  problem.hidden = !message;
+  problem.textContent = message ?? '';
+  const option = message?.match(/`(\w+)`/)?.[1];
+  const field = option && fields[option];
+  if (field) {
+    field.setAttribute('aria-invalid', 'true');
+    describeByProblem(field, true);
+  }
+}
+
+/**
+ * The widget reports bad options only with console.error (it never throws into a page), and
+ * does so synchronously inside mount; borrowing that one call puts the message on the page.
+ */
+function mountWith(options) {
+  const reports = [];
+  const consoleError = console.error;
+  console.error = (message) => reports.push(String(message));
+  try {
+    return window.FeedbackWidget.mount(preview, options);
+  } finally {
+    console.error = consoleError;
+    showProblem(reports[0]?.replace(/^feedback-widget: /, '').replace(/ \(on <.*$/s, ''));
+  }
+}
+
+function render() {
+  const options = readOptions();
+  widget?.unmount();
+  widget = mountWith(options);
+  snippet.textContent = snippetFor(options);
+}
+
+function showResponse(summary, event) {
+  document.getElementById('response-summary').textContent = summary;
+  const detail = document.getElementById('response-event');
+  detail.hidden = !event;
+  detail.textContent = event ? JSON.stringify(event, null, 2) : '';
+}
+
+preview.addEventListener('feedback:sent', ({ detail }) => {
+  showResponse(`${detail.status}: the collector accepted the vote.`, detail.event);
+});
+preview.addEventListener('feedback:error', ({ detail }) => {
+  const retry = detail.willRetry ? ' It will be retried.' : ' It was dropped.';
+  showResponse(`Error: ${detail.error.message}.${retry}`, detail.event);
+});
+preview.addEventListener('feedback:duplicate', ({ detail }) => {
+  showResponse(
+    'Nothing sent: this subject was already voted on. Press "Next message id" to vote again.',
+    detail.event,
+  );
+});
+
+form.addEventListener('input', (event) => {
+  const name = event.target.name;
+  fields.reasons.disabled = fields.noReasons.checked;
+  if (name === 'format' || name === 'scale') {
+    adaptToFormat(name);
+    followEndpoint(name);
+  }
+  render();
+});
+
+document.getElementById('next-message').addEventListener('click', () => {
+  const current = fields.messageId.value.match(/^(.*?)(\d+)$/);
+  fields.messageId.value = current ? `${current[1]}${Number(current[2]) + 1}` : 'm-1';
+  render();
+});
+
+document.getElementById('copy').addEventListener('click', async () => {
+  const status = document.getElementById('copy-status');
+  try {
+    await navigator.clipboard.writeText(snippet.textContent);
+    status.textContent = 'Copied to the clipboard.';
+  } catch {
+    getSelection().selectAllChildren(snippet);
+    status.textContent = 'Selected: press Ctrl+C (⌘C) to copy.';
+  }
+});
+
+fields.conversationId.value = `playground-${crypto.getRandomValues(new Uint32Array(1))[0].toString(36)}`;
+adaptToFormat();
+render();

@@ -1,0 +1,211 @@
+import { readFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Collector } from '../../demo/collector/collector';
+import { type Backend, openStorage, send, type TestStorage } from '../helpers/collector';
+
+const SENTIMENT = { conversation_id: 'conv-http', sentiment: 'positive' };
+
+/** Streams `size` bytes of a JSON string without Content-Length, as chunked encoding does. */
+function postChunked(url: string, size: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+    });
+    request.on('response', (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('error', reject);
+    request.write('{"comment":"');
+    for (let sent = 0; sent < size; sent += 8192) request.write('x'.repeat(8192));
+    request.end('"}');
+  });
+}
+
+describe.each<Backend>(['pglite', 'postgres'])('HTTP on %s', (backend) => {
+  let storage: TestStorage;
+  let collector: Collector;
+  const api = (path: string) => `${collector.url}api/${path}`;
+
+  beforeAll(async () => {
+    storage = await openStorage(backend);
+    collector = await storage.start();
+  });
+
+  afterAll(async () => {
+    await collector?.close();
+    await storage?.stop();
+  });
+
+  test('an unknown route answers 404 with a JSON error', async () => {
+    const response = await send(api('nothing-here'));
+    expect(response.status).toBe(404);
+    expect(response.body.error).toContain('/api/nothing-here');
+  });
+
+  test('GET on a POST-only route answers 405 with Allow', async () => {
+    const response = await send(api('sentiment'));
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST, OPTIONS');
+  });
+
+  test('POST on the stats route answers 405 with Allow', async () => {
+    const response = await send(api('feedback/stats'), { body: {} });
+    expect([response.status, response.headers.get('allow')]).toEqual([405, 'GET, HEAD, OPTIONS']);
+  });
+
+  test('a body that is not application/json answers 415 naming Content-Type', async () => {
+    const response = await send(api('sentiment'), {
+      body: JSON.stringify(SENTIMENT),
+      headers: { 'Content-Type': 'text/plain' },
+    });
+    expect([response.status, response.body.field]).toEqual([415, 'Content-Type']);
+  });
+
+  test('JSON with a charset parameter is accepted', async () => {
+    const response = await send(api('sentiment'), {
+      body: SENTIMENT,
+      headers: { 'Content-Type': 'application/json; charset=utf-8' },
+    });
+    expect(response.status).toBe(201);
+  });
+
+  test('a body over 64 KiB answers 413', async () => {
+    const response = await send(api('sentiment'), {
+      body: { ...SENTIMENT, comment: 'x'.repeat(64 * 1024) },
+    });
+    expect(response.status).toBe(413);
+  });
+
+  test('a chunked body that grows past 64 KiB answers 413', async () => {
+    expect(await postChunked(api('sentiment'), 1024 * 1024)).toBe(413);
+  });
+
+  test('the collector keeps answering after a body over the limit', async () => {
+    await send(api('sentiment'), { body: { ...SENTIMENT, comment: 'x'.repeat(70_000) } });
+    expect((await send(api('feedback/stats'))).status).toBe(200);
+  });
+
+  describe('CORS', () => {
+    const origin = 'http://localhost:5173';
+
+    test('an allowed origin gets its origin back in Access-Control-Allow-Origin', async () => {
+      const response = await send(api('sentiment'), {
+        body: SENTIMENT,
+        headers: { Origin: origin },
+      });
+      expect(response.status).toBe(201);
+      expect(response.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(response.headers.get('access-control-expose-headers')).toBe('Retry-After');
+    });
+
+    test('a preflight from an allowed origin answers 204 with methods and headers', async () => {
+      const response = await fetch(api('feedback'), {
+        method: 'OPTIONS',
+        headers: {
+          Origin: origin,
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'content-type, idempotency-key',
+        },
+      });
+      expect(response.status).toBe(204);
+      expect(response.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(response.headers.get('access-control-allow-methods')).toContain('POST');
+      expect(response.headers.get('access-control-allow-headers')).toBe(
+        'Content-Type, Idempotency-Key, Authorization',
+      );
+    });
+
+    test('a disallowed origin gets 403, no Access-Control-Allow-Origin, and nothing stored', async () => {
+      const conversation = `conv-evil-${backend}`;
+      const response = await send(api('sentiment'), {
+        body: { ...SENTIMENT, conversation_id: conversation },
+        headers: { Origin: 'https://evil.example' },
+      });
+      expect(response.status).toBe(403);
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+      const list = await send(api(`feedback?conversation_id=${conversation}`));
+      expect(list.body.total).toBe(0);
+    });
+
+    test('a preflight from a disallowed origin answers 403', async () => {
+      const response = await fetch(api('feedback'), {
+        method: 'OPTIONS',
+        headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+      });
+      expect(response.status).toBe(403);
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    });
+
+    test('the collector own origin is always allowed', async () => {
+      const own = collector.url.replace(/\/$/, '');
+      const response = await send(api('feedback/stats'), { headers: { Origin: own } });
+      expect(response.headers.get('access-control-allow-origin')).toBe(own);
+    });
+  });
+
+  describe('a collector with ALLOWED_ORIGINS and RATE_LIMIT set', () => {
+    let strict: Collector;
+
+    beforeAll(async () => {
+      strict = await storage.start({ rateLimit: 2, allowedOrigins: ['https://shop.example'] });
+    });
+
+    afterAll(() => strict?.close());
+
+    test('a listed origin is allowed and localhost no longer is', async () => {
+      const headers = (origin: string) => ({ headers: { Origin: origin } });
+      const listed = await send(`${strict.url}api/feedback/stats`, headers('https://shop.example'));
+      const local = await send(`${strict.url}api/feedback/stats`, headers('http://localhost:3000'));
+      expect([listed.status, local.status]).toEqual([200, 403]);
+    });
+
+    test('the POST over the limit answers 429 with Retry-After in seconds', async () => {
+      const url = `${strict.url}api/sentiment`;
+      const statuses = [];
+      let last: Awaited<ReturnType<typeof send>> | undefined;
+      for (let i = 0; i < 3; i++) {
+        last = await send(url, { body: SENTIMENT });
+        statuses.push(last.status);
+      }
+      expect(statuses).toEqual([201, 201, 429]);
+      expect(Number(last?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect((await send(`${strict.url}api/feedback/stats`)).status).toBe(200);
+    });
+  });
+
+  describe('static files', () => {
+    test('the built widget is served as JavaScript', async () => {
+      const response = await fetch(`${collector.url}feedback-widget.js`);
+      expect(response.headers.get('content-type')).toContain('text/javascript');
+      expect(await response.text()).toBe(
+        await readFile(new URL('../../dist/feedback-widget.js', import.meta.url), 'utf8'),
+      );
+    });
+
+    test('the landing page is served with the Content-Security-Policy and nosniff', async () => {
+      const response = await fetch(collector.url);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-security-policy')).toBe(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'",
+      );
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    });
+
+    test('a missing demo file answers 404', async () => {
+      expect((await fetch(`${collector.url}demo/missing-file.js`)).status).toBe(404);
+    });
+
+    test('a path climbing out of the demo folder answers 404', async () => {
+      expect((await fetch(`${collector.url}demo/%2e%2e%2fpackage.json`)).status).toBe(404);
+      expect((await fetch(`${collector.url}demo/..%2f..%2fpackage.json`)).status).toBe(404);
+    });
+
+    test('POST on a page answers 405', async () => {
+      const response = await fetch(`${collector.url}feedback-widget.js`, { method: 'POST' });
+      expect([response.status, response.headers.get('allow')]).toEqual([405, 'GET, HEAD, OPTIONS']);
+    });
+  });
+});

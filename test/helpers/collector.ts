@@ -1,0 +1,143 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Collector, createCollector } from '../../demo/collector/collector';
+import type { CollectorOptions } from '../../demo/collector/config';
+import { startTestDatabase } from './postgres';
+
+const MAIN = new URL('../../demo/collector/main.ts', import.meta.url).pathname;
+const READY = /^feedback-widget collector: (http:\/\/\S+)\/$/m;
+
+export interface CollectorProcess {
+  /** `http://127.0.0.1:PORT` */
+  origin: string;
+  dataDir: string;
+  process: ChildProcess;
+  /** Everything the collector printed so far. */
+  output(): string;
+  /** Sends SIGTERM and resolves with the exit code once the process has exited. */
+  stop(): Promise<number | null>;
+}
+
+export function temporaryDir(): string {
+  return mkdtempSync(join(tmpdir(), 'feedback-collector-'));
+}
+
+/**
+ * Runs `demo/collector/main.ts` as a child process on a free port and a fresh temporary
+ * DATA_DIR (unless one is given, removed when the test process exits), and resolves once it
+ * printed its URL. The child is killed if the test process exits first.
+ */
+export function startCollector(
+  options: { env?: Record<string, string>; dataDir?: string } = {},
+): Promise<CollectorProcess> {
+  const dataDir = options.dataDir ?? temporaryDir();
+  // A directory this helper made outlives stop(), so a test can restart on it; it goes at exit.
+  if (options.dataDir === undefined) {
+    process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      process.off('exit', kill);
+      resolve(code);
+    });
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = READY.exec(output)?.[1];
+      if (url === undefined) return;
+      child.stdout?.off('data', onData);
+      child.stdout?.on('data', (more: Buffer) => {
+        output += more.toString();
+      });
+      resolve({
+        origin: url,
+        dataDir,
+        process: child,
+        output: () => output,
+        stop() {
+          child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    exited.then((code) => reject(new Error(`The collector exited with ${code}:\n${output}`)));
+  });
+}
+
+export type Backend = 'pglite' | 'postgres';
+
+/** Storage for in-process collectors: a PGlite directory, or a fresh PostgreSQL database. */
+export interface TestStorage {
+  /** Options for a collector on this storage; each PGlite collector gets its own directory. */
+  options(): CollectorOptions;
+  /** Starts a collector on this storage on a free port, without a rate limit unless asked. */
+  start(overrides?: CollectorOptions): Promise<Collector>;
+  stop(): Promise<void>;
+}
+
+export async function openStorage(backend: Backend): Promise<TestStorage> {
+  const dirs: string[] = [];
+  const database = backend === 'postgres' ? await startTestDatabase() : undefined;
+  const options = (): CollectorOptions => {
+    if (database) return { databaseUrl: database.url };
+    const dir = temporaryDir();
+    dirs.push(dir);
+    return { dataDir: dir };
+  };
+  return {
+    options,
+    start: (overrides = {}) =>
+      createCollector({ port: 0, rateLimit: 0, ...options(), ...overrides }),
+    async stop() {
+      await database?.stop();
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A response as tests look at it: status, headers and the parsed JSON body. */
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: bodies are JSON that tests compare with toEqual.
+  body: any;
+}
+
+/** Sends `body` as JSON (strings are sent as they are) and parses the JSON answer. */
+export async function send(
+  url: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<JsonResponse> {
+  const body =
+    init.body === undefined || typeof init.body === 'string'
+      ? init.body
+      : JSON.stringify(init.body);
+  const response = await fetch(url, {
+    method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+    headers:
+      body === undefined
+        ? { ...init.headers }
+        : { 'Content-Type': 'application/json', ...init.headers },
+    ...(body === undefined ? {} : { body }),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? JSON.parse(text) : undefined,
+  };
+}

@@ -1,0 +1,118 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+
+const run = promisify(execFile);
+
+/** A PostgreSQL database of its own for one test file. */
+export interface TestDatabase {
+  /** `postgres://…/<fresh database>` */
+  url: string;
+  /** Drops the database and stops the throwaway server, if one was started. */
+  stop(): Promise<void>;
+}
+
+interface Server {
+  /** A URL whose database is `postgres`, to create the test database from. */
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function binaries(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root)
+    .filter((version) => existsSync(join(root, version, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] === undefined ? undefined : join(root, versions[0], 'bin');
+}
+
+/**
+ * A throwaway cluster in a temp dir, listening on 127.0.0.1 only, trusting local connections.
+ * initdb refuses to run as root, so as root the dir goes to `postgres` and the binaries run as it.
+ */
+async function startCluster(bin: string): Promise<Server> {
+  const dir = mkdtempSync(join(tmpdir(), 'feedback-pg-'));
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const { stdout } = await run('id', ['-u', 'postgres']);
+    const { stdout: group } = await run('id', ['-g', 'postgres']);
+    chownSync(dir, Number(stdout), Number(group));
+  }
+  const exec = (tool: string, args: string[]) =>
+    asRoot
+      ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args])
+      : run(join(bin, tool), args);
+  const data = join(dir, 'data');
+  await exec('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
+  const port = await freePort();
+  const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off`;
+  await exec('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']);
+  return {
+    adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async stop() {
+      await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function provideServer(): Promise<Server> {
+  const given = process.env.TEST_DATABASE_URL;
+  if (given) return { adminUrl: given, stop: async () => {} };
+  const bin = binaries();
+  if (!bin) {
+    throw new Error(
+      'PostgreSQL tests need TEST_DATABASE_URL or the server binaries: apt-get install postgresql',
+    );
+  }
+  return startCluster(bin);
+}
+
+/**
+ * Provides a fresh PostgreSQL database: on `TEST_DATABASE_URL`'s server when set, else on a
+ * throwaway local cluster.
+ *
+ * @example
+ * const database = await startTestDatabase();
+ * const collector = await createCollector({ databaseUrl: database.url });
+ */
+export async function startTestDatabase(): Promise<TestDatabase> {
+  const server = await provideServer();
+  const name = `feedback_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: server.adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(server.adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.href,
+    async stop() {
+      const client = new pg.Client({ connectionString: server.adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+      await client.end();
+      await server.stop();
+    },
+  };
+}
