@@ -6,6 +6,9 @@ async function main(): Promise<void> {
   const config = configFromEnv(process.env);
   const collector = await createCollector(config);
   console.log(`feedback-widget collector: ${collector.url}`);
+  const url = collector.url;
+  console.log(`Demo pages: ${url}chat  ${url}article  ${url}playground`);
+  console.log(`Dashboard:  ${url}dashboard`);
   console.log(
     config.databaseUrl
       ? 'Storing votes in PostgreSQL (DATABASE_URL).'

@@ -221,8 +221,17 @@ describe('endpoint', () => {
     (placeholder, option) => {
       expect(rejection({ endpoint: `https://api.example.com/x/${placeholder}` })).toMatchObject({
         option,
-        message: `\`${option}\` is required by the endpoint's ${placeholder}`,
+        message: `\`${option}\` is required by the endpoint's ${placeholder}, and not . or ..`,
       });
+    },
+  );
+
+  test.each(['.', '..', ' .. '])(
+    'the id %j is refused for a placeholder, as the URL would drop it as a dot segment',
+    (conversationId) => {
+      expect(
+        rejection({ endpoint: 'https://api.example.com/c/{conversationId}/vote', conversationId }),
+      ).toMatchObject({ option: 'conversationId' });
     },
   );
 

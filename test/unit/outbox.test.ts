@@ -473,6 +473,8 @@ describe('corrupt storage', () => {
     ['a null entry', 'null'],
     ['an item without a URL', JSON.stringify({ ...outboxItem({ due: 0 }), url: 42 })],
     ['an item without an event', JSON.stringify({ ...outboxItem({ due: 0 }), event: null })],
+    ['an item without a body', JSON.stringify({ ...outboxItem({ due: 0 }), body: undefined })],
+    ['an item with a null body', JSON.stringify({ ...outboxItem({ due: 0 }), body: null })],
     [
       'an item without a created time',
       JSON.stringify({ ...outboxItem({ due: 0 }), created: 'now' }),
@@ -487,6 +489,16 @@ describe('corrupt storage', () => {
       0,
       0,
     ]);
+  });
+
+  test('an attempt count that is not a number still backs off and honours Retry-After', async () => {
+    const storage = new MemoryStorage();
+    storage.setItem(KEY, JSON.stringify({ ...outboxItem({ due: 0 }), attempts: 'many' }));
+    const { outbox, times, answer } = setup({ storage, random: 1 });
+    answer(status(429, '30'));
+    await outbox.flush();
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(times()).toEqual([0]);
   });
 
   test('a corrupt item does not keep the good ones from being sent', async () => {

@@ -193,6 +193,7 @@ describe('corrupt storage', () => {
     ['garbage JSON', '{"rating":'],
     ['a vote without a rating', '{"id":"evt-1","expires":null}'],
     ['a number', '42'],
+    ['a vote with an unknown rating', '{"rating":"sideways","id":"evt-1","expires":null}'],
     ['a vote with a text expiry', '{"rating":"up","id":"evt-1","expires":"soon"}'],
   ])('%s under a vote key is ignored and removed', (_, text) => {
     const storage = new MemoryStorage();

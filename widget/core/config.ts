@@ -139,8 +139,9 @@ function endpoint(raw: RawOptions, page: PageContext): string {
     if (!/^(conversationId|messageId|sessionId|vote|rating)$/.test(name as string)) {
       throw new ConfigError('endpoint', `has an unknown placeholder {${name}}`);
     }
-    if (name?.endsWith('Id') && !id(raw[name as OptionName])) {
-      throw new ConfigError(name, `is required by the endpoint's {${name}}`);
+    // `.` and `..` would be read as dot segments and move the request to another path.
+    if (name?.endsWith('Id') && /^\.{0,2}$/.test(id(raw[name as OptionName]) ?? '')) {
+      throw new ConfigError(name, `is required by the endpoint's {${name}}, and not . or ..`);
     }
   }
   let url: URL | undefined;

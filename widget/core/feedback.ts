@@ -104,14 +104,23 @@ export function createFeedback(
           : [],
     choose(rating) {
       const previous = services.votes.current(subject);
-      const context = { id: services.uuid(), now: services.now(), pageUrl: services.pageUrl };
-      if (previous && (!config.allowChange || previous.rating === rating)) {
-        const event = createEvent(config, { rating }, { ...context, replaces: undefined });
+      const duplicate = previous && (!config.allowChange || previous.rating === rating);
+      const now = services.now();
+      const event = createEvent(
+        config,
+        { rating },
+        {
+          id: services.uuid(),
+          now,
+          pageUrl: services.pageUrl,
+          replaces: duplicate ? undefined : previous?.id,
+        },
+      );
+      if (duplicate) {
         services.emit('feedback:duplicate', { event });
         return;
       }
       feedback.finish(true);
-      const event = createEvent(config, { rating }, { ...context, replaces: previous?.id });
       services.votes.record(subject, { rating, id: event.id }, config.dedupeMs);
       services.emit('feedback:vote', event);
       feedback.reason.value = undefined;
@@ -122,7 +131,7 @@ export function createFeedback(
         return;
       }
       // Stored before the follow-up shows, so a crash or a closed tab cannot lose it.
-      queue(event, context.now + IDLE_MS);
+      queue(event, now + IDLE_MS);
       release = services.hold((keepalive) => feedback.finish(true, keepalive));
       open.value = event;
       restartIdle();

@@ -93,7 +93,12 @@ export function createOutbox(services: OutboxServices): Outbox {
     const key = PREFIX + id;
     // Re-read under the lock: another tab may have delivered or rescheduled it meanwhile.
     const item = store.get<OutboxItem>(key);
-    if (typeof item?.url !== 'string' || !item.event || typeof item.created !== 'number') {
+    if (
+      typeof item?.url !== 'string' ||
+      !item.event ||
+      !item.body ||
+      typeof item.created !== 'number'
+    ) {
       store.remove(key);
       return;
     }
@@ -112,7 +117,8 @@ export function createOutbox(services: OutboxServices): Outbox {
       item.due = now();
     }
     if (!outcome.sent && outcome.willRetry && now() - item.created < KEEP_MS) {
-      item.attempts++;
+      // `| 0`: a count mangled in storage must not turn the backoff into NaN (retry at once).
+      item.attempts = (item.attempts | 0) + 1;
       // Exponential backoff with jitter, so clients that failed together do not retry together.
       const backoff = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (item.attempts - 1));
       item.due = Math.max(item.due, now() + backoff * (0.5 + services.random() / 2));

@@ -28,7 +28,10 @@ export function createVotes(store: Store, now: () => number): Votes {
   const live = new Map<string, Signal<Vote | undefined>>();
   const read = (subject: string) => {
     const vote = store.get<Vote>(PREFIX + subject);
-    if (vote && typeof vote.rating === 'string' && (vote.expires ?? Infinity) > now()) return vote;
+    // What another version or a hand edit left there is not a vote: it would block every click.
+    if (/^(up|down|neutral)$/.test(vote?.rating as string) && (vote?.expires ?? Infinity) > now()) {
+      return vote;
+    }
     if (vote) store.remove(PREFIX + subject);
     return undefined;
   };
