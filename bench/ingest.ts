@@ -1,0 +1,150 @@
+import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createCollector } from '../demo/collector/collector';
+import type { CollectorOptions } from '../demo/collector/config';
+import { temporaryDir } from '../test/helpers/collector';
+import { startTestDatabase } from '../test/helpers/postgres';
+
+/** The part of autocannon's API and result this bench uses (the package ships no types). */
+interface AutocannonResult {
+  '2xx': number;
+  requests: { average: number };
+  latency: { p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export interface IngestFigures {
+  backend: 'pglite' | 'postgres';
+  /** Requests per second, one figure per run. */
+  requestsPerSecond: Spread;
+  /** 99th percentile latency in ms. */
+  p99Ms: Spread;
+  /** Answers other than 2xx, plus connection errors and timeouts, over every run: must be 0. */
+  failures: number;
+  /** Requests answered 2xx, and records the collector holds afterwards: must be equal. */
+  acknowledged: number;
+  stored: number;
+  runs: { requestsPerSecond: number; p99Ms: number; non2xx: number; errors: number }[];
+}
+
+function spread(values: number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  const median =
+    sorted.length % 2
+      ? (sorted[middle] as number)
+      : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return { median, min: sorted[0] as number, max: sorted[sorted.length - 1] as number };
+}
+
+// autocannon swaps `[<id>]` for a fresh random id in every request, so no event is a repeat.
+const EVENT = JSON.stringify({
+  id: '[<id>]',
+  rating: 'down',
+  sentiment: 'negative',
+  value: -100,
+  scale: { min: -100, max: 100 },
+  conversation_id: 'bench',
+  reason: 'Wrong',
+  comment: 'Too vague',
+  page_url: 'https://help.example.com/articles/42',
+  locale: 'en',
+  created_at: '2026-11-21T10:00:00.000Z',
+});
+
+async function measureBackend(
+  backend: IngestFigures['backend'],
+  storage: CollectorOptions,
+  options: { runs: number; seconds: number; connections: number },
+): Promise<IngestFigures> {
+  const collector = await createCollector({ ...storage, port: 0, rateLimit: 0 });
+  const runs: IngestFigures['runs'] = [];
+  let acknowledged = 0;
+  let stored = 0;
+  try {
+    for (let run = 0; run < options.runs; run++) {
+      const result = await autocannon({
+        url: `${collector.url}api/feedback`,
+        connections: options.connections,
+        duration: options.seconds,
+        idReplacement: true,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: EVENT,
+          },
+        ],
+      });
+      acknowledged += result['2xx'];
+      runs.push({
+        requestsPerSecond: result.requests.average,
+        p99Ms: result.latency.p99,
+        non2xx: result.non2xx,
+        errors: result.errors + result.timeouts,
+      });
+    }
+    const list = await fetch(`${collector.url}api/feedback?conversation_id=bench&limit=1`);
+    stored = ((await list.json()) as { total: number }).total;
+  } finally {
+    await collector.close();
+  }
+  return {
+    backend,
+    requestsPerSecond: spread(runs.map((run) => run.requestsPerSecond)),
+    p99Ms: spread(runs.map((run) => run.p99Ms)),
+    failures: runs.reduce((sum, run) => sum + run.non2xx + run.errors, 0),
+    acknowledged,
+    stored,
+    runs,
+  };
+}
+
+/**
+ * Drives `POST /api/feedback` of an in-process collector (rate limit off) with autocannon, on
+ * PGlite in a temporary directory and on a fresh PostgreSQL database, `runs` × `seconds` each.
+ *
+ * @example
+ * const [pglite, postgres] = await measureIngest({ runs: 3, seconds: 5, connections: 10 });
+ */
+export async function measureIngest(options: {
+  runs: number;
+  seconds: number;
+  connections: number;
+}): Promise<IngestFigures[]> {
+  const dataDir = temporaryDir();
+  const figures: IngestFigures[] = [];
+  try {
+    figures.push(await measureBackend('pglite', { dataDir }, options));
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const database = await startTestDatabase();
+  try {
+    figures.push(await measureBackend('postgres', { databaseUrl: database.url }, options));
+  } finally {
+    await database.stop();
+  }
+  return figures;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const figures = await measureIngest({ runs: 3, seconds: 5, connections: 10 });
+  for (const { backend, requestsPerSecond: rps, p99Ms: p99, ...counts } of figures) {
+    console.log(
+      `${backend}: ${rps.median.toFixed(0)} req/s [${rps.min.toFixed(0)}–${rps.max.toFixed(0)}], ` +
+        `p99 ${p99.median} ms [${p99.min}–${p99.max}], failures ${counts.failures}, ` +
+        `acknowledged ${counts.acknowledged}, stored ${counts.stored}`,
+    );
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * `npm run bench`: the performance report. Builds the baselines, drives Debian's Chromium, and
+ * writes bench/REPORT.md and bench/results.json.
+ *
+ *   npx tsx bench/run.ts                 every section, full runs, writes bench/
+ *   npx tsx bench/run.ts --quick         fewer runs, writes .bench/ (a try-out, not a report)
+ *   npx tsx bench/run.ts size mount      only these sections, writes .bench/
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, type } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from '../test/helpers/browser';
+import { OURS, ROOT } from './bundles';
+import { measureClick } from './click';
+import { measureHeap } from './heap';
+import { type IngestFigures, measureIngest } from './ingest';
+import { measureMount } from './mount';
+import { type Environment, renderReport, type SectionResult } from './report';
+import { type Site, startSite } from './site';
+import { measureSize } from './size';
+import { measureStartup } from './startup';
+import { type Row, row } from './stats';
+
+interface Section {
+  title: string;
+  method: string;
+  runs: { full: number; quick: number };
+  measure(browser: Browser, site: Site, runs: number): Promise<Row[] | unknown>;
+}
+
+const SECTIONS: Record<string, Section> = {
+  size: {
+    title: 'Size',
+    method:
+      '`dist/feedback-widget.js` as built, against `bench/entries/sentry.ts` (`init` with `feedbackIntegration()`, built with `__SENTRY_DEBUG__` false as Sentry advises for production, and once more without that define, as most pages ship it) and `bench/entries/bare-stack.ts` (preact `h`/`render`, signals-core `signal`/`effect`, `ky.post`), both built by Vite with the settings of our `vite.config.ts` (IIFE, es2022, terser with the same options). gzip is GNU `gzip -9`, brotli is Node’s at quality 11. Bytes do not jitter: one measurement.',
+    runs: { full: 1, quick: 1 },
+    measure: () => measureSize(),
+  },
+  startup: {
+    title: 'Startup',
+    method:
+      'A fresh browser context per run (cold HTTP and code cache), the same article page with one `[data-feedback]` element and an `async` script in `<head>`: ours, or the Sentry bundle with a DSN on the local server (which answers 200). From the script’s resource-timing `startTime` (its fetch start) to the first connected, enabled `<button>` in a shadow root, seen by the same `attachShadow` wrapper and MutationObserver for both; Sentry’s is its “Report a Bug” launcher. Loopback HTTP, no compression.',
+    runs: { full: 9, quick: 3 },
+    measure: measureStartup,
+  },
+  mount: {
+    title: 'Mounting 1,000',
+    method:
+      'A fresh context per run. Appended: a page with only the script loaded gets 1,000 chat answers appended in one task (one `<li>` each, with a `[data-feedback]` slot for ours, a bare `<div>` that `bench/entries/plain-preact.tsx` renders into for the baseline: the same group, prompt, two `aria-pressed` buttons with icon and label, and status line, with no shadow root, stylesheet, options, storage or signals). Timed from the append until every slot shows a button, then until a frame has been painted after it (`requestAnimationFrame`, then a macrotask). Long tasks and long animation frames from PerformanceObserver (buffered) overlapping that window. In the HTML: the same 1,000 answers in the page, the script `async` at the end of `<body>`; from the script’s fetch start to all showing and a frame painted.',
+    runs: { full: 7, quick: 2 },
+    measure: measureMount,
+  },
+  click: {
+    title: 'Click to request',
+    method:
+      'One page; each run appends a new widget (`data-ask="never"`, its own message id and endpoint URL) or a plain button whose click handler calls `fetch(endpoint, { method: "POST", … })`, clicks it with Playwright (real input events), and takes the request’s resource-timing `startTime` minus the click event’s `timeStamp` (read in a capturing listener on `window`). The first run of each kind is cold (code not yet compiled or optimised).',
+    runs: { full: 20, quick: 5 },
+    measure: measureClick,
+  },
+  heap: {
+    title: 'Memory',
+    method:
+      'A fresh context per run; over CDP, `HeapProfiler.collectGarbage` twice then `Runtime.getHeapUsage` before mounting 1,000 (as in “Appended” above), right after, and after a further 1 s. Per widget = (after − before) / 1,000, so each figure includes the widget’s chat item and slot, which “slot alone” measures by appending the same list with nothing rendered. JS heap is V8’s `usedSize`; DOM heap is Blink’s garbage-collected heap (`embedderHeapUsedSize`). Goal: 10 KB = 10,240 B.',
+    runs: { full: 5, quick: 2 },
+    measure: measureHeap,
+  },
+  ingest: {
+    title: 'Collector ingest',
+    method:
+      '`bench/ingest.ts`: autocannon against `POST /api/feedback` of an in-process collector (rate limit off), on PGlite and on PostgreSQL; 10 connections, 10 s per run (3 s with `--quick`).',
+    runs: { full: 5, quick: 1 },
+    async measure(_browser, _site, runs) {
+      const figures = await measureIngest({ runs, seconds: runs > 1 ? 10 : 3, connections: 10 });
+      return ingestRows(figures);
+    },
+  },
+};
+
+function ingestRows(figures: IngestFigures[]): Row[] {
+  return figures.flatMap((item) => [
+    row({
+      section: 'ingest',
+      metric: `${item.backend}: accepted events per second`,
+      unit: 'req/s',
+      runs: item.runs.map((run) => run.requestsPerSecond),
+      note: `${item.failures} answers other than 2xx, errors or timeouts over all runs; ${item.acknowledged} acknowledged, ${item.stored} stored.`,
+    }),
+    row({
+      section: 'ingest',
+      metric: `${item.backend}: 99th percentile latency`,
+      unit: 'ms',
+      runs: item.runs.map((run) => run.p99Ms),
+    }),
+  ]);
+}
+
+function git(...args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+function commit(): string {
+  const head = git('rev-parse', '--short=12', 'HEAD') || 'unknown';
+  return git('status', '--porcelain', '--untracked-files=no')
+    ? `${head} + uncommitted changes`
+    : head;
+}
+
+const isRows = (value: unknown): value is Row[] =>
+  Array.isArray(value) &&
+  value.every((item) => typeof item === 'object' && item !== null && 'metric' in item);
+
+function printRows(rows: Row[]) {
+  for (const item of rows) {
+    const ratio = item.ratio === undefined ? '' : ` ${item.ratio.toFixed(2)}×`;
+    const goal = item.goal ? ` goal ${item.goal} ${item.met ? 'met' : 'MISSED'}` : '';
+    const spread = item.summary ? ` ±${Math.round(item.summary.spread * 100)}%` : '';
+    console.log(
+      `  ${item.metric}: ${+item.ours.toFixed(2)} ${item.unit}${spread}` +
+        (item.baseline === undefined
+          ? ''
+          : ` vs ${+item.baseline.toFixed(2)} ${item.unit} (${item.baselineName})${ratio}`) +
+        goal,
+    );
+  }
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const names = args.filter((arg) => !arg.startsWith('--'));
+  const unknown = [
+    ...names.filter((name) => !(name in SECTIONS)),
+    ...args.filter((arg) => arg.startsWith('--') && arg !== '--quick'),
+  ];
+  if (unknown.length) {
+    console.error(
+      `bench: unknown ${unknown.join(', ')}; sections are ${Object.keys(SECTIONS).join(', ')}, option --quick`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  if (!existsSync(OURS)) {
+    console.error('bench: dist/feedback-widget.js is missing; run `npm run build` first');
+    process.exitCode = 2;
+    return;
+  }
+  const chosen = names.length ? names : Object.keys(SECTIONS);
+  // Only a complete, full run replaces the committed report.
+  const complete = !quick && !names.length;
+  const outDir = fileURLToPath(new URL(complete ? './' : '../.bench/', import.meta.url));
+  const runs = Object.fromEntries(
+    chosen.map((name) => [name, (SECTIONS[name] as Section).runs[quick ? 'quick' : 'full']]),
+  );
+  const startLoad = loadavg()[0] as number;
+
+  const browser = await launchBrowser();
+  const chromium = browser.version();
+  const results: SectionResult[] = [];
+  let site: Site | undefined;
+  try {
+    site = await startSite();
+    for (const name of chosen) {
+      const section = SECTIONS[name] as Section;
+      const result: SectionResult = {
+        name,
+        title: section.title,
+        method: section.method,
+        rows: [],
+      };
+      results.push(result);
+      console.log(`${section.title} (${runs[name]} runs per kind)…`);
+      const began = Date.now();
+      try {
+        const output = await section.measure(browser, site, runs[name] as number);
+        if (isRows(output)) result.rows = output;
+        else result.raw = output;
+        printRows(result.rows);
+      } catch (problem) {
+        result.problem = `failed: ${problem instanceof Error ? problem.message : String(problem)}`;
+        console.error(`  ${result.problem}`);
+        process.exitCode = 1;
+      }
+      console.log(`  (${((Date.now() - began) / 1000).toFixed(0)} s)`);
+    }
+  } finally {
+    await site?.close();
+    await browser.close();
+  }
+
+  const environment: Environment = {
+    date: new Date().toISOString(),
+    commit: commit(),
+    node: process.version,
+    chromium,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
+    os: `${type()} ${release()}`,
+    load: [startLoad, loadavg()[0] as number],
+    quick,
+    runs,
+  };
+
+  const findingsFile = fileURLToPath(new URL('./findings.md', import.meta.url));
+  const findings =
+    complete && existsSync(findingsFile) ? readFileSync(findingsFile, 'utf8') : undefined;
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(`${outDir}REPORT.md`, renderReport(environment, results, findings));
+  writeFileSync(
+    `${outDir}results.json`,
+    `${JSON.stringify({ environment, sections: results }, null, 2)}\n`,
+  );
+  console.log(`\nWrote ${outDir}REPORT.md and results.json`);
+  if (!complete) console.log('(a partial or quick run: bench/REPORT.md is left as it was)');
+}
+
+await main();
