@@ -369,6 +369,26 @@ describe('flush', () => {
     expect(transport.mock.calls.map(([, keepalive]) => keepalive)).toEqual([true]);
   });
 
+  test('flush(true) sends a vote waiting out its backoff once more, with keepalive', async () => {
+    const { outbox, calls, answer } = setup();
+    answer(status(503));
+    outbox.put(outboxItem());
+    await vi.advanceTimersByTimeAsync(10);
+    await outbox.flush(true);
+    expect(calls.map(({ at, keepalive }) => [at, keepalive])).toEqual([
+      [0, false],
+      [10, true],
+    ]);
+  });
+
+  test('flush(true) leaves a vote whose follow-up is open in another tab to that tab', async () => {
+    const storage = new MemoryStorage();
+    storage.setItem(KEY, JSON.stringify(outboxItem({ due: T0 + 60_000 })));
+    const { outbox, transport } = setup({ storage });
+    await outbox.flush(true);
+    expect(transport).not.toHaveBeenCalled();
+  });
+
   test('flush() sends without keepalive', async () => {
     const storage = new MemoryStorage();
     storage.setItem(KEY, JSON.stringify(outboxItem()));

@@ -102,7 +102,9 @@ export function createOutbox(services: OutboxServices): Outbox {
       store.remove(key);
       return;
     }
-    if (item.due > now()) return;
+    // The page going away is a failed vote's last chance in it: a visitor may never return.
+    // An open follow-up elsewhere (no attempt yet) still waits for its own page.
+    if (item.due > now() && !(keepalive && item.attempts)) return;
     let outcome: Outcome;
     try {
       const answer = await services.transport(item, keepalive);
