@@ -10,7 +10,11 @@ import {
   settle,
   type TestContext,
 } from '../helpers/browser';
-import { type RecordingServer, startRecordingServer } from '../helpers/recording-server';
+import {
+  type Recorded,
+  type RecordingServer,
+  startRecordingServer,
+} from '../helpers/recording-server';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -451,28 +455,33 @@ describe('delivery', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('keeps a vote cast while the server is unreachable and delivers it on a later page load', async () => {
-    const { page, url } = await open('<div data-feedback data-message-id="m-offline"></div>');
-    const w = widget(page, 'm-offline');
+  it('keeps a vote the endpoint refused for the whole page life and delivers it on a later page load', async () => {
+    server.reply = () => ({ status: 503 });
+    const { page, url } = await open('<div data-feedback data-message-id="m-later"></div>');
+    const w = widget(page, 'm-later');
     await w.up.waitFor();
     await recordEvents(page, 'feedback:error');
-    await t.context.setOffline(true);
     await w.up.click();
     await expect.poll(() => recordedEvents(page, 'feedback:error')).toHaveLength(1);
     expect(await recordedEvents(page, 'feedback:error')).toMatchObject([{ willRetry: true }]);
-    // Leave while still offline, so this page's own retries cannot be what delivers it.
+    // Leaving gives the vote a last keepalive try, still refused.
     await page.goto('about:blank');
-    expect(server.requests).toHaveLength(0);
-    await t.context.setOffline(false);
-    await page.goto(url);
-    await server.waitFor(1, 10_000);
+    await server.waitFor(2);
     await settle();
-    const request = only(server.requests);
-    expect(request.headers.referer).toBe(url);
-    expect(request.body).toMatchObject({
-      id: request.headers['idempotency-key'],
+    const refused = server.requests.length;
+    server.reply = () => ({ status: 201, body: '{}' });
+    await page.goto(url);
+    await server.waitFor(refused + 1, 10_000);
+    await settle();
+    expect(server.requests).toHaveLength(refused + 1);
+    const keys = new Set(server.requests.map((request) => request.headers['idempotency-key']));
+    expect(keys.size).toBe(1);
+    const delivered = server.requests.at(-1) as Recorded;
+    expect(delivered.headers.referer).toBe(url);
+    expect(delivered.body).toMatchObject({
+      id: delivered.headers['idempotency-key'],
       rating: 'up',
-      message_id: 'm-offline',
+      message_id: 'm-later',
       page_url: url,
     });
   }, 20_000);
