@@ -4,6 +4,7 @@ import { createCollector } from '../demo/collector/collector';
 import type { CollectorOptions } from '../demo/collector/config';
 import { temporaryDir } from '../test/helpers/collector';
 import { startTestDatabase } from '../test/helpers/postgres';
+import { type Summary, summarize } from './stats';
 
 /** The part of autocannon's API and result this bench uses (the package ships no types). */
 interface AutocannonResult {
@@ -17,34 +18,18 @@ interface AutocannonResult {
 type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
-export interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
-
 export interface IngestFigures {
   backend: 'pglite' | 'postgres';
   /** Requests per second, one figure per run. */
-  requestsPerSecond: Spread;
+  requestsPerSecond: Summary;
   /** 99th percentile latency in ms. */
-  p99Ms: Spread;
+  p99Ms: Summary;
   /** Answers other than 2xx, plus connection errors and timeouts, over every run: must be 0. */
   failures: number;
   /** Requests answered 2xx, and records the collector holds afterwards: must be equal. */
   acknowledged: number;
   stored: number;
   runs: { requestsPerSecond: number; p99Ms: number; non2xx: number; errors: number }[];
-}
-
-function spread(values: number[]): Spread {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  const median =
-    sorted.length % 2
-      ? (sorted[middle] as number)
-      : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-  return { median, min: sorted[0] as number, max: sorted[sorted.length - 1] as number };
 }
 
 // autocannon swaps `[<id>]` for a fresh random id in every request, so no event is a repeat.
@@ -101,8 +86,8 @@ async function measureBackend(
   }
   return {
     backend,
-    requestsPerSecond: spread(runs.map((run) => run.requestsPerSecond)),
-    p99Ms: spread(runs.map((run) => run.p99Ms)),
+    requestsPerSecond: summarize(runs.map((run) => run.requestsPerSecond)),
+    p99Ms: summarize(runs.map((run) => run.p99Ms)),
     failures: runs.reduce((sum, run) => sum + run.non2xx + run.errors, 0),
     acknowledged,
     stored,

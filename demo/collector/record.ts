@@ -1,31 +1,23 @@
+import type { Scale } from '../../widget/core/config';
+import type { FeedbackEvent } from '../../widget/core/event';
+
+export type { Scale };
+
 export type Rating = 'up' | 'down' | 'neutral';
 export type Format = 'event' | 'sentiment' | 'vote' | 'score' | 'quality';
 export const RATINGS: readonly Rating[] = ['up', 'down', 'neutral'];
 export const SENTIMENTS = { up: 'positive', neutral: 'neutral', down: 'negative' } as const;
 
-export interface Scale {
-  min: number;
-  max: number;
-}
-
-/** One stored vote: the canonical `event` fields (SPEC §5) plus what the collector adds. */
-export interface FeedbackRecord {
-  id: string;
+/**
+ * One stored vote: the canonical `event` fields (SPEC §5, the widget's own type: it is the wire
+ * contract) plus what the collector adds. Other formats carry no page URL or locale.
+ */
+export interface FeedbackRecord
+  extends Omit<FeedbackEvent, 'page_url' | 'locale' | 'rating' | 'sentiment'> {
   rating: Rating;
   sentiment: (typeof SENTIMENTS)[Rating];
-  value: number;
-  scale: Scale;
-  conversation_id?: string;
-  message_id?: string;
-  session_id?: string;
-  user_id?: string;
-  reason?: string;
-  comment?: string;
-  replaces?: string;
   page_url?: string;
   locale?: string;
-  created_at: string;
-  metadata?: Record<string, unknown>;
   /** `value` mapped onto 0–10. */
   score: number;
   format: Format;

@@ -35,43 +35,12 @@ const SCALE_HINTS = {
   quality: 'This collector reads quality scores on 0..100.',
 };
 
-/** Every option, in the order of SPEC §3, as the form names them (the options' camelCase). */
-const OPTIONS = [
-  'endpoint',
-  'format',
-  'conversationId',
-  'messageId',
-  'sessionId',
-  'neutral',
-  'upValue',
-  'downValue',
-  'neutralValue',
-  'scale',
-  'ask',
-  'reasons',
-  'reasonsUp',
-  'comment',
-  'commentMax',
-  'dedupe',
-  'allowChange',
-  'metadata',
-  'token',
-  'credentials',
-  'locale',
-  'prompt',
-  'labelUp',
-  'labelDown',
-  'labelNeutral',
-  'thanks',
-  'variant',
-  'theme',
-  'userId',
-  'sentAt',
-  'messageContent',
-];
-
 const form = document.getElementById('options');
 const fields = form.elements;
+/** Every option, as the form names its fields (the options' camelCase), in the form's order. */
+const OPTIONS = [...new Set([...fields].map((field) => field.name))].filter(
+  (name) => name && name !== 'noReasons',
+);
 const preview = document.getElementById('preview');
 const problem = document.getElementById('problem');
 const snippet = document.getElementById('snippet');

@@ -1,19 +1,14 @@
 // @vitest-environment node
 import { readFileSync } from 'node:fs';
 import type { AxeResults, ImpactValue, RunOptions, UnlabelledFrameSelector } from 'axe-core';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import ar from '../../widget/i18n/ar';
 import en from '../../widget/i18n/en';
 import type { Messages } from '../../widget/i18n/types';
-import {
-  isFocused,
-  launchBrowser,
-  openContext,
-  settle,
-  type TestContext,
-} from '../helpers/browser';
-import { type RecordingServer, startRecordingServer } from '../helpers/recording-server';
+import { isFocused, settle, type TestContext } from '../helpers/browser';
+import { useBrowserAndServer } from '../helpers/browser-suite';
+import type { RecordingServer } from '../helpers/recording-server';
 
 const AXE = readFileSync(
   new URL('../../node_modules/axe-core/axe.min.js', import.meta.url),
@@ -23,25 +18,12 @@ const AXE = readFileSync(
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 const BLOCKING: ImpactValue[] = ['serious', 'critical'];
 
-let browser: Browser;
 let server: RecordingServer;
 let t: TestContext;
 let pages = 0;
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  server = await startRecordingServer();
-  server.page('/favicon.ico', '', { 'Content-Type': 'image/x-icon' });
-  t = await openContext(browser);
-});
-afterEach(async () => {
-  await t?.close();
-  await server?.close();
+useBrowserAndServer((current) => {
+  ({ server, t } = current);
 });
 
 interface Setup {

@@ -1,41 +1,26 @@
 // @vitest-environment node
-import type { Browser, ElementHandle, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ElementHandle, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   isFocused,
-  launchBrowser,
-  openContext,
   recordEvents,
   recordedEvents,
   settle,
   type TestContext,
 } from '../helpers/browser';
-import { type RecordingServer, startRecordingServer } from '../helpers/recording-server';
+import { useBrowserAndServer } from '../helpers/browser-suite';
+import type { RecordingServer } from '../helpers/recording-server';
 
 const SCRIPT = '<script src="/feedback-widget.js" async data-endpoint="/api/feedback"></script>';
 /** Long enough for a thousand widgets on a slow, shared machine; polls end as soon as they pass. */
 const SLOW = { timeout: 20_000, interval: 200 };
 
-let browser: Browser;
 let server: RecordingServer;
 let t: TestContext;
 let pages = 0;
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  server = await startRecordingServer();
-  // Chromium asks for it on its own; an answer keeps "Failed to load resource" out of the console.
-  server.page('/favicon.ico', '', { 'Content-Type': 'image/x-icon' });
-  t = await openContext(browser);
-});
-afterEach(async () => {
-  await t?.close();
-  await server?.close();
+useBrowserAndServer((current) => {
+  ({ server, t } = current);
 });
 
 /** One assistant message of a chat, with its widget under the answer. */

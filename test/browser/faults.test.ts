@@ -1,7 +1,8 @@
 // @vitest-environment node
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { launchBrowser, openContext, settle, type TestContext } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { settle, type TestContext } from '../helpers/browser';
+import { useBrowser } from '../helpers/browser-suite';
 import { type Fault, type Ledger, type Send, startLedger } from '../helpers/ledger';
 
 const SCRIPT = '<script src="/feedback-widget.js" async data-endpoint="/api/feedback"></script>';
@@ -28,21 +29,19 @@ interface Choice {
   attributes?: string;
 }
 
-let browser: Browser;
 let ledger: Ledger;
 let t: TestContext;
 let cast: CastEvent[];
 let pages = 0;
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
 beforeEach(async () => {
   ledger = await startLedger();
-  t = await openContext(browser);
+});
+afterEach(async () => {
+  await ledger?.close();
+});
+useBrowser(async (context) => {
+  t = context;
   cast = [];
   // A binding, not page state: what a page reported survives the page closing.
   await t.context.exposeBinding(VOTE_BINDING, (_source, event: CastEvent) => {
@@ -54,10 +53,6 @@ beforeEach(async () => {
       report?.((event as CustomEvent).detail);
     });
   }, VOTE_BINDING);
-});
-afterEach(async () => {
-  await t?.close();
-  await ledger?.close();
 });
 
 /** Serves a page with one widget per choice under a path no other test uses; returns its URL. */

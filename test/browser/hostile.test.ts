@@ -1,17 +1,16 @@
 // @vitest-environment node
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   isFocused,
-  launchBrowser,
-  openContext,
   recordEvents,
   recordedEvents,
   settle,
   type TestContext,
 } from '../helpers/browser';
+import { useBrowserAndServer } from '../helpers/browser-suite';
 import { OUTBOX_PREFIX, outboxItem } from '../helpers/outbox';
-import { type RecordingServer, startRecordingServer } from '../helpers/recording-server';
+import type { RecordingServer } from '../helpers/recording-server';
 
 const SCRIPT = '<script src="/feedback-widget.js" async data-endpoint="/api/feedback"></script>';
 const VOTE_PREFIX = 'feedback-widget:vote:';
@@ -65,28 +64,16 @@ const HOSTILE: string[] = [
   'constructor',
 ];
 
-let browser: Browser;
 let server: RecordingServer;
 let t: TestContext;
 let pages = 0;
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  server = await startRecordingServer();
-  // Chromium asks for it on its own; an answer keeps "Failed to load resource" out of the console.
-  server.page('/favicon.ico', '', { 'Content-Type': 'image/x-icon' });
-  server.page('/hostile.css', HOSTILE_CSS, { 'Content-Type': 'text/css' });
-  t = await openContext(browser);
-});
-afterEach(async () => {
-  await t?.close();
-  await server?.close();
-});
+useBrowserAndServer(
+  (current) => {
+    ({ server, t } = current);
+  },
+  (page) => page.page('/hostile.css', HOSTILE_CSS, { 'Content-Type': 'text/css' }),
+);
 
 function html(body: string, head: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Article</title>${head}</head><body><main><h1>An answer</h1><p>Some text.</p>${body}</main></body></html>`;

@@ -1,20 +1,15 @@
 // @vitest-environment node
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   isFocused,
-  launchBrowser,
-  openContext,
   recordEvents,
   recordedEvents,
   settle,
   type TestContext,
 } from '../helpers/browser';
-import {
-  type Recorded,
-  type RecordingServer,
-  startRecordingServer,
-} from '../helpers/recording-server';
+import { useBrowserAndServer } from '../helpers/browser-suite';
+import type { Recorded, RecordingServer } from '../helpers/recording-server';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -22,26 +17,12 @@ const SCRIPT = '<script src="/feedback-widget.js" async data-endpoint="/api/feed
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; require-trusted-types-for 'script'";
 
-let browser: Browser;
 let server: RecordingServer;
 let t: TestContext;
 let pages = 0;
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  server = await startRecordingServer();
-  // Chromium asks for it on its own; an answer keeps "Failed to load resource" out of the console.
-  server.page('/favicon.ico', '', { 'Content-Type': 'image/x-icon' });
-  t = await openContext(browser);
-});
-afterEach(async () => {
-  await t?.close();
-  await server?.close();
+useBrowserAndServer((current) => {
+  ({ server, t } = current);
 });
 
 function html(body: string, head = SCRIPT): string {
