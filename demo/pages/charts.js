@@ -87,11 +87,19 @@ function chart(container, optionsFor) {
 /** Positive rate per UTC day, in percent. `daily` is the stats' per-day series. */
 export function rateChart(container) {
   const update = chart(container, rateOptions);
-  return (daily) =>
-    update([
-      daily.map((day) => Date.parse(`${day.day}T00:00:00Z`) / 1e3),
-      daily.map((day) => (day.positive_rate === null ? null : day.positive_rate * 100)),
-    ]);
+  return (daily) => {
+    const days = daily.map((day) => Date.parse(`${day.day}T00:00:00Z`) / 1e3);
+    const rates = daily.map((day) => (day.positive_rate === null ? null : day.positive_rate * 100));
+    // One day alone gives uPlot's time axis no width (it pads by 1,000 days); empty neighbours
+    // give it three labelled days instead.
+    if (days.length === 1) {
+      days.unshift(days[0] - DAY);
+      days.push(days[1] + DAY);
+      rates.unshift(null);
+      rates.push(null);
+    }
+    update([days, rates]);
+  };
 }
 
 /** Votes per rounded score, 0 to 10. */
