@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Collector } from '../../demo/collector/collector';
-import { type Backend, openStorage, send, type TestStorage } from '../helpers/collector';
+import { type Backend, send, useCollector } from '../helpers/collector';
 
 const SENTIMENT = { conversation_id: 'conv-http', sentiment: 'positive' };
 
@@ -25,19 +25,8 @@ function postChunked(url: string, size: number): Promise<number> {
 }
 
 describe.each<Backend>(['pglite', 'postgres'])('HTTP on %s', (backend) => {
-  let storage: TestStorage;
-  let collector: Collector;
+  const collector = useCollector(backend);
   const api = (path: string) => `${collector.url}api/${path}`;
-
-  beforeAll(async () => {
-    storage = await openStorage(backend);
-    collector = await storage.start();
-  });
-
-  afterAll(async () => {
-    await collector?.close();
-    await storage?.stop();
-  });
 
   test('an unknown route answers 404 with a JSON error', async () => {
     const response = await send(api('nothing-here'));
@@ -150,7 +139,10 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP on %s', (backend) => {
     let strict: Collector;
 
     beforeAll(async () => {
-      strict = await storage.start({ rateLimit: 2, allowedOrigins: ['https://shop.example'] });
+      strict = await collector.storage.start({
+        rateLimit: 2,
+        allowedOrigins: ['https://shop.example'],
+      });
     });
 
     afterAll(() => strict?.close());

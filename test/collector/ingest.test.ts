@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Collector } from '../../demo/collector/collector';
-import { type Backend, openStorage, send, type TestStorage } from '../helpers/collector';
+import { describe, expect, test } from 'vitest';
+import { type Backend, send, useCollector } from '../helpers/collector';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -32,24 +31,13 @@ function eventBody(overrides: Record<string, unknown> = {}) {
 }
 
 describe.each<Backend>(['pglite', 'postgres'])('posting votes on %s', (backend) => {
-  let storage: TestStorage;
-  let collector: Collector;
+  const collector = useCollector(backend);
   const api = (path: string) => `${collector.url}api/${path}`;
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     send(api(path), { body, headers });
   const stored = async (id: string) => (await send(api(`feedback/${encodeURIComponent(id)}`))).body;
   const storedFor = async (conversation: string) =>
     (await send(api(`feedback?conversation_id=${encodeURIComponent(conversation)}`))).body;
-
-  beforeAll(async () => {
-    storage = await openStorage(backend);
-    collector = await storage.start();
-  });
-
-  afterAll(async () => {
-    await collector?.close();
-    await storage?.stop();
-  });
 
   describe('each format stores the canonical record', () => {
     test('an event answers 201 with its id and is stored with its fields and score 0', async () => {

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Collector } from '../../demo/collector/collector';
-import { type Backend, openStorage, send, type TestStorage } from '../helpers/collector';
+import { describe, expect, test } from 'vitest';
+import { type Backend, send, useCollector } from '../helpers/collector';
 
 /** [id, rating, value on -100..100, created_at, reason] — scores 10, 0, 5, 7.5, 0, 10 */
 const VOTES: [string, 'up' | 'down' | 'neutral', number, string, string | undefined][] = [
@@ -14,18 +13,10 @@ const VOTES: [string, 'up' | 'down' | 'neutral', number, string, string | undefi
 const SENTIMENTS = { up: 'positive', down: 'negative', neutral: 'neutral' };
 
 describe.each<Backend>(['pglite', 'postgres'])('reading feedback on %s', (backend) => {
-  let storage: TestStorage;
-  let collector: Collector;
   const conversation = `conv-read-${backend}`;
-  const ids = (body: { items: { id: string }[] }) => body.items.map((item) => item.id);
-  const list = async (query: string) =>
-    (await send(`${collector.url}api/feedback?conversation_id=${conversation}&${query}`)).body;
-
-  beforeAll(async () => {
-    storage = await openStorage(backend);
-    collector = await storage.start();
+  const collector = useCollector(backend, async (url) => {
     for (const [id, rating, value, created_at, reason] of VOTES) {
-      const response = await send(`${collector.url}api/feedback`, {
+      const response = await send(`${url}api/feedback`, {
         body: {
           id: `${backend}-${id}`,
           rating,
@@ -42,11 +33,9 @@ describe.each<Backend>(['pglite', 'postgres'])('reading feedback on %s', (backen
       expect(response.status).toBe(201);
     }
   });
-
-  afterAll(async () => {
-    await collector?.close();
-    await storage?.stop();
-  });
+  const ids = (body: { items: { id: string }[] }) => body.items.map((item) => item.id);
+  const list = async (query: string) =>
+    (await send(`${collector.url}api/feedback?conversation_id=${conversation}&${query}`)).body;
 
   const expected = (...names: string[]) => names.map((name) => `${backend}-${name}`);
 

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Collector } from '../../demo/collector/collector';
-import { type Backend, openStorage, send, type TestStorage } from '../helpers/collector';
+import { describe, expect, test } from 'vitest';
+import { type Backend, send, useCollector } from '../helpers/collector';
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}`;
@@ -181,23 +180,12 @@ const BAD: [string, string, unknown, string][] = [
 ];
 
 describe.each<Backend>(['pglite', 'postgres'])('rules on %s', (backend) => {
-  let storage: TestStorage;
-  let collector: Collector;
+  const collector = useCollector(backend);
   const api = (path: string) => `${collector.url}api/${path}`;
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     send(api(path), { method: 'POST', body, headers });
   const total = async (conversation: string) =>
     (await send(api(`feedback?conversation_id=${encodeURIComponent(conversation)}`))).body.total;
-
-  beforeAll(async () => {
-    storage = await openStorage(backend);
-    collector = await storage.start();
-  });
-
-  afterAll(async () => {
-    await collector?.close();
-    await storage?.stop();
-  });
 
   test.each(BAD)('%s answers 400 naming the field', async (_, path, body, field) => {
     const response = await post(path, body);
@@ -347,7 +335,7 @@ describe.each<Backend>(['pglite', 'postgres'])('rules on %s', (backend) => {
     });
 
     test('with the window off every vote is recorded', async () => {
-      const open = await storage.start({ voteWindowMs: 0 });
+      const open = await collector.storage.start({ voteWindowMs: 0 });
       try {
         const conversation = unique('conv');
         const url = `${open.url}api/conversations/${conversation}/upvote`;

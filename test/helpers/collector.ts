@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { type Collector, createCollector } from '../../demo/collector/collector';
 import type { CollectorOptions } from '../../demo/collector/config';
 import { startTestDatabase } from './postgres';
@@ -105,6 +106,35 @@ export async function openStorage(backend: Backend): Promise<TestStorage> {
     async stop() {
       await database?.stop();
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * An in-process collector on `backend` for the tests of the enclosing `describe`, started before
+ * them (then `seed`, if given) and stopped with its storage after them.
+ */
+export function useCollector(
+  backend: Backend,
+  seed?: (url: string) => Promise<void>,
+): { readonly url: string; readonly storage: TestStorage } {
+  let storage: TestStorage | undefined;
+  let collector: Collector | undefined;
+  beforeAll(async () => {
+    storage = await openStorage(backend);
+    collector = await storage.start();
+    await seed?.(collector.url);
+  });
+  afterAll(async () => {
+    await collector?.close();
+    await storage?.stop();
+  });
+  return {
+    get url() {
+      return (collector as Collector).url;
+    },
+    get storage() {
+      return storage as TestStorage;
     },
   };
 }
