@@ -65,7 +65,8 @@ function start(): Runtime {
   const votes = createVotes(store, Date.now);
   const flush = (keepalive = false) => {
     for (const finish of [...held]) finish(keepalive);
-    return outbox.flush(keepalive);
+    // The page is going, the network is back, or the page asked: no waiting out backoffs.
+    return outbox.flush(keepalive, true);
   };
   const hide = () => void flush(true);
   addEventListener('pagehide', hide);

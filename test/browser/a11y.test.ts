@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import type { AxeResults, ImpactValue, RunOptions, UnlabelledFrameSelector } from 'axe-core';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import ar from '../../widget/i18n/ar';
-import en from '../../widget/i18n/en';
-import type { Messages } from '../../widget/i18n/types';
+import { type Messages, messagesFor } from '../../widget/i18n';
 import { isFocused, settle, type TestContext } from '../helpers/browser';
 import { useBrowserAndServer } from '../helpers/browser-suite';
 import type { RecordingServer } from '../helpers/recording-server';
+
+const en = messagesFor('en');
+const ar = messagesFor('ar');
 
 const AXE = readFileSync(
   new URL('../../node_modules/axe-core/axe.min.js', import.meta.url),

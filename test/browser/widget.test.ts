@@ -436,6 +436,20 @@ describe('delivery', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('retries a waiting vote as soon as the network comes back, not when its backoff ends', async () => {
+    server.reply = () => ({ status: 503, headers: { 'Retry-After': '600' } });
+    const { page } = await open('<div data-feedback data-message-id="m-online"></div>');
+    const w = widget(page, 'm-online');
+    await recordEvents(page, 'feedback:error');
+    await w.up.click();
+    await expect.poll(() => recordedEvents(page, 'feedback:error')).toHaveLength(1);
+    server.reply = () => ({ status: 201, body: '{}' });
+    await t.context.setOffline(true);
+    await t.context.setOffline(false);
+    const [refused, delivered] = await server.waitFor(2);
+    expect(delivered?.headers['idempotency-key']).toBe(refused?.headers['idempotency-key']);
+  });
+
   it('keeps a vote the endpoint refused for the whole page life and delivers it on a later page load', async () => {
     server.reply = () => ({ status: 503 });
     const { page, url } = await open('<div data-feedback data-message-id="m-later"></div>');

@@ -369,23 +369,41 @@ describe('flush', () => {
     expect(transport.mock.calls.map(([, keepalive]) => keepalive)).toEqual([true]);
   });
 
-  test('flush(true) sends a vote waiting out its backoff once more, with keepalive', async () => {
+  test('flush(true, true) sends a vote waiting out its backoff once more, with keepalive', async () => {
     const { outbox, calls, answer } = setup();
     answer(status(503));
     outbox.put(outboxItem());
     await vi.advanceTimersByTimeAsync(10);
-    await outbox.flush(true);
+    await outbox.flush(true, true);
     expect(calls.map(({ at, keepalive }) => [at, keepalive])).toEqual([
       [0, false],
       [10, true],
     ]);
   });
 
-  test('flush(true) leaves a vote whose follow-up is open in another tab to that tab', async () => {
+  test('flush(false, true) retries a vote waiting out its backoff at once, as when back online', async () => {
+    const { outbox, times, answer } = setup();
+    answer(status(503));
+    outbox.put(outboxItem());
+    await vi.advanceTimersByTimeAsync(10);
+    await outbox.flush(false, true);
+    expect(times()).toEqual([0, 10]);
+  });
+
+  test('flush() leaves a vote waiting out its backoff to its timer', async () => {
+    const { outbox, times, answer } = setup();
+    answer(status(503));
+    outbox.put(outboxItem());
+    await vi.advanceTimersByTimeAsync(10);
+    await outbox.flush();
+    expect(times()).toEqual([0]);
+  });
+
+  test('flush(true, true) leaves a vote whose follow-up is open in another tab to that tab', async () => {
     const storage = new MemoryStorage();
     storage.setItem(KEY, JSON.stringify(outboxItem({ due: T0 + 60_000 })));
     const { outbox, transport } = setup({ storage });
-    await outbox.flush(true);
+    await outbox.flush(true, true);
     expect(transport).not.toHaveBeenCalled();
   });
 

@@ -43,8 +43,12 @@ export interface Outbox {
    * send it once due, in case this page never does.
    */
   put(item: OutboxItem, keepalive?: boolean): void;
-  /** Attempts every due item now; `keepalive` lets the requests outlive the page. */
-  flush(keepalive?: boolean): Promise<void>;
+  /**
+   * Attempts every due item now; `keepalive` lets the requests outlive the page, and `early`
+   * also tries items waiting out a backoff (the page is going, the network is back, or the page
+   * asked), but not an open follow-up's.
+   */
+  flush(keepalive?: boolean, early?: boolean): Promise<void>;
 }
 
 const PREFIX = 'feedback-widget:outbox:';
@@ -89,7 +93,7 @@ export function createOutbox(services: OutboxServices): Outbox {
     }
   }
 
-  async function attempt(id: string, keepalive: boolean) {
+  async function attempt(id: string, keepalive: boolean, early: boolean) {
     const key = PREFIX + id;
     // Re-read under the lock: another tab may have delivered or rescheduled it meanwhile.
     const item = store.get<OutboxItem>(key);
@@ -102,9 +106,8 @@ export function createOutbox(services: OutboxServices): Outbox {
       store.remove(key);
       return;
     }
-    // The page going away is a failed vote's last chance in it: a visitor may never return.
-    // An open follow-up elsewhere (no attempt yet) still waits for its own page.
-    if (item.due > now() && !(keepalive && item.attempts)) return;
+    // An open follow-up elsewhere (no attempt yet) waits for its own page even when early.
+    if (item.due > now() && !(early && item.attempts)) return;
     let outcome: Outcome;
     try {
       const answer = await services.transport(item, keepalive);
@@ -133,7 +136,7 @@ export function createOutbox(services: OutboxServices): Outbox {
   }
 
   /** Sends one item unless it is a draft or already on its way; resolves when it settled. */
-  function deliver(id: string, keepalive: boolean): Promise<void> {
+  function deliver(id: string, keepalive: boolean, early = false): Promise<void> {
     const sending = inFlight.get(id);
     if (drafts.has(id)) return Promise.resolve();
     // A keepalive send may overtake a plain one in flight (the page is going away and will
@@ -142,7 +145,9 @@ export function createOutbox(services: OutboxServices): Outbox {
     // A page being hidden may never run a lock's callback: send at once, the
     // Idempotency-Key keeps a repeat from counting twice.
     const done = (
-      keepalive ? attempt(id, true) : services.exclusive(PREFIX + id, () => attempt(id, false))
+      keepalive
+        ? attempt(id, true, early)
+        : services.exclusive(PREFIX + id, () => attempt(id, false, early))
     ).finally(() => {
       if (inFlight.get(id)?.done === done) inFlight.delete(id);
     });
@@ -159,9 +164,9 @@ export function createOutbox(services: OutboxServices): Outbox {
         void deliver(item.id, keepalive).then(wake);
       }
     },
-    async flush(keepalive = false) {
+    async flush(keepalive = false, early = false) {
       const ids = store.keys(PREFIX).map((key) => key.slice(PREFIX.length));
-      await Promise.all(ids.map((id) => deliver(id, keepalive)));
+      await Promise.all(ids.map((id) => deliver(id, keepalive, early)));
       wake();
     },
   };

@@ -1,13 +1,14 @@
-import type { Messages } from './types';
+import type { Texts } from './types';
 
-export default {
-  prompt: 'هل كان هذا مفيدًا؟',
-  up: 'مفيد',
-  down: 'غير مفيد',
-  neutral: 'محايد',
-  thanks: 'شكرًا على ملاحظاتك!',
-  more: 'أخبرنا بالمزيد (اختياري)',
-  send: 'إرسال',
-  skip: 'تخطٍّ',
-  reasons: 'غير صحيح|غير ذي صلة|غير واضح|غير مكتمل',
-} satisfies Messages;
+// prompt, up, down, neutral, thanks, more, send, skip, reasons: see Texts.
+export default [
+  'هل كان هذا مفيدًا؟',
+  'مفيد',
+  'غير مفيد',
+  'محايد',
+  'شكرًا على ملاحظاتك!',
+  'أخبرنا بالمزيد (اختياري)',
+  'إرسال',
+  'تخطٍّ',
+  'غير صحيح|غير ذي صلة|غير واضح|غير مكتمل',
+] satisfies Texts;

@@ -1,13 +1,14 @@
-import type { Messages } from './types';
+import type { Texts } from './types';
 
-export default {
-  prompt: 'War das hilfreich?',
-  up: 'Hilfreich',
-  down: 'Nicht hilfreich',
-  neutral: 'Neutral',
-  thanks: 'Danke für Ihr Feedback!',
-  more: 'Erzählen Sie uns mehr (optional)',
-  send: 'Senden',
-  skip: 'Überspringen',
-  reasons: 'Falsch|Nicht relevant|Unklar|Unvollständig',
-} satisfies Messages;
+// prompt, up, down, neutral, thanks, more, send, skip, reasons: see Texts.
+export default [
+  'War das hilfreich?',
+  'Hilfreich',
+  'Nicht hilfreich',
+  'Neutral',
+  'Danke für Ihr Feedback!',
+  'Erzählen Sie uns mehr (optional)',
+  'Senden',
+  'Überspringen',
+  'Falsch|Nicht relevant|Unklar|Unvollständig',
+] satisfies Texts;

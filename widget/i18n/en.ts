@@ -1,13 +1,14 @@
-import type { Messages } from './types';
+import type { Texts } from './types';
 
-export default {
-  prompt: 'Was this helpful?',
-  up: 'Helpful',
-  down: 'Not helpful',
-  neutral: 'Neutral',
-  thanks: 'Thanks for your feedback!',
-  more: 'Tell us more (optional)',
-  send: 'Send',
-  skip: 'Skip',
-  reasons: 'Incorrect|Not relevant|Unclear|Incomplete',
-} satisfies Messages;
+// prompt, up, down, neutral, thanks, more, send, skip, reasons: see Texts.
+export default [
+  'Was this helpful?',
+  'Helpful',
+  'Not helpful',
+  'Neutral',
+  'Thanks for your feedback!',
+  'Tell us more (optional)',
+  'Send',
+  'Skip',
+  'Incorrect|Not relevant|Unclear|Incomplete',
+] satisfies Texts;

@@ -1,13 +1,14 @@
-import type { Messages } from './types';
+import type { Texts } from './types';
 
-export default {
-  prompt: '¿Te resultó útil?',
-  up: 'Útil',
-  down: 'No útil',
-  neutral: 'Neutral',
-  thanks: '¡Gracias por tu opinión!',
-  more: 'Cuéntanos más (opcional)',
-  send: 'Enviar',
-  skip: 'Omitir',
-  reasons: 'Incorrecto|No relevante|Poco claro|Incompleto',
-} satisfies Messages;
+// prompt, up, down, neutral, thanks, more, send, skip, reasons: see Texts.
+export default [
+  '¿Te resultó útil?',
+  'Útil',
+  'No útil',
+  'Neutral',
+  '¡Gracias por tu opinión!',
+  'Cuéntanos más (opcional)',
+  'Enviar',
+  'Omitir',
+  'Incorrecto|No relevante|Poco claro|Incompleto',
+] satisfies Texts;

@@ -1,13 +1,14 @@
-import type { Messages } from './types';
+import type { Texts } from './types';
 
-export default {
-  prompt: 'Cela vous a-t-il aidé\u00a0?',
-  up: 'Utile',
-  down: 'Pas utile',
-  neutral: 'Neutre',
-  thanks: 'Merci pour votre avis\u00a0!',
-  more: 'Dites-nous en plus (facultatif)',
-  send: 'Envoyer',
-  skip: 'Passer',
-  reasons: 'Incorrect|Hors sujet|Pas clair|Incomplet',
-} satisfies Messages;
+// prompt, up, down, neutral, thanks, more, send, skip, reasons: see Texts.
+export default [
+  'Cela vous a-t-il aidé\u00a0?',
+  'Utile',
+  'Pas utile',
+  'Neutre',
+  'Merci pour votre avis\u00a0!',
+  'Dites-nous en plus (facultatif)',
+  'Envoyer',
+  'Passer',
+  'Incorrect|Hors sujet|Pas clair|Incomplet',
+] satisfies Texts;

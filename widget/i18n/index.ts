@@ -5,15 +5,27 @@ import es from './es';
 import fr from './fr';
 import ja from './ja';
 import pt from './pt';
-import type { Messages } from './types';
+import type { Messages, Texts } from './types';
 
 export type { Messages } from './types';
 
-const LOCALES: Record<string, Messages> = { en, es, fr, de, pt, ja, ar };
+const LOCALES: Record<string, Texts> = { en, es, fr, de, pt, ja, ar };
+const KEYS: (keyof Messages)[] = [
+  'prompt',
+  'up',
+  'down',
+  'neutral',
+  'thanks',
+  'more',
+  'send',
+  'skip',
+  'reasons',
+];
 
 /** The built-in texts for a canonical BCP 47 tag: its language's, else English. */
 export function messagesFor(locale: string): Messages {
-  return LOCALES[locale.split('-')[0] as string] ?? en;
+  const texts = LOCALES[locale.split('-')[0] as string] ?? en;
+  return Object.fromEntries(KEYS.map((key, index) => [key, texts[index]])) as unknown as Messages;
 }
 
 /** Right-to-left scripts' languages, whose layout the widget mirrors. */

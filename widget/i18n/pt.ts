@@ -1,13 +1,14 @@
-import type { Messages } from './types';
+import type { Texts } from './types';
 
-export default {
-  prompt: 'Isto foi útil?',
-  up: 'Útil',
-  down: 'Não foi útil',
-  neutral: 'Neutro',
-  thanks: 'Obrigado pelo seu feedback!',
-  more: 'Conte-nos mais (opcional)',
-  send: 'Enviar',
-  skip: 'Pular',
-  reasons: 'Incorreto|Irrelevante|Confuso|Incompleto',
-} satisfies Messages;
+// prompt, up, down, neutral, thanks, more, send, skip, reasons: see Texts.
+export default [
+  'Isto foi útil?',
+  'Útil',
+  'Não foi útil',
+  'Neutro',
+  'Obrigado pelo seu feedback!',
+  'Conte-nos mais (opcional)',
+  'Enviar',
+  'Pular',
+  'Incorreto|Irrelevante|Confuso|Incompleto',
+] satisfies Texts;

@@ -10,3 +10,16 @@ export interface Messages {
   skip: string;
   reasons: string;
 }
+
+/** A locale file: the texts of `Messages` in this order, without repeating the names in each. */
+export type Texts = [
+  prompt: string,
+  up: string,
+  down: string,
+  neutral: string,
+  thanks: string,
+  more: string,
+  send: string,
+  skip: string,
+  reasons: string,
+];
