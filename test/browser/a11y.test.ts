@@ -4,7 +4,7 @@ import type { AxeResults, ImpactValue, RunOptions, UnlabelledFrameSelector } fro
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { type Messages, messagesFor } from '../../widget/i18n';
-import { isFocused, settle, type TestContext } from '../helpers/browser';
+import { isFocused, settle, type TestContext, widgetControls } from '../helpers/browser';
 import { useBrowserAndServer } from '../helpers/browser-suite';
 import type { RecordingServer } from '../helpers/recording-server';
 
@@ -63,18 +63,9 @@ async function open(setup: Setup = {}) {
 
 function widget(page: Page, messages: Messages) {
   const host = page.locator('[data-feedback]');
-  const button = (name: string) => host.getByRole('button', { name, exact: true });
   return {
-    host,
+    ...widgetControls(host, messages),
     root: host.locator('[part~="widget"]'),
-    up: button(messages.up),
-    down: button(messages.down),
-    neutral: button(messages.neutral),
-    send: button(messages.send),
-    skip: button(messages.skip),
-    textbox: host.getByRole('textbox', { name: messages.more }),
-    status: host.getByRole('status'),
-    reason: (name: string) => button(name).or(host.getByRole('radio', { name, exact: true })),
     prompt: host.locator('[part~="prompt"]'),
   };
 }

@@ -7,6 +7,7 @@ import {
   recordedEvents,
   settle,
   type TestContext,
+  widgetControls,
 } from '../helpers/browser';
 import { useBrowserAndServer } from '../helpers/browser-suite';
 import type { RecordingServer } from '../helpers/recording-server';
@@ -54,21 +55,7 @@ async function openChat(chat: string): Promise<Page> {
 
 /** The widget mounted in the element with this message id. */
 function widget(page: Page, messageId: string) {
-  const host = page.locator(`[data-message-id="${messageId}"]`);
-  return {
-    host,
-    group: host.getByRole('group', { name: 'Was this helpful?' }),
-    up: host.getByRole('button', { name: 'Helpful', exact: true }),
-    down: host.getByRole('button', { name: 'Not helpful', exact: true }),
-    status: host.getByRole('status'),
-    textbox: host.getByRole('textbox', { name: 'Tell us more (optional)' }),
-    send: host.getByRole('button', { name: 'Send', exact: true }),
-    skip: host.getByRole('button', { name: 'Skip', exact: true }),
-    reason: (name: string) =>
-      host
-        .getByRole('button', { name, exact: true })
-        .or(host.getByRole('radio', { name, exact: true })),
-  };
+  return widgetControls(page.locator(`[data-message-id="${messageId}"]`));
 }
 
 type Widget = ReturnType<typeof widget>;

@@ -8,6 +8,7 @@ import {
   recordedEvents,
   settle,
   type TestContext,
+  widgetControls,
 } from '../helpers/browser';
 import { type CollectorProcess, send, startCollector } from '../helpers/collector';
 
@@ -86,24 +87,12 @@ async function accepted(page: Page, count: number) {
     .toBe(count);
 }
 
-function widgetIn(scope: Locator) {
-  return {
-    up: scope.getByRole('button', { name: 'Helpful', exact: true }),
-    down: scope.getByRole('button', { name: 'Not helpful', exact: true }),
-    neutral: scope.getByRole('button', { name: 'Neutral', exact: true }),
-    reason: (name: string) => scope.getByRole('button', { name, exact: true }),
-    comment: scope.getByRole('textbox', { name: 'Tell us more (optional)' }),
-    send: scope.getByRole('button', { name: 'Send', exact: true }),
-    skip: scope.getByRole('button', { name: 'Skip', exact: true }),
-  };
-}
-
 /** Asks the chat a suggested question and resolves with the widget under the whole answer. */
 async function askChat(page: Page, question: string) {
   await page.getByRole('button', { name: question }).click();
   const answer = page.locator('.message.assistant').last();
   await answer.locator('[data-feedback]').waitFor();
-  return { answer, widget: widgetIn(answer.locator('[data-feedback]')) };
+  return { answer, widget: widgetControls(answer.locator('[data-feedback]')) };
 }
 
 async function conversationOf(page: Page): Promise<string> {
@@ -120,7 +109,7 @@ async function chatVotes(reason: string, comment: string): Promise<string> {
   const first = await askChat(page, 'How do I reset my password?');
   await first.widget.down.click();
   await first.widget.reason(reason).click();
-  await first.widget.comment.fill(comment);
+  await first.widget.textbox.fill(comment);
   await first.widget.send.click();
   const second = await askChat(page, 'Can I export my data as CSV?');
   await second.widget.up.click();
@@ -197,7 +186,7 @@ describe('the chat', () => {
 
     await widget.down.click();
     await widget.reason('Incorrect').click();
-    await widget.comment.fill('The link expired after five minutes, not thirty.');
+    await widget.textbox.fill('The link expired after five minutes, not thirty.');
     await widget.send.click();
     await accepted(page, 1);
 
@@ -220,11 +209,11 @@ describe('the article', () => {
   it('stores a Helpful vote with a reason for up and a comment once, with the article in its metadata', async () => {
     const page = await open('/article');
     await recordEvents(page, 'feedback:sent');
-    const widget = widgetIn(page.locator('[data-feedback]'));
+    const widget = widgetControls(page.locator('[data-feedback]'));
     await widget.neutral.waitFor();
     await widget.up.click();
     await widget.reason('Solved my problem').click();
-    await widget.comment.fill('Step 3 was exactly what I needed.');
+    await widget.textbox.fill('Step 3 was exactly what I needed.');
     await widget.send.click();
     await accepted(page, 1);
 
@@ -248,7 +237,7 @@ describe('the playground', () => {
     await recordEvents(page, 'feedback:sent');
     const conversation = unique('playground');
     await page.getByLabel('Conversation id').fill(conversation);
-    const widget = widgetIn(page.locator('#preview'));
+    const widget = widgetControls(page.locator('#preview'));
     const format = page.getByLabel('Format');
     const nextMessage = page.getByRole('button', { name: 'Next message id' });
 

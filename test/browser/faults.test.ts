@@ -1,7 +1,7 @@
 // @vitest-environment node
 import type { Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { settle, type TestContext } from '../helpers/browser';
+import { settle, type TestContext, widgetControls } from '../helpers/browser';
 import { useBrowser } from '../helpers/browser-suite';
 import { type Fault, type Ledger, type Send, startLedger } from '../helpers/ledger';
 
@@ -77,18 +77,7 @@ async function openTab(url: string, firstMessage?: string): Promise<Page> {
 }
 
 function widget(page: Page, messageId: string) {
-  const host = page.locator(`[data-message-id="${messageId}"]`);
-  return {
-    up: host.getByRole('button', { name: 'Helpful', exact: true }),
-    down: host.getByRole('button', { name: 'Not helpful', exact: true }),
-    textbox: host.getByRole('textbox', { name: 'Tell us more (optional)' }),
-    send: host.getByRole('button', { name: 'Send', exact: true }),
-    skip: host.getByRole('button', { name: 'Skip', exact: true }),
-    reason: (name: string) =>
-      host
-        .getByRole('button', { name, exact: true })
-        .or(host.getByRole('radio', { name, exact: true })),
-  };
+  return widgetControls(page.locator(`[data-message-id="${messageId}"]`));
 }
 
 /** Clicks and types what `choice` says, as a person would. */

@@ -7,6 +7,7 @@ import {
   recordedEvents,
   settle,
   type TestContext,
+  widgetControls,
 } from '../helpers/browser';
 import { useBrowserAndServer } from '../helpers/browser-suite';
 import type { Recorded, RecordingServer } from '../helpers/recording-server';
@@ -44,20 +45,9 @@ async function open(
 
 /** The widget mounted in the element with this message id. */
 function widget(page: Page, messageId: string) {
-  const host = page.locator(`[data-message-id="${messageId}"], [message-id="${messageId}"]`);
-  return {
-    host,
-    up: host.getByRole('button', { name: 'Helpful', exact: true }),
-    down: host.getByRole('button', { name: 'Not helpful', exact: true }),
-    status: host.getByRole('status'),
-    textbox: host.getByRole('textbox', { name: 'Tell us more (optional)' }),
-    send: host.getByRole('button', { name: 'Send', exact: true }),
-    skip: host.getByRole('button', { name: 'Skip', exact: true }),
-    reason: (name: string) =>
-      host
-        .getByRole('button', { name, exact: true })
-        .or(host.getByRole('radio', { name, exact: true })),
-  };
+  return widgetControls(
+    page.locator(`[data-message-id="${messageId}"], [message-id="${messageId}"]`),
+  );
 }
 
 /** "Not helpful", a reason and a comment in the follow-up, then Send. */

@@ -5,6 +5,7 @@ import {
   type Locator,
   type Page,
 } from 'playwright-core';
+import { type Messages, messagesFor } from '../../widget/i18n';
 
 /** Debian's Chromium: browser downloads are not possible on the machines the tests run on. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -117,4 +118,22 @@ export function recordedEvents<T = Record<string, unknown>>(
 /** A short pause, only where the point is that nothing happens. */
 export function settle(ms = 500): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A widget's controls inside `host` (the mount element), found by role and accessible name. */
+export function widgetControls(host: Locator, messages: Messages = messagesFor('en')) {
+  const button = (name: string) => host.getByRole('button', { name, exact: true });
+  return {
+    host,
+    group: host.getByRole('group', { name: messages.prompt }),
+    up: button(messages.up),
+    down: button(messages.down),
+    neutral: button(messages.neutral),
+    status: host.getByRole('status'),
+    textbox: host.getByRole('textbox', { name: messages.more }),
+    send: button(messages.send),
+    skip: button(messages.skip),
+    /** A reason choice, whether offered as a toggle button or a radio. */
+    reason: (name: string) => button(name).or(host.getByRole('radio', { name, exact: true })),
+  };
 }
