@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 
 /** Bytes do not jitter, so the budget is a test; speed and memory live in `npm run bench`. */
-const BUDGET = 17_408;
+const BUDGET = 18_432;
 const BUNDLE = fileURLToPath(new URL('../../dist/feedback-widget.js', import.meta.url));
 
 test('the script-tag bundle fits the gzip -9 budget', () => {
