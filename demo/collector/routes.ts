@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { CollectorConfig } from './config';
 import type { Database } from './database';
@@ -52,9 +52,13 @@ export function createRouter(db: Database, config: CollectorConfig) {
     async (route) => {
       const key = route.request.headers['idempotency-key'];
       const idempotencyKey = key === undefined ? undefined : id(key, 'Idempotency-Key');
-      const accepted = FORMATS[format](await readJson(route.request), submission(route));
+      const body = await readJson(route.request);
+      const accepted = FORMATS[format](body, submission(route));
       const outcome = await ingest(db, accepted, {
         idempotencyKey,
+        fingerprint: createHash('sha256')
+          .update(`${route.url.pathname}${route.url.search}\n${JSON.stringify(body)}`)
+          .digest('base64url'),
         voteWindowMs: config.voteWindowMs,
       });
       return json(outcome.status, outcome.body);

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -106,15 +106,23 @@ describe.each<Backend>(['pglite', 'postgres'])('restarting on %s', (backend) => 
 });
 
 describe('migrations', () => {
+  const MIGRATIONS = readdirSync(new URL('../../demo/collector/migrations/', import.meta.url))
+    .filter((name) => name.endsWith('.sql'))
+    .sort();
+  test('the migrations start with the feedback table', () => {
+    expect(MIGRATIONS.slice(0, 2)).toEqual(['001_feedback.sql', '002_request_fingerprint.sql']);
+  });
+
   test('each migration is applied once and recorded, across restarts of PGlite', async () => {
     const dataDir = temporaryDir();
     try {
       for (let i = 0; i < 2; i++) await (await createCollector({ port: 0, dataDir })).close();
       const db = await PGlite.create(dataDir);
-      const rows = (await db.query<{ version: string }>('SELECT version FROM schema_migrations'))
-        .rows;
+      const rows = (
+        await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY 1')
+      ).rows;
       await db.close();
-      expect(rows.map((row) => row.version)).toEqual(['001_feedback.sql']);
+      expect(rows.map((row) => row.version)).toEqual(MIGRATIONS);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
@@ -130,9 +138,9 @@ describe('migrations', () => {
       await Promise.all(collectors.map((collector) => collector.close()));
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();
-      const { rows } = await client.query('SELECT version FROM schema_migrations');
+      const { rows } = await client.query('SELECT version FROM schema_migrations ORDER BY 1');
       await client.end();
-      expect(rows).toEqual([{ version: '001_feedback.sql' }]);
+      expect(rows.map((row) => row.version)).toEqual(MIGRATIONS);
     } finally {
       await database.stop();
     }
