@@ -14,6 +14,13 @@ export interface CollectorConfig {
   rateLimit: number;
   /** How long a voter's vote on a conversation is remembered, in ms; 0 = off. */
   voteWindowMs: number;
+  /** How long a request may take to arrive in full, headers and body, in ms. */
+  requestTimeoutMs: number;
+  /**
+   * How long shutdown leaves idle keep-alive connections to their clients, in ms: clients
+   * close them within the 5 s keep-alive timeout the collector announces.
+   */
+  shutdownGraceMs: number;
   /** The repository root, where `index.html`, `demo/pages/` and `dist/` are. */
   root: string;
 }
@@ -65,6 +72,8 @@ export function resolveCollectorConfig(options: CollectorOptions = {}): Collecto
     allowedOrigins: options.allowedOrigins ?? LOCALHOST,
     rateLimit: options.rateLimit ?? 120,
     voteWindowMs: options.voteWindowMs ?? parseWindow('24h'),
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    shutdownGraceMs: options.shutdownGraceMs ?? 5_000,
     root: options.root ?? fileURLToPath(new URL('../../', import.meta.url)),
   };
 }
@@ -83,5 +92,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv): CollectorConfig {
   }
   if (env.RATE_LIMIT) options.rateLimit = whole(env.RATE_LIMIT, 'RATE_LIMIT', 1_000_000);
   if (env.VOTE_WINDOW) options.voteWindowMs = parseWindow(env.VOTE_WINDOW);
+  if (env.REQUEST_TIMEOUT) {
+    const seconds = whole(env.REQUEST_TIMEOUT, 'REQUEST_TIMEOUT', 3600);
+    if (seconds === 0)
+      throw new CollectorConfigError('REQUEST_TIMEOUT', 'must be at least 1 second.');
+    options.requestTimeoutMs = seconds * 1000;
+  }
   return resolveCollectorConfig(options);
 }

@@ -5,7 +5,8 @@ import type { createRateLimit } from './rate-limit';
 import type { createRouter, Match } from './routes';
 
 interface Dispatch {
-  router: ReturnType<typeof createRouter>;
+  /** Settles once the database is open: requests that arrive sooner wait for it. */
+  router: Promise<ReturnType<typeof createRouter>>;
   originPolicy: ReturnType<typeof createOriginPolicy>;
   rateLimit: ReturnType<typeof createRateLimit>;
   /** True once shutdown began: answers then close their connection instead of keeping it. */
@@ -50,7 +51,7 @@ function route(request: IncomingMessage, url: URL, match: Match | undefined, dis
 
 async function answer(request: IncomingMessage, dispatch: Dispatch): Promise<Reply> {
   const url = new URL(request.url ?? '/', 'http://collector.invalid');
-  const match = dispatch.router(url.pathname);
+  const match = (await dispatch.router)(url.pathname);
   try {
     if (match?.route.api && !dispatch.originPolicy(request).allowed) {
       throw new HttpError(403, `The origin \`${request.headers.origin}\` is not allowed.`);
