@@ -3,10 +3,11 @@ import { type AddressInfo, Server as NetServer, type Socket } from 'node:net';
 import { type CollectorOptions, resolveCollectorConfig } from './config';
 import { createOriginPolicy } from './cors';
 import { type Database, openDatabase } from './database';
+import { pruneIdempotencyKeys } from './ingest';
 import { migrate } from './migrate';
 import { createRateLimit } from './rate-limit';
 import { createRouter } from './routes';
-import { handle } from './server';
+import { createGate, handle } from './server';
 
 export interface Collector {
   /** `http://HOST:PORT/` */
@@ -19,6 +20,11 @@ export interface Collector {
    */
   close(): Promise<void>;
 }
+
+const PRUNE_EVERY_MS = 3_600_000;
+
+/** Reads the database serves at once: the rest wait, so a flood of reads leaves room for votes. */
+const READ_CONCURRENCY = 4;
 
 /** How long a keep-alive connection must have been idle before shutdown may close it. */
 const IDLE_BEFORE_CLOSE_MS = 100;
@@ -69,10 +75,17 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     ready = resolve;
   });
   const rateLimit = createRateLimit(config.rateLimit);
+  const readRateLimit = createRateLimit(config.readRateLimit);
   const dispatch = {
     router: opened.then((db) => createRouter(db, config)),
-    originPolicy: createOriginPolicy(config.allowedOrigins),
+    originPolicy: createOriginPolicy(config.allowedOrigins, config, () => ({
+      host: config.host,
+      port: (server.address() as AddressInfo).port,
+    })),
     rateLimit,
+    readRateLimit,
+    reads: createGate(READ_CONCURRENCY),
+    config,
     closing: () => closing,
   };
   const server = createServer({
@@ -110,6 +123,13 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     throw error;
   }
   ready(db);
+  const prune = () =>
+    pruneIdempotencyKeys(db).catch((error) =>
+      console.error('Pruning idempotency keys failed:', error),
+    );
+  await prune();
+  const pruning = setInterval(prune, PRUNE_EVERY_MS);
+  pruning.unref();
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
@@ -133,7 +153,9 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     server.closeAllConnections();
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     await stopped;
+    clearInterval(pruning);
     rateLimit.stop();
+    readRateLimit.stop();
     await db.close();
   };
   let closed: Promise<void> | undefined;

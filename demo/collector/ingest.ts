@@ -78,3 +78,11 @@ export function ingest(db: Database, accepted: Accepted, options: IngestOptions)
     return outcome;
   });
 }
+
+/** Idempotency keys outlive the widget's 7-day outbox window by a day, then go. */
+export async function pruneIdempotencyKeys(db: Database): Promise<number> {
+  const rows = await db.query(
+    "DELETE FROM idempotency_keys WHERE created_at < now() - interval '8 days' RETURNING key",
+  );
+  return rows.length;
+}

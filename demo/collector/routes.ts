@@ -7,14 +7,17 @@ import { FORMATS, type Submission } from './formats';
 import { json, type Reply, readJson } from './http';
 import { ingest } from './ingest';
 import { getFeedback, listFeedback } from './read';
-import { serveStatic, staticFile } from './static';
+import { DASHBOARD, serveStatic, staticFile } from './static';
 import { feedbackStats } from './stats';
+import { bindToToken, voteClaims } from './trust';
 import { id } from './validate';
 
 export interface RouteRequest {
   request: IncomingMessage;
   url: URL;
   params: string[];
+  /** The client's address, through trusted proxies (`TRUST_PROXY`). */
+  client: string;
 }
 
 export type Handler = (route: RouteRequest) => Promise<Reply>;
@@ -23,6 +26,8 @@ export interface Route {
   /** API routes answer CORS; static files are public to every origin. */
   api: boolean;
   methods: Partial<Record<'GET' | 'POST', Handler>>;
+  /** Methods only the team may use (SPEC §10): `ADMIN_TOKEN`, or loopback without one. */
+  private?: readonly ('GET' | 'POST')[];
 }
 
 export interface Match {
@@ -31,13 +36,13 @@ export interface Match {
 }
 
 function submission(route: RouteRequest): Submission {
-  const { headers, socket } = route.request;
+  const { headers } = route.request;
   const referer = headers.referer?.replace(/[?#].*$/, '');
   const language = headers['accept-language']?.split(/[,;]/)[0]?.trim();
   return {
     params: route.params,
     query: route.url.searchParams,
-    client: socket.remoteAddress ?? 'unknown',
+    client: route.client,
     now: new Date(),
     pageUrl: referer && /^https?:\/\/\S{1,1990}$/i.test(referer) ? referer : undefined,
     locale: language && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(language) ? language : undefined,
@@ -50,10 +55,12 @@ export function createRouter(db: Database, config: CollectorConfig) {
   const receive =
     (format: keyof typeof FORMATS): Handler =>
     async (route) => {
+      const claims = await voteClaims(route.request, config);
       const key = route.request.headers['idempotency-key'];
       const idempotencyKey = key === undefined ? undefined : id(key, 'Idempotency-Key');
       const body = await readJson(route.request);
-      const accepted = FORMATS[format](body, submission(route));
+      const parsed = FORMATS[format](body, submission(route));
+      const accepted = claims === undefined ? parsed : bindToToken(parsed, claims);
       const outcome = await ingest(db, accepted, {
         idempotencyKey,
         fingerprint: createHash('sha256')
@@ -63,7 +70,11 @@ export function createRouter(db: Database, config: CollectorConfig) {
       });
       return json(outcome.status, outcome.body);
     };
-  const api = (methods: Route['methods']): Route => ({ api: true, methods });
+  const api = (methods: Route['methods']): Route => ({
+    api: true,
+    methods,
+    private: methods.GET ? ['GET'] : [],
+  });
   const table: [RegExp, Route][] = [
     [
       /^\/api\/feedback$/,
@@ -94,9 +105,8 @@ export function createRouter(db: Database, config: CollectorConfig) {
     }
     const file = staticFile(pathname);
     if (file === undefined) return undefined;
-    return {
-      route: { api: false, methods: { GET: () => serveStatic(config.root, file) } },
-      params: [],
-    };
+    const route: Route = { api: false, methods: { GET: () => serveStatic(config.root, file) } };
+    if (file === DASHBOARD) route.private = ['GET'];
+    return { route, params: [] };
   };
 }
