@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { CollectorConfig } from './config';
 import type { Database } from './database';
+import { demoAnswer } from './demo-answers';
 import { pathId } from './fields';
 import { FORMATS, type Submission } from './formats';
 import { json, type Reply, readJson } from './http';
@@ -97,6 +98,7 @@ export function createRouter(db: Database, config: CollectorConfig) {
     [/^\/api\/conversations\/([^/]+)\/(upvote|downvote)$/, api({ POST: receive('vote') })],
     [/^\/api\/assistants\/([^/]+)\/feedbacks$/, api({ POST: receive('score') })],
     [/^\/api\/messages\/feedback$/, api({ POST: receive('quality') })],
+    [/^\/demo\/answer$/, api({ POST: demoAnswer(config) })],
   ];
   return (pathname: string): Match | undefined => {
     for (const [pattern, route] of table) {
