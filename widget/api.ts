@@ -1,6 +1,6 @@
 import { Component, createRef, h } from 'preact';
 import type { FeedbackEvent } from './core/event';
-import { type MountHandle, mountWidget } from './mount';
+import { type MountHandle, mountWidget, type Spelling } from './mount';
 import { type FeedbackOptions, toRaw } from './options';
 import { getRuntime } from './runtime';
 
@@ -26,6 +26,8 @@ export interface FeedbackEventMap {
   'feedback:duplicate': { event: FeedbackEvent };
 }
 
+const same: Spelling = (name) => name;
+
 /** A mounted widget. */
 export interface FeedbackHandle {
   update(options: FeedbackOptions): void;
@@ -42,7 +44,7 @@ export interface FeedbackHandle {
  * widget.unmount();
  */
 export function mount(element: Element, options: FeedbackOptions): FeedbackHandle {
-  const handle: MountHandle = mountWidget(element, toRaw(options), (name) => name);
+  const handle = mountWidget(element, toRaw(options), same);
   return { update: (changes) => handle.update(toRaw(changes)), unmount: handle.unmount };
 }
 
@@ -59,18 +61,16 @@ export function flush(): Promise<void> {
  * @example <Feedback endpoint="/api/feedback" messageId={message.id} />
  */
 export class Feedback extends Component<FeedbackOptions> {
-  #handle: FeedbackHandle | undefined;
+  #handle: MountHandle | undefined;
   #host = createRef<HTMLDivElement>();
 
   override componentDidMount() {
-    this.#handle = mount(this.#host.current as HTMLDivElement, this.props);
+    this.#handle = mountWidget(this.#host.current as HTMLDivElement, toRaw(this.props), same);
   }
 
-  override componentDidUpdate(previous: FeedbackOptions) {
-    if (JSON.stringify(toRaw(previous)) !== JSON.stringify(toRaw(this.props))) {
-      this.#handle?.unmount();
-      this.#handle = mount(this.#host.current as HTMLDivElement, this.props);
-    }
+  /** New props re-render in place (a streaming `messageContent` keeps the follow-up open). */
+  override componentDidUpdate() {
+    this.#handle?.update(toRaw(this.props), true);
   }
 
   override componentWillUnmount() {

@@ -1,8 +1,8 @@
-import { effect } from '@preact/signals-core';
+import { effect, signal } from '@preact/signals-core';
 import { h, render } from 'preact';
 import { type Config, type OptionName, type RawOptions, resolveConfig } from './core/config';
 import { ConfigError } from './core/config-error';
-import { pageUrlOf } from './core/event';
+import { pageUrlOf, subjectOf } from './core/event';
 import { createFeedback, type FeedbackServices } from './core/feedback';
 import { directionOf, languageOf, messagesFor } from './i18n';
 import { getRuntime } from './runtime';
@@ -11,8 +11,11 @@ import css from './ui/widget.css?inline';
 
 /** What `mount` returns: change the options, or take the widget away. */
 export interface MountHandle {
-  /** Applies changed options; a widget that failed to mount tries again with them. */
-  update(options: RawOptions): void;
+  /**
+   * Applies changed options (all of them with `replace`) in place, keeping an open follow-up;
+   * a new subject mounts afresh, and a widget that failed to mount tries again with them.
+   */
+  update(options: RawOptions, replace?: boolean): void;
   /** Removes the widget, sending its open follow-up first. Harmless when already unmounted. */
   unmount(): void;
 }
@@ -45,20 +48,32 @@ export function report(element: Element, problem: unknown, spell: Spelling) {
   console.error(`feedback-widget: ${text} (on ${describe(element)})`, element);
 }
 
-function build(host: Element, config: Config, spell: Spelling): () => void {
+/** A built widget: its subject, options changed in place, and its removal. */
+interface Built {
+  subject: string;
+  configure(config: Config): void;
+  teardown(): void;
+}
+
+function build(host: Element, first: Config, spell: Spelling): Built {
   const runtime = getRuntime();
   const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
   adoptStyles(root);
-  const messages = messagesFor(config.locale);
+  const pageUrl = () => pageUrlOf(location.href);
+  // The vote flow reads `config` and `defaults` at each use: `configure` updates both in place,
+  // so an open follow-up stays open while texts, theme or the rated message's content change.
+  const config = { ...first };
+  const defaults = messagesFor(config.locale).reasons.split('|');
+  const version = signal(0);
   const emit: FeedbackServices['emit'] = (type, detail) =>
     host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
-  const feedback = createFeedback(config, messages.reasons.split('|'), {
+  const feedback = createFeedback(config, defaults, {
     votes: runtime.votes,
     outbox: runtime.outbox,
     uuid: runtime.uuid,
     schedule: runtime.schedule,
     now: Date.now,
-    pageUrl: pageUrlOf(location.href),
+    pageUrl,
     emit,
     track: (id) => runtime.owners.set(id, emit),
     hold(finish) {
@@ -66,22 +81,34 @@ function build(host: Element, config: Config, spell: Spelling): () => void {
       return () => runtime.held.delete(finish);
     },
   });
-  const dir = directionOf(config.locale);
-  const lang = languageOf(config.locale);
   const stop = effect(() => {
+    version.value;
     const dark = isDark(config, runtime.dark.value);
+    const messages = messagesFor(config.locale);
+    const props = { feedback, config, messages, dark };
     // The effect re-runs where a signal is written, often inside a click: keep a rendering
     // failure from surfacing there, in the host page.
     try {
-      render(h(Widget, { feedback, config, messages, dir, lang, dark }), root);
+      render(
+        h(Widget, { ...props, dir: directionOf(config.locale), lang: languageOf(config.locale) }),
+        root,
+      );
     } catch (problem) {
       report(host, problem, spell);
     }
   });
-  return () => {
-    feedback.finish(true);
-    stop();
-    render(null, root);
+  return {
+    subject: subjectOf(config, pageUrl()),
+    configure(next) {
+      Object.assign(config, next);
+      defaults.splice(0, defaults.length, ...messagesFor(next.locale).reasons.split('|'));
+      version.value++;
+    },
+    teardown() {
+      feedback.finish(true);
+      stop();
+      render(null, root);
+    },
   };
 }
 
@@ -95,29 +122,35 @@ function isDark(config: Config, pageDark: boolean): boolean {
  */
 export function mountWidget(host: Element, options: RawOptions, spell: Spelling): MountHandle {
   let current = options;
-  let teardown: (() => void) | undefined;
+  let built: Built | undefined;
+  let mountedAt = 0;
+  const resolve = (now: number) =>
+    resolveConfig(current, { baseUrl: document.baseURI, lang: document.documentElement.lang, now });
   const handle: MountHandle = {
-    update(changes) {
-      handle.unmount();
-      current = { ...current, ...changes };
+    update(changes, replace) {
+      current = replace ? changes : { ...current, ...changes };
       try {
-        const config = resolveConfig(current, {
-          baseUrl: document.baseURI,
-          lang: document.documentElement.lang,
-          now: Date.now(),
-        });
-        teardown = build(host, config, spell);
+        // A default `sentAt` stays the time the widget was first shown.
+        const config = resolve(built ? mountedAt : Date.now());
+        if (built?.subject === subjectOf(config, pageUrlOf(location.href))) {
+          built.configure(config);
+          return;
+        }
+        handle.unmount();
+        mountedAt = Date.now();
+        built = build(host, resolve(mountedAt), spell);
       } catch (problem) {
+        handle.unmount();
         report(host, problem, spell);
       }
     },
     unmount() {
       try {
-        teardown?.();
+        built?.teardown();
       } catch (problem) {
         report(host, problem, spell);
       }
-      teardown = undefined;
+      built = undefined;
     },
   };
   handle.update({});
