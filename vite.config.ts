@@ -37,12 +37,16 @@ export default defineConfig(({ mode }) => {
         ecma: 2020,
       },
       lib: {
-        entry: esm ? 'widget/api.ts' : 'widget/index.ts',
+        entry: esm
+          ? { 'feedback-widget': 'widget/api.ts', react: 'widget/react.ts' }
+          : 'widget/index.ts',
         formats: [esm ? 'es' : 'iife'],
         name: 'FeedbackWidgetBundle',
-        fileName: () => (esm ? 'feedback-widget.mjs' : 'feedback-widget.js'),
+        fileName: (_format, name) => (esm ? `${name}.mjs` : 'feedback-widget.js'),
       },
-      rolldownOptions: esm ? { external: [/^preact/, /^@preact\//, 'ky'] } : {},
+      rolldownOptions: esm
+        ? { external: [/^preact/, /^@preact\//, 'ky', /^react($|\/)/, 'feedback-widget'] }
+        : {},
     },
   };
 });

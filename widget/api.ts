@@ -1,5 +1,6 @@
 import { Component, createRef, h } from 'preact';
 import type { FeedbackEvent } from './core/event';
+import { FeedbackWidgetElement } from './element';
 import { type MountHandle, mountWidget, type Spelling } from './mount';
 import { type FeedbackOptions, toRaw } from './options';
 import { getRuntime } from './runtime';
@@ -11,8 +12,8 @@ export { DeliveryError } from './core/delivery-error';
 export type { FeedbackEvent } from './core/event';
 export type { FeedbackEventType } from './core/feedback';
 export { defineElement } from './define-element';
-export { FeedbackWidgetElement } from './element';
 export type { FeedbackOptions } from './options';
+export { FeedbackWidgetElement };
 
 /** `detail` of each event dispatched on the mount element (they bubble and are composed). */
 export interface FeedbackEventMap {
@@ -28,9 +29,27 @@ export interface FeedbackEventMap {
 
 const same: Spelling = (name) => name;
 
+declare global {
+  /** `document.addEventListener('feedback:vote', (e) => e.detail.rating)` is typed. */
+  interface GlobalEventHandlersEventMap {
+    'feedback:vote': CustomEvent<FeedbackEventMap['feedback:vote']>;
+    'feedback:sent': CustomEvent<FeedbackEventMap['feedback:sent']>;
+    'feedback:error': CustomEvent<FeedbackEventMap['feedback:error']>;
+    'feedback:duplicate': CustomEvent<FeedbackEventMap['feedback:duplicate']>;
+  }
+  interface HTMLElementTagNameMap {
+    'feedback-widget': FeedbackWidgetElement;
+  }
+}
+
 /** A mounted widget. */
 export interface FeedbackHandle {
+  /**
+   * Changes some options. Ones that keep the subject (texts, theme, a streaming
+   * `messageContent`) re-render in place and an open follow-up stays open; new ids mount afresh.
+   */
   update(options: FeedbackOptions): void;
+  /** Removes the widget, sending its open follow-up first. Harmless when already unmounted. */
   unmount(): void;
 }
 
