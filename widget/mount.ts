@@ -48,26 +48,30 @@ export function report(element: Element, problem: unknown, spell: Spelling) {
   console.error(`feedback-widget: ${text} (on ${describe(element)})`, element);
 }
 
-/** A built widget: its subject, options changed in place, and its removal. */
+/** A built widget: what makes it this one, options changed in place, and its removal. */
 interface Built {
-  subject: string;
+  key: string;
   configure(config: Config): void;
   teardown(): void;
 }
+
+const pageUrl = () => pageUrlOf(location.href);
+
+/** A new subject or locale needs a new vote flow; every other option can change in place. */
+const keyOf = (config: Config) => `${config.locale} ${subjectOf(config, pageUrl())}`;
 
 function build(host: Element, first: Config, spell: Spelling): Built {
   const runtime = getRuntime();
   const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
   adoptStyles(root);
-  const pageUrl = () => pageUrlOf(location.href);
-  // The vote flow reads `config` and `defaults` at each use: `configure` updates both in place,
-  // so an open follow-up stays open while texts, theme or the rated message's content change.
+  // The vote flow reads `config` at each use: `configure` updates it in place, so an open
+  // follow-up stays open while texts, theme or the rated message's content change.
   const config = { ...first };
-  const defaults = messagesFor(config.locale).reasons.split('|');
+  const messages = messagesFor(config.locale);
   const version = signal(0);
   const emit: FeedbackServices['emit'] = (type, detail) =>
     host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
-  const feedback = createFeedback(config, defaults, {
+  const feedback = createFeedback(config, messages.reasons.split('|'), {
     votes: runtime.votes,
     outbox: runtime.outbox,
     uuid: runtime.uuid,
@@ -81,27 +85,23 @@ function build(host: Element, first: Config, spell: Spelling): Built {
       return () => runtime.held.delete(finish);
     },
   });
+  const dir = directionOf(config.locale);
+  const lang = languageOf(config.locale);
   const stop = effect(() => {
     version.value;
     const dark = isDark(config, runtime.dark.value);
-    const messages = messagesFor(config.locale);
-    const props = { feedback, config, messages, dark };
     // The effect re-runs where a signal is written, often inside a click: keep a rendering
     // failure from surfacing there, in the host page.
     try {
-      render(
-        h(Widget, { ...props, dir: directionOf(config.locale), lang: languageOf(config.locale) }),
-        root,
-      );
+      render(h(Widget, { feedback, config, messages, dir, lang, dark }), root);
     } catch (problem) {
       report(host, problem, spell);
     }
   });
   return {
-    subject: subjectOf(config, pageUrl()),
+    key: keyOf(config),
     configure(next) {
       Object.assign(config, next);
-      defaults.splice(0, defaults.length, ...messagesFor(next.locale).reasons.split('|'));
       version.value++;
     },
     teardown() {
@@ -132,7 +132,7 @@ export function mountWidget(host: Element, options: RawOptions, spell: Spelling)
       try {
         // A default `sentAt` stays the time the widget was first shown.
         const config = resolve(built ? mountedAt : Date.now());
-        if (built?.subject === subjectOf(config, pageUrlOf(location.href))) {
+        if (built?.key === keyOf(config)) {
           built.configure(config);
           return;
         }

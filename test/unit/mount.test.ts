@@ -363,6 +363,15 @@ describe('update', () => {
     expect(ui().getByRole('status').textContent).toBe('Merci');
   });
 
+  test('update() with another locale shows its texts and reasons', () => {
+    const { ui, handle } = mountWidget({ messageId: 'm-1' });
+
+    handle.update({ locale: 'de' });
+    fireEvent.click(ui().getByRole('button', { name: 'Nicht hilfreich' }));
+
+    expect(ui().getByRole('button', { name: 'Unklar' })).toBeTruthy();
+  });
+
   test('update() keeps the time the message was shown for time_to_respond_ms', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const { ui, handle } = mountWidget({ messageId: 'm-1', format: 'quality', ask: 'never' });
