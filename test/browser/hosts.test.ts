@@ -258,6 +258,36 @@ describe('a web component with its own shadow root', () => {
   });
 });
 
+describe('the versioned CDN snippet', () => {
+  /** `npm run sri`'s snippet, pointed at this server instead of the CDN. */
+  function snippet(): string {
+    const printed = execFileSync(process.execPath, ['scripts/sri.mjs'], { encoding: 'utf8' });
+    return printed
+      .replace(/src="[^"]+"/, 'src="/feedback-widget.js"')
+      .replace('https://api.example.com/feedback', '/api/feedback');
+  }
+
+  it('loads with its integrity hash checked and mounts the widgets', async () => {
+    const page = await open('/cdn', '<div data-feedback data-message-id="cdn-1"></div>', snippet());
+
+    await widgetControls(page.locator('[data-feedback]')).up.click();
+
+    const [request] = await server.waitFor(1);
+    expect(request?.body).toMatchObject({ message_id: 'cdn-1' });
+  });
+
+  it('is refused by the browser when the file does not match its hash', async () => {
+    const tampered = snippet().replace(
+      /integrity="sha384-(.)/,
+      (_, first: string) => `integrity="sha384-${first === 'A' ? 'B' : 'A'}`,
+    );
+    const page = await open('/cdn', '<div data-feedback data-message-id="cdn-2"></div>', tampered);
+    await expect.poll(() => t.problems.consoleErrors.join('\n')).toContain('integrity');
+
+    expect(await page.evaluate(() => 'FeedbackWidget' in window)).toBe(false);
+  });
+});
+
 describe('pages that change under the widget', () => {
   it('page_url is where the vote was made, after the app moved with pushState', async () => {
     const page = await open(
