@@ -219,13 +219,15 @@ describe('requests', () => {
   });
 
   test('page_url is the page the vote was made on, after a pushState', async () => {
-    const { ui } = mountWidget({ messageId: 'm-1', ask: 'never' });
+    const { ui } = mountWidget({ messageId: 'm-moved', ask: 'never' });
+    const before = location.href;
     history.pushState(null, '', '/c/42?draft=1');
 
     fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+    history.replaceState(null, '', before);
 
     const [request] = await server.waitFor(1);
-    expect(bodyOf(request).page_url).toBe(new URL('/c/42', location.href).href);
+    expect(bodyOf(request).page_url).toBe(new URL('/c/42', before).href);
   });
 
   test('an open follow-up left idle for 60 seconds is sent as it stands', async () => {
@@ -351,7 +353,7 @@ describe('configuration errors', () => {
 
 describe('update', () => {
   test('update() of a text keeps the open follow-up and what was typed', async () => {
-    const { ui, handle } = mountWidget({ messageId: 'm-1' });
+    const { ui, handle } = mountWidget({ messageId: 'm-update' });
     fireEvent.click(ui().getByRole('button', { name: 'Not helpful' }));
     fireEvent.input(ui().getByRole('textbox'), { target: { value: 'Half a thought' } });
 
@@ -364,7 +366,7 @@ describe('update', () => {
   });
 
   test('update() with another locale shows its texts and reasons', () => {
-    const { ui, handle } = mountWidget({ messageId: 'm-1' });
+    const { ui, handle } = mountWidget({ messageId: 'm-update' });
 
     handle.update({ locale: 'de' });
     fireEvent.click(ui().getByRole('button', { name: 'Nicht hilfreich' }));
@@ -374,7 +376,7 @@ describe('update', () => {
 
   test('update() keeps the time the message was shown for time_to_respond_ms', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    const { ui, handle } = mountWidget({ messageId: 'm-1', format: 'quality', ask: 'never' });
+    const { ui, handle } = mountWidget({ messageId: 'm-update', format: 'quality', ask: 'never' });
     vi.advanceTimersByTime(5_000);
 
     handle.update({ messageContent: 'The whole answer' });
