@@ -66,6 +66,9 @@ beforeAll(() => {
     '--no-fund',
     '--prefer-offline',
     `./${tarball}`,
+    // The consumer's own copies, which the package must share rather than nest its own.
+    'ky@1',
+    'preact@11',
     'react@19',
     'react-dom@19',
     '@types/react@19',
@@ -162,6 +165,12 @@ describe('the packed package', () => {
       'ConfigError,DeliveryError,Feedback,FeedbackWidgetElement,defineElement,flush,mount,scan',
     );
     expect(markup).toBe('<div></div>');
+  });
+
+  it("shares the consumer's ky and preact instead of installing copies of its own", () => {
+    const nested = join(project, 'node_modules/feedback-widget/node_modules');
+
+    expect(() => readdirSync(nested)).toThrow(/ENOENT/);
   });
 
   it('ships its licence, changelog and declarations, and no sources or tests', () => {
