@@ -136,6 +136,18 @@ describe('React 19 in StrictMode', () => {
     expect(request?.body).toMatchObject({ message_id: 'c-1', comment: 'Still typing' });
   });
 
+  it('<Feedback> falls back to the default text when a prop is taken away', async () => {
+    const page = await openReact();
+    const widget = component(page, '2');
+    await page.evaluate(() => window.chat?.thanks('Merci !'));
+    await page.evaluate(() => window.chat?.thanks(''));
+
+    await widget.up.click();
+
+    await expect.poll(() => widget.status.textContent()).toBe('Thanks for your feedback!');
+    await server.waitFor(1);
+  });
+
   it('a chat rendered on the server hydrates without a mismatch, and its widgets work', async () => {
     // Plain Node, no DOM: the server imports the widget's module graph.
     const markup = execFileSync(
