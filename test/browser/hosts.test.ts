@@ -193,6 +193,22 @@ describe('Vue 3', () => {
     expect(await answer(page).textbox.inputValue()).toBe('Wait');
   });
 
+  it('KeepAlive switching a tab away and back keeps its open follow-up', async () => {
+    const page = await openVue();
+    const kept = widgetControls(page.locator('.kept'));
+    await kept.down.click();
+    await kept.textbox.fill('Back later');
+
+    await page.evaluate(() => window.vueChat?.switchTab());
+    await page.locator('.other').waitFor();
+    await page.evaluate(() => window.vueChat?.switchTab());
+
+    expect(await kept.textbox.inputValue()).toBe('Back later');
+    await kept.send.click();
+    const [request] = await server.waitFor(1);
+    expect(request?.body).toMatchObject({ message_id: 'v-kept', comment: 'Back later' });
+  });
+
   it('v-if taking the answer away sends its open follow-up at once', async () => {
     const page = await openVue();
     await answer(page).down.click();

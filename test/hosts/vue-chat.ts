@@ -3,6 +3,7 @@ import {
   createApp,
   defineComponent,
   h,
+  KeepAlive,
   onBeforeUnmount,
   onMounted,
   type PropType,
@@ -32,13 +33,24 @@ export const Feedback = defineComponent({
 declare global {
   interface Window {
     /** What a test drives the app with. */
-    vueChat?: { toggle(): void; stream(more: string): void };
+    vueChat?: { toggle(): void; stream(more: string): void; switchTab(): void };
   }
 }
+
+/** A tab kept alive while another shows: Vue moves its DOM out of the page and back. */
+const KeptAnswer = defineComponent({
+  setup: () => () =>
+    h('article', { class: 'kept' }, [
+      h('p', 'Kept answer'),
+      h(Feedback, { options: { endpoint: '/api/feedback', messageId: 'v-kept' } }),
+    ]),
+});
+const OtherTab = defineComponent({ setup: () => () => h('p', { class: 'other' }, 'Other tab') });
 
 const App = defineComponent({
   setup() {
     const shown = ref(true);
+    const kept = ref(true);
     const text = ref('An answer');
     window.vueChat = {
       toggle: () => {
@@ -46,6 +58,9 @@ const App = defineComponent({
       },
       stream: (more) => {
         text.value += more;
+      },
+      switchTab: () => {
+        kept.value = !kept.value;
       },
     };
     return () =>
@@ -62,6 +77,7 @@ const App = defineComponent({
               }),
             ])
           : null,
+        h(KeepAlive, null, [kept.value ? h(KeptAnswer) : h(OtherTab)]),
       ]);
   },
 });
