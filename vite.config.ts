@@ -37,15 +37,23 @@ export default defineConfig(({ mode }) => {
         ecma: 2020,
       },
       lib: {
-        // The ES build also carries `feedback-widget/token`, the server-side token helpers.
+        // The ES build also carries `feedback-widget/react` and `feedback-widget/token`.
         entry: esm
-          ? { 'feedback-widget': 'widget/api.ts', token: 'widget/token.ts' }
-          : { 'feedback-widget': 'widget/index.ts' },
+          ? {
+              'feedback-widget': 'widget/api.ts',
+              react: 'widget/react.ts',
+              token: 'widget/token.ts',
+            }
+          : 'widget/index.ts',
         formats: [esm ? 'es' : 'iife'],
         name: 'FeedbackWidgetBundle',
-        fileName: (_, entry) => `${entry}.${esm ? 'mjs' : 'js'}`,
+        fileName: (_format, name) => (esm ? `${name}.mjs` : 'feedback-widget.js'),
       },
-      rolldownOptions: esm ? { external: [/^preact/, /^@preact\//, 'ky', 'jose'] } : {},
+      rolldownOptions: esm
+        ? {
+            external: [/^preact/, /^@preact\//, 'ky', 'jose', /^react($|\/)/, 'feedback-widget'],
+          }
+        : {},
     },
   };
 });

@@ -6,11 +6,20 @@ const mounted = new Map<Element, MountHandle>();
 let defaults: RawOptions = {};
 let selector = '[data-feedback]';
 const spellData = (name: Parameters<typeof kebab>[0]) => `data-${kebab(name)}`;
+const WATCH = {
+  childList: true,
+  subtree: true,
+  attributeFilter: ['data-feedback', ...OPTION_NAMES.map(spellData)],
+};
+let observer: MutationObserver | undefined;
 
 /** Mounts every element under `root` (and `root` itself) that matches the selector, once. */
 export function scan(root: ParentNode = document): void {
   const found = [...root.querySelectorAll(selector)];
   if (root instanceof Element && root.matches(selector)) found.unshift(root);
+  // The document's observer does not see into shadow roots: one scanned is watched too.
+  const top = (root as Node).getRootNode();
+  if (top instanceof ShadowRoot) observer?.observe(top, WATCH);
   for (const element of found) {
     if (mounted.has(element)) continue;
     try {
@@ -54,7 +63,7 @@ export function startAutoMount(options: { defaults: RawOptions; selector: string
       );
     }
   }
-  new MutationObserver((records) => {
+  observer = new MutationObserver((records) => {
     let removed = false;
     const changed = new Set<Element>();
     for (const record of records) {
@@ -69,10 +78,7 @@ export function startAutoMount(options: { defaults: RawOptions; selector: string
       scan(element);
     }
     if (removed) sweep();
-  }).observe(document, {
-    childList: true,
-    subtree: true,
-    attributeFilter: ['data-feedback', ...OPTION_NAMES.map(spellData)],
   });
+  observer.observe(document, WATCH);
   scan();
 }
