@@ -7,25 +7,66 @@ let defaults: RawOptions = {};
 let selector = '[data-feedback]';
 const spellData = (name: Parameters<typeof kebab>[0]) => `data-${kebab(name)}`;
 
-/** Mounts every element under `root` (and `root` itself) that matches the selector, once. */
-export function scan(root: ParentNode = document): void {
-  const found = [...root.querySelectorAll(selector)];
-  if (root instanceof Element && root.matches(selector)) found.unshift(root);
-  for (const element of found) {
-    if (mounted.has(element)) continue;
-    try {
-      mounted.set(
-        element,
-        mountWidget(
+/** Mounting yields to the page after this long, so 1,000 answers never make one long task. */
+const SLICE_MS = 8;
+/** Elements waiting to be mounted, in document order, with whether each was connected then. */
+const queue = new Map<Element, boolean>();
+let scanned: Promise<void> | undefined;
+let resolveScanned = () => {};
+let sliceScheduled = false;
+
+/**
+ * Mounts queued elements for one slice; an element that left the document meanwhile is
+ * skipped. What is left waits for a later task, after the page had its turn to paint and
+ * answer input.
+ */
+function mountSlice() {
+  sliceScheduled = false;
+  const end = performance.now() + SLICE_MS;
+  for (const [element, wasConnected] of queue) {
+    queue.delete(element);
+    if (!mounted.has(element) && (element.isConnected || !wasConnected)) {
+      try {
+        mounted.set(
           element,
-          { ...defaults, ...toRaw((element as HTMLElement).dataset) },
-          spellData,
-        ),
-      );
-    } catch (problem) {
-      report(element, problem, spellData);
+          mountWidget(
+            element,
+            { ...defaults, ...toRaw((element as HTMLElement).dataset) },
+            spellData,
+          ),
+        );
+      } catch (problem) {
+        report(element, problem, spellData);
+      }
     }
+    if (performance.now() > end) break;
   }
+  if (queue.size) {
+    sliceScheduled = true;
+    globalThis.scheduler?.postTask(mountSlice) ?? setTimeout(mountSlice);
+  } else {
+    scanned = undefined;
+    resolveScanned();
+  }
+}
+
+/**
+ * Mounts every element under `root` (and `root` itself) that matches the selector, once. The
+ * first ~8 ms of mounting happen before this returns (a streamed answer or two show their
+ * widget, and their stored vote, before the next paint); the rest in ~8 ms tasks. Resolves
+ * when every element found by this and earlier scans is mounted or skipped.
+ */
+export function scan(root: ParentNode = document): Promise<void> {
+  if (root instanceof Element && root.matches(selector)) queue.set(root, root.isConnected);
+  for (const element of root.querySelectorAll(selector)) {
+    queue.set(element, element.isConnected);
+  }
+  scanned ??= new Promise((resolve) => {
+    resolveScanned = resolve;
+  });
+  const done = scanned;
+  if (!sliceScheduled) mountSlice();
+  return done;
 }
 
 /** Unmounts widgets whose element left the document, sending their pending votes. */
@@ -40,9 +81,13 @@ function sweep() {
 
 /**
  * Watches the document: elements added later (streamed chat messages, SPA routes) are
- * mounted, removed ones unmounted. Mutation callbacks run before paint, so no flash.
+ * mounted, removed ones unmounted. Mutation callbacks run before paint, so no flash. Resolves
+ * when the elements already in the page are mounted.
  */
-export function startAutoMount(options: { defaults: RawOptions; selector: string | undefined }) {
+export function startAutoMount(options: {
+  defaults: RawOptions;
+  selector: string | undefined;
+}): Promise<void> {
   defaults = options.defaults;
   if (options.selector) {
     try {
@@ -59,14 +104,14 @@ export function startAutoMount(options: { defaults: RawOptions; selector: string
     const changed = new Set<Element>();
     for (const record of records) {
       if (record.attributeName) changed.add(record.target as Element);
-      for (const node of record.addedNodes) if (node instanceof Element) scan(node);
+      for (const node of record.addedNodes) if (node instanceof Element) void scan(node);
       removed ||= [...record.removedNodes].some((node) => node instanceof Element);
     }
     // A node reused for another message (virtual-DOM lists): its attributes are its options.
     for (const element of changed) {
       mounted.get(element)?.unmount();
       mounted.delete(element);
-      scan(element);
+      void scan(element);
     }
     if (removed) sweep();
   }).observe(document, {
@@ -74,5 +119,5 @@ export function startAutoMount(options: { defaults: RawOptions; selector: string
     subtree: true,
     attributeFilter: ['data-feedback', ...OPTION_NAMES.map(spellData)],
   });
-  scan();
+  return scan();
 }
