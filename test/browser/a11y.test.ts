@@ -491,6 +491,34 @@ describe('keyboard only', () => {
     expect(await isFocused(w.down)).toBe(true);
   });
 
+  it('the focus ring of a control at the edge of the widget is painted in full, outside it', async () => {
+    const { page, w } = await open({ attrs: 'data-variant="compact"' });
+    await tabTo(page, w.up);
+    const host = await page.locator('[data-feedback]').boundingBox();
+    const button = await w.up.boundingBox();
+    expect(button?.x).toBe(host?.x);
+    // The 4 px left of the widget: the 2 px outline drawn 2 px off Helpful's edge.
+    const strip = await page.screenshot({
+      clip: { x: (host?.x ?? 0) - 4, y: button?.y ?? 0, width: 4, height: button?.height ?? 0 },
+    });
+    const accentPixels = await page.evaluate(async (png) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${png}`;
+      await image.decode();
+      const canvas = new OffscreenCanvas(image.width, image.height);
+      const context = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+      context.drawImage(image, 0, 0);
+      const { data } = context.getImageData(0, 0, image.width, image.height);
+      let count = 0;
+      // The light theme's accent, #0969da.
+      for (let i = 0; i < data.length; i += 4) {
+        if ((data[i] as number) < 60 && (data[i + 2] as number) > 180) count++;
+      }
+      return count;
+    }, strip.toString('base64'));
+    expect(accentPixels).toBeGreaterThanOrEqual(button?.height ?? 1);
+  });
+
   it.each(['light', 'dark'])(
     'every control from Helpful to Skip shows a focus indicator of at least 3:1 when reached by Tab (%s theme)',
     async (theme) => {
