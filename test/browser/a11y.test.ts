@@ -4,7 +4,7 @@ import type { AxeResults, ImpactValue, RunOptions, UnlabelledFrameSelector } fro
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { type Messages, messagesFor } from '../../widget/i18n';
-import { isFocused, settle, type TestContext, widgetControls } from '../helpers/browser';
+import { isFocused, outboxDrained, type TestContext, widgetControls } from '../helpers/browser';
 import { useBrowserAndServer } from '../helpers/browser-suite';
 import type { RecordingServer } from '../helpers/recording-server';
 
@@ -553,7 +553,13 @@ describe('keyboard only', () => {
       await expect.poll(() => w.down.getAttribute('aria-pressed')).toBe('true');
       await w.textbox.waitFor();
       expect(await probe(page, 'focusInFollowUp')).toBe(true);
-      await settle();
+      // Stored as a draft, due only when the follow-up closes: this page will not send it yet.
+      const due = await page.evaluate(() =>
+        Object.keys(localStorage)
+          .filter((key) => key.startsWith('feedback-widget:outbox:'))
+          .map((key) => JSON.parse(localStorage.getItem(key) as string).due > Date.now()),
+      );
+      expect(due).toEqual([true]);
       expect(server.requests).toEqual([]);
     },
   );
@@ -571,7 +577,7 @@ describe('keyboard only', () => {
     await page.keyboard.press('Enter');
     await server.waitFor(1);
     await expect.poll(() => w.status.textContent()).toBe(en.thanks);
-    await settle();
+    await outboxDrained(page);
     expect(only(server.requests).body).toMatchObject({
       rating: 'down',
       reason: 'Unclear',
@@ -590,7 +596,7 @@ describe('keyboard only', () => {
     await page.keyboard.type('never mind');
     await page.keyboard.press('Escape');
     await server.waitFor(1);
-    await settle();
+    await outboxDrained(page);
     const body = only(server.requests).body as Record<string, unknown>;
     expect(body).toMatchObject({ rating: 'down' });
     expect(body).not.toHaveProperty('reason');
@@ -610,7 +616,7 @@ describe('keyboard only', () => {
     await page.keyboard.press('Space');
     await server.waitFor(1);
     await expect.poll(() => w.status.textContent()).toBe(en.thanks);
-    await settle();
+    await outboxDrained(page);
     expect(only(server.requests).body).toMatchObject({ rating: 'up' });
     expect(await w.up.getAttribute('aria-pressed')).toBe('true');
     expect(await isFocused(w.up)).toBe(true);
@@ -637,7 +643,7 @@ describe('keyboard only', () => {
     await page.keyboard.press('Enter');
     await server.waitFor(1);
     await expect.poll(() => w.status.textContent()).toBe(ar.thanks);
-    await settle();
+    await outboxDrained(page);
     expect(only(server.requests).body).toMatchObject({ rating: 'down', reason, locale: 'ar' });
     expect(await isFocused(w.down)).toBe(true);
   });
