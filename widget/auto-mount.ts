@@ -14,16 +14,26 @@ const queue = new Map<Element, boolean>();
 let scanned: Promise<void> | undefined;
 let resolveScanned = () => {};
 let sliceScheduled = false;
+/** When the running slice must yield; later calls in the same task share what is left. */
+let deadline = 0;
+
+function enqueue(root: ParentNode) {
+  if (root instanceof Element && root.matches(selector)) queue.set(root, root.isConnected);
+  for (const element of root.querySelectorAll(selector)) {
+    queue.set(element, element.isConnected);
+  }
+}
 
 /**
- * Mounts queued elements for one slice; an element that left the document meanwhile is
- * skipped. What is left waits for a later task, after the page had its turn to paint and
- * answer input.
+ * Mounts queued elements until the slice's deadline; an element that left the document
+ * meanwhile is skipped. What is left waits for a later task, after the page had its turn to
+ * paint and answer input. `fresh`: a task of its own, with a whole slice.
  */
-function mountSlice() {
+function mountSlice(fresh = false) {
   sliceScheduled = false;
-  const end = performance.now() + SLICE_MS;
+  if (fresh || performance.now() >= deadline) deadline = performance.now() + SLICE_MS;
   for (const [element, wasConnected] of queue) {
+    if (performance.now() >= deadline) break;
     queue.delete(element);
     if (!mounted.has(element) && (element.isConnected || !wasConnected)) {
       try {
@@ -39,15 +49,25 @@ function mountSlice() {
         report(element, problem, spellData);
       }
     }
-    if (performance.now() > end) break;
   }
   if (queue.size) {
     sliceScheduled = true;
-    globalThis.scheduler?.postTask(mountSlice) ?? setTimeout(mountSlice);
+    const next = () => mountSlice(true);
+    globalThis.scheduler?.postTask(next) ?? setTimeout(next);
   } else {
     scanned = undefined;
     resolveScanned();
   }
+}
+
+/** Mounts what is queued, starting now unless a later slice is already due to. */
+function mountQueued(): Promise<void> {
+  scanned ??= new Promise((resolve) => {
+    resolveScanned = resolve;
+  });
+  const done = scanned;
+  if (!sliceScheduled) mountSlice();
+  return done;
 }
 
 /**
@@ -57,16 +77,8 @@ function mountSlice() {
  * when every element found by this and earlier scans is mounted or skipped.
  */
 export function scan(root: ParentNode = document): Promise<void> {
-  if (root instanceof Element && root.matches(selector)) queue.set(root, root.isConnected);
-  for (const element of root.querySelectorAll(selector)) {
-    queue.set(element, element.isConnected);
-  }
-  scanned ??= new Promise((resolve) => {
-    resolveScanned = resolve;
-  });
-  const done = scanned;
-  if (!sliceScheduled) mountSlice();
-  return done;
+  enqueue(root);
+  return mountQueued();
 }
 
 /** Unmounts widgets whose element left the document, sending their pending votes. */
@@ -104,16 +116,18 @@ export function startAutoMount(options: {
     const changed = new Set<Element>();
     for (const record of records) {
       if (record.attributeName) changed.add(record.target as Element);
-      for (const node of record.addedNodes) if (node instanceof Element) void scan(node);
+      for (const node of record.addedNodes) if (node instanceof Element) enqueue(node);
       removed ||= [...record.removedNodes].some((node) => node instanceof Element);
     }
     // A node reused for another message (virtual-DOM lists): its attributes are its options.
     for (const element of changed) {
       mounted.get(element)?.unmount();
       mounted.delete(element);
-      void scan(element);
+      enqueue(element);
     }
     if (removed) sweep();
+    // One slice for everything this callback found, before the next paint.
+    if (queue.size) void mountQueued();
   }).observe(document, {
     childList: true,
     subtree: true,
