@@ -543,6 +543,20 @@ describe('one send at a time', () => {
     expect(times()).toEqual([15_000]);
   });
 
+  test('a vote put with keepalive (the page is going) is sent without a lease', () => {
+    const { outbox, calls } = setup();
+    outbox.put(outboxItem(), true);
+    expect(calls.map(({ stored }) => (stored as OutboxItem).lease)).toEqual([undefined]);
+  });
+
+  test("a keepalive send of this page's leased vote gives the lease up, so a later visit need not wait", () => {
+    const { outbox, store, answer } = setup();
+    answer(() => new Promise<Answer>(() => {}));
+    outbox.put(outboxItem());
+    void outbox.flush(true);
+    expect(store.get<OutboxItem>(KEY)?.lease).toBeUndefined();
+  });
+
   test('a vote whose first attempt failed is stored without its lease, for any tab to retry', async () => {
     const { outbox, store, answer } = setup();
     answer(status(503));

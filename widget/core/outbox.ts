@@ -120,7 +120,12 @@ export function createOutbox(services: OutboxServices): Outbox {
     // a first attempt another page is making is left to it.
     if (item.due > now() && !(early && item.attempts)) return;
     if ((item.lease ?? 0) > now() && !leases.has(id)) return;
-    delete item.lease;
+    if (item.lease !== undefined) {
+      delete item.lease;
+      // A page going away will likely never see this answer: another tab or a later visit
+      // may try again at once instead of waiting out the lease.
+      if (keepalive) store.set(key, item);
+    }
     let outcome: Outcome;
     try {
       const answer = await services.transport(item, keepalive);
@@ -179,8 +184,10 @@ export function createOutbox(services: OutboxServices): Outbox {
       const stored = store.get<OutboxItem>(key);
       // New, or a draft due nowhere yet: no other tab can be sending it, so the first attempt
       // goes out in this task (a lock or timer would wait for the next frame, ~12 ms), leased
-      // so that other tabs leave it alone meanwhile. Anything else waits for the lock.
-      const leased = item.due <= now() && (!(stored && stored.due <= now()) || leases.has(id));
+      // so that other tabs leave it alone meanwhile. Anything else waits for the lock, but for
+      // a keepalive send (the page is going), which needs neither.
+      const leased =
+        !keepalive && item.due <= now() && (!(stored && stored.due <= now()) || leases.has(id));
       if (leased) leases.add(id);
       store.set(key, leased ? { ...item, lease: now() + LEASE_MS } : item);
       if (item.due > now()) drafts.add(id);
