@@ -32,7 +32,13 @@ export default defineConfig(({ mode }) => {
           unsafe_symbols: true,
           toplevel: true,
         },
-        mangle: { toplevel: true },
+        mangle: {
+          toplevel: true,
+          // ky's private members (`_options`, `_input`, …) and Preact's internal ones (`__k`,
+          // `__e`, …) never leave the bundle: short names for them. Preact's public
+          // `__html` and the language's `__proto__` keep theirs.
+          properties: { regex: /^_/, reserved: ['__html', '__proto__'] },
+        },
         format: { comments: false },
         ecma: 2020,
       },

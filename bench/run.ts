@@ -63,7 +63,7 @@ const SECTIONS: Record<string, Section> = {
   heap: {
     title: 'Memory',
     method:
-      'A fresh context per run; over CDP, `HeapProfiler.collectGarbage` twice then `Runtime.getHeapUsage` before mounting 1,000 (as in “Appended” above), right after, and after a further 1 s. Per widget = (after − before) / 1,000, so each figure includes the widget’s chat item and slot, which “slot alone” measures by appending the same list with nothing rendered. JS heap is V8’s `usedSize`; DOM heap is Blink’s garbage-collected heap (`embedderHeapUsedSize`). Goal: 10 KB = 10,240 B.',
+      'A fresh context per run; over CDP, `HeapProfiler.collectGarbage` twice then `Runtime.getHeapUsage` before mounting 1,000 (as in “Appended” above), right after, and after a further 1 s. Per widget = (after − before) / 1,000, so each figure includes the widget’s chat item and slot, which “slot alone” measures by appending the same list with nothing rendered. JS heap is V8’s `usedSize`; DOM heap is Blink’s garbage-collected heap (`embedderHeapUsedSize`). Goals: JS ≤ 5 KB = 5,120 B, Blink ≤ 16 KB = 16,384 B.',
     runs: { full: 5, quick: 2 },
     measure: measureHeap,
   },
