@@ -15,10 +15,19 @@ export interface IngestOptions {
   voteWindowMs: number;
 }
 
+/** Counts the vote in its day's figures (`feedback_daily`), in the same transaction. */
+const COUNT = `INSERT INTO feedback_daily AS daily
+  (day, rating, bucket, reason_key, reason, shard, votes, score_sum)
+  VALUES (($1::timestamptz AT TIME ZONE 'UTC')::date, $2, round($3::numeric)::int, $4, $5, $6, 1, $3)
+  ON CONFLICT (day, rating, bucket, reason_key, reason, shard)
+  DO UPDATE SET votes = daily.votes + 1, score_sum = daily.score_sum + excluded.score_sum`;
+
+const SHARDS = 8;
+
 const INSERT = `INSERT INTO feedback
   (id, format, rating, score, conversation_id, reason, voter, created_at, received_at, record)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $9::timestamptz, $10)
-  ON CONFLICT (id) DO NOTHING`;
+  ON CONFLICT (id) DO NOTHING RETURNING id`;
 
 /**
  * Stores one accepted vote, in one transaction with its Idempotency-Key. Claiming the key first
@@ -63,7 +72,7 @@ export function ingest(db: Database, accepted: Accepted, options: IngestOptions)
       );
       if (recent.length > 0) return outcome;
     }
-    await tx.query(INSERT, [
+    const stored = await tx.query(INSERT, [
       record.id,
       record.format,
       record.rating,
@@ -75,6 +84,16 @@ export function ingest(db: Database, accepted: Accepted, options: IngestOptions)
       record.received_at,
       JSON.stringify(record),
     ]);
+    if (stored.length > 0) {
+      await tx.query(COUNT, [
+        record.created_at,
+        record.rating,
+        record.score,
+        record.reason ?? '',
+        record.reason ?? '',
+        Math.floor(Math.random() * SHARDS),
+      ]);
+    }
     return outcome;
   });
 }
