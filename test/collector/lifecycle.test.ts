@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -113,6 +113,27 @@ describe('one data directory, one collector', () => {
 });
 
 describe('shutdown', () => {
+  test('`npm start` hands SIGTERM to the collector itself, which exits 0', async () => {
+    // The script's part after the build, run by a shell as npm runs it; npm signals that shell.
+    const { scripts } = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    );
+    const serve = (scripts.start as string).replace(/^npm run build && /, '');
+    const child = spawn('sh', ['-c', serve], {
+      env: { ...process.env, PORT: '0', DATA_DIR: dir() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await expect.poll(() => output, { timeout: 60_000 }).toContain('Dashboard:');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('SIGTERM: finishing requests in flight, then stopping.');
+  }, 120_000);
+
   test('a body that never completes holds shutdown for REQUEST_TIMEOUT at most, and the collector exits 0', async () => {
     const collector = await startCollector({ dataDir: dir(), env: { REQUEST_TIMEOUT: '2' } });
     const { hostname, port } = new URL(collector.origin);
