@@ -21,11 +21,15 @@ function fillEndpoint(template: string, event: FeedbackEvent): string {
   );
 }
 
-function joined(event: FeedbackEvent): string | undefined {
+/** The reason and the comment as one text, for formats with a single text field. */
+export function joined(event: FeedbackEvent): string | undefined {
   return [event.reason, event.comment].filter(Boolean).join(': ') || undefined;
 }
 
-function body(config: Config, event: FeedbackEvent): Record<string, unknown> {
+/** What a body needs besides the event: the widget's whole config, or a forwarding destination. */
+export type FormatConfig = Pick<Config, 'format' | 'endpoint' | 'messageContent' | 'sentAt'>;
+
+function body(config: FormatConfig, event: FeedbackEvent): Record<string, unknown> {
   switch (config.format) {
     case 'event':
       return { ...event };
@@ -63,6 +67,6 @@ function body(config: Config, event: FeedbackEvent): Record<string, unknown> {
 }
 
 /** Maps the canonical event to the URL and body of the configured format. */
-export function toRequest(config: Config, event: FeedbackEvent): WireRequest {
+export function toRequest(config: FormatConfig, event: FeedbackEvent): WireRequest {
   return { url: fillEndpoint(config.endpoint, event), body: body(config, event) };
 }
