@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type CollectorOptions, resolveCollectorConfig } from './config';
 import { createOriginPolicy } from './cors';
 import { openDatabase } from './database';
+import { loadForwarding } from './forward/forwarding';
 import { migrate } from './migrate';
 import { createRateLimit } from './rate-limit';
 import { createRouter } from './routes';
@@ -25,6 +26,7 @@ export interface Collector {
  */
 export async function createCollector(options: CollectorOptions = {}): Promise<Collector> {
   const config = resolveCollectorConfig(options);
+  const forwarding = loadForwarding(config, process.env);
   const db = await openDatabase(config);
   try {
     await migrate(db);
@@ -36,7 +38,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   let closing = false;
   const rateLimit = createRateLimit(config.rateLimit);
   const dispatch = {
-    router: createRouter(db, config),
+    router: createRouter(db, config, forwarding),
     originPolicy: createOriginPolicy(config.allowedOrigins),
     rateLimit,
     closing: () => closing,
@@ -54,6 +56,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
+  forwarding.start(db);
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closed: Promise<void> | undefined;
@@ -65,6 +68,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     server.closeAllConnections();
     await stopped;
     rateLimit.stop();
+    await forwarding.stop();
     await db.close();
   };
   return {

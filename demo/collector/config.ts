@@ -16,6 +16,10 @@ export interface CollectorConfig {
   voteWindowMs: number;
   /** The repository root, where `index.html`, `demo/pages/` and `dist/` are. */
   root: string;
+  /** The JSON file of destinations votes are forwarded to (SPEC §11); none when unset. */
+  forwardFile: string | undefined;
+  /** How long a delivery is retried, in ms. */
+  forwardMaxAgeMs: number;
 }
 
 export type CollectorOptions = Partial<CollectorConfig>;
@@ -66,6 +70,8 @@ export function resolveCollectorConfig(options: CollectorOptions = {}): Collecto
     rateLimit: options.rateLimit ?? 120,
     voteWindowMs: options.voteWindowMs ?? parseWindow('24h'),
     root: options.root ?? fileURLToPath(new URL('../../', import.meta.url)),
+    forwardFile: options.forwardFile || undefined,
+    forwardMaxAgeMs: options.forwardMaxAgeMs ?? parseWindow('7d'),
   };
 }
 
@@ -83,5 +89,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv): CollectorConfig {
   }
   if (env.RATE_LIMIT) options.rateLimit = whole(env.RATE_LIMIT, 'RATE_LIMIT', 1_000_000);
   if (env.VOTE_WINDOW) options.voteWindowMs = parseWindow(env.VOTE_WINDOW);
+  if (env.FORWARD_FILE) options.forwardFile = env.FORWARD_FILE;
+  if (env.FORWARD_MAX_AGE) {
+    options.forwardMaxAgeMs = parseWindow(env.FORWARD_MAX_AGE, 'FORWARD_MAX_AGE');
+  }
   return resolveCollectorConfig(options);
 }

@@ -1,5 +1,6 @@
-import type { Database } from './database';
+import type { Database, Queryable } from './database';
 import type { Accepted } from './formats';
+import type { FeedbackRecord } from './record';
 
 /** The answer to one POST, exactly as it is (or was first) sent. */
 export interface Outcome {
@@ -10,12 +11,14 @@ export interface Outcome {
 export interface IngestOptions {
   idempotencyKey: string | undefined;
   voteWindowMs: number;
+  /** Writes the record's deliveries (SPEC §11) in its transaction, only when it is stored. */
+  forward?: (tx: Queryable, record: FeedbackRecord) => Promise<void>;
 }
 
 const INSERT = `INSERT INTO feedback
   (id, format, rating, score, conversation_id, reason, voter, created_at, received_at, record)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $9::timestamptz, $10)
-  ON CONFLICT (id) DO NOTHING`;
+  ON CONFLICT (id) DO NOTHING RETURNING id`;
 
 /**
  * Stores one accepted vote, in one transaction with its Idempotency-Key. Claiming the key first
@@ -53,7 +56,7 @@ export function ingest(db: Database, accepted: Accepted, options: IngestOptions)
       );
       if (recent.length > 0) return outcome;
     }
-    await tx.query(INSERT, [
+    const stored = await tx.query(INSERT, [
       record.id,
       record.format,
       record.rating,
@@ -65,6 +68,7 @@ export function ingest(db: Database, accepted: Accepted, options: IngestOptions)
       record.received_at,
       JSON.stringify(record),
     ]);
+    if (stored.length > 0) await options.forward?.(tx, record);
     return outcome;
   });
 }

@@ -4,6 +4,8 @@ import type { CollectorConfig } from './config';
 import type { Database } from './database';
 import { pathId } from './fields';
 import { FORMATS, type Submission } from './formats';
+import type { Forwarding } from './forward/forwarding';
+import { deliveryStats, listDeliveries, retryDelivery } from './forward/read';
 import { json, type Reply, readJson } from './http';
 import { ingest } from './ingest';
 import { getFeedback, listFeedback } from './read';
@@ -46,7 +48,7 @@ function submission(route: RouteRequest): Submission {
 }
 
 /** The routes of SPEC §8, each bound to the database and settings it needs. */
-export function createRouter(db: Database, config: CollectorConfig) {
+export function createRouter(db: Database, config: CollectorConfig, forwarding: Forwarding) {
   const receive =
     (format: keyof typeof FORMATS): Handler =>
     async (route) => {
@@ -56,6 +58,7 @@ export function createRouter(db: Database, config: CollectorConfig) {
       const outcome = await ingest(db, accepted, {
         idempotencyKey,
         voteWindowMs: config.voteWindowMs,
+        forward: forwarding.enqueue,
       });
       return json(outcome.status, outcome.body);
     };
@@ -82,6 +85,21 @@ export function createRouter(db: Database, config: CollectorConfig) {
     [/^\/api\/conversations\/([^/]+)\/(upvote|downvote)$/, api({ POST: receive('vote') })],
     [/^\/api\/assistants\/([^/]+)\/feedbacks$/, api({ POST: receive('score') })],
     [/^\/api\/messages\/feedback$/, api({ POST: receive('quality') })],
+    [
+      /^\/api\/deliveries$/,
+      api({ GET: async ({ url }) => json(200, await listDeliveries(db, url.searchParams)) }),
+    ],
+    [
+      /^\/api\/deliveries\/stats$/,
+      api({ GET: async () => json(200, await deliveryStats(db, forwarding.destinations)) }),
+    ],
+    [
+      /^\/api\/deliveries\/([^/]+)\/retry$/,
+      api({
+        POST: async ({ params }) =>
+          json(200, await retryDelivery(db, pathId(params[0] ?? '', 'id'), forwarding.maxAgeMs)),
+      }),
+    ],
   ];
   return (pathname: string): Match | undefined => {
     for (const [pattern, route] of table) {

@@ -43,10 +43,11 @@ export async function feedbackStats(db: Database, query: URLSearchParams) {
        FROM feedback ${where.sql} GROUP BY 1`,
       where.params,
     ),
+    // By key (SPEC §3), so one reason voted in seven languages counts once, not seven times.
     db.query<{ reason: string; count: number }>(
-      `SELECT reason, count(*)::int AS count FROM feedback
-       ${where.sql ? `${where.sql} AND` : 'WHERE'} reason IS NOT NULL
-       GROUP BY reason ORDER BY count DESC, reason COLLATE "C" LIMIT 10`,
+      `SELECT reason_key AS reason, count(*)::int AS count FROM feedback
+       ${where.sql ? `${where.sql} AND` : 'WHERE'} reason_key IS NOT NULL
+       GROUP BY reason_key ORDER BY count DESC, reason_key COLLATE "C" LIMIT 10`,
       where.params,
     ),
   ]);

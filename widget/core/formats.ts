@@ -8,7 +8,8 @@ export interface WireRequest {
   body: Record<string, unknown>;
 }
 
-function fillEndpoint(template: string, event: FeedbackEvent): string {
+/** Fills an endpoint's placeholders from the event, URL-encoded. */
+export function fillEndpoint(template: string, event: FeedbackEvent): string {
   const values: Record<string, string | undefined> = {
     conversationId: event.conversation_id,
     messageId: event.message_id,
