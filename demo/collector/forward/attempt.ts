@@ -38,9 +38,10 @@ async function post(
       body: new TextDecoder().decode(bytes),
     };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    const { cause } = error as { cause?: { code?: string; message?: string } };
+    const detail = cause?.code ?? cause?.message;
     const name = (error as Error).name;
-    const message = `${name}: ${(error as Error).message}${cause ? ` (${cause})` : ''}`;
+    const message = `${name}: ${(error as Error).message}${detail ? ` (${detail})` : ''}`;
     return { error: message, aborted: signal.aborted };
   }
 }
@@ -75,21 +76,12 @@ function scrub(text: string, destination: Destination): string {
  */
 export async function attempt(
   delivery: Claimed,
-  destination: Destination | undefined,
+  destination: Destination,
   signal: AbortSignal,
   random: () => number,
 ): Promise<Settled | undefined> {
   const attempts = delivery.attempts + 1;
   const base = { id: delivery.id, attempts, next_attempt_at: null };
-  if (destination === undefined) {
-    return {
-      ...base,
-      attempts: delivery.attempts,
-      status: 'failed',
-      last_status: null,
-      last_error: `The destination "${delivery.destination}" is no longer in FORWARD_FILE.`,
-    };
-  }
   const answer = await post(delivery, destination, signal);
   if ('error' in answer && answer.aborted) return undefined;
   const now = Date.now();

@@ -68,17 +68,25 @@ export async function enqueue(
 }
 
 const DUE = `SELECT id, destination, url, body, attempts, give_up_at FROM deliveries
-  WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz
+  WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz AND destination = ANY($3)
   ORDER BY next_attempt_at LIMIT $2`;
 
 /**
- * Due deliveries, oldest first. With `lock` (PostgreSQL, inside a transaction) the rows stay
- * locked until it ends and other collectors skip them, so no delivery is sent twice at once.
+ * Due deliveries to the named destinations, oldest first; a collector never touches another's
+ * destinations. With `lock` (PostgreSQL, inside a transaction) the rows stay locked until it
+ * ends and other collectors skip them, so no delivery is sent twice at once.
  */
-export function due(tx: Queryable, now: Date, limit: number, lock: boolean): Promise<Claimed[]> {
+export function due(
+  tx: Queryable,
+  now: Date,
+  limit: number,
+  names: string[],
+  lock: boolean,
+): Promise<Claimed[]> {
   return tx.query<Claimed>(lock ? `${DUE} FOR UPDATE SKIP LOCKED` : DUE, [
     now.toISOString(),
     limit,
+    names,
   ]);
 }
 

@@ -37,10 +37,10 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
 
   /** Claims and sends one batch; resolves with how many were due. */
   async function batch(tx: Queryable): Promise<number> {
-    const claimed = await due(tx, new Date(), BATCH, options.shared);
+    const claimed = await due(tx, new Date(), BATCH, [...byName.keys()], options.shared);
     const outcomes = await Promise.all(
       claimed.map((delivery) =>
-        attempt(delivery, byName.get(delivery.destination), stopping.signal, random),
+        attempt(delivery, byName.get(delivery.destination) as Destination, stopping.signal, random),
       ),
     );
     const settled = outcomes.filter((outcome): outcome is Settled => outcome !== undefined);
