@@ -45,6 +45,15 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
     );
     const settled = outcomes.filter((outcome): outcome is Settled => outcome !== undefined);
     await settle(tx, settled, new Date());
+    claimed.forEach((delivery, index) => {
+      const outcome = outcomes[index];
+      if (outcome?.status !== 'failed') return;
+      // Status only: the answer's body may echo what was sent, and it is kept in the row.
+      console.warn(
+        `Forwarding: delivery ${delivery.id} to "${delivery.destination}" failed` +
+          (outcome.last_status === null ? '.' : ` with HTTP ${outcome.last_status}.`),
+      );
+    });
     return claimed.length;
   }
 
