@@ -113,6 +113,8 @@ async function ask(question) {
   widget.dataset.feedback = '';
   widget.dataset.conversationId = conversationId;
   widget.dataset.messageId = uuid();
+  // The id of the LLM run that wrote this answer, as an observability tool (Langfuse) knows it.
+  widget.dataset.traceId = `trace-${widget.dataset.messageId}`;
   widget.dataset.messageContent = text;
   message.append(widget);
   setBusy(false);
