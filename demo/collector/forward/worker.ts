@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Database, Queryable } from '../database';
 import { attempt } from './attempt';
 import type { Destination } from './destinations';
@@ -33,6 +34,8 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
   const random = options.random ?? Math.random;
   const pollMs = options.pollMs ?? 100;
   const stopping = new AbortController();
+  // Every attempt in flight listens to it: a batch of them is expected, not a leak.
+  setMaxListeners(0, stopping.signal);
   const sleepers = new Set<() => void>();
 
   /** Claims and sends one batch; resolves with how many were due. */
