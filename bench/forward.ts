@@ -1,7 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { type Collector, createCollector } from '../demo/collector/collector';
 import type { CollectorOptions } from '../demo/collector/config';
 import { temporaryDir } from '../test/helpers/collector';
@@ -24,32 +23,45 @@ export interface ForwardFigures {
   delivered: number;
 }
 
-/** A vendor on 127.0.0.1 answering 201 at once, or holding every answer while `hold` is set. */
-async function startVendor() {
-  const held: ServerResponse[] = [];
-  let hold = false;
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      if (hold) held.push(response);
-      else response.writeHead(201, { 'Content-Type': 'application/json' }).end('{}');
-    });
+/**
+ * A vendor on 127.0.0.1 in a thread of its own (a real vendor is another machine, so its work
+ * must not be counted as the collector's): answers 201 at once, or holds every answer while
+ * told to.
+ */
+const VENDOR = `
+const { createServer } = require('node:http');
+const { parentPort } = require('node:worker_threads');
+const held = [];
+let hold = false;
+const server = createServer((request, response) => {
+  request.resume();
+  request.on('end', () => {
+    if (hold) held.push(response);
+    else response.writeHead(201, { 'Content-Type': 'application/json' }).end('{}');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+});
+parentPort.on('message', (message) => {
+  hold = message === 'hold';
+  if (!hold) for (const response of held.splice(0)) response.writeHead(201).end('{}');
+  parentPort.postMessage('done');
+});
+server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+`;
+
+async function startVendor() {
+  const thread = new Worker(VENDOR, { eval: true });
+  const reply = () => new Promise<unknown>((resolve) => thread.once('message', resolve));
+  const port = await reply();
+  const tell = async (message: string) => {
+    const done = reply();
+    thread.postMessage(message);
+    await done;
+  };
   return {
     url: `http://127.0.0.1:${port}/api/public/scores`,
-    hold() {
-      hold = true;
-    },
-    release() {
-      hold = false;
-      for (const response of held.splice(0)) response.writeHead(201).end('{}');
-    },
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    hold: () => tell('hold'),
+    release: () => tell('release'),
+    close: () => thread.terminate(),
   };
 }
 
@@ -105,12 +117,12 @@ async function measureBackend(
       const list = await fetch(`${on.url}api/feedback?conversation_id=bench&limit=1`);
       const { total: stored } = (await list.json()) as { total: number };
 
-      vendor.hold();
+      await vendor.hold();
       const backlogVotes = backend === 'postgres' ? 10_000 : 3_000;
       await ingest(on, seconds, backlogVotes);
       const before = await counts(on);
       const began = Date.now();
-      vendor.release();
+      await vendor.release();
       const after = await drained(on);
       const backlog = after.delivered - before.delivered;
       return {

@@ -34,18 +34,30 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
   const random = options.random ?? Math.random;
   const pollMs = options.pollMs ?? 100;
   const stopping = new AbortController();
-  // Every attempt in flight listens to it: a batch of them is expected, not a leak.
-  setMaxListeners(0, stopping.signal);
+  /** One signal per batch: fetch and ky add a listener per request and never take it off. */
+  const batches = new Set<AbortController>();
+  stopping.signal.addEventListener('abort', () => {
+    for (const controller of batches) controller.abort();
+  });
   const sleepers = new Set<() => void>();
 
   /** Claims and sends one batch; resolves with how many were due. */
   async function batch(tx: Queryable): Promise<number> {
     const claimed = await due(tx, new Date(), BATCH, [...byName.keys()], options.shared);
+    const controller = new AbortController();
+    setMaxListeners(BATCH * 2, controller.signal);
+    batches.add(controller);
+    if (stopping.signal.aborted) controller.abort();
     const outcomes = await Promise.all(
       claimed.map((delivery) =>
-        attempt(delivery, byName.get(delivery.destination) as Destination, stopping.signal, random),
+        attempt(
+          delivery,
+          byName.get(delivery.destination) as Destination,
+          controller.signal,
+          random,
+        ),
       ),
-    );
+    ).finally(() => batches.delete(controller));
     const settled = outcomes.filter((outcome): outcome is Settled => outcome !== undefined);
     await settle(tx, settled, new Date());
     claimed.forEach((delivery, index) => {
