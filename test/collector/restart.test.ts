@@ -114,7 +114,7 @@ describe('migrations', () => {
       const rows = (await db.query<{ version: string }>('SELECT version FROM schema_migrations'))
         .rows;
       await db.close();
-      expect(rows.map((row) => row.version)).toEqual(['001_feedback.sql']);
+      expect(rows.map((row) => row.version)).toEqual(['001_feedback.sql', '003_forward.sql']);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
@@ -130,9 +130,9 @@ describe('migrations', () => {
       await Promise.all(collectors.map((collector) => collector.close()));
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();
-      const { rows } = await client.query('SELECT version FROM schema_migrations');
+      const { rows } = await client.query('SELECT version FROM schema_migrations ORDER BY 1');
       await client.end();
-      expect(rows).toEqual([{ version: '001_feedback.sql' }]);
+      expect(rows).toEqual([{ version: '001_feedback.sql' }, { version: '003_forward.sql' }]);
     } finally {
       await database.stop();
     }
