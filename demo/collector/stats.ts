@@ -43,10 +43,11 @@ export async function feedbackStats(db: Database, query: URLSearchParams) {
        FROM feedback ${where.sql} GROUP BY 1`,
       where.params,
     ),
-    // By key (SPEC §3), so one reason voted in seven languages counts once, not seven times.
+    // Counted by key (SPEC §3), so a reason voted in seven languages is one entry, not seven;
+    // shown by the label most votes saw.
     db.query<{ reason: string; count: number }>(
-      `SELECT reason_key AS reason, count(*)::int AS count FROM feedback
-       ${where.sql ? `${where.sql} AND` : 'WHERE'} reason_key IS NOT NULL
+      `SELECT mode() WITHIN GROUP (ORDER BY reason COLLATE "C") AS reason, count(*)::int AS count
+       FROM feedback ${where.sql ? `${where.sql} AND` : 'WHERE'} reason_key IS NOT NULL
        GROUP BY reason_key ORDER BY count DESC, reason_key COLLATE "C" LIMIT 10`,
       where.params,
     ),

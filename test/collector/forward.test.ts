@@ -299,7 +299,7 @@ describe.each<Backend>(['pglite', 'postgres'])('forwarding on %s', (backend) => 
     expect([limit.status, limit.body.field]).toEqual([400, 'limit']);
   });
 
-  test('top reasons count one reason key voted in several languages once', async () => {
+  test('top reasons count one reason key voted in several languages once, by its commonest label', async () => {
     const { url } = await start(single('event', '/api/feedback'));
     const down = { rating: 'down', sentiment: 'negative', value: -100, conversation_id: 'conv-rk' };
     await send(`${url}api/feedback`, {
@@ -308,7 +308,10 @@ describe.each<Backend>(['pglite', 'postgres'])('forwarding on %s', (backend) => 
     await send(`${url}api/feedback`, {
       body: eventBody('fw-rk-fr', { ...down, reason: 'Incorrect', reason_key: 'incorrect' }),
     });
+    await send(`${url}api/feedback`, {
+      body: eventBody('fw-rk-fr2', { ...down, reason: 'Incorrect', reason_key: 'incorrect' }),
+    });
     const { body } = await send(`${url}api/feedback/stats?conversation_id=conv-rk`);
-    expect(body.top_reasons).toEqual([{ reason: 'incorrect', count: 2 }]);
+    expect(body.top_reasons).toEqual([{ reason: 'Incorrect', count: 3 }]);
   });
 });
