@@ -208,7 +208,10 @@ describe.each<Backend>(['pglite', 'postgres'])('forwarding on %s', (backend) => 
   });
 
   test('a 5xx is retried with the same Idempotency-Key until it succeeds', async () => {
-    const { url, suffix } = await start(single('event', '/api/feedback'));
+    // FORWARD_MAX_AGE=forever: retried with no end.
+    const { url, suffix } = await start(single('event', '/api/feedback'), {
+      forwardMaxAgeMs: Number.POSITIVE_INFINITY,
+    });
     vendor.answer = () =>
       vendor.requests.length < 3 ? { status: 503, body: 'busy' } : { status: 201, body: '{}' };
     await send(`${url}api/feedback`, { body: eventBody('fw-retry') });

@@ -94,9 +94,9 @@ export async function attempt(
   if (status !== null && !retryable(status)) return failed;
   const giveUpAt = new Date(delivery.give_up_at).getTime();
   if (now >= giveUpAt) return failed;
-  const wait =
-    ('retryAfter' in answer ? retryAfterMs(answer.retryAfter, now) : undefined) ??
-    backoffMs(attempts, random);
+  // Never sooner than the backoff, so `Retry-After: 0` cannot make a busy loop of it.
+  const asked = 'retryAfter' in answer ? retryAfterMs(answer.retryAfter, now) : undefined;
+  const wait = Math.max(asked ?? 0, backoffMs(attempts, random));
   return {
     ...failed,
     status: 'pending',

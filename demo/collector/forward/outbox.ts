@@ -4,6 +4,14 @@ import type { FeedbackRecord } from '../record';
 import type { Destination } from './destinations';
 import { plan } from './request';
 
+/** The end of the last day PostgreSQL and ISO 8601 both write with four digits. */
+const LAST_TIME = Date.UTC(9999, 11, 31, 23, 59, 59);
+
+/** When a delivery starting at `from` stops being retried; `forever` is the year 9999. */
+export function giveUpAfter(from: number, maxAgeMs: number): string {
+  return new Date(Math.min(from + maxAgeMs, LAST_TIME)).toISOString();
+}
+
 /** A pending delivery claimed for one attempt. */
 export interface Claimed {
   id: string;
@@ -37,7 +45,7 @@ export async function enqueue(
 ): Promise<void> {
   const rows: unknown[][] = [];
   const now = new Date(record.received_at);
-  const giveUpAt = new Date(Math.min(now.getTime() + maxAgeMs, 8.64e15)).toISOString();
+  const giveUpAt = giveUpAfter(now.getTime(), maxAgeMs);
   for (const destination of destinations) {
     const planned = plan(destination, record);
     if (planned === undefined) continue;

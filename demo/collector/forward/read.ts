@@ -3,6 +3,7 @@ import { wholeParam } from '../filters';
 import { HttpError } from '../http';
 import { invalid } from '../validate';
 import type { Destination } from './destinations';
+import { giveUpAfter } from './outbox';
 
 const STATUSES = ['pending', 'delivered', 'failed'];
 const COLUMNS = `id, feedback_id, destination, status, attempts, created_at, next_attempt_at,
@@ -116,7 +117,7 @@ export async function retryDelivery(db: Database, id: string, maxAgeMs: number) 
     `UPDATE deliveries SET status = 'pending', next_attempt_at = $2::timestamptz,
        give_up_at = $3::timestamptz
      WHERE id = $1 AND status = 'failed' AND body <> '' RETURNING ${COLUMNS}`,
-    [id, new Date(now).toISOString(), new Date(Math.min(now + maxAgeMs, 8.64e15)).toISOString()],
+    [id, new Date(now).toISOString(), giveUpAfter(now, maxAgeMs)],
   );
   if (row) return item(row);
   const [existing] = await db.query<{ status: string; body: string }>(

@@ -30,4 +30,3 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX deliveries_newest ON deliveries (created_at DESC, id DESC);
 CREATE INDEX deliveries_feedback ON deliveries (feedback_id);
-CREATE INDEX deliveries_destination ON deliveries (destination, status);
