@@ -37,12 +37,15 @@ export default defineConfig(({ mode }) => {
         ecma: 2020,
       },
       lib: {
-        entry: esm ? 'widget/api.ts' : 'widget/index.ts',
+        // The ES build also carries `feedback-widget/token`, the server-side token helpers.
+        entry: esm
+          ? { 'feedback-widget': 'widget/api.ts', token: 'widget/token.ts' }
+          : { 'feedback-widget': 'widget/index.ts' },
         formats: [esm ? 'es' : 'iife'],
         name: 'FeedbackWidgetBundle',
-        fileName: () => (esm ? 'feedback-widget.mjs' : 'feedback-widget.js'),
+        fileName: (_, entry) => `${entry}.${esm ? 'mjs' : 'js'}`,
       },
-      rolldownOptions: esm ? { external: [/^preact/, /^@preact\//, 'ky'] } : {},
+      rolldownOptions: esm ? { external: [/^preact/, /^@preact\//, 'ky', 'jose'] } : {},
     },
   };
 });

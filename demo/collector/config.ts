@@ -14,6 +14,23 @@ export interface CollectorConfig {
   rateLimit: number;
   /** How long a voter's vote on a conversation is remembered, in ms; 0 = off. */
   voteWindowMs: number;
+  /** Reads (GET of the API and the dashboard) per minute per client; 0 = unlimited. */
+  readRateLimit: number;
+  /** HS256 secrets a vote's `Authorization: Bearer` token must be signed with; none = open. */
+  feedbackSecrets: string[];
+  /** Required for every read when set; unset = reads answer loopback clients only. */
+  adminToken: string | undefined;
+  /** How many proxies in front append to `X-Forwarded-For`; 0 = the header is ignored. */
+  trustProxy: number;
+  /** The origin browsers reach the collector at (`https://votes.example.com`), when known. */
+  publicOrigin: string | undefined;
+  /** How long a request may take to arrive in full, headers and body, in ms. */
+  requestTimeoutMs: number;
+  /**
+   * How long shutdown leaves idle keep-alive connections to their clients, in ms: clients
+   * close them within the 5 s keep-alive timeout the collector announces.
+   */
+  shutdownGraceMs: number;
   /** The repository root, where `index.html`, `demo/pages/` and `dist/` are. */
   root: string;
   /** The JSON file of destinations votes are forwarded to (SPEC §11); none when unset. */
@@ -59,6 +76,33 @@ function whole(text: string, variable: string, max: number): number {
   return Number(text);
 }
 
+function secrets(text: string): string[] {
+  const list = text.split(',').map((secret) => secret.trim());
+  if (list.some((secret) => secret.length < 32)) {
+    throw new CollectorConfigError(
+      'FEEDBACK_SECRET',
+      'must be one or more comma-separated secrets of at least 32 characters each (try `openssl rand -hex 32`).',
+    );
+  }
+  return list;
+}
+
+function publicOrigin(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || (url.pathname !== '/' && url.pathname !== '')) {
+    throw new CollectorConfigError(
+      'PUBLIC_URL',
+      `must be the http(s) origin browsers reach the collector at, such as https://votes.example.com: "${text}"`,
+    );
+  }
+  return url.origin;
+}
+
 /** Fills in the defaults of every option a caller left out. */
 export function resolveCollectorConfig(options: CollectorOptions = {}): CollectorConfig {
   return {
@@ -69,6 +113,13 @@ export function resolveCollectorConfig(options: CollectorOptions = {}): Collecto
     allowedOrigins: options.allowedOrigins ?? LOCALHOST,
     rateLimit: options.rateLimit ?? 120,
     voteWindowMs: options.voteWindowMs ?? parseWindow('24h'),
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    readRateLimit: options.readRateLimit ?? 600,
+    feedbackSecrets: options.feedbackSecrets ?? [],
+    adminToken: options.adminToken || undefined,
+    trustProxy: options.trustProxy ?? 0,
+    publicOrigin: options.publicOrigin,
+    shutdownGraceMs: options.shutdownGraceMs ?? 5_000,
     root: options.root ?? fileURLToPath(new URL('../../', import.meta.url)),
     forwardFile: options.forwardFile || undefined,
     forwardMaxAgeMs: options.forwardMaxAgeMs ?? parseWindow('7d'),
@@ -89,6 +140,27 @@ export function configFromEnv(env: NodeJS.ProcessEnv): CollectorConfig {
   }
   if (env.RATE_LIMIT) options.rateLimit = whole(env.RATE_LIMIT, 'RATE_LIMIT', 1_000_000);
   if (env.VOTE_WINDOW) options.voteWindowMs = parseWindow(env.VOTE_WINDOW);
+  if (env.READ_RATE_LIMIT) {
+    options.readRateLimit = whole(env.READ_RATE_LIMIT, 'READ_RATE_LIMIT', 1_000_000);
+  }
+  if (env.FEEDBACK_SECRET) options.feedbackSecrets = secrets(env.FEEDBACK_SECRET);
+  if (env.ADMIN_TOKEN !== undefined && env.ADMIN_TOKEN !== '') {
+    if (env.ADMIN_TOKEN.length < 16 || /[\s:]/.test(env.ADMIN_TOKEN)) {
+      throw new CollectorConfigError(
+        'ADMIN_TOKEN',
+        'must be at least 16 characters with no spaces or colons (try `openssl rand -hex 32`).',
+      );
+    }
+    options.adminToken = env.ADMIN_TOKEN;
+  }
+  if (env.TRUST_PROXY) options.trustProxy = whole(env.TRUST_PROXY, 'TRUST_PROXY', 10);
+  if (env.PUBLIC_URL) options.publicOrigin = publicOrigin(env.PUBLIC_URL);
+  if (env.REQUEST_TIMEOUT) {
+    const seconds = whole(env.REQUEST_TIMEOUT, 'REQUEST_TIMEOUT', 3600);
+    if (seconds === 0)
+      throw new CollectorConfigError('REQUEST_TIMEOUT', 'must be at least 1 second.');
+    options.requestTimeoutMs = seconds * 1000;
+  }
   if (env.FORWARD_FILE) options.forwardFile = env.FORWARD_FILE;
   if (env.FORWARD_MAX_AGE) {
     options.forwardMaxAgeMs = parseWindow(env.FORWARD_MAX_AGE, 'FORWARD_MAX_AGE');

@@ -38,13 +38,16 @@ export function pageUrl(value: unknown, field: string): string {
   return url;
 }
 
-/** The `?scale=MIN..MAX` of the score route; 0..1 when absent. */
+/** The `?scale=MIN..MAX` of the score route; 0..1 when absent. Bounds are finite, within ±BOUND. */
 export function queryScale(query: URLSearchParams): Scale {
   const textScale = query.get('scale') ?? '0..1';
-  const match = /^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)$/.exec(textScale);
+  const match = /^(-?\d{1,16}(?:\.\d{1,16})?)\.\.(-?\d{1,16}(?:\.\d{1,16})?)$/.exec(textScale);
   const range = { min: Number(match?.[1]), max: Number(match?.[2]) };
-  if (!match || !(range.min < range.max)) {
-    throw invalid('scale', 'must be MIN..MAX with MIN below MAX, such as 0..10');
+  if (!match || !(range.min < range.max) || Math.max(-range.min, range.max) > BOUND) {
+    throw invalid(
+      'scale',
+      `must be MIN..MAX with MIN below MAX, each within ±${BOUND}, such as 0..10`,
+    );
   }
   return range;
 }

@@ -1,5 +1,5 @@
 import { RATINGS } from './record';
-import { id, invalid } from './validate';
+import { id, invalid, isCalendarDay } from './validate';
 
 /** A parameterised WHERE clause: conditions refer to `params` by `$n`, never by value. */
 export interface Where {
@@ -9,15 +9,14 @@ export interface Where {
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
-function day(text: string, field: string): number {
-  const time = Date.parse(`${text}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(time)) {
-    throw invalid(field, 'must be a date such as 2026-11-21');
+/** A `YYYY-MM-DD` day of years 0001–9999, as the text PostgreSQL reads. */
+function day(text: string, field: string): string {
+  const [, year, month, date] = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text) ?? [];
+  if (year === undefined) throw invalid(field, 'must be a date such as 2026-11-21');
+  if (!isCalendarDay(Number(year), Number(month), Number(date))) {
+    throw invalid(field, 'must be a date that exists, in years 0001–9999');
   }
-  if (new Date(time).toISOString().slice(0, 10) !== text) {
-    throw invalid(field, 'must be a date that exists');
-  }
-  return time;
+  return text;
 }
 
 function scoreBound(text: string, field: string): number {
@@ -58,12 +57,15 @@ export function parseFilters(query: URLSearchParams, scores: boolean): Where {
   const from = query.get('from');
   const to = query.get('to');
   const start = from === null ? undefined : day(from, 'from');
-  const end = to === null ? undefined : day(to, 'to') + 86_400_000;
-  if (start !== undefined && end !== undefined && start >= end) {
+  const end = to === null ? undefined : day(to, 'to');
+  if (start !== undefined && end !== undefined && start > end) {
     throw invalid('from', 'must not be after `to`');
   }
-  if (start !== undefined) add('created_at >= ?::timestamptz', new Date(start).toISOString());
-  if (end !== undefined) add('created_at < ?::timestamptz', new Date(end).toISOString());
+  // Days are UTC; the day after `to` is computed by PostgreSQL, so 9999-12-31 stays in range.
+  if (start !== undefined) add("created_at >= (?::date)::timestamp AT TIME ZONE 'UTC'", start);
+  if (end !== undefined) {
+    add("created_at < (?::date + 1)::timestamp AT TIME ZONE 'UTC'", end);
+  }
   if (scores) {
     const min = query.get('min_score');
     const max = query.get('max_score');

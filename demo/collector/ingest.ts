@@ -1,5 +1,6 @@
 import type { Database, Queryable } from './database';
 import type { Accepted } from './formats';
+import { HttpError } from './http';
 import type { FeedbackRecord } from './record';
 
 /** The answer to one POST, exactly as it is (or was first) sent. */
@@ -10,6 +11,8 @@ export interface Outcome {
 
 export interface IngestOptions {
   idempotencyKey: string | undefined;
+  /** What the request was (route, query and body), to tell a repeat from a reused key. */
+  fingerprint: string;
   voteWindowMs: number;
   /** Writes the record's deliveries (SPEC §11) in its transaction, only when it is stored. */
   forward?: (tx: Queryable, record: FeedbackRecord) => Promise<void>;
@@ -31,15 +34,22 @@ export function ingest(db: Database, accepted: Accepted, options: IngestOptions)
   return db.transaction(async (tx) => {
     if (options.idempotencyKey !== undefined) {
       const claimed = await tx.query(
-        `INSERT INTO idempotency_keys (key, status, body) VALUES ($1, $2, $3)
+        `INSERT INTO idempotency_keys (key, status, body, fingerprint) VALUES ($1, $2, $3, $4)
          ON CONFLICT (key) DO NOTHING RETURNING key`,
-        [options.idempotencyKey, outcome.status, outcome.body],
+        [options.idempotencyKey, outcome.status, outcome.body, options.fingerprint],
       );
       if (claimed.length === 0) {
-        const [first] = await tx.query<{ status: number; body: string }>(
-          'SELECT status, body FROM idempotency_keys WHERE key = $1',
+        const [first] = await tx.query<{ status: number; body: string; fingerprint: string }>(
+          'SELECT status, body, fingerprint FROM idempotency_keys WHERE key = $1',
           [options.idempotencyKey],
         );
+        if (first && first.fingerprint !== null && first.fingerprint !== options.fingerprint) {
+          throw new HttpError(
+            422,
+            'This `Idempotency-Key` was already used for a different request.',
+            'Idempotency-Key',
+          );
+        }
         if (first) return { status: first.status, body: first.body };
       }
     }
@@ -71,4 +81,12 @@ export function ingest(db: Database, accepted: Accepted, options: IngestOptions)
     if (stored.length > 0) await options.forward?.(tx, record);
     return outcome;
   });
+}
+
+/** Idempotency keys outlive the widget's 7-day outbox window by a day, then go. */
+export async function pruneIdempotencyKeys(db: Database): Promise<number> {
+  const rows = await db.query(
+    "DELETE FROM idempotency_keys WHERE created_at < now() - interval '8 days' RETURNING key",
+  );
+  return rows.length;
 }

@@ -39,7 +39,22 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
+/** Start-up failures an operator can fix, as one line naming the setting; anything else in full. */
+function describe(error: unknown): unknown {
+  if (error instanceof CollectorConfigError) return error.message;
+  const { code, address, port } = error as NodeJS.ErrnoException & {
+    address?: string;
+    port?: number;
+  };
+  if (code === 'EADDRINUSE') return `\`PORT\` ${port} is already in use on ${address}.`;
+  if (code === 'EACCES' && port !== undefined) {
+    return `\`PORT\` ${port} on ${address} needs privileges this user lacks.`;
+  }
+  if (code === 'EADDRNOTAVAIL') return `\`HOST\` ${address} is not an address of this machine.`;
+  return error;
+}
+
 main().catch((error) => {
-  console.error(error instanceof CollectorConfigError ? error.message : error);
+  console.error(describe(error));
   process.exit(1);
 });

@@ -1,12 +1,56 @@
-import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import { fsyncSync } from 'node:fs';
+import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
+import { NodeFS } from '@electric-sql/pglite/nodefs';
+import { lockDataDir } from './data-dir';
 import type { Database, Queryable } from './database';
+
+type Emscripten = Parameters<NodeFS['init']>[1];
+interface SyncedStream {
+  nfd: number;
+}
+
+/**
+ * PGlite's Node file system with a working fsync. Emscripten's NODEFS has none, so the
+ * `fsync()` PostgreSQL issues at every commit would do nothing; here it reaches the disk.
+ */
+class DurableNodeFS extends NodeFS {
+  override async init(pg: PGlite, opts: Emscripten) {
+    const options = await super.init(pg, opts);
+    const { preRun = [] } = options.emscriptenOpts;
+    options.emscriptenOpts.preRun = [
+      ...(Array.isArray(preRun) ? preRun : [preRun]),
+      (mod: { NODEFS: { stream_ops: { fsync?: (stream: SyncedStream) => number } } }) => {
+        mod.NODEFS.stream_ops.fsync = (stream) => {
+          fsyncSync(stream.nfd);
+          return 0;
+        };
+      },
+    ];
+    return options;
+  }
+}
+
+/**
+ * PGlite starts PostgreSQL with `-F` (fsync off); without it, and with the WAL synced by
+ * fsync (the one call Emscripten forwards), a commit is on disk before the vote is answered.
+ */
+const DURABLE_START = [
+  ...PGlite.defaultStartParams.filter((param) => param !== '-F'),
+  '-c',
+  'wal_sync_method=fsync',
+];
 
 /** The embedded backend: a PostgreSQL compiled to WebAssembly, its files in `dataDir`. */
 export async function openPglite(dataDir: string): Promise<Database> {
-  await mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
-  const wrap = (target: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
+  const lock = await lockDataDir(dataDir);
+  let db: PGlite;
+  try {
+    db = await PGlite.create({ fs: new DurableNodeFS(dataDir), startParams: DURABLE_START });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const wrap = (target: Pick<PGliteInterface, 'query' | 'exec'>): Queryable => ({
     async query<T>(sql: string, params: readonly unknown[] = []) {
       return (await target.query(sql, [...params])).rows as T[];
     },
@@ -17,6 +61,12 @@ export async function openPglite(dataDir: string): Promise<Database> {
   return {
     ...wrap(db),
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
-    close: () => db.close(),
+    async close() {
+      try {
+        await db.close();
+      } finally {
+        lock.release();
+      }
+    },
   };
 }

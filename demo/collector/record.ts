@@ -1,5 +1,6 @@
 import type { Scale } from '../../widget/core/config';
 import type { FeedbackEvent } from '../../widget/core/event';
+import { HttpError } from './http';
 
 export type { Scale };
 
@@ -71,11 +72,13 @@ export function ratingOf(score: number): Rating {
 
 /** The stored record: keys in canonical order, absent optionals left out rather than null. */
 export function canonical(draft: Draft): FeedbackRecord {
-  const full: Record<string, unknown> = {
-    ...draft,
-    sentiment: SENTIMENTS[draft.rating],
-    score: normalise(draft.value, draft.scale),
-  };
+  const score = normalise(draft.value, draft.scale);
+  // The last line of defence: whatever a format parsed, no NaN, Infinity or out-of-scale
+  // value reaches the database, where it would break every statistic from then on.
+  if (!(score >= 0 && score <= 10)) {
+    throw new HttpError(400, '`value` must be a finite number within its `scale`.', 'value');
+  }
+  const full: Record<string, unknown> = { ...draft, sentiment: SENTIMENTS[draft.rating], score };
   const record: Record<string, unknown> = {};
   for (const key of ORDER) if (full[key] !== undefined) record[key] = full[key];
   return record as unknown as FeedbackRecord;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { CollectorConfig } from './config';
 import type { Database } from './database';
@@ -9,14 +9,17 @@ import { deliveryStats, listDeliveries, retryDelivery } from './forward/read';
 import { json, type Reply, readJson } from './http';
 import { ingest } from './ingest';
 import { getFeedback, listFeedback } from './read';
-import { serveStatic, staticFile } from './static';
+import { DASHBOARD, serveStatic, staticFile } from './static';
 import { feedbackStats } from './stats';
+import { bindToToken, voteClaims } from './trust';
 import { id } from './validate';
 
 export interface RouteRequest {
   request: IncomingMessage;
   url: URL;
   params: string[];
+  /** The client's address, through trusted proxies (`TRUST_PROXY`). */
+  client: string;
 }
 
 export type Handler = (route: RouteRequest) => Promise<Reply>;
@@ -25,6 +28,8 @@ export interface Route {
   /** API routes answer CORS; static files are public to every origin. */
   api: boolean;
   methods: Partial<Record<'GET' | 'POST', Handler>>;
+  /** Methods only the team may use (SPEC §10): `ADMIN_TOKEN`, or loopback without one. */
+  private?: readonly ('GET' | 'POST')[];
 }
 
 export interface Match {
@@ -33,13 +38,13 @@ export interface Match {
 }
 
 function submission(route: RouteRequest): Submission {
-  const { headers, socket } = route.request;
+  const { headers } = route.request;
   const referer = headers.referer?.replace(/[?#].*$/, '');
   const language = headers['accept-language']?.split(/[,;]/)[0]?.trim();
   return {
     params: route.params,
     query: route.url.searchParams,
-    client: socket.remoteAddress ?? 'unknown',
+    client: route.client,
     now: new Date(),
     pageUrl: referer && /^https?:\/\/\S{1,1990}$/i.test(referer) ? referer : undefined,
     locale: language && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(language) ? language : undefined,
@@ -52,17 +57,27 @@ export function createRouter(db: Database, config: CollectorConfig, forwarding: 
   const receive =
     (format: keyof typeof FORMATS): Handler =>
     async (route) => {
+      const claims = await voteClaims(route.request, config);
       const key = route.request.headers['idempotency-key'];
       const idempotencyKey = key === undefined ? undefined : id(key, 'Idempotency-Key');
-      const accepted = FORMATS[format](await readJson(route.request), submission(route));
+      const body = await readJson(route.request);
+      const parsed = FORMATS[format](body, submission(route));
+      const accepted = claims === undefined ? parsed : bindToToken(parsed, claims);
       const outcome = await ingest(db, accepted, {
         idempotencyKey,
+        fingerprint: createHash('sha256')
+          .update(`${route.url.pathname}${route.url.search}\n${JSON.stringify(body)}`)
+          .digest('base64url'),
         voteWindowMs: config.voteWindowMs,
         forward: forwarding.enqueue,
       });
       return json(outcome.status, outcome.body);
     };
-  const api = (methods: Route['methods']): Route => ({ api: true, methods });
+  const api = (methods: Route['methods']): Route => ({
+    api: true,
+    methods,
+    private: methods.GET ? ['GET'] : [],
+  });
   const table: [RegExp, Route][] = [
     [
       /^\/api\/feedback$/,
@@ -95,10 +110,14 @@ export function createRouter(db: Database, config: CollectorConfig, forwarding: 
     ],
     [
       /^\/api\/deliveries\/([^/]+)\/retry$/,
-      api({
-        POST: async ({ params }) =>
-          json(200, await retryDelivery(db, pathId(params[0] ?? '', 'id'), forwarding.maxAgeMs)),
-      }),
+      {
+        // SPEC §10: a retry is the team's, like a read.
+        ...api({
+          POST: async ({ params }) =>
+            json(200, await retryDelivery(db, pathId(params[0] ?? '', 'id'), forwarding.maxAgeMs)),
+        }),
+        private: ['POST'],
+      },
     ],
   ];
   return (pathname: string): Match | undefined => {
@@ -108,9 +127,8 @@ export function createRouter(db: Database, config: CollectorConfig, forwarding: 
     }
     const file = staticFile(pathname);
     if (file === undefined) return undefined;
-    return {
-      route: { api: false, methods: { GET: () => serveStatic(config.root, file) } },
-      params: [],
-    };
+    const route: Route = { api: false, methods: { GET: () => serveStatic(config.root, file) } };
+    if (file === DASHBOARD) route.private = ['GET'];
+    return { route, params: [] };
   };
 }

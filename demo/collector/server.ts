@@ -1,13 +1,37 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CollectorConfig } from './config';
 import { ALLOWED_HEADERS, type createOriginPolicy } from './cors';
 import { errorReply, HttpError, json, type Reply } from './http';
 import type { createRateLimit } from './rate-limit';
 import type { createRouter, Match } from './routes';
+import { clientAddress, guardRead } from './trust';
+
+/** At most `limit` callers at once; the rest wait their turn in order. */
+export function createGate(limit: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
 
 interface Dispatch {
-  router: ReturnType<typeof createRouter>;
+  /** Settles once the database is open: requests that arrive sooner wait for it. */
+  router: Promise<ReturnType<typeof createRouter>>;
   originPolicy: ReturnType<typeof createOriginPolicy>;
   rateLimit: ReturnType<typeof createRateLimit>;
+  readRateLimit: ReturnType<typeof createRateLimit>;
+  /** Private reads pass through it, a few at a time. */
+  reads: ReturnType<typeof createGate>;
+  config: CollectorConfig;
   /** True once shutdown began: answers then close their connection instead of keeping it. */
   closing: () => boolean;
 }
@@ -37,20 +61,27 @@ function route(request: IncomingMessage, url: URL, match: Match | undefined, dis
       Allow: allow,
     });
   }
-  if (method === 'POST') {
-    const retryAfter = dispatch.rateLimit.take(request.socket.remoteAddress ?? 'unknown');
-    if (retryAfter > 0) {
-      throw new HttpError(429, `Too many requests: retry after ${retryAfter} s.`, undefined, {
-        'Retry-After': String(retryAfter),
-      });
-    }
+  const client = clientAddress(request, dispatch.config.trustProxy);
+  const isPrivate = match.route.private?.includes(method as 'GET' | 'POST') ?? false;
+  if (isPrivate) guardRead(request, dispatch.config, client);
+  const limit = isPrivate
+    ? dispatch.readRateLimit
+    : method === 'POST'
+      ? dispatch.rateLimit
+      : undefined;
+  const retryAfter = limit?.take(client) ?? 0;
+  if (retryAfter > 0) {
+    throw new HttpError(429, `Too many requests: retry after ${retryAfter} s.`, undefined, {
+      'Retry-After': String(retryAfter),
+    });
   }
-  return handler({ request, url, params: match.params });
+  const route = { request, url, params: match.params, client };
+  return isPrivate ? dispatch.reads(() => handler(route)) : handler(route);
 }
 
 async function answer(request: IncomingMessage, dispatch: Dispatch): Promise<Reply> {
   const url = new URL(request.url ?? '/', 'http://collector.invalid');
-  const match = dispatch.router(url.pathname);
+  const match = (await dispatch.router)(url.pathname);
   try {
     if (match?.route.api && !dispatch.originPolicy(request).allowed) {
       throw new HttpError(403, `The origin \`${request.headers.origin}\` is not allowed.`);

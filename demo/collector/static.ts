@@ -21,12 +21,15 @@ const HTML_HEADERS = {
     "connect-src 'self'",
 };
 
+/** The dashboard page: private like the reads it shows (SPEC §10). */
+export const DASHBOARD = 'demo/pages/dashboard.html';
+
 const PAGES: Record<string, string> = {
   '/': 'index.html',
   '/chat': 'demo/pages/chat.html',
   '/article': 'demo/pages/article.html',
   '/playground': 'demo/pages/playground.html',
-  '/dashboard': 'demo/pages/dashboard.html',
+  '/dashboard': DASHBOARD,
   '/feedback-widget.js': 'dist/feedback-widget.js',
   '/feedback-widget.mjs': 'dist/feedback-widget.mjs',
   '/vendor/uplot.js': 'node_modules/uplot/dist/uPlot.iife.min.js',

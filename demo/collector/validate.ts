@@ -48,6 +48,8 @@ export function id(value: unknown, field: string): string {
   const checked = text(value, field, LIMITS.id);
   if (checked === '') throw invalid(field, 'must not be empty');
   if (CONTROL.test(checked)) throw invalid(field, 'must not contain control characters');
+  // A URL path cannot name `.` or `..` (clients resolve them away), so neither could be read back.
+  if (checked === '.' || checked === '..') throw invalid(field, 'must not be `.` or `..`');
   return checked;
 }
 
@@ -84,13 +86,23 @@ export function boolean(value: unknown, field: string): boolean {
   return value;
 }
 
-function checkStrings(value: unknown, field: string): void {
-  if (typeof value === 'string') storable(value, field);
-  else if (Array.isArray(value)) for (const item of value) checkStrings(item, field);
-  else if (isObject(value)) {
-    for (const [key, item] of Object.entries(value)) {
-      storable(key, field);
-      checkStrings(item, field);
+/** How deep `metadata` may nest: far beyond any real use, shallow enough for every check. */
+export const METADATA_DEPTH = 32;
+
+/** Checks every string (keys too) without recursion, so no depth can overflow the stack. */
+function checkStrings(root: Fields, field: string): void {
+  const pending: [unknown, number][] = [[root, 1]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, depth] = next;
+    if (typeof value === 'string') storable(value, field);
+    else if (typeof value === 'object' && value !== null) {
+      if (depth > METADATA_DEPTH) {
+        throw invalid(field, `must not nest deeper than ${METADATA_DEPTH} levels`);
+      }
+      for (const [key, item] of Object.entries(value)) {
+        if (!Array.isArray(value)) storable(key, field);
+        pending.push([item, depth + 1]);
+      }
     }
   }
 }
@@ -102,13 +114,42 @@ export function metadata(value: unknown, field: string): Fields {
   return object;
 }
 
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
-/** An ISO 8601 date-time with its offset, e.g. `2026-11-21T10:00:00.000Z`. */
+/** Whether `year-month-day` is a day of the proleptic Gregorian calendar, years 1 to 9999. */
+export function isCalendarDay(year: number, month: number, day: number): boolean {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return (
+    year >= 1 &&
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day
+  );
+}
+
+/**
+ * An ISO 8601 date-time with its offset, e.g. `2026-11-21T10:00:00.000Z`: a real day of years
+ * 0001–9999, a real time of day, and an offset within ±15:59 — what PostgreSQL can store.
+ */
 export function timestamp(value: unknown, field: string): string {
   const checked = text(value, field, 40);
-  if (!ISO_TIME.test(checked) || Number.isNaN(Date.parse(checked))) {
-    throw invalid(field, 'must be an ISO 8601 date-time such as 2026-11-21T10:00:00Z');
+  const [, year, month, day, hour, minute, second = '0', offsetHours = '0', offsetMinutes = '0'] =
+    ISO_TIME.exec(checked) ?? [];
+  const valid =
+    year !== undefined &&
+    isCalendarDay(Number(year), Number(month), Number(day)) &&
+    Number(hour) <= 23 &&
+    Number(minute) <= 59 &&
+    Number(second) <= 59 &&
+    Number(offsetHours) <= 15 &&
+    Number(offsetMinutes) <= 59;
+  if (!valid) {
+    throw invalid(
+      field,
+      'must be an ISO 8601 date-time of years 0001–9999 with an offset within ±15:59, such as 2026-11-21T10:00:00Z',
+    );
   }
   return checked;
 }

@@ -294,6 +294,19 @@ describe.each<Backend>(['pglite', 'postgres'])('forwarding on %s', (backend) => 
     expect(Date.parse(body.items[0].next_attempt_at)).toBeGreaterThan(Date.now() - 1000);
   });
 
+  test('with ADMIN_TOKEN the delivery routes answer only the team', async () => {
+    const token = 'forward-admin-token-0123456789';
+    const { url } = await start(single('event', '/api/feedback'), { adminToken: token });
+    const list = await send(`${url}api/deliveries`);
+    const stats = await send(`${url}api/deliveries/stats`);
+    const retry = await send(`${url}api/deliveries/some-id/retry`, { method: 'POST' });
+    expect([list.status, stats.status, retry.status]).toEqual([401, 401, 401]);
+    const headers = { Authorization: `Bearer ${token}` };
+    expect((await send(`${url}api/deliveries`, { headers })).status).toBe(200);
+    const missing = await send(`${url}api/deliveries/some-id/retry`, { method: 'POST', headers });
+    expect(missing.status).toBe(404);
+  });
+
   test('GET /api/deliveries names the parameter it refuses', async () => {
     const { url } = await start(single('event', '/api/feedback'));
     const status = await send(`${url}api/deliveries?status=lost`);

@@ -67,6 +67,12 @@ describe.each<Backend>(['pglite', 'postgres'])('reading feedback on %s', (backen
     expect(ids(await list('from=2026-11-20'))).toEqual(expected('r6', 'r5', 'r4', 'r3'));
   });
 
+  test('the first and last days PostgreSQL can hold are bounds like any other', async () => {
+    expect(ids(await list('from=0001-01-01&to=9999-12-31'))).toEqual(
+      expected('r6', 'r5', 'r4', 'r3', 'r2', 'r1'),
+    );
+  });
+
   test('conversation_id keeps one conversation', async () => {
     const other = (await send(`${collector.url}api/feedback?conversation_id=nobody`)).body;
     expect(other).toEqual({ items: [], total: 0 });
@@ -97,6 +103,8 @@ describe.each<Backend>(['pglite', 'postgres'])('reading feedback on %s', (backen
     ['to', 'to=2026-02-30'],
     ['to', 'to=21/11/2026'],
     ['from', 'from=2026-11-21&to=2026-11-20'],
+    ['from', 'from=0000-01-01'],
+    ['to', 'to=10000-01-01'],
     ['conversation_id', `conversation_id=${'x'.repeat(201)}`],
   ])('a bad %s (%s) answers 400 naming it', async (field, query) => {
     const response = await send(`${collector.url}api/feedback?${query}`);
@@ -211,6 +219,11 @@ describe.each<Backend>(['pglite', 'postgres'])('reading feedback on %s', (backen
     test('a bad from answers 400 naming it', async () => {
       const response = await send(`${collector.url}api/feedback/stats?from=yesterday`);
       expect([response.status, response.body.field]).toEqual([400, 'from']);
+    });
+
+    test('from 0001-01-01 to 9999-12-31 counts every vote', async () => {
+      const all = await stats('');
+      expect((await stats('from=0001-01-01&to=9999-12-31')).total).toBe(all.total);
     });
   });
 });

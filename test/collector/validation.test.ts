@@ -175,6 +175,65 @@ const BAD: [string, string, unknown, string][] = [
     { original_message_id: 'm', quality_score: 5, time_to_respond_ms: -1 },
     'time_to_respond_ms',
   ],
+  ['an event id of .', 'feedback', { ...EVENT, id: '.' }, 'id'],
+  ['an event id of ..', 'feedback', { ...EVENT, id: '..' }, 'id'],
+  [
+    'a created_at in year 0',
+    'feedback',
+    { ...EVENT, created_at: '0000-01-01T00:00:00Z' },
+    'created_at',
+  ],
+  [
+    'a created_at offset of +16:00',
+    'feedback',
+    { ...EVENT, created_at: '2026-11-21T10:00:00+16:00' },
+    'created_at',
+  ],
+  [
+    'a created_at offset of +23:59',
+    'feedback',
+    { ...EVENT, created_at: '2026-11-21T10:00:00+23:59' },
+    'created_at',
+  ],
+  [
+    'a created_at on February 30',
+    'feedback',
+    { ...EVENT, created_at: '2026-02-30T10:00:00Z' },
+    'created_at',
+  ],
+  [
+    'a created_at at hour 24',
+    'feedback',
+    { ...EVENT, created_at: '2026-11-21T24:00:00Z' },
+    'created_at',
+  ],
+  [
+    'metadata nested 10,000 levels deep',
+    'feedback',
+    JSON.stringify({ ...EVENT, metadata: 0 }).replace(
+      '"metadata":0',
+      `"metadata":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`,
+    ),
+    'metadata',
+  ],
+  [
+    'metadata nested 33 levels deep',
+    'feedback',
+    { ...EVENT, metadata: JSON.parse(`${'{"a":'.repeat(33)}1${'}'.repeat(33)}`) },
+    'metadata',
+  ],
+  [
+    'a ?scale= bound of 400 digits',
+    `assistants/a/feedbacks?scale=0..${'9'.repeat(400)}`,
+    { session_id: 's', score: 1 },
+    'scale',
+  ],
+  [
+    'a ?scale= bound beyond 1e15',
+    'assistants/a/feedbacks?scale=-9999999999999999..0',
+    { session_id: 's', score: -1 },
+    'scale',
+  ],
   ['invalid JSON', 'feedback', '{"id": ', 'body'],
   ['an empty body', 'sentiment', '', 'body'],
 ];
@@ -250,6 +309,31 @@ describe.each<Backend>(['pglite', 'postgres'])('rules on %s', (backend) => {
         { 'Idempotency-Key': key },
       );
       expect([repeat.status, repeat.body]).toEqual([200, first.body]);
+    });
+
+    test('a key reused with another body answers 422 naming the key and stores nothing', async () => {
+      const conversation = unique('conv');
+      const key = crypto.randomUUID();
+      const body = { conversation_id: conversation, sentiment: 'positive' };
+      await post('sentiment', body, { 'Idempotency-Key': key });
+      const reused = await post(
+        'sentiment',
+        { ...body, sentiment: 'negative' },
+        { 'Idempotency-Key': key },
+      );
+      expect([reused.status, reused.body.field]).toEqual([422, 'Idempotency-Key']);
+      expect(await total(conversation)).toBe(1);
+    });
+
+    test('a key reused on another route answers 422', async () => {
+      const key = crypto.randomUUID();
+      await post(`conversations/${unique('conv')}/upvote`, {}, { 'Idempotency-Key': key });
+      const reused = await post(
+        `conversations/${unique('conv')}/upvote`,
+        {},
+        { 'Idempotency-Key': key },
+      );
+      expect([reused.status, reused.body.field]).toEqual([422, 'Idempotency-Key']);
     });
 
     test('different keys store different records', async () => {

@@ -1,0 +1,150 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { send, startCollector, temporaryDir } from '../helpers/collector';
+
+const dirs: string[] = [];
+const dir = () => {
+  const made = temporaryDir();
+  dirs.push(made);
+  return made;
+};
+afterAll(() => {
+  for (const made of dirs) rmSync(made, { recursive: true, force: true });
+});
+
+const vote = { conversation_id: 'conv-lifecycle', sentiment: 'positive' };
+
+/** Runs the collector to its end and resolves with its exit code and everything it printed. */
+function runToExit(env: Record<string, string>, options: { uid?: number } = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'demo/collector/main.ts'], {
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...options,
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  return new Promise<{ code: number | null; output: string }>((resolve) => {
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+describe('one data directory, one collector', () => {
+  test('a second collector on a PGlite directory in use refuses to start, naming DATA_DIR', async () => {
+    const first = await startCollector({ dataDir: dir(), env: { RATE_LIMIT: '0' } });
+    try {
+      const posted = await send(`${first.origin}/api/sentiment`, { body: vote });
+      expect(posted.status).toBe(201);
+      const second = await runToExit({ DATA_DIR: first.dataDir });
+      expect(second.code).toBe(1);
+      expect(second.output.trim()).toBe(
+        `\`DATA_DIR\` "${first.dataDir}" is in use by another collector (pid ${first.process.pid}); stop it, or give this one another DATA_DIR.`,
+      );
+      // The first one still holds every vote and takes more.
+      const list = await send(`${first.origin}/api/feedback?conversation_id=conv-lifecycle`);
+      expect(list.body.total).toBe(1);
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+    const third = await startCollector({ dataDir: first.dataDir });
+    try {
+      const list = await send(`${third.origin}/api/feedback?conversation_id=conv-lifecycle`);
+      expect(list.body.total).toBe(1);
+    } finally {
+      await third.stop();
+    }
+  }, 120_000);
+
+  test('a lock left by a collector that was killed is taken over', async () => {
+    const dataDir = dir();
+    const killed = await startCollector({ dataDir });
+    killed.process.kill('SIGKILL');
+    await new Promise((resolve) => killed.process.once('exit', resolve));
+    expect(existsSync(join(dataDir, 'collector.lock'))).toBe(true);
+    const next = await startCollector({ dataDir });
+    expect(await next.stop()).toBe(0);
+    expect(existsSync(join(dataDir, 'collector.lock'))).toBe(false);
+  }, 120_000);
+
+  test('a taken port fails before the database is opened', async () => {
+    const first = await startCollector({ dataDir: dir() });
+    try {
+      const dataDir = dir();
+      const port = new URL(first.origin).port;
+      const second = await runToExit({ DATA_DIR: dataDir, PORT: port });
+      expect([second.code, second.output.trim()]).toEqual([
+        1,
+        `\`PORT\` ${port} is already in use on 127.0.0.1.`,
+      ]);
+      expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(false);
+    } finally {
+      await first.stop();
+    }
+  }, 120_000);
+
+  test('a data directory this user cannot write says so in one line', async () => {
+    const readOnly = dir();
+    chmodSync(readOnly, 0o555);
+    // root writes anywhere: run the collector as nobody, as a locked-down deployment would.
+    const asRoot = process.getuid?.() === 0;
+    const result = await runToExit({ DATA_DIR: readOnly }, asRoot ? { uid: 65_534 } : {});
+    expect([result.code, result.output.trim()]).toEqual([
+      1,
+      `\`DATA_DIR\` "${readOnly}" is not writable by this user (EACCES).`,
+    ]);
+  }, 120_000);
+
+  test('a data directory that is a file says so in one line', async () => {
+    const file = join(dir(), 'votes');
+    writeFileSync(file, '');
+    const result = await runToExit({ DATA_DIR: file });
+    expect([result.code, result.output.trim()]).toEqual([
+      1,
+      `\`DATA_DIR\` "${file}" is not a directory (EEXIST).`,
+    ]);
+  }, 120_000);
+});
+
+describe('shutdown', () => {
+  test('a body that never completes holds shutdown for REQUEST_TIMEOUT at most, and the collector exits 0', async () => {
+    const collector = await startCollector({ dataDir: dir(), env: { REQUEST_TIMEOUT: '2' } });
+    const { hostname, port } = new URL(collector.origin);
+    const socket = connect(Number(port), hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      'POST /api/sentiment HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"con',
+    );
+    let answer = '';
+    socket.on('data', (chunk) => {
+      answer += chunk;
+    });
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    const acknowledged = await send(`${collector.origin}/api/sentiment`, { body: vote });
+    expect(acknowledged.status).toBe(201);
+    const exitCode = await collector.stop();
+    await closed;
+    expect(exitCode).toBe(0);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    const after = await startCollector({ dataDir: collector.dataDir });
+    try {
+      expect((await send(`${after.origin}/api/feedback/${acknowledged.body.id}`)).status).toBe(200);
+    } finally {
+      await after.stop();
+    }
+  }, 120_000);
+
+  test('REQUEST_TIMEOUT that is not a whole number of seconds refuses to start', async () => {
+    const result = await runToExit({ DATA_DIR: dir(), REQUEST_TIMEOUT: '2.5' });
+    expect([result.code, result.output.trim()]).toEqual([
+      1,
+      '`REQUEST_TIMEOUT` must be a whole number from 0 to 3600: "2.5"',
+    ]);
+  }, 120_000);
+});

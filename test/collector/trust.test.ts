@@ -1,0 +1,477 @@
+import { get as httpGet } from 'node:http';
+import { PGlite } from '@electric-sql/pglite';
+import { SignJWT } from 'jose';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Collector } from '../../demo/collector/collector';
+import { CollectorConfigError, configFromEnv } from '../../demo/collector/config';
+import { signFeedbackToken, verifyFeedbackToken } from '../../widget/token';
+import {
+  type Backend,
+  openStorage,
+  send,
+  type TestStorage,
+  temporaryDir,
+} from '../helpers/collector';
+
+const SECRET = 'a'.repeat(32);
+const NEXT_SECRET = 'b'.repeat(32);
+const OTHER_SECRET = 'c'.repeat(32);
+const ADMIN = 'admin-token-0123456789';
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}`;
+const key = (text: string) => new TextEncoder().encode(text);
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+const basic = (user: string, password: string) => ({
+  Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
+
+function event(overrides: Record<string, unknown> = {}) {
+  return {
+    id: unique('evt'),
+    rating: 'up',
+    sentiment: 'positive',
+    value: 1,
+    scale: { min: 0, max: 1 },
+    page_url: 'https://help.example.com/a',
+    locale: 'en',
+    created_at: '2026-11-21T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
+  let storage: TestStorage;
+  let signed: Collector;
+  beforeAll(async () => {
+    storage = await openStorage(backend);
+    signed = await storage.start({ feedbackSecrets: [SECRET, NEXT_SECRET] });
+  });
+  afterAll(async () => {
+    await signed.close();
+    await storage.stop();
+  });
+  const api = (path: string, collector = signed) => `${collector.url}api/${path}`;
+  const stored = async (conversation: string, collector = signed) =>
+    (await send(api(`feedback?conversation_id=${conversation}`, collector))).body;
+
+  describe('signed feedback tokens', () => {
+    test.each([
+      ['missing', {}],
+      ['not Bearer', { Authorization: 'Token abc' }],
+      ['malformed', bearer('not.a.jwt')],
+    ])('a %s token answers 401 naming token and stores nothing', async (_, headers) => {
+      const conversation = unique('conv');
+      const response = await send(api('sentiment'), {
+        body: { conversation_id: conversation, sentiment: 'positive' },
+        headers,
+      });
+      expect([response.status, response.body.field]).toEqual([401, 'token']);
+      expect((await stored(conversation)).total).toBe(0);
+    });
+
+    test.each([
+      [
+        'signed with another secret',
+        () => signFeedbackToken({}, OTHER_SECRET),
+        'not signed by this server',
+      ],
+      [
+        'with alg none',
+        async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ exp: 4e9 })}.`,
+        'HS256',
+      ],
+      [
+        'signed HS512 with the right secret',
+        () =>
+          new SignJWT({})
+            .setProtectedHeader({ alg: 'HS512' })
+            .setExpirationTime('1h')
+            .sign(key(SECRET)),
+        'HS256',
+      ],
+      [
+        'expired',
+        () =>
+          new SignJWT({})
+            .setProtectedHeader({ alg: 'HS256' })
+            .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+            .sign(key(SECRET)),
+        'expired',
+      ],
+      [
+        'without exp',
+        () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).sign(key(SECRET)),
+        '`exp`',
+      ],
+    ])('a token %s answers 401 saying why, and stores nothing', async (_, mint, why) => {
+      const conversation = unique('conv');
+      const response = await send(api('sentiment'), {
+        body: { conversation_id: conversation, sentiment: 'positive' },
+        headers: bearer(await mint()),
+      });
+      expect([response.status, response.body.field]).toEqual([401, 'token']);
+      expect(response.body.error).toContain(why);
+      expect(response.body.error).not.toContain(SECRET);
+      expect((await stored(conversation)).total).toBe(0);
+    });
+
+    test('every format takes a vote with a valid token', async () => {
+      const conversation = unique('conv');
+      const token = await signFeedbackToken({ conversation_id: conversation }, SECRET);
+      const headers = bearer(token);
+      const answers = await Promise.all([
+        send(api('feedback'), { body: event({ conversation_id: conversation }), headers }),
+        send(api('sentiment'), {
+          body: { conversation_id: conversation, sentiment: 'negative' },
+          headers,
+        }),
+        send(api(`conversations/${conversation}/upvote`), { body: {}, headers }),
+      ]);
+      expect(answers.map((answer) => answer.status)).toEqual([201, 201, 200]);
+      const free = bearer(await signFeedbackToken({ session_id: 's-1' }, SECRET));
+      const score = await send(api('assistants/a/feedbacks'), {
+        body: { session_id: 's-1', score: 1 },
+        headers: free,
+      });
+      const quality = await send(api('messages/feedback'), {
+        body: { original_message_id: 'm-1', quality_score: 80 },
+        headers: bearer(await signFeedbackToken({ message_id: 'm-1' }, SECRET)),
+      });
+      expect([score.status, quality.status]).toEqual([201, 201]);
+      expect((await stored(conversation)).total).toBe(3);
+    });
+
+    test('a token signed with either of two secrets verifies (rotation)', async () => {
+      for (const secret of [SECRET, NEXT_SECRET]) {
+        const response = await send(api('sentiment'), {
+          body: { conversation_id: unique('conv'), sentiment: 'positive' },
+          headers: bearer(await signFeedbackToken({}, secret)),
+        });
+        expect(response.status).toBe(201);
+      }
+    });
+
+    test.each([
+      ['conversation_id', 'sentiment', { conversation_id: 'other', sentiment: 'positive' }],
+      ['conversation_id', 'conversations/other/upvote', {}],
+      ['message_id', 'messages/feedback', { original_message_id: 'other', quality_score: 5 }],
+      [
+        'message_id',
+        'sentiment',
+        { conversation_id: 'c', sentiment: 'positive', metadata: { message_id: 'other' } },
+      ],
+      ['session_id', 'assistants/a/feedbacks', { session_id: 'other', score: 1 }],
+      ['message_id', 'feedback', event()],
+    ])(
+      'a vote whose %s is not the token’s (%s) answers 403 naming it',
+      async (field, path, body) => {
+        const token = await signFeedbackToken({ [field]: 'mine' }, SECRET);
+        const response = await send(api(path), { body, headers: bearer(token) });
+        expect([response.status, response.body.field]).toEqual([403, field]);
+      },
+    );
+
+    test('the token’s user_id replaces the body’s', async () => {
+      const conversation = unique('conv');
+      const token = await signFeedbackToken({ user_id: 'u-token' }, SECRET);
+      const body = event({ conversation_id: conversation, user_id: 'u-body' });
+      expect((await send(api('feedback'), { body, headers: bearer(token) })).status).toBe(201);
+      expect((await stored(conversation)).items[0].user_id).toBe('u-token');
+    });
+
+    test('the vote window counts the token’s user, whatever the body says', async () => {
+      const conversation = unique('conv');
+      const vote = async (user: string, bodyUser: string) =>
+        send(api(`conversations/${conversation}/upvote`), {
+          body: { user_id: bodyUser },
+          headers: bearer(await signFeedbackToken({ user_id: user }, SECRET)),
+        });
+      await vote('u-1', 'a');
+      await vote('u-1', 'b');
+      await vote('u-2', 'a');
+      const { items, total } = await stored(conversation);
+      expect(total).toBe(2);
+      expect(items.map((item: { user_id: string }) => item.user_id).sort()).toEqual(['u-1', 'u-2']);
+    });
+  });
+
+  describe('private reads', () => {
+    let guarded: Collector;
+    beforeAll(async () => {
+      guarded = await storage.start({ adminToken: ADMIN });
+    });
+    afterAll(() => guarded.close());
+
+    test.each(['api/feedback', 'api/feedback/stats', 'api/feedback/some-id', 'dashboard'])(
+      'GET /%s without the admin token answers 401 with a Basic challenge',
+      async (path) => {
+        const response = await fetch(`${guarded.url}${path}`);
+        expect(response.status).toBe(401);
+        expect(response.headers.get('www-authenticate')).toBe('Basic realm="feedback"');
+      },
+    );
+
+    test.each([
+      ['Bearer', bearer(ADMIN)],
+      ['Basic with any user name', basic('anyone', ADMIN)],
+    ])('the admin token as %s reads', async (_, headers) => {
+      expect((await send(`${guarded.url}api/feedback`, { headers })).status).toBe(200);
+      expect((await fetch(`${guarded.url}dashboard`, { headers })).status).toBe(200);
+    });
+
+    test.each([
+      ['a wrong Bearer token', bearer(`${ADMIN}x`)],
+      ['a wrong Basic password', basic('anyone', 'nope')],
+      ['the token as the Basic user name', basic(ADMIN, '')],
+    ])('%s answers 401', async (_, headers) => {
+      expect((await send(`${guarded.url}api/feedback`, { headers })).status).toBe(401);
+    });
+
+    test('voting needs no admin token', async () => {
+      const response = await send(api('sentiment', guarded), {
+        body: { conversation_id: unique('conv'), sentiment: 'positive' },
+      });
+      expect(response.status).toBe(201);
+    });
+
+    test('without ADMIN_TOKEN a loopback client reads', async () => {
+      expect((await send(api('feedback'))).status).toBe(200);
+    });
+
+    test('without ADMIN_TOKEN a read naming another host (a rebound DNS name) answers 403', async () => {
+      const { hostname, port } = new URL(signed.url);
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        const request = httpGet(
+          {
+            host: hostname,
+            port,
+            path: '/api/feedback',
+            headers: { Host: `evil.example:${port}` },
+          },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode);
+          },
+        );
+        request.on('error', reject);
+      });
+      expect(status).toBe(403);
+    });
+  });
+
+  describe('behind a proxy', () => {
+    let proxied: Collector;
+    beforeAll(async () => {
+      proxied = await storage.start({ trustProxy: 1, allowedOrigins: [], rateLimit: 1 });
+    });
+    afterAll(() => proxied.close());
+
+    test('a read from a remote client (X-Forwarded-For) answers 403 naming ADMIN_TOKEN', async () => {
+      // The client wrote the first entry itself; the one trusted proxy appended the second.
+      const response = await send(api('feedback', proxied), {
+        headers: { 'X-Forwarded-For': '127.0.0.1, 203.0.113.9' },
+      });
+      expect([response.status, response.body.field]).toEqual([403, 'ADMIN_TOKEN']);
+    });
+
+    test('a read the proxy forwards from loopback is let through', async () => {
+      const response = await send(api('feedback', proxied), {
+        headers: { 'X-Forwarded-For': '203.0.113.9, 127.0.0.1' },
+      });
+      expect(response.status).toBe(200);
+    });
+
+    test('the rate limit counts each forwarded client apart', async () => {
+      const post = (client: string) =>
+        send(api('sentiment', proxied), {
+          body: { conversation_id: unique('conv'), sentiment: 'positive' },
+          headers: { 'X-Forwarded-For': client },
+        });
+      expect((await post('198.51.100.1')).status).toBe(201);
+      expect((await post('198.51.100.2')).status).toBe(201);
+      expect((await post('198.51.100.1')).status).toBe(429);
+    });
+
+    test('a same-origin POST through a TLS proxy passes the origin check', async () => {
+      const response = await send(api('sentiment', proxied), {
+        body: { conversation_id: unique('conv'), sentiment: 'positive' },
+        headers: {
+          Origin: 'https://votes.example.com',
+          'X-Forwarded-Proto': 'https',
+          'X-Forwarded-Host': 'votes.example.com',
+          'X-Forwarded-For': '198.51.100.7',
+        },
+      });
+      expect(response.status).toBe(201);
+    });
+
+    test('without TRUST_PROXY the forwarded headers are ignored', async () => {
+      const direct = await storage.start({ allowedOrigins: [], rateLimit: 1 });
+      try {
+        const post = (headers: Record<string, string>) =>
+          send(api('sentiment', direct), {
+            body: { conversation_id: unique('conv'), sentiment: 'positive' },
+            headers,
+          });
+        const tls = await post({
+          Origin: 'https://votes.example.com',
+          'X-Forwarded-Proto': 'https',
+          'X-Forwarded-Host': 'votes.example.com',
+        });
+        expect(tls.status).toBe(403);
+        expect((await post({ 'X-Forwarded-For': '198.51.100.1' })).status).toBe(201);
+        expect((await post({ 'X-Forwarded-For': '198.51.100.2' })).status).toBe(429);
+      } finally {
+        await direct.close();
+      }
+    });
+  });
+
+  describe('the collector’s own origin', () => {
+    test('a rebound name with a matching Host is not the collector’s own origin', async () => {
+      const strict = await storage.start({ allowedOrigins: [] });
+      try {
+        const port = new URL(strict.url).port;
+        const post = (origin: string) =>
+          send(api('sentiment', strict), {
+            body: { conversation_id: unique('conv'), sentiment: 'positive' },
+            headers: { Origin: origin },
+          });
+        expect((await post(`http://evil.example:${port}`)).status).toBe(403);
+        expect((await post(`http://127.0.0.1:${port}`)).status).toBe(201);
+        expect((await post(`http://localhost:${port}`)).status).toBe(201);
+      } finally {
+        await strict.close();
+      }
+    });
+
+    test('PUBLIC_URL is the own origin when set', async () => {
+      const open = await storage.start({
+        allowedOrigins: [],
+        publicOrigin: 'https://votes.example.com',
+      });
+      try {
+        const response = await send(api('sentiment', open), {
+          body: { conversation_id: unique('conv'), sentiment: 'positive' },
+          headers: { Origin: 'https://votes.example.com' },
+        });
+        expect(response.status).toBe(201);
+      } finally {
+        await open.close();
+      }
+    });
+  });
+
+  test('reads have their own rate limit: a flood of reads leaves votes through', async () => {
+    const limited = await storage.start({ readRateLimit: 2, rateLimit: 100 });
+    try {
+      const reads = await Promise.all(
+        Array.from({ length: 4 }, () => send(api('feedback/stats', limited))),
+      );
+      expect(reads.map((read) => read.status).sort()).toEqual([200, 200, 429, 429]);
+      const vote = await send(api('sentiment', limited), {
+        body: { conversation_id: unique('conv'), sentiment: 'positive' },
+      });
+      expect(vote.status).toBe(201);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test('idempotency keys older than 8 days are pruned at start', async () => {
+    const options =
+      backend === 'pglite'
+        ? { dataDir: temporaryDir() }
+        : (storage.options() as { databaseUrl: string });
+    const first = await storage.start(options);
+    const body = { conversation_id: unique('conv'), sentiment: 'positive' };
+    const fresh = crypto.randomUUID();
+    const old = crypto.randomUUID();
+    for (const id of [fresh, old]) {
+      await send(api('sentiment', first), { body, headers: { 'Idempotency-Key': id } });
+    }
+    await first.close();
+    const age = "UPDATE idempotency_keys SET created_at = now() - interval '9 days' WHERE key = $1";
+    if ('dataDir' in options) {
+      const db = await PGlite.create(options.dataDir);
+      await db.query(age, [old]);
+      await db.close();
+    } else {
+      const client = new pg.Client({ connectionString: options.databaseUrl });
+      await client.connect();
+      await client.query(age, [old]);
+      await client.end();
+    }
+    const second = await storage.start(options);
+    try {
+      const other = { ...body, sentiment: 'negative' };
+      const reuse = async (id: string) =>
+        (await send(api('sentiment', second), { body: other, headers: { 'Idempotency-Key': id } }))
+          .status;
+      expect([await reuse(fresh), await reuse(old)]).toEqual([422, 201]);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('trust settings', () => {
+  test.each([
+    [{ FEEDBACK_SECRET: 'short' }, 'FEEDBACK_SECRET'],
+    [{ FEEDBACK_SECRET: `${SECRET},` }, 'FEEDBACK_SECRET'],
+    [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '11' }, 'TRUST_PROXY'],
+    [{ PUBLIC_URL: 'votes.example.com' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'https://votes.example.com/feedback' }, 'PUBLIC_URL'],
+    [{ READ_RATE_LIMIT: '-1' }, 'READ_RATE_LIMIT'],
+  ])('%o refuses to start, naming %s', (env, variable) => {
+    expect(() => configFromEnv(env)).toThrow(CollectorConfigError);
+    expect(() => configFromEnv(env)).toThrow(`\`${variable}\``);
+  });
+
+  test('several secrets, a proxy and a public URL are read', () => {
+    const config = configFromEnv({
+      FEEDBACK_SECRET: `${SECRET}, ${NEXT_SECRET}`,
+      TRUST_PROXY: '2',
+      PUBLIC_URL: 'https://votes.example.com/',
+      ADMIN_TOKEN: ADMIN,
+    });
+    expect(config).toMatchObject({
+      feedbackSecrets: [SECRET, NEXT_SECRET],
+      trustProxy: 2,
+      publicOrigin: 'https://votes.example.com',
+      adminToken: ADMIN,
+    });
+  });
+});
+
+describe('feedback-widget/token', () => {
+  test('signs for 7 days by default and verifies against a comma-separated list', async () => {
+    const token = await signFeedbackToken({ message_id: 'm-1' }, SECRET);
+    const claims = await verifyFeedbackToken(token, `${OTHER_SECRET},${SECRET}`);
+    expect(claims.message_id).toBe('m-1');
+    expect(claims.exp - (claims.iat as number)).toBe(7 * 86_400);
+  });
+
+  test.each([
+    [() => signFeedbackToken({}, SECRET, { expiresIn: 'soon' }), '`expiresIn`'],
+    [() => signFeedbackToken({ user_id: '' }, SECRET), '`user_id`'],
+    [() => signFeedbackToken({ user_id: 7 as unknown as string }, SECRET), '`user_id`'],
+    [() => signFeedbackToken({}, ''), '`secrets`'],
+    [() => verifyFeedbackToken('a.b.c', []), '`secrets`'],
+  ])('bad input is refused naming it (%#)', async (call, name) => {
+    await expect(call()).rejects.toThrow(name);
+  });
+
+  test('a claim that is not a string is refused', async () => {
+    const token = await new SignJWT({ user_id: 7 })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('1h')
+      .sign(key(SECRET));
+    await expect(verifyFeedbackToken(token, SECRET)).rejects.toThrow('`user_id`');
+  });
+});
