@@ -51,89 +51,93 @@ function keysByVote(vendor: FakeVendor): Map<string, Set<string>> {
   return keys;
 }
 
-describe.each<Backend>(['pglite', 'postgres'])('forwarding durability on %s', (backend) => {
-  let vendor: FakeVendor;
-  let database: TestDatabase | undefined;
+describe.each<Backend>(['pglite', 'postgres'])(
+  'forwarding durability on %s',
+  { timeout: 120_000 },
+  (backend) => {
+    let vendor: FakeVendor;
+    let database: TestDatabase | undefined;
 
-  beforeAll(async () => {
-    vendor = await startFakeVendor();
-    if (backend === 'postgres') database = await startTestDatabase();
-  });
-
-  afterAll(async () => {
-    await database?.stop();
-    await vendor.close();
-  });
-
-  beforeEach(() => {
-    vendor.requests.length = 0;
-    vendor.answer = () => ({ status: 201, body: '{}' });
-  });
-
-  function start(file: string, dataDir?: string): Promise<CollectorProcess> {
-    const env: Record<string, string> = { ...VENDOR_ENV, RATE_LIMIT: '0', FORWARD_FILE: file };
-    if (database) env.DATABASE_URL = database.url;
-    return startCollector(dataDir === undefined ? { env } : { env, dataDir });
-  }
-
-  test('a collector killed mid-delivery resends after a restart: nothing lost, each vote under one key', async () => {
-    const file = forwardFile(eventsTo(vendor.origin, 'killed'));
-    const releases: (() => void)[] = [];
-    vendor.answer = () =>
-      new Promise((resolve) => releases.push(() => resolve({ status: 201, body: '{}' })));
-    const first = await start(file);
-    await postVotes([`${first.origin}/`], 'kill', 40);
-    const inFlight = (await vendor.waitFor(1)).length;
-    const exited = new Promise((resolve) => first.process.once('exit', resolve));
-    first.process.kill('SIGKILL');
-    await exited;
-    const receivedBeforeKill = vendor.requests.length;
-    expect(receivedBeforeKill).toBeGreaterThanOrEqual(inFlight);
-    vendor.answer = () => ({ status: 201, body: '{}' });
-    for (const release of releases) release();
-
-    const second = await start(file, first.dataDir);
-    try {
-      await waitForCounts(`${second.origin}/`, [
-        { destination: 'killed', delivered: 40, pending: 0, failed: 0 },
-      ]);
-      const keys = keysByVote(vendor);
-      expect(keys.size).toBe(40);
-      for (const set of keys.values()) expect(set.size).toBe(1);
-      // Only what was in flight when the collector died can have been sent twice.
-      expect(vendor.requests.length).toBeLessThanOrEqual(40 + receivedBeforeKill);
-    } finally {
-      await second.stop();
-    }
-  });
-
-  test('secrets appear in no answer and no log line, even when a vendor echoes them', async () => {
-    const file = forwardFile(eventsTo(vendor.origin, 'echo'));
-    vendor.answer = (request) => ({
-      status: 403,
-      body: JSON.stringify({ error: 'forbidden', seen: request.headers.authorization }),
+    beforeAll(async () => {
+      vendor = await startFakeVendor();
+      if (backend === 'postgres') database = await startTestDatabase();
     });
-    const collector = await start(file);
-    try {
-      const url = `${collector.origin}/`;
-      await send(`${url}api/feedback`, { body: eventBody('secret-1') });
-      await waitForCounts(url, [{ destination: 'echo', failed: 1 }]);
-      const answers = await Promise.all(
-        ['api/deliveries', 'api/deliveries/stats', 'api/feedback', 'api/feedback/stats'].map(
-          async (path) => JSON.stringify((await send(`${url}${path}`)).body),
-        ),
-      );
-      const { body } = await send(`${url}api/deliveries?destination=echo`);
-      expect(body.items[0].last_error).toContain('[secret]');
-      for (const answer of answers) expect(answer).not.toContain(VENDOR_ENV.EVENT_API_KEY);
-      expect(collector.output()).not.toContain(VENDOR_ENV.EVENT_API_KEY);
-      expect(collector.output()).toContain('echo');
-    } finally {
-      await collector.stop();
+
+    afterAll(async () => {
+      await database?.stop();
+      await vendor.close();
+    });
+
+    beforeEach(() => {
+      vendor.requests.length = 0;
+      vendor.answer = () => ({ status: 201, body: '{}' });
+    });
+
+    function start(file: string, dataDir?: string): Promise<CollectorProcess> {
+      const env: Record<string, string> = { ...VENDOR_ENV, RATE_LIMIT: '0', FORWARD_FILE: file };
+      if (database) env.DATABASE_URL = database.url;
+      return startCollector(dataDir === undefined ? { env } : { env, dataDir });
     }
-    expect(collector.output()).not.toContain(VENDOR_ENV.EVENT_API_KEY);
-  });
-});
+
+    test('a collector killed mid-delivery resends after a restart: nothing lost, each vote under one key', async () => {
+      const file = forwardFile(eventsTo(vendor.origin, 'killed'));
+      const releases: (() => void)[] = [];
+      vendor.answer = () =>
+        new Promise((resolve) => releases.push(() => resolve({ status: 201, body: '{}' })));
+      const first = await start(file);
+      await postVotes([`${first.origin}/`], 'kill', 40);
+      const inFlight = (await vendor.waitFor(1)).length;
+      const exited = new Promise((resolve) => first.process.once('exit', resolve));
+      first.process.kill('SIGKILL');
+      await exited;
+      const receivedBeforeKill = vendor.requests.length;
+      expect(receivedBeforeKill).toBeGreaterThanOrEqual(inFlight);
+      vendor.answer = () => ({ status: 201, body: '{}' });
+      for (const release of releases) release();
+
+      const second = await start(file, first.dataDir);
+      try {
+        await waitForCounts(`${second.origin}/`, [
+          { destination: 'killed', delivered: 40, pending: 0, failed: 0 },
+        ]);
+        const keys = keysByVote(vendor);
+        expect(keys.size).toBe(40);
+        for (const set of keys.values()) expect(set.size).toBe(1);
+        // Only what was in flight when the collector died can have been sent twice.
+        expect(vendor.requests.length).toBeLessThanOrEqual(40 + receivedBeforeKill);
+      } finally {
+        await second.stop();
+      }
+    });
+
+    test('secrets appear in no answer and no log line, even when a vendor echoes them', async () => {
+      const file = forwardFile(eventsTo(vendor.origin, 'echo'));
+      vendor.answer = (request) => ({
+        status: 403,
+        body: JSON.stringify({ error: 'forbidden', seen: request.headers.authorization }),
+      });
+      const collector = await start(file);
+      try {
+        const url = `${collector.origin}/`;
+        await send(`${url}api/feedback`, { body: eventBody('secret-1') });
+        await waitForCounts(url, [{ destination: 'echo', failed: 1 }]);
+        const answers = await Promise.all(
+          ['api/deliveries', 'api/deliveries/stats', 'api/feedback', 'api/feedback/stats'].map(
+            async (path) => JSON.stringify((await send(`${url}${path}`)).body),
+          ),
+        );
+        const { body } = await send(`${url}api/deliveries?destination=echo`);
+        expect(body.items[0].last_error).toContain('[secret]');
+        for (const answer of answers) expect(answer).not.toContain(VENDOR_ENV.EVENT_API_KEY);
+        expect(collector.output()).not.toContain(VENDOR_ENV.EVENT_API_KEY);
+        expect(collector.output()).toContain('echo');
+      } finally {
+        await collector.stop();
+      }
+      expect(collector.output()).not.toContain(VENDOR_ENV.EVENT_API_KEY);
+    });
+  },
+);
 
 describe('two collectors on one PostgreSQL', () => {
   let vendor: FakeVendor;

@@ -162,7 +162,7 @@ export async function startFakeVendor(): Promise<FakeVendor> {
     origin: `http://127.0.0.1:${port}`,
     requests: [],
     answer: () => ({ status: 201, body: '{}' }),
-    waitFor(count, ms = 10_000) {
+    waitFor(count, ms = 60_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           if (vendor.requests.length < count) return;

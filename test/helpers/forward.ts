@@ -85,7 +85,7 @@ export interface DestinationCounts {
 export async function waitForCounts(
   collectorUrl: string,
   expected: Partial<DestinationCounts>[],
-  timeout = 20_000,
+  timeout = 60_000,
 ): Promise<void> {
   await vi.waitFor(
     async () => {
