@@ -13,9 +13,6 @@ export interface WorkerOptions {
    * and no transaction held across the network (it would block every other query).
    */
   shared: boolean;
-  /** How long an idle loop waits before looking again. */
-  pollMs?: number;
-  random?: () => number;
 }
 
 export interface Worker {
@@ -25,14 +22,14 @@ export interface Worker {
 
 const BATCH = 100;
 const SHARED_LOOPS = 3;
+/** How long an idle loop waits before looking for due deliveries again. */
+const POLL_MS = 100;
 
 /** Sends due deliveries until stopped (SPEC §11). */
 export function startWorker(db: Database, options: WorkerOptions): Worker {
   const byName = new Map(
     options.destinations.map((destination) => [destination.name, destination]),
   );
-  const random = options.random ?? Math.random;
-  const pollMs = options.pollMs ?? 100;
   const stopping = new AbortController();
   /** One signal per batch: fetch and ky add a listener per request and never take it off. */
   const batches = new Set<AbortController>();
@@ -54,7 +51,7 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
           delivery,
           byName.get(delivery.destination) as Destination,
           controller.signal,
-          random,
+          Math.random,
         ),
       ),
     ).finally(() => batches.delete(controller));
@@ -88,7 +85,7 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
             sleepers.delete(wake);
             resolve();
           };
-          const timer = setTimeout(wake, pollMs);
+          const timer = setTimeout(wake, POLL_MS);
           sleepers.add(wake);
         });
       }
