@@ -201,6 +201,28 @@ describe.each<Backend>(['pglite', 'postgres'])(
       ]);
     });
 
+    test('a changed vote is forwarded as a new vote', async () => {
+      const { url, suffix } = await start(
+        single('vote', '/v1/conversation/{conversationId}/{vote}'),
+      );
+      await send(`${url}api/feedback`, {
+        body: eventBody('fw-first', { conversation_id: 'conv-c' }),
+      });
+      const changed = eventBody('fw-changed', {
+        conversation_id: 'conv-c',
+        rating: 'down',
+        sentiment: 'negative',
+        value: -100,
+        replaces: 'fw-first',
+      });
+      await send(`${url}api/feedback`, { body: changed });
+      await waitForCounts(url, [{ destination: `bot-votes${suffix}`, delivered: 2 }]);
+      expect(vendor.requests.map((r) => [r.path, r.body.value]).sort()).toEqual([
+        ['/v1/conversation/conv-c/downvote', -100],
+        ['/v1/conversation/conv-c/upvote', 100],
+      ]);
+    });
+
     test('a vote that is not stored is not forwarded', async () => {
       const { url, suffix } = await start(single('event', '/api/feedback'));
       const headers = { 'Idempotency-Key': 'fw-repeat-key' };
