@@ -32,20 +32,34 @@ export default defineConfig(({ mode }) => {
           unsafe_symbols: true,
           toplevel: true,
         },
-        mangle: { toplevel: true },
+        mangle: {
+          toplevel: true,
+          // ky's private members (`_options`, `_input`, …) and Preact's internal ones (`__k`,
+          // `__e`, …) never leave the bundle: short names for them. Preact's public
+          // `__html` and the language's `__proto__` keep theirs.
+          properties: { regex: /^_/, reserved: ['__html', '__proto__'] },
+        },
         format: { comments: false },
         ecma: 2020,
       },
       lib: {
-        // The ES build also carries `feedback-widget/token`, the server-side token helpers.
+        // The ES build also carries `feedback-widget/react` and `feedback-widget/token`.
         entry: esm
-          ? { 'feedback-widget': 'widget/api.ts', token: 'widget/token.ts' }
-          : { 'feedback-widget': 'widget/index.ts' },
+          ? {
+              'feedback-widget': 'widget/api.ts',
+              react: 'widget/react.ts',
+              token: 'widget/token.ts',
+            }
+          : 'widget/index.ts',
         formats: [esm ? 'es' : 'iife'],
         name: 'FeedbackWidgetBundle',
-        fileName: (_, entry) => `${entry}.${esm ? 'mjs' : 'js'}`,
+        fileName: (_format, name) => (esm ? `${name}.mjs` : 'feedback-widget.js'),
       },
-      rolldownOptions: esm ? { external: [/^preact/, /^@preact\//, 'ky', 'jose'] } : {},
+      rolldownOptions: esm
+        ? {
+            external: [/^preact/, /^@preact\//, 'ky', 'jose', /^react($|\/)/, 'feedback-widget'],
+          }
+        : {},
     },
   };
 });

@@ -27,6 +27,17 @@ export default defineConfig((env) =>
         {
           extends: true,
           test: {
+            // Packs the package and installs it into a fresh project (from the npm cache).
+            name: 'package',
+            include: ['test/package.test.ts'],
+            environment: 'node',
+            testTimeout: 60_000,
+            hookTimeout: 300_000,
+          },
+        },
+        {
+          extends: true,
+          test: {
             name: 'collector',
             include: ['test/collector/**/*.test.ts'],
             environment: 'node',

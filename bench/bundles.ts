@@ -6,13 +6,21 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const OURS = fileURLToPath(new URL('../dist/feedback-widget.js', import.meta.url));
 const OUT = fileURLToPath(new URL('../.bench/build/', import.meta.url));
 
-export type BundleName = 'sentry' | 'sentryDefault' | 'bareStack' | 'plainPreact' | 'probe';
+export type BundleName =
+  | 'sentry'
+  | 'sentryDefault'
+  | 'bareStack'
+  | 'plainPreact'
+  | 'probe'
+  | 'modules';
 
 interface Entry {
   entry: string;
   global: string;
   /** Keeps Sentry's debug logging, as a build without Sentry's production define does. */
   sentryDebug?: boolean;
+  /** With a source map beside it, for the size of each module. */
+  sourcemap?: boolean;
 }
 
 /** The bench's own bundles, each an IIFE, built as `dist/feedback-widget.js` is. */
@@ -22,6 +30,7 @@ const ENTRIES: Record<BundleName, Entry> = {
   bareStack: { entry: 'bench/entries/bare-stack.ts', global: 'BenchBareStack' },
   plainPreact: { entry: 'bench/entries/plain-preact.tsx', global: 'BenchPlainPreact' },
   probe: { entry: 'bench/entries/probe.ts', global: 'BenchProbeBundle' },
+  modules: { entry: 'widget/index.ts', global: 'FeedbackWidgetBundle', sourcemap: true },
 };
 
 export interface Bundle {
@@ -47,7 +56,7 @@ async function buildAll(): Promise<Record<BundleName, Bundle>> {
   const { default: ours } = await import('../vite.config');
   const base = ours({ command: 'build', mode: 'production' });
   const result = {} as Record<BundleName, Bundle>;
-  for (const [name, { entry, global, sentryDebug }] of Object.entries(ENTRIES) as [
+  for (const [name, { entry, global, sentryDebug, sourcemap }] of Object.entries(ENTRIES) as [
     BundleName,
     Entry,
   ][]) {
@@ -65,6 +74,7 @@ async function buildAll(): Promise<Record<BundleName, Bundle>> {
         outDir: OUT,
         emptyOutDir: false,
         copyPublicDir: false,
+        sourcemap: Boolean(sourcemap),
         lib: { entry, formats: ['iife'], name: global, fileName: () => fileName },
         // Terser dominates a build of Sentry; rolldown's note saying so is noise here.
         rolldownOptions: { checks: { bundlerTimings: false } },

@@ -4,6 +4,7 @@ import { createCollector } from '../demo/collector/collector';
 import type { CollectorOptions } from '../demo/collector/config';
 import { temporaryDir } from '../test/helpers/collector';
 import { startTestDatabase } from '../test/helpers/postgres';
+import { signFeedbackToken } from '../widget/token';
 import { type Summary, summarize } from './stats';
 
 /** The part of autocannon's API and result this bench uses (the package ships no types). */
@@ -20,6 +21,8 @@ export const autocannon = createRequire(import.meta.url)('autocannon') as Autoca
 
 export interface IngestFigures {
   backend: 'pglite' | 'postgres';
+  /** What differs from the plain run: fsync off (the PGlite default before), or signed tokens. */
+  variant: 'plain' | 'no-fsync' | 'tokens';
   /** Requests per second, one figure per run. */
   requestsPerSecond: Summary;
   /** 99th percentile latency in ms. */
@@ -47,12 +50,25 @@ export const EVENT = JSON.stringify({
   created_at: '2026-11-21T10:00:00.000Z',
 });
 
+const SECRET = 'bench-secret-'.padEnd(40, '0');
+
 async function measureBackend(
   backend: IngestFigures['backend'],
+  variant: IngestFigures['variant'],
   storage: CollectorOptions,
   options: { runs: number; seconds: number; connections: number },
 ): Promise<IngestFigures> {
-  const collector = await createCollector({ ...storage, port: 0, rateLimit: 0 });
+  const collector = await createCollector({
+    ...storage,
+    port: 0,
+    rateLimit: 0,
+    durable: variant !== 'no-fsync',
+    feedbackSecrets: variant === 'tokens' ? [SECRET] : [],
+  });
+  // One token for every request: the check (an HMAC and the claims) is the same work per vote.
+  const token = await signFeedbackToken({ conversation_id: 'bench' }, SECRET);
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (variant === 'tokens') headers.Authorization = `Bearer ${token}`;
   const runs: IngestFigures['runs'] = [];
   let acknowledged = 0;
   let stored = 0;
@@ -66,7 +82,7 @@ async function measureBackend(
         requests: [
           {
             method: 'POST',
-            headers: { 'Content-Type': 'application/json' },
+            headers,
             body: EVENT,
           },
         ],
@@ -86,6 +102,7 @@ async function measureBackend(
   }
   return {
     backend,
+    variant,
     requestsPerSecond: summarize(runs.map((run) => run.requestsPerSecond)),
     p99Ms: summarize(runs.map((run) => run.p99Ms)),
     failures: runs.reduce((sum, run) => sum + run.non2xx + run.errors, 0),
@@ -97,37 +114,44 @@ async function measureBackend(
 
 /**
  * Drives `POST /api/feedback` of an in-process collector (rate limit off) with autocannon, on
- * PGlite in a temporary directory and on a fresh PostgreSQL database, `runs` × `seconds` each.
+ * PGlite in a temporary directory and on a fresh PostgreSQL database, `runs` × `seconds` each:
+ * plain, with signed tokens required, and on PGlite also with fsync off (as before issue 9).
  *
  * @example
- * const [pglite, postgres] = await measureIngest({ runs: 3, seconds: 5, connections: 10 });
+ * const figures = await measureIngest({ runs: 3, seconds: 5, connections: 10 });
  */
 export async function measureIngest(options: {
   runs: number;
   seconds: number;
   connections: number;
 }): Promise<IngestFigures[]> {
-  const dataDir = temporaryDir();
   const figures: IngestFigures[] = [];
-  try {
-    figures.push(await measureBackend('pglite', { dataDir }, options));
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+  for (const variant of ['plain', 'no-fsync', 'tokens'] as const) {
+    const dataDir = temporaryDir();
+    try {
+      figures.push(await measureBackend('pglite', variant, { dataDir }, options));
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }
-  const database = await startTestDatabase();
-  try {
-    figures.push(await measureBackend('postgres', { databaseUrl: database.url }, options));
-  } finally {
-    await database.stop();
+  for (const variant of ['plain', 'tokens'] as const) {
+    const database = await startTestDatabase();
+    try {
+      figures.push(
+        await measureBackend('postgres', variant, { databaseUrl: database.url }, options),
+      );
+    } finally {
+      await database.stop();
+    }
   }
   return figures;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const figures = await measureIngest({ runs: 3, seconds: 5, connections: 10 });
-  for (const { backend, requestsPerSecond: rps, p99Ms: p99, ...counts } of figures) {
+  for (const { backend, variant, requestsPerSecond: rps, p99Ms: p99, ...counts } of figures) {
     console.log(
-      `${backend}: ${rps.median.toFixed(0)} req/s [${rps.min.toFixed(0)}–${rps.max.toFixed(0)}], ` +
+      `${backend} ${variant}: ${rps.median.toFixed(0)} req/s [${rps.min.toFixed(0)}–${rps.max.toFixed(0)}], ` +
         `p99 ${p99.median} ms [${p99.min}–${p99.max}], failures ${counts.failures}, ` +
         `acknowledged ${counts.acknowledged}, stored ${counts.stored}`,
     );

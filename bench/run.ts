@@ -18,6 +18,7 @@ import { type ForwardFigures, measureForward } from './forward';
 import { measureHeap } from './heap';
 import { type IngestFigures, measureIngest } from './ingest';
 import { measureMount } from './mount';
+import { measureReads } from './reads';
 import { type Environment, renderReport, type SectionResult } from './report';
 import { type Site, startSite } from './site';
 import { measureSize } from './size';
@@ -63,19 +64,26 @@ const SECTIONS: Record<string, Section> = {
   heap: {
     title: 'Memory',
     method:
-      'A fresh context per run; over CDP, `HeapProfiler.collectGarbage` twice then `Runtime.getHeapUsage` before mounting 1,000 (as in “Appended” above), right after, and after a further 1 s. Per widget = (after − before) / 1,000, so each figure includes the widget’s chat item and slot, which “slot alone” measures by appending the same list with nothing rendered. JS heap is V8’s `usedSize`; DOM heap is Blink’s garbage-collected heap (`embedderHeapUsedSize`). Goal: 10 KB = 10,240 B.',
+      'A fresh context per run; over CDP, `HeapProfiler.collectGarbage` twice then `Runtime.getHeapUsage` before mounting 1,000 (as in “Appended” above), right after, and after a further 1 s. Per widget = (after − before) / 1,000, so each figure includes the widget’s chat item and slot, which “slot alone” measures by appending the same list with nothing rendered. JS heap is V8’s `usedSize`; DOM heap is Blink’s garbage-collected heap (`embedderHeapUsedSize`). Goals: JS ≤ 5 KB = 5,120 B, Blink ≤ 16 KB = 16,384 B.',
     runs: { full: 5, quick: 2 },
     measure: measureHeap,
   },
   ingest: {
     title: 'Collector ingest',
     method:
-      '`bench/ingest.ts`: autocannon against `POST /api/feedback` of an in-process collector (rate limit off), on PGlite and on PostgreSQL; 10 connections, 10 s per run (3 s with `--quick`).',
-    runs: { full: 5, quick: 1 },
+      '`bench/ingest.ts`: autocannon against `POST /api/feedback` of an in-process collector (rate limit off), on PGlite and on PostgreSQL; 10 connections, 10 s per run (3 s with `--quick`). Durable PGlite (fsync on, the default) against PGlite as it was before (fsync off); signed tokens required (`FEEDBACK_SECRET`, every request with a valid HS256 token) against none.',
+    runs: { full: 3, quick: 1 },
     async measure(_browser, _site, runs) {
       const figures = await measureIngest({ runs, seconds: runs > 1 ? 10 : 3, connections: 10 });
       return ingestRows(figures);
     },
+  },
+  reads: {
+    title: 'Collector reads',
+    method:
+      '`bench/reads.ts`: an in-process collector on a fresh PostgreSQL filled with 1,000,000 votes in SQL (90 days, 10,000 conversations); `GET /api/feedback/stats` ten times in a row per run (median and 95th percentile of each run); then the median latency of 50 votes in a row, alone and while 1,000 stats requests arrive at once from one client.',
+    runs: { full: 3, quick: 1 },
+    measure: (_browser, _site, runs) => measureReads(runs),
   },
   forward: {
     title: 'Forwarding',
@@ -112,22 +120,45 @@ function forwardRows(figures: ForwardFigures[]): Row[] {
   ]);
 }
 
+const VARIANT_NAMES = {
+  plain: '',
+  'no-fsync': ', fsync off (before)',
+  tokens: ', signed tokens required',
+};
+
+/** One row per backend and variant; durable PGlite and token checks beside their baseline. */
 function ingestRows(figures: IngestFigures[]): Row[] {
-  return figures.flatMap((item) => [
-    row({
-      section: 'ingest',
-      metric: `${item.backend}: accepted events per second`,
-      unit: 'req/s',
-      runs: item.runs.map((run) => run.requestsPerSecond),
-      note: `${item.failures} answers other than 2xx, errors or timeouts over all runs; ${item.acknowledged} acknowledged, ${item.stored} stored.`,
-    }),
-    row({
-      section: 'ingest',
-      metric: `${item.backend}: 99th percentile latency`,
-      unit: 'ms',
-      runs: item.runs.map((run) => run.p99Ms),
-    }),
-  ]);
+  const plain = (backend: string) =>
+    figures.find((item) => item.backend === backend && item.variant === 'plain');
+  return figures.flatMap((item) => {
+    const name = `${item.backend}${VARIANT_NAMES[item.variant]}`;
+    const baseline =
+      item.variant === 'plain'
+        ? figures.find((other) => other.backend === item.backend && other.variant === 'no-fsync')
+        : item.variant === 'tokens'
+          ? plain(item.backend)
+          : undefined;
+    const against = baseline && {
+      baselineRuns: baseline.runs.map((run) => run.requestsPerSecond),
+      baselineName: `${baseline.backend}${VARIANT_NAMES[baseline.variant]}`,
+    };
+    return [
+      row({
+        section: 'ingest',
+        metric: `${name}: accepted events per second`,
+        unit: 'req/s',
+        runs: item.runs.map((run) => run.requestsPerSecond),
+        ...against,
+        note: `${item.failures} answers other than 2xx, errors or timeouts over all runs; ${item.acknowledged} acknowledged, ${item.stored} stored.`,
+      }),
+      row({
+        section: 'ingest',
+        metric: `${name}: 99th percentile latency`,
+        unit: 'ms',
+        runs: item.runs.map((run) => run.p99Ms),
+      }),
+    ];
+  });
 }
 
 function git(...args: string[]): string {

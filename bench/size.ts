@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { bundles, OURS } from './bundles';
+import { measureModules } from './modules';
 import { type Row, row } from './stats';
 
 export interface Sizes {
@@ -70,5 +71,5 @@ export async function measureSize(): Promise<Row[]> {
       }),
     );
   }
-  return rows;
+  return [...rows, ...(await measureModules())];
 }

@@ -1,6 +1,7 @@
 import { Component, createRef, h } from 'preact';
 import type { FeedbackEvent } from './core/event';
-import { type MountHandle, mountWidget } from './mount';
+import { FeedbackWidgetElement } from './element';
+import { type MountHandle, mountWidget, type Spelling } from './mount';
 import { type FeedbackOptions, toRaw } from './options';
 import { getRuntime } from './runtime';
 
@@ -11,8 +12,8 @@ export { DeliveryError } from './core/delivery-error';
 export type { FeedbackEvent } from './core/event';
 export type { FeedbackEventType } from './core/feedback';
 export { defineElement } from './define-element';
-export { FeedbackWidgetElement } from './element';
 export type { FeedbackOptions } from './options';
+export { FeedbackWidgetElement };
 
 /** `detail` of each event dispatched on the mount element (they bubble and are composed). */
 export interface FeedbackEventMap {
@@ -26,9 +27,29 @@ export interface FeedbackEventMap {
   'feedback:duplicate': { event: FeedbackEvent };
 }
 
+const same: Spelling = (name) => name;
+
+declare global {
+  /** `document.addEventListener('feedback:vote', (e) => e.detail.rating)` is typed. */
+  interface GlobalEventHandlersEventMap {
+    'feedback:vote': CustomEvent<FeedbackEventMap['feedback:vote']>;
+    'feedback:sent': CustomEvent<FeedbackEventMap['feedback:sent']>;
+    'feedback:error': CustomEvent<FeedbackEventMap['feedback:error']>;
+    'feedback:duplicate': CustomEvent<FeedbackEventMap['feedback:duplicate']>;
+  }
+  interface HTMLElementTagNameMap {
+    'feedback-widget': FeedbackWidgetElement;
+  }
+}
+
 /** A mounted widget. */
 export interface FeedbackHandle {
+  /**
+   * Changes some options. Ones that keep the subject (texts, theme, a streaming
+   * `messageContent`) re-render in place and an open follow-up stays open; new ids mount afresh.
+   */
   update(options: FeedbackOptions): void;
+  /** Removes the widget, sending its open follow-up first. Harmless when already unmounted. */
   unmount(): void;
 }
 
@@ -42,7 +63,7 @@ export interface FeedbackHandle {
  * widget.unmount();
  */
 export function mount(element: Element, options: FeedbackOptions): FeedbackHandle {
-  const handle: MountHandle = mountWidget(element, toRaw(options), (name) => name);
+  const handle = mountWidget(element, toRaw(options), same);
   return { update: (changes) => handle.update(toRaw(changes)), unmount: handle.unmount };
 }
 
@@ -59,18 +80,16 @@ export function flush(): Promise<void> {
  * @example <Feedback endpoint="/api/feedback" messageId={message.id} />
  */
 export class Feedback extends Component<FeedbackOptions> {
-  #handle: FeedbackHandle | undefined;
+  #handle: MountHandle | undefined;
   #host = createRef<HTMLDivElement>();
 
   override componentDidMount() {
-    this.#handle = mount(this.#host.current as HTMLDivElement, this.props);
+    this.#handle = mountWidget(this.#host.current as HTMLDivElement, toRaw(this.props), same);
   }
 
-  override componentDidUpdate(previous: FeedbackOptions) {
-    if (JSON.stringify(toRaw(previous)) !== JSON.stringify(toRaw(this.props))) {
-      this.#handle?.unmount();
-      this.#handle = mount(this.#host.current as HTMLDivElement, this.props);
-    }
+  /** New props re-render in place (a streaming `messageContent` keeps the follow-up open). */
+  override componentDidUpdate() {
+    this.#handle?.update(toRaw(this.props), true);
   }
 
   override componentWillUnmount() {

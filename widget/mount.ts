@@ -1,8 +1,8 @@
-import { effect } from '@preact/signals-core';
+import { effect, signal } from '@preact/signals-core';
 import { h, render } from 'preact';
 import { type Config, type OptionName, type RawOptions, resolveConfig } from './core/config';
 import { ConfigError } from './core/config-error';
-import { pageUrlOf } from './core/event';
+import { pageUrlOf, subjectOf } from './core/event';
 import { createFeedback, type FeedbackServices } from './core/feedback';
 import { directionOf, languageOf, messagesFor } from './i18n';
 import { getRuntime } from './runtime';
@@ -11,8 +11,11 @@ import css from './ui/widget.css?inline';
 
 /** What `mount` returns: change the options, or take the widget away. */
 export interface MountHandle {
-  /** Applies changed options; a widget that failed to mount tries again with them. */
-  update(options: RawOptions): void;
+  /**
+   * Applies changed options (all of them with `replace`) in place, keeping an open follow-up;
+   * a new subject mounts afresh, and a widget that failed to mount tries again with them.
+   */
+  update(options: RawOptions, replace?: boolean): void;
   /** Removes the widget, sending its open follow-up first. Harmless when already unmounted. */
   unmount(): void;
 }
@@ -45,11 +48,27 @@ export function report(element: Element, problem: unknown, spell: Spelling) {
   console.error(`feedback-widget: ${text} (on ${describe(element)})`, element);
 }
 
-function build(host: Element, config: Config, spell: Spelling): () => void {
+/** A built widget: what makes it this one, options changed in place, and its removal. */
+interface Built {
+  key: string;
+  configure(config: Config): void;
+  teardown(): void;
+}
+
+const pageUrl = () => pageUrlOf(location.href);
+
+/** A new subject or locale needs a new vote flow; every other option can change in place. */
+const keyOf = (config: Config) => `${config.locale} ${subjectOf(config, pageUrl())}`;
+
+function build(host: Element, first: Config, spell: Spelling): Built {
   const runtime = getRuntime();
   const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
   adoptStyles(root);
+  // The vote flow reads `config` at each use: `configure` updates it in place, so an open
+  // follow-up stays open while texts, theme or the rated message's content change.
+  const config = { ...first };
   const messages = messagesFor(config.locale);
+  const version = signal(0);
   const emit: FeedbackServices['emit'] = (type, detail) =>
     host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   // Every locale lists its built-in reasons in this order, so one key names each in all of them.
@@ -61,7 +80,7 @@ function build(host: Element, config: Config, spell: Spelling): () => void {
     uuid: runtime.uuid,
     schedule: runtime.schedule,
     now: Date.now,
-    pageUrl: pageUrlOf(location.href),
+    pageUrl,
     emit,
     track: (id) => runtime.owners.set(id, emit),
     hold(finish) {
@@ -72,6 +91,7 @@ function build(host: Element, config: Config, spell: Spelling): () => void {
   const dir = directionOf(config.locale);
   const lang = languageOf(config.locale);
   const stop = effect(() => {
+    version.value;
     const dark = isDark(config, runtime.dark.value);
     // The effect re-runs where a signal is written, often inside a click: keep a rendering
     // failure from surfacing there, in the host page.
@@ -81,10 +101,17 @@ function build(host: Element, config: Config, spell: Spelling): () => void {
       report(host, problem, spell);
     }
   });
-  return () => {
-    feedback.finish(true);
-    stop();
-    render(null, root);
+  return {
+    key: keyOf(config),
+    configure(next) {
+      Object.assign(config, next);
+      version.value++;
+    },
+    teardown() {
+      feedback.finish(true);
+      stop();
+      render(null, root);
+    },
   };
 }
 
@@ -98,29 +125,35 @@ function isDark(config: Config, pageDark: boolean): boolean {
  */
 export function mountWidget(host: Element, options: RawOptions, spell: Spelling): MountHandle {
   let current = options;
-  let teardown: (() => void) | undefined;
+  let built: Built | undefined;
+  let mountedAt = 0;
+  const resolve = (now: number) =>
+    resolveConfig(current, { baseUrl: document.baseURI, lang: document.documentElement.lang, now });
   const handle: MountHandle = {
-    update(changes) {
-      handle.unmount();
-      current = { ...current, ...changes };
+    update(changes, replace) {
+      current = replace ? changes : { ...current, ...changes };
       try {
-        const config = resolveConfig(current, {
-          baseUrl: document.baseURI,
-          lang: document.documentElement.lang,
-          now: Date.now(),
-        });
-        teardown = build(host, config, spell);
+        // A default `sentAt` stays the time the widget was first shown.
+        const config = resolve(built ? mountedAt : Date.now());
+        if (built?.key === keyOf(config)) {
+          built.configure(config);
+          return;
+        }
+        handle.unmount();
+        mountedAt = Date.now();
+        built = build(host, resolve(mountedAt), spell);
       } catch (problem) {
+        handle.unmount();
         report(host, problem, spell);
       }
     },
     unmount() {
       try {
-        teardown?.();
+        built?.teardown();
       } catch (problem) {
         report(host, problem, spell);
       }
-      teardown = undefined;
+      built = undefined;
     },
   };
   handle.update({});

@@ -23,13 +23,17 @@ export function watchPageTheme(): ReadonlySignal<boolean> {
     dark.value = pageIsDark(os);
   };
   os.addEventListener('change', update);
-  const observer = new MutationObserver(update);
+  // A <body> parsed after this runs, or swapped in by Turbo Drive and the like, is a change to
+  // the child list of <html>: the new one is watched from then on.
+  const observer = new MutationObserver(() => {
+    watch();
+    update();
+  });
   const watch = () => {
-    for (const el of [document.documentElement, document.body]) {
-      if (el) observer.observe(el, { attributeFilter: [...HINTS, 'style'] });
-    }
+    const attributeFilter = [...HINTS, 'style'];
+    observer.observe(document.documentElement, { childList: true, attributeFilter });
+    if (document.body) observer.observe(document.body, { attributeFilter });
   };
   watch();
-  document.addEventListener('DOMContentLoaded', watch);
   return dark;
 }

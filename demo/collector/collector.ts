@@ -25,7 +25,7 @@ export interface Collector {
 const PRUNE_EVERY_MS = 3_600_000;
 
 /** Reads the database serves at once: the rest wait, so a flood of reads leaves room for votes. */
-const READ_CONCURRENCY = 4;
+const READ_CONCURRENCY = 2;
 
 /** How long a keep-alive connection must have been idle before shutdown may close it. */
 const IDLE_BEFORE_CLOSE_MS = 100;

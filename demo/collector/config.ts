@@ -8,6 +8,11 @@ export interface CollectorConfig {
   dataDir: string;
   /** PostgreSQL when set, else PGlite in `dataDir`. */
   databaseUrl: string | undefined;
+  /**
+   * PGlite commits reach the disk before a vote is answered. Only the bench turns this off, to
+   * measure what durability costs; no environment variable does.
+   */
+  durable: boolean;
   /** Origins allowed cross-origin; `*` stands for any port, e.g. `http://localhost:*`. */
   allowedOrigins: string[];
   /** POSTs per minute per client; 0 = unlimited. */
@@ -110,11 +115,12 @@ export function resolveCollectorConfig(options: CollectorOptions = {}): Collecto
     port: options.port ?? 8787,
     dataDir: options.dataDir ?? '.data',
     databaseUrl: options.databaseUrl || undefined,
+    durable: options.durable ?? true,
     allowedOrigins: options.allowedOrigins ?? LOCALHOST,
     rateLimit: options.rateLimit ?? 120,
     voteWindowMs: options.voteWindowMs ?? parseWindow('24h'),
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
-    readRateLimit: options.readRateLimit ?? 600,
+    readRateLimit: options.readRateLimit ?? 120,
     feedbackSecrets: options.feedbackSecrets ?? [],
     adminToken: options.adminToken || undefined,
     trustProxy: options.trustProxy ?? 0,

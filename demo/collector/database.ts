@@ -19,6 +19,7 @@ export interface Database extends Queryable {
 export interface StorageConfig {
   databaseUrl: string | undefined;
   dataDir: string;
+  durable: boolean;
 }
 
 export async function openDatabase(storage: StorageConfig): Promise<Database> {
@@ -27,5 +28,5 @@ export async function openDatabase(storage: StorageConfig): Promise<Database> {
     return openPostgres(storage.databaseUrl);
   }
   const { openPglite } = await import('./pglite');
-  return openPglite(storage.dataDir);
+  return openPglite(storage.dataDir, storage.durable);
 }

@@ -41,6 +41,32 @@ export function wholeParam(
   return Number(text);
 }
 
+/** `from` and `to`, checked: real days, `from` not after `to`. */
+function dayBounds(query: URLSearchParams): { from?: string; to?: string } {
+  const fromText = query.get('from');
+  const toText = query.get('to');
+  const from = fromText === null ? undefined : day(fromText, 'from');
+  const to = toText === null ? undefined : day(toText, 'to');
+  if (from !== undefined && to !== undefined && from > to) {
+    throw invalid('from', 'must not be after `to`');
+  }
+  return { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
+}
+
+/**
+ * The stats route's filters as conditions on the daily rollup (`feedback_daily`), or undefined
+ * when one of them (`conversation_id`) needs the votes themselves.
+ */
+export function rollupFilters(query: URLSearchParams): Where | undefined {
+  if (query.get('conversation_id') !== null) return undefined;
+  const { from, to } = dayBounds(query);
+  const conditions: string[] = [];
+  const params: string[] = [];
+  if (from !== undefined) conditions.push(`day >= $${params.push(from)}::date`);
+  if (to !== undefined) conditions.push(`day <= $${params.push(to)}::date`);
+  return { sql: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
+
 /**
  * The filters a query may carry: always `conversation_id`, `from` and `to` (UTC days of
  * `created_at`, inclusive); with `scores`, also `min_score`, `max_score` and `rating`.
@@ -54,18 +80,10 @@ export function parseFilters(query: URLSearchParams, scores: boolean): Where {
   };
   const conversation = query.get('conversation_id');
   if (conversation !== null) add('conversation_id = ?', id(conversation, 'conversation_id'));
-  const from = query.get('from');
-  const to = query.get('to');
-  const start = from === null ? undefined : day(from, 'from');
-  const end = to === null ? undefined : day(to, 'to');
-  if (start !== undefined && end !== undefined && start > end) {
-    throw invalid('from', 'must not be after `to`');
-  }
+  const { from, to } = dayBounds(query);
   // Days are UTC; the day after `to` is computed by PostgreSQL, so 9999-12-31 stays in range.
-  if (start !== undefined) add("created_at >= (?::date)::timestamp AT TIME ZONE 'UTC'", start);
-  if (end !== undefined) {
-    add("created_at < (?::date + 1)::timestamp AT TIME ZONE 'UTC'", end);
-  }
+  if (from !== undefined) add("created_at >= (?::date)::timestamp AT TIME ZONE 'UTC'", from);
+  if (to !== undefined) add("created_at < (?::date + 1)::timestamp AT TIME ZONE 'UTC'", to);
   if (scores) {
     const min = query.get('min_score');
     const max = query.get('max_score');

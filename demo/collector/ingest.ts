@@ -18,6 +18,15 @@ export interface IngestOptions {
   forward?: (tx: Queryable, record: FeedbackRecord) => Promise<void>;
 }
 
+/** Counts the vote in its day's figures (`feedback_daily`), in the same transaction. */
+const COUNT = `INSERT INTO feedback_daily AS daily
+  (day, rating, bucket, reason_key, reason, shard, votes, score_sum)
+  VALUES (($1::timestamptz AT TIME ZONE 'UTC')::date, $2, round($3::numeric)::int, $4, $5, $6, 1, $3)
+  ON CONFLICT (day, rating, bucket, reason_key, reason, shard)
+  DO UPDATE SET votes = daily.votes + 1, score_sum = daily.score_sum + excluded.score_sum`;
+
+const SHARDS = 8;
+
 const INSERT = `INSERT INTO feedback
   (id, format, rating, score, conversation_id, reason, voter, created_at, received_at, record)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $9::timestamptz, $10)
@@ -78,7 +87,17 @@ export function ingest(db: Database, accepted: Accepted, options: IngestOptions)
       record.received_at,
       JSON.stringify(record),
     ]);
-    if (stored.length > 0) await options.forward?.(tx, record);
+    if (stored.length > 0) {
+      await tx.query(COUNT, [
+        record.created_at,
+        record.rating,
+        record.score,
+        record.reason_key ?? record.reason ?? '',
+        record.reason ?? '',
+        Math.floor(Math.random() * SHARDS),
+      ]);
+      await options.forward?.(tx, record);
+    }
     return outcome;
   });
 }

@@ -25,6 +25,16 @@ async function main(): Promise<void> {
       ? 'Storing votes in PostgreSQL (DATABASE_URL).'
       : `Storing votes in PGlite at ${config.dataDir}.`,
   );
+  console.log(
+    config.feedbackSecrets.length > 0
+      ? 'Votes need a token signed with FEEDBACK_SECRET.'
+      : 'Votes are open to anyone: set FEEDBACK_SECRET to require signed tokens.',
+  );
+  console.log(
+    config.adminToken
+      ? 'Reads and the dashboard need ADMIN_TOKEN.'
+      : 'Reads and the dashboard answer this machine only: set ADMIN_TOKEN to read from elsewhere.',
+  );
   const stop = (signal: string) => {
     console.log(`${signal}: finishing requests in flight, then stopping.`);
     collector.close().then(

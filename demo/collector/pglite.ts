@@ -41,11 +41,13 @@ const DURABLE_START = [
 ];
 
 /** The embedded backend: a PostgreSQL compiled to WebAssembly, its files in `dataDir`. */
-export async function openPglite(dataDir: string): Promise<Database> {
+export async function openPglite(dataDir: string, durable = true): Promise<Database> {
   const lock = await lockDataDir(dataDir);
   let db: PGlite;
   try {
-    db = await PGlite.create({ fs: new DurableNodeFS(dataDir), startParams: DURABLE_START });
+    db = durable
+      ? await PGlite.create({ fs: new DurableNodeFS(dataDir), startParams: DURABLE_START })
+      : await PGlite.create(dataDir);
   } catch (error) {
     lock.release();
     throw error;

@@ -3,6 +3,9 @@ interface Bucket {
   at: number;
 }
 
+/** The most clients remembered at once. */
+export const MAX_CLIENTS = 100_000;
+
 /**
  * A token bucket per client: `perMinute` requests at once, refilled evenly over a minute.
  * `take` answers 0 when the request may pass, else the whole seconds until it would.
@@ -15,18 +18,25 @@ export function createRateLimit(perMinute: number, now: () => number = Date.now)
     bucket.at = time;
   };
   // Full buckets carry no information; dropping them keeps memory bounded by active clients.
-  const sweep = setInterval(() => {
+  const dropFull = () => {
     const time = now();
     for (const [client, bucket] of buckets) {
       refill(bucket, time);
       if (bucket.tokens >= perMinute) buckets.delete(client);
     }
-  }, 60_000);
+  };
+  const sweep = setInterval(dropFull, 60_000);
   sweep.unref();
   return {
     take(client: string): number {
       if (perMinute === 0) return 0;
       const time = now();
+      // Many clients within one minute (addresses sprayed from an IPv6 range): sweep at once;
+      // if they are all still active, the oldest bucket goes, so memory stays bounded.
+      if (!buckets.has(client) && buckets.size >= MAX_CLIENTS) {
+        dropFull();
+        if (buckets.size >= MAX_CLIENTS) buckets.delete(buckets.keys().next().value as string);
+      }
       const bucket = buckets.get(client) ?? { tokens: perMinute, at: time };
       buckets.set(client, bucket);
       refill(bucket, time);

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { CollectorConfig } from './config';
 import type { Database } from './database';
+import { demoAnswer } from './demo-answers';
 import { pathId } from './fields';
 import { FORMATS, type Submission } from './formats';
 import type { Forwarding } from './forward/forwarding';
@@ -119,6 +120,7 @@ export function createRouter(db: Database, config: CollectorConfig, forwarding: 
         private: ['POST'],
       },
     ],
+    [/^\/demo\/answer$/, api({ POST: demoAnswer(config) })],
   ];
   return (pathname: string): Match | undefined => {
     for (const [pattern, route] of table) {

@@ -97,11 +97,31 @@ function setBusy(busy) {
   }
 }
 
+/**
+ * Names the answer the way a chat backend does when it renders one: the demo server answers
+ * with a message id and, when it runs with FEEDBACK_SECRET, a token vouching for this vote.
+ * A page served without the collector falls back to an id of its own and no token.
+ */
+async function answerIdentity() {
+  try {
+    const response = await fetch('/demo/answer', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ conversation_id: conversationId }),
+    });
+    if (response.ok) return await response.json();
+  } catch {
+    // Served without the collector: the widget works the same, unsigned.
+  }
+  return { message_id: uuid() };
+}
+
 async function ask(question) {
   setBusy(true);
   addMessage('user', 'You').body.textContent = question;
   const { message, body } = addMessage('assistant', 'Assistant');
   const text = answerTo(question);
+  const identity = answerIdentity();
   const streamed = document.createTextNode('');
   body.append(streamed);
   for (const token of text.match(/\S+\s*/g) ?? []) {
@@ -112,9 +132,11 @@ async function ask(question) {
   const widget = document.createElement('div');
   widget.dataset.feedback = '';
   widget.dataset.conversationId = conversationId;
-  widget.dataset.messageId = uuid();
+  const { message_id: messageId, token } = await identity;
+  widget.dataset.messageId = messageId;
+  if (token) widget.dataset.token = token;
   // The id of the LLM run that wrote this answer, as an observability tool (Langfuse) knows it.
-  widget.dataset.traceId = `trace-${widget.dataset.messageId}`;
+  widget.dataset.traceId = `trace-${messageId}`;
   widget.dataset.messageContent = text;
   message.append(widget);
   setBusy(false);

@@ -4,7 +4,7 @@ import type { AxeResults, ImpactValue, RunOptions, UnlabelledFrameSelector } fro
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { type Messages, messagesFor } from '../../widget/i18n';
-import { isFocused, settle, type TestContext, widgetControls } from '../helpers/browser';
+import { isFocused, outboxDrained, type TestContext, widgetControls } from '../helpers/browser';
 import { useBrowserAndServer } from '../helpers/browser-suite';
 import type { RecordingServer } from '../helpers/recording-server';
 
@@ -491,6 +491,34 @@ describe('keyboard only', () => {
     expect(await isFocused(w.down)).toBe(true);
   });
 
+  it('the focus ring of a control at the edge of the widget is painted in full, outside it', async () => {
+    const { page, w } = await open({ attrs: 'data-variant="compact"' });
+    await tabTo(page, w.up);
+    const host = await page.locator('[data-feedback]').boundingBox();
+    const button = await w.up.boundingBox();
+    expect(button?.x).toBe(host?.x);
+    // The 4 px left of the widget: the 2 px outline drawn 2 px off Helpful's edge.
+    const strip = await page.screenshot({
+      clip: { x: (host?.x ?? 0) - 4, y: button?.y ?? 0, width: 4, height: button?.height ?? 0 },
+    });
+    const accentPixels = await page.evaluate(async (png) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${png}`;
+      await image.decode();
+      const canvas = new OffscreenCanvas(image.width, image.height);
+      const context = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+      context.drawImage(image, 0, 0);
+      const { data } = context.getImageData(0, 0, image.width, image.height);
+      let count = 0;
+      // The light theme's accent, #0969da.
+      for (let i = 0; i < data.length; i += 4) {
+        if ((data[i] as number) < 60 && (data[i + 2] as number) > 180) count++;
+      }
+      return count;
+    }, strip.toString('base64'));
+    expect(accentPixels).toBeGreaterThanOrEqual(button?.height ?? 1);
+  });
+
   it.each(['light', 'dark'])(
     'every control from Helpful to Skip shows a focus indicator of at least 3:1 when reached by Tab (%s theme)',
     async (theme) => {
@@ -525,7 +553,13 @@ describe('keyboard only', () => {
       await expect.poll(() => w.down.getAttribute('aria-pressed')).toBe('true');
       await w.textbox.waitFor();
       expect(await probe(page, 'focusInFollowUp')).toBe(true);
-      await settle();
+      // Stored as a draft, due only when the follow-up closes: this page will not send it yet.
+      const due = await page.evaluate(() =>
+        Object.keys(localStorage)
+          .filter((key) => key.startsWith('feedback-widget:outbox:'))
+          .map((key) => JSON.parse(localStorage.getItem(key) as string).due > Date.now()),
+      );
+      expect(due).toEqual([true]);
       expect(server.requests).toEqual([]);
     },
   );
@@ -543,7 +577,7 @@ describe('keyboard only', () => {
     await page.keyboard.press('Enter');
     await server.waitFor(1);
     await expect.poll(() => w.status.textContent()).toBe(en.thanks);
-    await settle();
+    await outboxDrained(page);
     expect(only(server.requests).body).toMatchObject({
       rating: 'down',
       reason: 'Unclear',
@@ -562,7 +596,7 @@ describe('keyboard only', () => {
     await page.keyboard.type('never mind');
     await page.keyboard.press('Escape');
     await server.waitFor(1);
-    await settle();
+    await outboxDrained(page);
     const body = only(server.requests).body as Record<string, unknown>;
     expect(body).toMatchObject({ rating: 'down' });
     expect(body).not.toHaveProperty('reason');
@@ -582,7 +616,7 @@ describe('keyboard only', () => {
     await page.keyboard.press('Space');
     await server.waitFor(1);
     await expect.poll(() => w.status.textContent()).toBe(en.thanks);
-    await settle();
+    await outboxDrained(page);
     expect(only(server.requests).body).toMatchObject({ rating: 'up' });
     expect(await w.up.getAttribute('aria-pressed')).toBe('true');
     expect(await isFocused(w.up)).toBe(true);
@@ -609,7 +643,7 @@ describe('keyboard only', () => {
     await page.keyboard.press('Enter');
     await server.waitFor(1);
     await expect.poll(() => w.status.textContent()).toBe(ar.thanks);
-    await settle();
+    await outboxDrained(page);
     expect(only(server.requests).body).toMatchObject({ rating: 'down', reason, locale: 'ar' });
     expect(await isFocused(w.down)).toBe(true);
   });

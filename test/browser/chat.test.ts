@@ -3,9 +3,10 @@ import type { ElementHandle, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
   isFocused,
+  nextFrame,
+  outboxDrained,
   recordEvents,
   recordedEvents,
-  settle,
   type TestContext,
   widgetControls,
 } from '../helpers/browser';
@@ -177,7 +178,7 @@ describe('a chat page with a thousand answers', () => {
     await middle.skip.click();
     await widget(page, 'm-1000').up.click();
     await server.waitFor(3, 10_000);
-    await settle();
+    await outboxDrained(page);
     const sent = bodies()
       .map((body) => `${body.message_id} ${body.rating} ${body.conversation_id}`)
       .sort();
@@ -237,7 +238,7 @@ describe('an answer streamed token by token next to its widget', () => {
     expect(await pressed(w)).toEqual(['true', 'false']);
     await expect.poll(() => w.status.textContent()).toBe('Thanks for your feedback!');
     await server.waitFor(1);
-    await settle();
+    await outboxDrained(page);
     expect(bodies()).toHaveLength(1);
     expect(bodies()[0]).toMatchObject({ message_id: 'm-3', rating: 'up' });
     expect(await recordedEvents(page, 'feedback:vote')).toHaveLength(1);
@@ -257,7 +258,7 @@ describe('an answer streamed token by token next to its widget', () => {
     expect(server.requests).toHaveLength(0);
     await w.send.click();
     await server.waitFor(1);
-    await settle();
+    await outboxDrained(page);
     expect(bodies()).toHaveLength(1);
     expect(bodies()[0]).toMatchObject({
       message_id: 'm-3',
@@ -292,7 +293,7 @@ describe('a re-render that replaces the message list', () => {
         'feedback:duplicate',
       );
       expect(duplicate?.event).toMatchObject({ message_id: 'm-2', rating: 'up' });
-      await settle();
+      await outboxDrained(page);
       expect(server.requests).toHaveLength(1);
       expectNoProblems();
     });
@@ -306,7 +307,7 @@ describe('a re-render that replaces the message list', () => {
       expect(server.requests).toHaveLength(0);
       await rerender(page, messages(1, 3));
       await server.waitFor(1);
-      await settle();
+      await outboxDrained(page);
       expect(bodies()).toHaveLength(1);
       expect(bodies()[0]).toMatchObject({
         message_id: 'm-2',
@@ -332,14 +333,14 @@ describe('a re-render that moves the same elements', () => {
       document.getElementById('pinned')?.append(host?.closest('article') as Element);
     });
     expect(await page.locator('#pinned [data-message-id="m-2"]').count()).toBe(1);
-    await settle(200);
+    await nextFrame(page);
     expect(await w.group.count()).toBe(1);
     expect(await w.up.count()).toBe(1);
     expect(await w.down.count()).toBe(1);
     expect(await button.evaluate((node) => node.isConnected)).toBe(true);
     await w.up.click();
     await server.waitFor(1);
-    await settle();
+    await outboxDrained(page);
     expect(bodies()).toHaveLength(1);
     expect(bodies()[0]).toMatchObject({ message_id: 'm-2', rating: 'up' });
     expectNoProblems();
@@ -352,7 +353,7 @@ describe('a re-render that moves the same elements', () => {
       const chat = document.getElementById('chat') as HTMLElement;
       for (const article of [...chat.children].reverse()) chat.append(article);
     });
-    await settle(200);
+    await nextFrame(page);
     expect(
       await page
         .locator('[data-message-id]')
@@ -362,7 +363,7 @@ describe('a re-render that moves the same elements', () => {
     await widget(page, 'm-1').up.click();
     await widget(page, 'm-5').up.click();
     await server.waitFor(2);
-    await settle();
+    await outboxDrained(page);
     expect(bodies().map((body) => body.message_id)).toEqual(['m-1', 'm-5']);
     expectNoProblems();
   });
@@ -376,12 +377,12 @@ describe('a re-render that moves the same elements', () => {
       const chat = document.getElementById('chat') as HTMLElement;
       chat.append(...[...chat.children].reverse());
     });
-    await settle(200);
+    await nextFrame(page);
     expect(await w.textbox.inputValue()).toBe('Too vague');
     expect(server.requests).toHaveLength(0);
     await w.send.click();
     await server.waitFor(1);
-    await settle();
+    await outboxDrained(page);
     expect(bodies()).toHaveLength(1);
     expect(bodies()[0]).toMatchObject({ message_id: 'm-2', rating: 'down', comment: 'Too vague' });
     expectNoProblems();
@@ -410,7 +411,7 @@ describe('an element reused in place for another message (data-message-id change
     });
     await widget(page, 'm-8').up.click();
     await server.waitFor(1);
-    await settle();
+    await outboxDrained(page);
     expect(bodies()).toHaveLength(1);
     expect(bodies()[0]).toMatchObject({ message_id: 'm-8', rating: 'up' });
     expectNoProblems();
@@ -425,7 +426,7 @@ describe('an element reused in place for another message (data-message-id change
       document.querySelector('[data-message-id="m-1"]')?.setAttribute('data-message-id', 'm-9');
     });
     await server.waitFor(1);
-    await settle();
+    await outboxDrained(page);
     expect(bodies()).toHaveLength(1);
     expect(bodies()[0]).toMatchObject({
       message_id: 'm-1',
@@ -461,7 +462,7 @@ describe('a single-page-app route change to another conversation', () => {
     await expect.poll(() => census(page)).toEqual({ hosts: 3, wrong: [] });
     await widget(page, 'n-2').up.click();
     await server.waitFor(1);
-    await settle();
+    await outboxDrained(page);
     expect(bodies()).toHaveLength(1);
     expect(bodies()[0]).toMatchObject({ conversation_id: 'c2', message_id: 'n-2', rating: 'up' });
     expectNoProblems();
@@ -481,7 +482,7 @@ describe('a single-page-app route change to another conversation', () => {
     // The live widgets follow the theme, so a leaked old one would have rendered too by now.
     await expect.poll(background).toBe('rgb(22, 27, 34)');
     await page.evaluate(() => window.FeedbackWidget?.flush());
-    await settle();
+    await outboxDrained(page);
     expect(await renderedIn(page, 'old')).toEqual([0, 0, 0]);
     expect(server.requests).toHaveLength(1);
     expectNoProblems();
@@ -495,7 +496,7 @@ describe('a single-page-app route change to another conversation', () => {
     await w.textbox.fill('Wrong plan name');
     await routeToC2(page);
     await server.waitFor(1);
-    await settle();
+    await outboxDrained(page);
     expect(bodies()).toHaveLength(1);
     expect(bodies()[0]).toMatchObject({
       conversation_id: 'c1',

@@ -6,7 +6,6 @@ import {
   openContext,
   recordEvents,
   recordedEvents,
-  settle,
   type TestContext,
   widgetControls,
 } from '../helpers/browser';
@@ -57,8 +56,9 @@ function unique(prefix: string): string {
   return `${prefix}-${process.pid}-${++runs}-${Date.now().toString(36)}`;
 }
 
-async function open(path: string): Promise<Page> {
+async function open(path: string, prepare?: (page: Page) => Promise<void>): Promise<Page> {
   const page = await t.newPage();
+  await prepare?.(page);
   await page.goto(`${collector.origin}${path}`);
   return page;
 }
@@ -424,12 +424,27 @@ describe('the dashboard', () => {
 
   it('stops refreshing while the tab is hidden and refreshes again once it is shown', async () => {
     const conversation = unique('hidden');
-    const page = await open(`/dashboard?conversation_id=${conversation}`);
-    await page.getByRole('heading', { name: 'No feedback matches these filters' }).waitFor();
-    let requests = 0;
-    page.on('request', (request) => {
-      if (request.url().includes('/api/feedback/stats')) requests += 1;
+    // The page's own clock, to run its 5 s refresh timer on demand, and a count of the
+    // figures it fetches, taken in the page as each fetch starts.
+    const page = await open(`/dashboard?conversation_id=${conversation}`, async (tab) => {
+      await tab.clock.install();
+      await tab.addInitScript(() => {
+        const counted = window as unknown as { statsFetches: number };
+        counted.statsFetches = 0;
+        const original = window.fetch;
+        window.fetch = (input, init) => {
+          if (
+            String(input instanceof Request ? input.url : input).includes('/api/feedback/stats')
+          ) {
+            counted.statsFetches += 1;
+          }
+          return original(input, init);
+        };
+      });
     });
+    await page.getByRole('heading', { name: 'No feedback matches these filters' }).waitFor();
+    const statsFetches = () =>
+      page.evaluate(() => (window as unknown as { statsFetches: number }).statsFetches);
     // Headless Chromium keeps every tab visible; this is what a browser does on a tab switch.
     const setVisibility = (state: 'hidden' | 'visible') =>
       page.evaluate((value) => {
@@ -437,10 +452,11 @@ describe('the dashboard', () => {
         document.dispatchEvent(new Event('visibilitychange'));
       }, state);
     await setVisibility('hidden');
-    const whileHidden = requests;
+    const whileHidden = await statsFetches();
     await postVote(conversation);
-    await settle(7000);
-    expect(requests).toBe(whileHidden);
+    // Past the 5 s refresh, twice over: a timer left running would have fetched by now.
+    await page.clock.fastForward(11_000);
+    expect(await statsFetches()).toBe(whileHidden);
     expect(await page.getByRole('region', { name: 'Totals' }).count()).toBe(0);
 
     await setVisibility('visible');

@@ -3,9 +3,9 @@ import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
   isFocused,
+  outboxDrained,
   recordEvents,
   recordedEvents,
-  settle,
   type TestContext,
 } from '../helpers/browser';
 import { useBrowserAndServer } from '../helpers/browser-suite';
@@ -80,10 +80,15 @@ function html(body: string, head: string): string {
 }
 
 /** Serves `body` under a path no other test uses and opens it in a new tab. */
-async function open(body: string, head = SCRIPT): Promise<Page> {
+async function open(
+  body: string,
+  head = SCRIPT,
+  prepare?: (page: Page) => Promise<void>,
+): Promise<Page> {
   const path = `/page-${++pages}`;
   server.page(path, html(body, head));
   const page = await t.newPage();
+  await prepare?.(page);
   await page.goto(`${server.origin}${path}`);
   return page;
 }
@@ -291,7 +296,7 @@ describe('a host page with hostile CSS', () => {
     await w.send.click();
     await server.waitFor(1);
     await expect.poll(() => w.status.textContent(), PATIENT).toBe('Thanks for your feedback!');
-    await settle();
+    await outboxDrained(page);
     const request = only(server.requests);
     expect(request.path).toBe('/api/feedback');
     expect(request.body).toMatchObject({
@@ -491,7 +496,7 @@ describe('hostile strings in text options', () => {
     for (const n of HOSTILE.keys()) hostile.push(await states(widget(page, n)));
     expect(hostile).toEqual(HOSTILE.map(() => plain));
     await server.waitFor(HOSTILE.length + 1);
-    await settle();
+    await outboxDrained(page);
     expect(
       await page.evaluate(() => ({
         pwned: (window as unknown as { __pwned?: unknown }).__pwned,
@@ -583,7 +588,7 @@ describe('hostile strings in text options', () => {
       await widget(page, `q-${n}`).up.click();
       await server.waitFor(2 * n + 2);
     }
-    await settle();
+    await outboxDrained(page);
     const bodies = (path: string) =>
       server.requests.filter((request) => request.path === path).map((request) => request.body);
     expect(bodies('/api/feedback')).toEqual(
@@ -656,7 +661,7 @@ describe('hostile strings in text options', () => {
       const up = widget(page, n).up;
       if (await up.count()) await up.click();
     }
-    await settle();
+    await outboxDrained(page);
     const shapes = server.requests.map(({ path }) => {
       const segments = path.split('/');
       return { segments: segments.length, under: segments.slice(0, 3).join('/') };
@@ -697,12 +702,16 @@ describe('storage', () => {
     });
     const w = widget(page, 'full');
     await recordEvents(page, 'feedback:duplicate');
+    await recordEvents(page, 'feedback:sent');
     await w.up.click();
     await server.waitFor(1);
     await expect.poll(() => w.status.textContent(), PATIENT).toBe('Thanks for your feedback!');
     await w.up.click();
     await w.down.click();
-    await settle();
+    // Storage is full, so the outbox lives in memory: the answer and the two refusals are the
+    // signs that it is done.
+    await expect.poll(() => recordedEvents(page, 'feedback:sent')).toHaveLength(1);
+    await expect.poll(() => recordedEvents(page, 'feedback:duplicate')).toHaveLength(2);
     expect(only(server.requests).body).toMatchObject({ rating: 'up', message_id: 'm-full' });
     expect(await w.up.getAttribute('aria-pressed')).toBe('true');
     expect(await w.down.getAttribute('aria-pressed')).toBe('false');
@@ -761,7 +770,7 @@ describe('storage', () => {
     const voted = () =>
       server.requests.map((request) => (request.body as { message_id: string }).message_id).sort();
     await expect.poll(voted, PATIENT).toEqual([...subjects].sort());
-    await settle();
+    await outboxDrained(page);
     expect(voted()).toEqual([...subjects].sort());
     expect(pressed).toEqual(subjects.map((subject) => ({ subject, up: 'false' })));
     expect(t.problems.pageErrors).toEqual([]);
@@ -805,8 +814,8 @@ describe('storage', () => {
     );
     await widget(page, 'fresh').up.click();
     await server.waitFor(2);
-    // Longer than the outbox's shortest retry delay (1 s), so a retry loop would show.
-    await settle(2500);
+    // Every entry delivered or thrown away: one left behind would be retried, and keep this waiting.
+    await outboxDrained(page);
     expect(server.requests.map((request) => request.path).sort()).toEqual([
       '/api/feedback',
       '/api/resumed',
@@ -817,12 +826,24 @@ describe('storage', () => {
   it('waits out Retry-After for a stored entry whose attempt count is not a number', async () => {
     server.reply = () => ({ status: 503, headers: { 'Retry-After': '30' } });
     const garbage = outboxItem({ id: 'counted', url: `${server.origin}/api/counted` });
-    await open(
+    const key = `${OUTBOX_PREFIX}counted`;
+    const page = await open(
       '<p>No widget here; the runtime resumes stored votes on its own.</p>',
-      seed({ [`${OUTBOX_PREFIX}counted`]: JSON.stringify({ ...garbage, attempts: 'many' }) }),
+      seed({ [key]: JSON.stringify({ ...garbage, attempts: 'many' }) }),
+      (page) => page.clock.install(),
     );
-    // The endpoint asked for 30 s: one attempt in this window, or none if the entry is dropped.
-    await settle(4500);
-    expect(server.requests.length).toBeLessThanOrEqual(1);
+    await server.waitFor(1);
+    const waiting = () =>
+      page.evaluate((name) => {
+        const item = JSON.parse(localStorage.getItem(name) ?? 'null');
+        return item && { attempts: item.attempts, waitsMs: item.due - Date.now() };
+      }, key);
+    await expect.poll(async () => (await waiting())?.attempts).toBe(1);
+    await page.clock.fastForward(29_000);
+    // Still waiting, and for about the second left of the 30 asked for.
+    expect((await waiting())?.waitsMs).toBeGreaterThan(0);
+    expect(server.requests).toHaveLength(1);
+    await page.clock.fastForward(2_000);
+    await server.waitFor(2);
   });
 });

@@ -227,3 +227,46 @@ describe.each<Backend>(['pglite', 'postgres'])('reading feedback on %s', (backen
     });
   });
 });
+
+describe.each<Backend>(['pglite', 'postgres'])('stats from the daily rollup on %s', (backend) => {
+  const conversation = 'conv-rollup';
+  const collector = useCollector(backend, async (url) => {
+    const reasons = ['Wrong', 'Clear', undefined, 'Wrong', 'Too long', undefined, 'Clear'];
+    for (let i = 0; i < 40; i++) {
+      const value = [-100, -50, 0, 13, 50, 77, 100][i % 7] as number;
+      const rating = value > 0 ? 'up' : value < 0 ? 'down' : 'neutral';
+      const reason = reasons[i % reasons.length];
+      const response = await send(`${url}api/feedback`, {
+        body: {
+          id: `rollup-${backend}-${i}`,
+          rating,
+          sentiment: SENTIMENTS[rating],
+          value,
+          scale: { min: -100, max: 100 },
+          conversation_id: conversation,
+          ...(reason ? { reason } : {}),
+          page_url: 'https://help.example.com/a',
+          locale: 'en',
+          created_at: `2026-11-${String(10 + (i % 5)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00+02:00`,
+        },
+      });
+      expect(response.status).toBe(201);
+    }
+    // A repeat is stored once, and so counted once.
+    await send(`${url}api/sentiment`, {
+      body: { conversation_id: conversation, sentiment: 'positive' },
+    });
+  });
+  const stats = async (query: string) =>
+    (await send(`${collector.url}api/feedback/stats?${query}`)).body;
+
+  test.each(['', 'from=2026-11-11', 'to=2026-11-12', 'from=2026-11-11&to=2026-11-11'])(
+    'with `%s` the rollup gives the figures the votes themselves give',
+    async (query) => {
+      // Every vote of this collector is in one conversation: filtering on it reads the votes.
+      const fromVotes = await stats(`conversation_id=${conversation}&${query}`);
+      expect(await stats(query)).toEqual(fromVotes);
+      expect(fromVotes.total).toBeGreaterThan(0);
+    },
+  );
+});

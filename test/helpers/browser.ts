@@ -115,9 +115,28 @@ export function recordedEvents<T = Record<string, unknown>>(
   );
 }
 
-/** A short pause, only where the point is that nothing happens. */
-export function settle(ms = 500): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Where the widget keeps each vote until it is answered (shared by every tab of an origin). */
+const OUTBOX_PREFIX = 'feedback-widget:outbox:';
+
+/**
+ * Resolves once the page's origin has no vote left to send: each was answered (accepted or
+ * dropped) and removed, none waits for a retry or for its open follow-up. No request about
+ * them can come later, so a test may count requests then; unlike a pause, a retry however
+ * late keeps this waiting. Not for pages whose storage fails (the outbox is in memory then).
+ */
+export async function outboxDrained(page: Page, timeout = 15_000): Promise<void> {
+  await page.waitForFunction(
+    (prefix) => !Object.keys(localStorage).some((key) => key.startsWith(prefix)),
+    OUTBOX_PREFIX,
+    { polling: 20, timeout },
+  );
+}
+
+/** Resolves after the page rendered a frame: mutation observers and their mounts have run. */
+export function nextFrame(page: Page): Promise<void> {
+  return page.evaluate(
+    () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve))),
+  );
 }
 
 /** A widget's controls inside `host` (the mount element), found by role and accessible name. */

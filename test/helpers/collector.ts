@@ -39,7 +39,8 @@ export function startCollector(
     process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   }
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, ...options.env },
+    // Tests poll reads far faster than a person: no read limit unless a test sets one.
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, READ_RATE_LIMIT: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const kill = () => child.kill('SIGKILL');
@@ -86,7 +87,7 @@ export interface TestStorage {
   /** Options for a collector on this storage; each PGlite collector gets its own directory. */
   options(): CollectorOptions;
   /**
-   * Starts a collector on this storage on a free port, without a rate limit unless asked,
+   * Starts a collector on this storage on a free port, without rate limits unless asked,
    * that closes idle connections at once when it stops (tests hold no request on them).
    */
   start(overrides?: CollectorOptions): Promise<Collector>;
@@ -105,7 +106,14 @@ export async function openStorage(backend: Backend): Promise<TestStorage> {
   return {
     options,
     start: (overrides = {}) =>
-      createCollector({ port: 0, rateLimit: 0, shutdownGraceMs: 0, ...options(), ...overrides }),
+      createCollector({
+        port: 0,
+        rateLimit: 0,
+        readRateLimit: 0,
+        shutdownGraceMs: 0,
+        ...options(),
+        ...overrides,
+      }),
     async stop() {
       await database?.stop();
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

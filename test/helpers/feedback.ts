@@ -61,7 +61,7 @@ export function feedbackPage(
     outbox,
     now: () => Date.now(),
     uuid: () => `evt-${++ids}`,
-    pageUrl: PAGE_URL,
+    pageUrl: () => PAGE_URL,
     schedule,
     emit: (type, detail) => emitted.push([type, detail]),
     track,

@@ -27,6 +27,11 @@ export interface RecordingServer {
   page(path: string, body: string, headers?: Record<string, string>): void;
   /** Resolves once `count` POSTs have arrived (or rejects after `ms`). */
   waitFor(count: number, ms?: number): Promise<Recorded[]>;
+  /**
+   * Resolves once every POST received was answered and none arrived for 100 ms: for a page
+   * that is gone, whose requests were all sent before it went and so arrive within that.
+   */
+  quiet(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,6 +44,8 @@ const DIST = new URL('../../dist/feedback-widget.js', import.meta.url);
 export async function startRecordingServer(): Promise<RecordingServer> {
   const pages = new Map<string, { body: string; headers: Record<string, string> }>();
   const waiters = new Set<() => void>();
+  let answering = 0;
+  let lastArrival = 0;
   const server = createServer((request, response) => {
     const path = request.url ?? '/';
     const cors = {
@@ -66,6 +73,11 @@ export async function startRecordingServer(): Promise<RecordingServer> {
       return;
     }
     let text = '';
+    answering += 1;
+    lastArrival = Date.now();
+    response.on('close', () => {
+      answering -= 1;
+    });
     request.on('data', (chunk) => {
       text += chunk;
     });
@@ -112,6 +124,12 @@ export async function startRecordingServer(): Promise<RecordingServer> {
         waiters.add(check);
         check();
       });
+    },
+    async quiet() {
+      const QUIET_MS = 100;
+      while (answering > 0 || Date.now() - lastArrival < QUIET_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
     },
     close() {
       server.closeAllConnections();

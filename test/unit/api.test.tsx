@@ -90,7 +90,7 @@ describe('the Feedback component', () => {
     expect(bodyOf(request)).toMatchObject({ reason: 'Wrong', metadata: { plan: 'pro' } });
   });
 
-  test('re-mounts the widget when its props change', () => {
+  test('shows changed props', () => {
     const { container: root, rerender } = render(
       <Feedback endpoint={endpoint()} messageId={messageId} labelUp="Yes" />,
     );
@@ -113,6 +113,44 @@ describe('the Feedback component', () => {
     rerender(<Feedback endpoint={endpoint()} messageId={messageId} reasons={['Slow']} />);
 
     expect((ui.getByRole('textbox') as HTMLTextAreaElement).value).toBe('Draft');
+  });
+
+  test('keeps the open follow-up while a streaming messageContent prop changes', () => {
+    const props = { endpoint: endpoint(), messageId, format: 'quality' } as const;
+    const { container: root, rerender } = render(<Feedback {...props} messageContent="Part" />);
+    const ui = shadow(hostIn(root));
+    fireEvent.click(ui.getByRole('button', { name: 'Not helpful' }));
+    fireEvent.input(ui.getByRole('textbox'), { target: { value: 'Draft' } });
+
+    rerender(<Feedback {...props} messageContent="Part of the answer" />);
+
+    expect((ui.getByRole('textbox') as HTMLTextAreaElement).value).toBe('Draft');
+  });
+
+  test('a removed prop takes its default again', () => {
+    const { container: root, rerender } = render(
+      <Feedback endpoint={endpoint()} messageId={messageId} labelUp="Yes" />,
+    );
+
+    rerender(<Feedback endpoint={endpoint()} messageId={messageId} />);
+
+    expect(shadow(hostIn(root)).getByRole('button', { name: 'Helpful' })).toBeTruthy();
+  });
+
+  test('a changed messageId sends the open follow-up and shows the new subject', async () => {
+    const { container: root, rerender } = render(
+      <Feedback endpoint={endpoint()} messageId={messageId} />,
+    );
+    const ui = shadow(hostIn(root));
+    fireEvent.click(ui.getByRole('button', { name: 'Not helpful' }));
+
+    rerender(<Feedback endpoint={endpoint()} messageId={`${messageId}-next`} />);
+
+    const [request] = await server.waitFor(1);
+    expect(bodyOf(request)).toMatchObject({ rating: 'down', message_id: messageId });
+    expect(ui.getByRole('button', { name: 'Not helpful' }).getAttribute('aria-pressed')).toBe(
+      'false',
+    );
   });
 
   test('unmounting sends the open follow-up', async () => {

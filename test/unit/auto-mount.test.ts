@@ -37,8 +37,9 @@ afterEach(async () => {
   await server.close();
 });
 
-function start(defaults: RawOptions = {}, selector?: string) {
-  autoMount.startAutoMount({
+/** Starts auto-mounting; resolves when the elements already in the page are mounted. */
+function start(defaults: RawOptions = {}, selector?: string): Promise<void> {
+  return autoMount.startAutoMount({
     defaults: { endpoint: `${server.origin}/api/feedback`, ...defaults },
     selector,
   });
@@ -58,11 +59,11 @@ function isMounted(element: Element): boolean {
 }
 
 describe('mounting', () => {
-  test('mounts every [data-feedback] element in the page', () => {
+  test('mounts every [data-feedback] element in the page', async () => {
     const first = add('<div data-feedback data-message-id="m-1"></div>');
     const second = add('<section><p data-feedback data-message-id="m-2"></p></section>');
 
-    start();
+    await start();
 
     expect(shadow(first).getByRole('group', { name: 'Was this helpful?' })).toBeTruthy();
     expect(isMounted(second.querySelector('p') as Element)).toBe(true);
@@ -124,14 +125,69 @@ describe('mounting', () => {
   });
 });
 
+describe('mounting in slices', () => {
+  /** Enough answers that mounting them takes longer than one slice, even on a fast machine. */
+  function addAnswers(count: number): HTMLElement[] {
+    return Array.from({ length: count }, (_, index) =>
+      add(`<div data-feedback data-message-id="m-${index}"></div>`),
+    );
+  }
+
+  test('the first answers mount before start returns, the rest in later tasks', async () => {
+    const answers = addAnswers(300);
+
+    const mounted = start();
+
+    expect([isMounted(answers[0] as Element), isMounted(answers[299] as Element)]).toEqual([
+      true,
+      false,
+    ]);
+    await mounted;
+    expect(answers.every(isMounted)).toBe(true);
+  });
+
+  test('scan resolves once every element it found is mounted', async () => {
+    await start();
+    const list = add('<ul></ul>');
+    const answers = Array.from({ length: 300 }, (_, index) =>
+      add(`<li data-feedback data-message-id="m-${index}"></li>`, list),
+    );
+
+    await autoMount.scan(list);
+
+    expect(answers.every(isMounted)).toBe(true);
+  });
+
+  test('an element removed before its turn is never mounted', async () => {
+    const answers = addAnswers(300);
+    const last = answers[299] as HTMLElement;
+
+    const mounted = start();
+    last.remove();
+    await mounted;
+
+    expect(last.shadowRoot).toBeNull();
+  });
+
+  test('scan mounts the elements of a subtree not in the document', async () => {
+    await start();
+    const fragment = document.createElement('div');
+    fragment.innerHTML = '<p data-feedback data-message-id="m-1"></p>';
+
+    await autoMount.scan(fragment);
+
+    expect(isMounted(fragment.firstElementChild as Element)).toBe(true);
+  });
+});
+
 describe('never twice', () => {
-  test('scanning the page again does not mount an element a second time', () => {
+  test('scanning the page again does not mount an element a second time', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     add('<div data-feedback data-format="bogus"></div>');
-    start();
+    await start();
 
-    autoMount.scan();
-    autoMount.scan(document.body);
+    await autoMount.scan();
+    await autoMount.scan(document.body);
 
     expect(error).toHaveBeenCalledTimes(1);
   });
@@ -268,11 +324,11 @@ describe('selector', () => {
     await vi.waitFor(() => expect(isMounted(element)).toBe(false));
   });
 
-  test('a custom selector mounts its matches instead of [data-feedback]', () => {
+  test('a custom selector mounts its matches instead of [data-feedback]', async () => {
     const custom = add('<div class="rate-me" data-message-id="m-1"></div>');
     const plain = add('<div data-feedback data-message-id="m-2"></div>');
 
-    start({}, '.rate-me');
+    await start({}, '.rate-me');
 
     expect(isMounted(custom)).toBe(true);
     expect(plain.shadowRoot).toBeNull();

@@ -112,7 +112,7 @@ describe('attribute changes', () => {
     expect(shadow(element).getByRole('button', { name: 'No' })).toBeTruthy();
   });
 
-  test('several attribute changes in one task re-mount the widget once', async () => {
+  test('attribute changes that keep the subject re-render the widget in place', async () => {
     const element = await addElement();
     const remounts = countRemounts(element);
 
@@ -121,7 +121,31 @@ describe('attribute changes', () => {
     element.setAttribute('prompt', 'Useful?');
     await tick();
 
+    expect(remounts.count).toBe(0);
+    expect(shadow(element).getByRole('group', { name: 'Useful?' })).toBeTruthy();
+  });
+
+  test('a changed message-id mounts the widget afresh, once', async () => {
+    const element = await addElement();
+    const remounts = countRemounts(element);
+
+    element.setAttribute('message-id', `${messageId}-next`);
+    element.setAttribute('prompt', 'Useful?');
+    await tick();
+
     expect(remounts.count).toBe(1);
+  });
+
+  test('a changed text keeps the open follow-up and what was typed in it', async () => {
+    const element = await addElement();
+    fireEvent.click(shadow(element).getByRole('button', { name: 'Not helpful' }));
+    fireEvent.input(shadow(element).getByRole('textbox'), { target: { value: 'Half' } });
+
+    element.setAttribute('thanks', 'Merci');
+    await tick();
+
+    expect((shadow(element).getByRole('textbox') as HTMLTextAreaElement).value).toBe('Half');
+    expect(server.requests).toEqual([]);
   });
 
   test('a bad value corrected in the same task is never reported', async () => {
@@ -176,10 +200,11 @@ describe('configuration errors', () => {
 });
 
 describe('disconnection', () => {
-  test('a disconnected element is unmounted', async () => {
+  test('a disconnected element is unmounted once the task ends', async () => {
     const element = await addElement();
 
     element.remove();
+    await tick();
 
     expect(widgetRoot(element)).toBeNull();
   });
@@ -203,6 +228,22 @@ describe('disconnection', () => {
     await tick();
 
     expect(shadow(element).getByRole('group', { name: 'Was this helpful?' })).toBeTruthy();
+  });
+
+  test('an element moved within one task keeps its open follow-up', async () => {
+    const element = await addElement();
+    const remounts = countRemounts(element);
+    fireEvent.click(shadow(element).getByRole('button', { name: 'Not helpful' }));
+    fireEvent.input(shadow(element).getByRole('textbox'), { target: { value: 'Half' } });
+
+    const before = document.createElement('p');
+    document.body.append(before);
+    document.body.insertBefore(element, before);
+    await tick();
+
+    expect((shadow(element).getByRole('textbox') as HTMLTextAreaElement).value).toBe('Half');
+    expect(remounts.count).toBe(0);
+    expect(server.requests).toEqual([]);
   });
 
   test('attribute changes while disconnected apply when it is added again', async () => {

@@ -247,6 +247,18 @@ describe('requests', () => {
     expect(bodyOf(request)).not.toHaveProperty('comment');
   });
 
+  test('page_url is the page the vote was made on, after a pushState', async () => {
+    const { ui } = mountWidget({ messageId: 'm-moved', ask: 'never' });
+    const before = location.href;
+    history.pushState(null, '', '/c/42?draft=1');
+
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+    history.replaceState(null, '', before);
+
+    const [request] = await server.waitFor(1);
+    expect(bodyOf(request).page_url).toBe(new URL('/c/42', before).href);
+  });
+
   test('an open follow-up left idle for 60 seconds is sent as it stands', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const { ui } = mountWidget({ messageId: 'm-1' });
@@ -365,6 +377,46 @@ describe('configuration errors', () => {
     handle.update({ labelUp: 'Yes' });
 
     expect(shadow(host).getByRole('button', { name: 'Yes' })).toBeTruthy();
+  });
+});
+
+describe('update', () => {
+  test('update() of a text keeps the open follow-up and what was typed', async () => {
+    const { ui, handle } = mountWidget({ messageId: 'm-update' });
+    fireEvent.click(ui().getByRole('button', { name: 'Not helpful' }));
+    fireEvent.input(ui().getByRole('textbox'), { target: { value: 'Half a thought' } });
+
+    handle.update({ thanks: 'Merci' });
+    fireEvent.click(ui().getByRole('button', { name: 'Send' }));
+
+    const [request] = await server.waitFor(1);
+    expect(bodyOf(request)).toMatchObject({ rating: 'down', comment: 'Half a thought' });
+    expect(ui().getByRole('status').textContent).toBe('Merci');
+  });
+
+  test('update() with another locale shows its texts and reasons', () => {
+    const { ui, handle } = mountWidget({ messageId: 'm-update' });
+
+    handle.update({ locale: 'de' });
+    fireEvent.click(ui().getByRole('button', { name: 'Nicht hilfreich' }));
+
+    expect(ui().getByRole('button', { name: 'Unklar' })).toBeTruthy();
+  });
+
+  test('update() keeps the time the message was shown for time_to_respond_ms', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { ui, handle } = mountWidget({ messageId: 'm-update', format: 'quality', ask: 'never' });
+    vi.advanceTimersByTime(5_000);
+
+    handle.update({ messageContent: 'The whole answer' });
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+    vi.useRealTimers();
+
+    const [request] = await server.waitFor(1);
+    expect(bodyOf(request)).toMatchObject({
+      sent_message_content: 'The whole answer',
+      time_to_respond_ms: 5_000,
+    });
   });
 });
 

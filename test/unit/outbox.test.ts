@@ -74,11 +74,11 @@ const status =
   });
 
 describe('storing', () => {
-  test('a vote is in the store when the transport is first called', () => {
+  test('a vote is in the store, leased for 15 s, when the transport is first called', () => {
     const { outbox, calls } = setup();
     const item = outboxItem();
     outbox.put(item);
-    expect(calls).toEqual([{ at: 0, keepalive: false, stored: item }]);
+    expect(calls).toEqual([{ at: 0, keepalive: false, stored: { ...item, lease: T0 + 15_000 } }]);
   });
 
   test('a vote is sent with the item as stored', () => {
@@ -480,28 +480,89 @@ describe('one send at a time', () => {
     expect(transport.mock.calls.map(([, keepalive]) => keepalive)).toEqual([false, true]);
   });
 
-  test('a vote another tab holds the lock for is left in the store for later', async () => {
-    const { outbox, store, exclusive, transport } = setup();
+  test('a new vote is first sent in the task that put it, without the lock', () => {
+    const { outbox, exclusive, times } = setup();
+    outbox.put(outboxItem());
+    expect([times(), exclusive.mock.calls.length]).toEqual([[0], 0]);
+  });
+
+  test('a draft put again due now is first sent without the lock', () => {
+    const { outbox, exclusive, times } = setup();
+    outbox.put(outboxItem({ due: T0 + 60_000 }));
+    outbox.put(outboxItem());
+    expect([times(), exclusive.mock.calls.length]).toEqual([[0], 0]);
+  });
+
+  test('a retry takes the lock, named after the vote', async () => {
+    const { outbox, exclusive, answer } = setup();
+    answer(status(503));
+    outbox.put(outboxItem());
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(exclusive.mock.calls.map(([name]) => name)).toEqual([KEY]);
+  });
+
+  test('a vote put again due now while another tab may be sending it waits for the lock', () => {
+    const storage = new MemoryStorage();
+    storage.setItem(KEY, JSON.stringify(outboxItem()));
+    const { outbox, exclusive, transport } = setup({ storage });
     exclusive.mockImplementationOnce(async () => {});
+    outbox.put(outboxItem());
+    expect([exclusive.mock.calls.length, transport.mock.calls.length]).toEqual([1, 0]);
+  });
+
+  test('a vote another tab holds the lock for is left in the store for later', async () => {
+    const storage = new MemoryStorage();
     const item = outboxItem();
-    outbox.put(item);
-    await vi.advanceTimersByTimeAsync(0);
+    storage.setItem(KEY, JSON.stringify(item));
+    const { outbox, store, exclusive, transport } = setup({ storage });
+    exclusive.mockImplementationOnce(async () => {});
+    await outbox.flush();
     expect(transport).not.toHaveBeenCalled();
     expect(store.get(KEY)).toEqual(item);
   });
 
   test('a vote skipped for another tab is tried again a second later', async () => {
-    const { outbox, exclusive, times } = setup();
+    const storage = new MemoryStorage();
+    storage.setItem(KEY, JSON.stringify(outboxItem()));
+    const { outbox, exclusive, times } = setup({ storage });
     exclusive.mockImplementationOnce(async () => {});
-    outbox.put(outboxItem());
+    await outbox.flush();
     await vi.advanceTimersByTimeAsync(1000);
     expect(times()).toEqual([1000]);
   });
 
-  test('the lock is named after the vote', () => {
-    const { outbox, exclusive } = setup();
+  test('a vote another tab leased is left alone, even by a keepalive flush, until the lease ends', async () => {
+    const storage = new MemoryStorage();
+    storage.setItem(KEY, JSON.stringify({ ...outboxItem(), lease: T0 + 15_000 }));
+    const { outbox, times } = setup({ storage });
+    await outbox.flush(true, true);
+    await outbox.flush();
+    await vi.advanceTimersByTimeAsync(14_999);
+    expect(times()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(times()).toEqual([15_000]);
+  });
+
+  test('a vote put with keepalive (the page is going) is sent without a lease', () => {
+    const { outbox, calls } = setup();
+    outbox.put(outboxItem(), true);
+    expect(calls.map(({ stored }) => (stored as OutboxItem).lease)).toEqual([undefined]);
+  });
+
+  test("a keepalive send of this page's leased vote gives the lease up, so a later visit need not wait", () => {
+    const { outbox, store, answer } = setup();
+    answer(() => new Promise<Answer>(() => {}));
     outbox.put(outboxItem());
-    expect(exclusive.mock.calls.map(([name]) => name)).toEqual([KEY]);
+    void outbox.flush(true);
+    expect(store.get<OutboxItem>(KEY)?.lease).toBeUndefined();
+  });
+
+  test('a vote whose first attempt failed is stored without its lease, for any tab to retry', async () => {
+    const { outbox, store, answer } = setup();
+    answer(status(503));
+    outbox.put(outboxItem());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.get<OutboxItem>(KEY)?.lease).toBeUndefined();
   });
 });
 

@@ -19,7 +19,8 @@ export interface FeedbackServices {
   outbox: Outbox;
   now: () => number;
   uuid: () => string;
-  pageUrl: string;
+  /** The page's URL now: a single-page app may have moved since the widget was mounted. */
+  pageUrl: () => string;
   schedule: (task: () => void, ms: number) => () => void;
   emit: (type: FeedbackEventType, detail: object) => void;
   /** Routes the delivery outcome of a vote to this widget's `emit`. */
@@ -49,7 +50,7 @@ export function createFeedback(
   defaultReasons: string[],
   services: FeedbackServices,
 ): Feedback {
-  const subject = subjectOf(config, services.pageUrl);
+  const subject = subjectOf(config, services.pageUrl());
   const open = signal<FeedbackEvent | undefined>(undefined);
   let cancelIdle = () => {};
   let release = () => {};
@@ -112,7 +113,7 @@ export function createFeedback(
         {
           id: services.uuid(),
           now,
-          pageUrl: services.pageUrl,
+          pageUrl: services.pageUrl(),
           replaces: duplicate ? undefined : previous?.id,
         },
       );

@@ -13,6 +13,8 @@ export interface OutboxItem extends WireRequest {
   attempts: number;
   /** Not sent before this epoch ms: a follow-up still open, or a retry backing off. */
   due: number;
+  /** Until this epoch ms the page that put it is making its first attempt: other tabs wait. */
+  lease?: number;
 }
 
 /** What the endpoint answered; a network failure or timeout rejects instead. */
@@ -38,9 +40,10 @@ export type Outcome =
 
 export interface Outbox {
   /**
-   * Stores the item durably, replacing any with the same id. Due now: sends it. Due later: a
-   * draft this page will put again when its follow-up closes; other tabs and later page loads
-   * send it once due, in case this page never does.
+   * Stores the item durably, replacing any with the same id. Due now: sends it, in this task
+   * when no other tab can be sending it. Due later: a draft this page will put again when its
+   * follow-up closes; other tabs and later page loads send it once due, in case this page
+   * never does.
    */
   put(item: OutboxItem, keepalive?: boolean): void;
   /**
@@ -54,6 +57,8 @@ export interface Outbox {
 const PREFIX = 'feedback-widget:outbox:';
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 5 * 60_000;
+/** Longer than the transport's 10 s timeout, so a lease outlives the attempt it covers. */
+const LEASE_MS = 15_000;
 /** Undelivered votes are retried on later page loads for this long, then dropped. */
 export const KEEP_MS = 7 * 24 * 3_600_000;
 
@@ -73,6 +78,8 @@ export function createOutbox(services: OutboxServices): Outbox {
   const inFlight = new Map<string, { keepalive: boolean; done: Promise<void> }>();
   /** Votes whose follow-up is open in this page: this page sends them when it closes. */
   const drafts = new Set<string>();
+  /** Votes this page leased for a first attempt it is making without the lock. */
+  const leases = new Set<string>();
   let cancelTimer = () => {};
 
   /** Sets one timer for the earliest item not in flight; never sooner than a second, so an
@@ -84,7 +91,10 @@ export function createOutbox(services: OutboxServices): Outbox {
       .filter(
         (key) => !inFlight.has(key.slice(PREFIX.length)) && !drafts.has(key.slice(PREFIX.length)),
       )
-      .map((key) => store.get<OutboxItem>(key)?.due ?? 0);
+      .map((key) => {
+        const item = store.get<OutboxItem>(key);
+        return Math.max(item?.due ?? 0, item?.lease ?? 0);
+      });
     if (dues.length) {
       cancelTimer = services.schedule(
         () => void outbox.flush(),
@@ -106,8 +116,16 @@ export function createOutbox(services: OutboxServices): Outbox {
       store.remove(key);
       return;
     }
-    // An open follow-up elsewhere (no attempt yet) waits for its own page even when early.
+    // An open follow-up elsewhere (no attempt yet) waits for its own page even when early, and
+    // a first attempt another page is making is left to it.
     if (item.due > now() && !(early && item.attempts)) return;
+    if ((item.lease ?? 0) > now() && !leases.has(id)) return;
+    if (item.lease !== undefined) {
+      delete item.lease;
+      // A page going away will likely never see this answer: another tab or a later visit
+      // may try again at once instead of waiting out the lease.
+      if (keepalive) store.set(key, item);
+    }
     let outcome: Outcome;
     try {
       const answer = await services.transport(item, keepalive);
@@ -135,8 +153,11 @@ export function createOutbox(services: OutboxServices): Outbox {
     services.notify(item, outcome);
   }
 
-  /** Sends one item unless it is a draft or already on its way; resolves when it settled. */
-  function deliver(id: string, keepalive: boolean, early = false): Promise<void> {
+  /**
+   * Sends one item unless it is a draft or already on its way; resolves when it settled.
+   * `leased`: this page holds the item's lease, so no lock is needed.
+   */
+  function deliver(id: string, keepalive: boolean, early = false, leased = false): Promise<void> {
     const sending = inFlight.get(id);
     if (drafts.has(id)) return Promise.resolve();
     // A keepalive send may overtake a plain one in flight (the page is going away and will
@@ -145,10 +166,11 @@ export function createOutbox(services: OutboxServices): Outbox {
     // A page being hidden may never run a lock's callback: send at once, the
     // Idempotency-Key keeps a repeat from counting twice.
     const done = (
-      keepalive
-        ? attempt(id, true, early)
+      keepalive || leased
+        ? attempt(id, keepalive, early)
         : services.exclusive(PREFIX + id, () => attempt(id, false, early))
     ).finally(() => {
+      if (leased) leases.delete(id);
       if (inFlight.get(id)?.done === done) inFlight.delete(id);
     });
     inFlight.set(id, { keepalive, done });
@@ -157,11 +179,21 @@ export function createOutbox(services: OutboxServices): Outbox {
 
   const outbox: Outbox = {
     put(item, keepalive = false) {
-      store.set(PREFIX + item.id, item);
-      if (item.due > now()) drafts.add(item.id);
+      const { id } = item;
+      const key = PREFIX + id;
+      const stored = store.get<OutboxItem>(key);
+      // New, or a draft due nowhere yet: no other tab can be sending it, so the first attempt
+      // goes out in this task (a lock or timer would wait for the next frame, ~12 ms), leased
+      // so that other tabs leave it alone meanwhile. Anything else waits for the lock, but for
+      // a keepalive send (the page is going), which needs neither.
+      const leased =
+        !keepalive && item.due <= now() && (!(stored && stored.due <= now()) || leases.has(id));
+      if (leased) leases.add(id);
+      store.set(key, leased ? { ...item, lease: now() + LEASE_MS } : item);
+      if (item.due > now()) drafts.add(id);
       else {
-        drafts.delete(item.id);
-        void deliver(item.id, keepalive).then(wake);
+        drafts.delete(id);
+        void deliver(id, keepalive, false, leased).then(wake);
       }
     },
     async flush(keepalive = false, early = false) {
