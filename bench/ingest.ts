@@ -8,7 +8,7 @@ import { signFeedbackToken } from '../widget/token';
 import { type Summary, summarize } from './stats';
 
 /** The part of autocannon's API and result this bench uses (the package ships no types). */
-interface AutocannonResult {
+export interface AutocannonResult {
   '2xx': number;
   requests: { average: number };
   latency: { p99: number };
@@ -17,7 +17,7 @@ interface AutocannonResult {
   timeouts: number;
 }
 type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+export const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 export interface IngestFigures {
   backend: 'pglite' | 'postgres';
@@ -36,7 +36,7 @@ export interface IngestFigures {
 }
 
 // autocannon swaps `[<id>]` for a fresh random id in every request, so no event is a repeat.
-const EVENT = JSON.stringify({
+export const EVENT = JSON.stringify({
   id: '[<id>]',
   rating: 'down',
   sentiment: 'negative',

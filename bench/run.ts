@@ -14,6 +14,7 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../test/helpers/browser';
 import { OURS, ROOT } from './bundles';
 import { measureClick } from './click';
+import { type ForwardFigures, measureForward } from './forward';
 import { measureHeap } from './heap';
 import { type IngestFigures, measureIngest } from './ingest';
 import { measureMount } from './mount';
@@ -84,7 +85,40 @@ const SECTIONS: Record<string, Section> = {
     runs: { full: 3, quick: 1 },
     measure: (_browser, _site, runs) => measureReads(runs),
   },
+  forward: {
+    title: 'Forwarding',
+    method:
+      '`bench/forward.ts`: in-process collectors (rate limit off) on fresh PGlite / PostgreSQL storage, one `event` destination on a local fake vendor (127.0.0.1, answers 201 at once). Ingest: autocannon against `POST /api/feedback`, 10 connections, 10 s (3 s with `--quick`), without a FORWARD_FILE and with one (the worker sending meanwhile); lag = from the end of that run until no delivery is pending. Deliveries/s: the vendor holds its answers while 3,000 (PGlite) or 10,000 (PostgreSQL) more votes are posted, then answers; the backlog divided by the time until none is pending. Goal ≥ 1,000 deliveries/s on PostgreSQL.',
+    runs: { full: 1, quick: 1 },
+    async measure(_browser, _site, runs) {
+      return forwardRows(await measureForward(runs > 1 ? 10 : 3));
+    },
+  },
 };
+
+function forwardRows(figures: ForwardFigures[]): Row[] {
+  return figures.flatMap((item) => [
+    row({
+      section: 'forward',
+      metric: `${item.backend}: deliveries per second (backlog of ${item.backlog})`,
+      unit: '/s',
+      runs: [item.deliveriesPerSecond],
+      note:
+        item.backend === 'postgres'
+          ? `Goal ≥ 1,000/s: ${item.deliveriesPerSecond >= 1000 ? 'met' : 'missed'}.`
+          : 'One process owns PGlite: one loop sends batches of 100.',
+    }),
+    row({
+      section: 'forward',
+      metric: `${item.backend}: accepted events per second, forwarding on`,
+      unit: 'req/s',
+      runs: [item.ingestOn],
+      baselineName: 'forwarding off',
+      baselineRuns: [item.ingestOff],
+      note: `Every delivery made ${item.lagMs} ms after the run ended; ${item.stored} votes stored, ${item.delivered} delivered.`,
+    }),
+  ]);
+}
 
 const VARIANT_NAMES = {
   plain: '',

@@ -71,7 +71,10 @@ function build(host: Element, first: Config, spell: Spelling): Built {
   const version = signal(0);
   const emit: FeedbackServices['emit'] = (type, detail) =>
     host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
-  const feedback = createFeedback(config, messages.reasons.split('|'), {
+  // Every locale lists its built-in reasons in this order, so one key names each in all of them.
+  const keys = ['incorrect', 'irrelevant', 'unclear', 'incomplete'];
+  const reasons = messages.reasons.split('|').map((label, index) => `${keys[index]}=${label}`);
+  const feedback = createFeedback(config, reasons, {
     votes: runtime.votes,
     outbox: runtime.outbox,
     uuid: runtime.uuid,

@@ -3,6 +3,7 @@ import { type AddressInfo, Server as NetServer, type Socket } from 'node:net';
 import { type CollectorOptions, resolveCollectorConfig } from './config';
 import { createOriginPolicy } from './cors';
 import { type Database, openDatabase } from './database';
+import { loadForwarding } from './forward/forwarding';
 import { pruneIdempotencyKeys } from './ingest';
 import { migrate } from './migrate';
 import { createRateLimit } from './rate-limit';
@@ -67,6 +68,7 @@ async function openMigrated(config: Parameters<typeof openDatabase>[0]): Promise
  */
 export async function createCollector(options: CollectorOptions = {}): Promise<Collector> {
   const config = resolveCollectorConfig(options);
+  const forwarding = loadForwarding(config, process.env);
   const inFlight = new Set<Promise<void>>();
   const connections = new Map<Socket, Connection>();
   let closing = false;
@@ -77,7 +79,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   const rateLimit = createRateLimit(config.rateLimit);
   const readRateLimit = createRateLimit(config.readRateLimit);
   const dispatch = {
-    router: opened.then((db) => createRouter(db, config)),
+    router: opened.then((db) => createRouter(db, config, forwarding)),
     originPolicy: createOriginPolicy(config.allowedOrigins, config, () => ({
       host: config.host,
       port: (server.address() as AddressInfo).port,
@@ -130,6 +132,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   await prune();
   const pruning = setInterval(prune, PRUNE_EVERY_MS);
   pruning.unref();
+  forwarding.start(db);
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
@@ -156,6 +159,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     clearInterval(pruning);
     rateLimit.stop();
     readRateLimit.stop();
+    await forwarding.stop();
     await db.close();
   };
   let closed: Promise<void> | undefined;

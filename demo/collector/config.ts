@@ -38,6 +38,10 @@ export interface CollectorConfig {
   shutdownGraceMs: number;
   /** The repository root, where `index.html`, `demo/pages/` and `dist/` are. */
   root: string;
+  /** The JSON file of destinations votes are forwarded to (SPEC §11); none when unset. */
+  forwardFile: string | undefined;
+  /** How long a delivery is retried, in ms. */
+  forwardMaxAgeMs: number;
 }
 
 export type CollectorOptions = Partial<CollectorConfig>;
@@ -123,6 +127,8 @@ export function resolveCollectorConfig(options: CollectorOptions = {}): Collecto
     publicOrigin: options.publicOrigin,
     shutdownGraceMs: options.shutdownGraceMs ?? 5_000,
     root: options.root ?? fileURLToPath(new URL('../../', import.meta.url)),
+    forwardFile: options.forwardFile || undefined,
+    forwardMaxAgeMs: options.forwardMaxAgeMs ?? parseWindow('7d'),
   };
 }
 
@@ -160,6 +166,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): CollectorConfig {
     if (seconds === 0)
       throw new CollectorConfigError('REQUEST_TIMEOUT', 'must be at least 1 second.');
     options.requestTimeoutMs = seconds * 1000;
+  }
+  if (env.FORWARD_FILE) options.forwardFile = env.FORWARD_FILE;
+  if (env.FORWARD_MAX_AGE) {
+    options.forwardMaxAgeMs = parseWindow(env.FORWARD_MAX_AGE, 'FORWARD_MAX_AGE');
   }
   return resolveCollectorConfig(options);
 }

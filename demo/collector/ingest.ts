@@ -1,6 +1,7 @@
-import type { Database } from './database';
+import type { Database, Queryable } from './database';
 import type { Accepted } from './formats';
 import { HttpError } from './http';
+import type { FeedbackRecord } from './record';
 
 /** The answer to one POST, exactly as it is (or was first) sent. */
 export interface Outcome {
@@ -13,6 +14,8 @@ export interface IngestOptions {
   /** What the request was (route, query and body), to tell a repeat from a reused key. */
   fingerprint: string;
   voteWindowMs: number;
+  /** Writes the record's deliveries (SPEC §11) in its transaction, only when it is stored. */
+  forward?: (tx: Queryable, record: FeedbackRecord) => Promise<void>;
 }
 
 /** Counts the vote in its day's figures (`feedback_daily`), in the same transaction. */
@@ -89,10 +92,11 @@ export function ingest(db: Database, accepted: Accepted, options: IngestOptions)
         record.created_at,
         record.rating,
         record.score,
-        record.reason ?? '',
+        record.reason_key ?? record.reason ?? '',
         record.reason ?? '',
         Math.floor(Math.random() * SHARDS),
       ]);
+      await options.forward?.(tx, record);
     }
     return outcome;
   });

@@ -1,8 +1,19 @@
+import { randomUUID } from 'node:crypto';
+import { startDemoVendor } from '../vendor';
 import { createCollector } from './collector';
 import { CollectorConfigError, configFromEnv } from './config';
 
 /** `npx tsx demo/collector/main.ts`: the collector as the environment configures it. */
 async function main(): Promise<void> {
+  // `npm run start:forward`: the fake vendor APIs demo/forward.example.json points at.
+  if (process.env.DEMO_VENDOR_PORT) {
+    process.env.DEMO_VENDOR_KEY ??= randomUUID();
+    const vendor = await startDemoVendor(
+      Number(process.env.DEMO_VENDOR_PORT),
+      process.env.DEMO_VENDOR_KEY,
+    );
+    console.log(`Demo vendor APIs (votes are forwarded there): ${vendor.url}`);
+  }
   const config = configFromEnv(process.env);
   const collector = await createCollector(config);
   console.log(`feedback-widget collector: ${collector.url}`);

@@ -5,6 +5,8 @@ import type { Database } from './database';
 import { demoAnswer } from './demo-answers';
 import { pathId } from './fields';
 import { FORMATS, type Submission } from './formats';
+import type { Forwarding } from './forward/forwarding';
+import { deliveryStats, listDeliveries, retryDelivery } from './forward/read';
 import { json, type Reply, readJson } from './http';
 import { ingest } from './ingest';
 import { getFeedback, listFeedback } from './read';
@@ -52,7 +54,7 @@ function submission(route: RouteRequest): Submission {
 }
 
 /** The routes of SPEC §8, each bound to the database and settings it needs. */
-export function createRouter(db: Database, config: CollectorConfig) {
+export function createRouter(db: Database, config: CollectorConfig, forwarding: Forwarding) {
   const receive =
     (format: keyof typeof FORMATS): Handler =>
     async (route) => {
@@ -68,6 +70,7 @@ export function createRouter(db: Database, config: CollectorConfig) {
           .update(`${route.url.pathname}${route.url.search}\n${JSON.stringify(body)}`)
           .digest('base64url'),
         voteWindowMs: config.voteWindowMs,
+        forward: forwarding.enqueue,
       });
       return json(outcome.status, outcome.body);
     };
@@ -98,6 +101,25 @@ export function createRouter(db: Database, config: CollectorConfig) {
     [/^\/api\/conversations\/([^/]+)\/(upvote|downvote)$/, api({ POST: receive('vote') })],
     [/^\/api\/assistants\/([^/]+)\/feedbacks$/, api({ POST: receive('score') })],
     [/^\/api\/messages\/feedback$/, api({ POST: receive('quality') })],
+    [
+      /^\/api\/deliveries$/,
+      api({ GET: async ({ url }) => json(200, await listDeliveries(db, url.searchParams)) }),
+    ],
+    [
+      /^\/api\/deliveries\/stats$/,
+      api({ GET: async () => json(200, await deliveryStats(db, forwarding.destinations)) }),
+    ],
+    [
+      /^\/api\/deliveries\/([^/]+)\/retry$/,
+      {
+        // SPEC §10: a retry is the team's, like a read.
+        ...api({
+          POST: async ({ params }) =>
+            json(200, await retryDelivery(db, pathId(params[0] ?? '', 'id'), forwarding.maxAgeMs)),
+        }),
+        private: ['POST'],
+      },
+    ],
     [/^\/demo\/answer$/, api({ POST: demoAnswer(config) })],
   ];
   return (pathname: string): Match | undefined => {

@@ -76,10 +76,12 @@ function fromVotes(db: Database, query: URLSearchParams): Promise<Counts> {
        FROM feedback ${where.sql} GROUP BY 1`,
       where.params,
     ),
+    // Counted by key (SPEC §3), so a reason voted in seven languages is one entry, not seven;
+    // shown by the label most votes saw.
     db.query<{ reason: string; count: number }>(
-      `SELECT reason, count(*)::int AS count FROM feedback
-       ${where.sql ? `${where.sql} AND` : 'WHERE'} reason IS NOT NULL
-       GROUP BY reason ORDER BY count DESC, reason COLLATE "C" LIMIT 10`,
+      `SELECT mode() WITHIN GROUP (ORDER BY reason COLLATE "C") AS reason, count(*)::int AS count
+       FROM feedback ${where.sql ? `${where.sql} AND` : 'WHERE'} reason_key IS NOT NULL
+       GROUP BY reason_key ORDER BY count DESC, reason_key COLLATE "C" LIMIT 10`,
       where.params,
     ),
   ]);

@@ -135,6 +135,8 @@ async function ask(question) {
   const { message_id: messageId, token } = await identity;
   widget.dataset.messageId = messageId;
   if (token) widget.dataset.token = token;
+  // The id of the LLM run that wrote this answer, as an observability tool (Langfuse) knows it.
+  widget.dataset.traceId = `trace-${messageId}`;
   widget.dataset.messageContent = text;
   message.append(widget);
   setBusy(false);

@@ -16,6 +16,7 @@ describe('defaults', () => {
       messageId: undefined,
       sessionId: undefined,
       userId: undefined,
+      traceId: undefined,
       neutral: false,
       values: { up: 100, down: -100, neutral: 0 },
       scale: { min: -100, max: 100 },

@@ -161,7 +161,9 @@ describe('the follow-up', () => {
     feedback.reason.value = 'Wrong';
     feedback.comment.value = '  Too vague ';
     feedback.finish(true);
-    expect(bodies()).toEqual([event('down', { reason: 'Wrong', comment: 'Too vague' })]);
+    expect(bodies()).toEqual([
+      event('down', { reason: 'Wrong', reason_key: 'Wrong', comment: 'Too vague' }),
+    ]);
   });
 
   test('finish(false) sends the vote without the reason and the comment', () => {
@@ -222,7 +224,7 @@ describe('idle time', () => {
     feedback.reason.value = 'Wrong';
     await vi.advanceTimersByTimeAsync(IDLE_MS);
     expect(sent.map(({ at, item }) => [at, item.body])).toEqual([
-      [T0 + IDLE_MS, event('down', { reason: 'Wrong' })],
+      [T0 + IDLE_MS, event('down', { reason: 'Wrong', reason_key: 'Wrong' })],
     ]);
   });
 
@@ -256,7 +258,7 @@ describe('idle time', () => {
     feedback.touch();
     expect(store.get(`${OUTBOX_PREFIX}evt-1`)).toMatchObject({
       due: T0 + 50_000 + IDLE_MS,
-      body: event('down', { reason: 'Wrong', comment: 'Too' }),
+      body: event('down', { reason: 'Wrong', reason_key: 'Wrong', comment: 'Too' }),
     });
   });
 

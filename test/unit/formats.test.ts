@@ -12,6 +12,18 @@ function request(raw: RawOptions, choice: Choice, context = eventContext()) {
   return toRequest(config, createEvent(config, choice, context));
 }
 
+describe('reason keys', () => {
+  test('a reason given as key=Label sends the label as reason and the key as reason_key', () => {
+    const { body } = request({}, { rating: 'down', reason: 'too_long.v2=Trop = long' });
+    expect([body.reason, body.reason_key]).toEqual(['Trop = long', 'too_long.v2']);
+  });
+
+  test('a reason without a key sends its label as both reason and reason_key', () => {
+    const { body } = request({}, { rating: 'down', reason: 'Not a key=label' });
+    expect([body.reason, body.reason_key]).toEqual(['Not a key=label', 'Not a key=label']);
+  });
+});
+
 describe('format event', () => {
   test('a down vote with every field set posts the whole canonical event', () => {
     const wire = request(
@@ -20,10 +32,11 @@ describe('format event', () => {
         messageId: 'm-42',
         sessionId: 's-9',
         userId: 'u-7',
+        traceId: 'trace-5',
         metadata: '{"plan":"pro"}',
         locale: 'de',
       },
-      { rating: 'down', reason: 'Wrong', comment: 'Too vague' },
+      { rating: 'down', reason: 'wrong=Falsch', comment: 'Too vague' },
       eventContext({ replaces: 'evt-0' }),
     );
     expect(wire).toEqual({
@@ -38,7 +51,9 @@ describe('format event', () => {
         message_id: 'm-42',
         session_id: 's-9',
         user_id: 'u-7',
-        reason: 'Wrong',
+        trace_id: 'trace-5',
+        reason: 'Falsch',
+        reason_key: 'wrong',
         comment: 'Too vague',
         replaces: 'evt-0',
         page_url: PAGE_URL,

@@ -198,10 +198,39 @@ describe('requests', () => {
     expect(bodyOf(request)).toMatchObject({
       rating: 'down',
       reason: 'Unclear',
+      reason_key: 'unclear',
       comment: 'Too vague',
     });
     await fence();
     expect(requestsFor('m-1')).toHaveLength(1);
+  });
+
+  test('a built-in reason sends the same reason_key in every locale, beside its translated label', async () => {
+    const { ui } = mountWidget({ messageId: 'm-de', locale: 'de' });
+    fireEvent.click(ui().getByRole('button', { name: 'Nicht hilfreich' }));
+    fireEvent.click(ui().getByRole('button', { name: 'Falsch' }));
+    fireEvent.click(ui().getByRole('button', { name: 'Senden' }));
+
+    const [request] = await server.waitFor(1);
+    expect(bodyOf(request)).toMatchObject({ reason: 'Falsch', reason_key: 'incorrect' });
+  });
+
+  test('reasons given as key=Label show the label and send the key', async () => {
+    const { ui } = mountWidget({ messageId: 'm-k', reasons: 'slow=Too slow|Wrong tone' });
+    fireEvent.click(ui().getByRole('button', { name: 'Not helpful' }));
+    fireEvent.click(ui().getByRole('button', { name: 'Too slow' }));
+    fireEvent.click(ui().getByRole('button', { name: 'Send' }));
+
+    const [request] = await server.waitFor(1);
+    expect(bodyOf(request)).toMatchObject({ reason: 'Too slow', reason_key: 'slow' });
+  });
+
+  test('data-trace-id is sent as trace_id', async () => {
+    const { ui } = mountWidget({ messageId: 'm-t', traceId: 'trace-abc', ask: 'never' });
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+
+    const [request] = await server.waitFor(1);
+    expect(bodyOf(request).trace_id).toBe('trace-abc');
   });
 
   test('Skip posts the vote without the reason or comment entered', async () => {

@@ -34,6 +34,7 @@ export const OPTION_NAMES = [
   'userId',
   'sentAt',
   'messageContent',
+  'traceId',
 ] as const;
 
 export type OptionName = (typeof OPTION_NAMES)[number];
@@ -58,10 +59,12 @@ export interface Config {
   messageId: string | undefined;
   sessionId: string | undefined;
   userId: string | undefined;
+  traceId: string | undefined;
   neutral: boolean;
   values: Record<Rating, number>;
   scale: Scale;
   ask: Ask;
+  /** Reason choices as the page wrote them: `Label` or `key=Label`. */
   reasons: string[] | undefined;
   reasonsUp: string[];
   comment: boolean;
@@ -248,6 +251,7 @@ export function resolveConfig(raw: RawOptions, page: PageContext): Config {
     messageId: id(raw.messageId),
     sessionId: id(raw.sessionId),
     userId: id(raw.userId),
+    traceId: id(raw.traceId),
     neutral,
     values: values(raw, format, range),
     scale: range,

@@ -12,7 +12,9 @@ export interface FeedbackEvent {
   message_id?: string;
   session_id?: string;
   user_id?: string;
+  trace_id?: string;
   reason?: string;
+  reason_key?: string;
   comment?: string;
   replaces?: string;
   page_url: string;
@@ -24,11 +26,21 @@ export interface FeedbackEvent {
 /** What the person chose: a rating, and what the follow-up added. */
 export interface Choice {
   rating: Rating;
+  /** A reason choice as configured: `Label` or `key=Label`. */
   reason?: string | undefined;
   comment?: string | undefined;
 }
 
 const SENTIMENTS = { up: 'positive', neutral: 'neutral', down: 'negative' } as const;
+
+/**
+ * A reason choice's key and label: `key=Label` (the key `[A-Za-z0-9_.-]+` before the first `=`),
+ * else the label is its own key, so votes in every language can be counted by key.
+ */
+export function reasonParts(choice: string): [key: string, label: string] {
+  const [, key, label] = /^([\w.-]+)=(.*)/s.exec(choice) ?? [0, choice, choice];
+  return [key as string, label as string];
+}
 
 /** The page's URL without query and fragment, which may carry tokens. */
 export function pageUrlOf(href: string): string {
@@ -45,6 +57,7 @@ export function createEvent(
   choice: Choice,
   context: { id: string; now: number; pageUrl: string; replaces: string | undefined },
 ): FeedbackEvent {
+  const [key, label] = choice.reason ? reasonParts(choice.reason) : [];
   return prune({
     id: context.id,
     rating: choice.rating,
@@ -55,7 +68,9 @@ export function createEvent(
     message_id: config.messageId,
     session_id: config.sessionId,
     user_id: config.userId,
-    reason: choice.reason || undefined,
+    trace_id: config.traceId,
+    reason: label,
+    reason_key: key,
     comment: choice.comment?.trim() || undefined,
     replaces: context.replaces,
     page_url: context.pageUrl,

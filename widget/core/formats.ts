@@ -8,7 +8,8 @@ export interface WireRequest {
   body: Record<string, unknown>;
 }
 
-function fillEndpoint(template: string, event: FeedbackEvent): string {
+/** Fills an endpoint's placeholders from the event, URL-encoded. */
+export function fillEndpoint(template: string, event: FeedbackEvent): string {
   const values: Record<string, string | undefined> = {
     conversationId: event.conversation_id,
     messageId: event.message_id,
@@ -21,11 +22,15 @@ function fillEndpoint(template: string, event: FeedbackEvent): string {
   );
 }
 
-function joined(event: FeedbackEvent): string | undefined {
+/** The reason and the comment as one text, for formats with a single text field. */
+export function joined(event: FeedbackEvent): string | undefined {
   return [event.reason, event.comment].filter(Boolean).join(': ') || undefined;
 }
 
-function body(config: Config, event: FeedbackEvent): Record<string, unknown> {
+/** What a body needs besides the event: the widget's whole config, or a forwarding destination. */
+export type FormatConfig = Pick<Config, 'format' | 'endpoint' | 'messageContent' | 'sentAt'>;
+
+function body(config: FormatConfig, event: FeedbackEvent): Record<string, unknown> {
   switch (config.format) {
     case 'event':
       return { ...event };
@@ -63,6 +68,6 @@ function body(config: Config, event: FeedbackEvent): Record<string, unknown> {
 }
 
 /** Maps the canonical event to the URL and body of the configured format. */
-export function toRequest(config: Config, event: FeedbackEvent): WireRequest {
+export function toRequest(config: FormatConfig, event: FeedbackEvent): WireRequest {
   return { url: fillEndpoint(config.endpoint, event), body: body(config, event) };
 }

@@ -1,5 +1,6 @@
 import { h } from 'preact';
 import type { Config, Rating } from '../core/config';
+import { reasonParts } from '../core/event';
 import type { Feedback } from '../core/feedback';
 import type { Messages } from '../i18n';
 
@@ -53,7 +54,7 @@ function FollowUp({ feedback, config, messages, rating }: WidgetProps & { rating
                 feedback.reason.value = feedback.reason.value === reason ? undefined : reason;
               }}
             >
-              {reason}
+              {reasonParts(reason)[1]}
             </button>
           ))}
         </div>

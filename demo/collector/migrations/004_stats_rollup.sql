@@ -16,5 +16,5 @@ CREATE TABLE feedback_daily (
 
 INSERT INTO feedback_daily
   SELECT (created_at AT TIME ZONE 'UTC')::date, rating, round(score::numeric)::int,
-    coalesce(reason, ''), coalesce(reason, ''), 0, count(*), sum(score)
+    coalesce(reason_key, ''), coalesce(reason, ''), 0, count(*), sum(score)
   FROM feedback GROUP BY 1, 2, 3, 4, 5;

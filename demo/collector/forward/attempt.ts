@@ -1,0 +1,105 @@
+import ky from 'ky';
+import type { Destination } from './destinations';
+import type { Claimed, Settled } from './outbox';
+
+/** SPEC §11: 1 s doubling, at most 10 min apart; a timeout is 10 s. */
+const FIRST_RETRY_MS = 1000;
+const MAX_RETRY_MS = 10 * 60_000;
+export const TIMEOUT_MS = 10_000;
+const KEPT_BYTES = 1024;
+
+/** What the vendor answered, or why there is no answer. */
+type Answer =
+  | { status: number; retryAfter: string | null; body: string }
+  | { error: string; aborted: boolean };
+
+async function post(
+  delivery: Claimed,
+  destination: Destination,
+  signal: AbortSignal,
+): Promise<Answer> {
+  try {
+    const response = await ky.post(delivery.url, {
+      body: delivery.body,
+      headers: {
+        ...destination.headers,
+        'Content-Type': 'application/json',
+        'Idempotency-Key': delivery.id,
+      },
+      timeout: TIMEOUT_MS,
+      retry: 0,
+      throwHttpErrors: false,
+      signal,
+    });
+    const bytes = new Uint8Array(await response.arrayBuffer()).subarray(0, KEPT_BYTES);
+    return {
+      status: response.status,
+      retryAfter: response.headers.get('Retry-After'),
+      body: new TextDecoder().decode(bytes),
+    };
+  } catch (error) {
+    const { cause } = error as { cause?: { code?: string; message?: string } };
+    const detail = cause?.code ?? cause?.message;
+    const name = (error as Error).name;
+    const message = `${name}: ${(error as Error).message}${detail ? ` (${detail})` : ''}`;
+    return { error: message, aborted: signal.aborted };
+  }
+}
+
+/** `Retry-After` as seconds or an HTTP date, in ms from `now`; undefined when absent or bad. */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (header === null) return undefined;
+  const seconds = /^\s*\d+\s*$/.test(header) ? Number(header) * 1000 : Date.parse(header) - now;
+  return Number.isNaN(seconds) ? undefined : Math.max(0, seconds);
+}
+
+/** Exponential backoff with jitter: a random time in the second half of the doubled wait. */
+export function backoffMs(attempts: number, random: () => number): number {
+  const ceiling = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
+  return ceiling / 2 + random() * (ceiling / 2);
+}
+
+function retryable(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/** Removes every secret of the destination from a text that will be stored or shown. */
+function scrub(text: string, destination: Destination): string {
+  let clean = text;
+  for (const secret of destination.secrets) clean = clean.split(secret).join('[secret]');
+  return clean;
+}
+
+/**
+ * Makes one attempt at a claimed delivery and decides what becomes of it; undefined when the
+ * collector stopped it mid-way, so the row stays as it was and is sent again later.
+ */
+export async function attempt(
+  delivery: Claimed,
+  destination: Destination,
+  signal: AbortSignal,
+  random: () => number,
+): Promise<Settled | undefined> {
+  const attempts = delivery.attempts + 1;
+  const base = { id: delivery.id, attempts, next_attempt_at: null };
+  const answer = await post(delivery, destination, signal);
+  if ('error' in answer && answer.aborted) return undefined;
+  const now = Date.now();
+  const status = 'status' in answer ? answer.status : null;
+  if (status !== null && status >= 200 && status < 300) {
+    return { ...base, status: 'delivered', last_status: status, last_error: null };
+  }
+  const error = scrub('error' in answer ? answer.error : answer.body, destination);
+  const failed = { ...base, status: 'failed' as const, last_status: status, last_error: error };
+  if (status !== null && !retryable(status)) return failed;
+  const giveUpAt = new Date(delivery.give_up_at).getTime();
+  if (now >= giveUpAt) return failed;
+  // Never sooner than the backoff, so `Retry-After: 0` cannot make a busy loop of it.
+  const asked = 'retryAfter' in answer ? retryAfterMs(answer.retryAfter, now) : undefined;
+  const wait = Math.max(asked ?? 0, backoffMs(attempts, random));
+  return {
+    ...failed,
+    status: 'pending',
+    next_attempt_at: new Date(Math.min(now + wait, giveUpAt)),
+  };
+}

@@ -1,0 +1,35 @@
+import type { CollectorConfig } from '../config';
+import type { Database, Queryable } from '../database';
+import type { FeedbackRecord } from '../record';
+import { type Destination, loadDestinations } from './destinations';
+import { enqueue } from './outbox';
+import { startWorker, type Worker } from './worker';
+
+/** Forwarding as the collector uses it: destinations, the intake hook and the worker. */
+export interface Forwarding {
+  destinations: Destination[];
+  maxAgeMs: number;
+  /** For `ingest`: writes the record's deliveries in its transaction. */
+  enqueue(tx: Queryable, record: FeedbackRecord): Promise<void>;
+  /** Starts sending; until then deliveries only accumulate. */
+  start(db: Database): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Reads `FORWARD_FILE` (with `${NAME}` from `env`) before anything else starts, so a bad file
+ * stops the collector at once with a message naming it.
+ */
+export function loadForwarding(config: CollectorConfig, env: NodeJS.ProcessEnv): Forwarding {
+  const destinations = config.forwardFile ? loadDestinations(config.forwardFile, env) : [];
+  let worker: Worker | undefined;
+  return {
+    destinations,
+    maxAgeMs: config.forwardMaxAgeMs,
+    enqueue: (tx, record) => enqueue(tx, destinations, record, config.forwardMaxAgeMs),
+    start(db) {
+      worker = startWorker(db, { destinations, shared: config.databaseUrl !== undefined });
+    },
+    stop: () => worker?.stop() ?? Promise.resolve(),
+  };
+}

@@ -1,0 +1,95 @@
+import { describe, expect, test } from 'vitest';
+import { createCollector } from '../../demo/collector/collector';
+import { startCollector } from '../helpers/collector';
+import { forwardFile, secret } from '../helpers/forward';
+
+const VOTE = {
+  name: 'bots',
+  format: 'vote',
+  url: 'https://bots.example.com/c/{conversationId}/{vote}',
+};
+
+/** The message the collector refuses to start with, for a FORWARD_FILE holding `content`. */
+async function refusal(content: unknown): Promise<{ file: string; message: string }> {
+  const file = forwardFile(content);
+  const error = await createCollector({ port: 0, forwardFile: file }).then(
+    () => {
+      throw new Error('the collector started');
+    },
+    (problem: Error) => problem,
+  );
+  return { file, message: error.message };
+}
+
+describe('FORWARD_FILE', () => {
+  test('a file that is not JSON is refused, naming the file', async () => {
+    const { file, message } = await refusal('{ "destinations": [ ');
+    expect(message).toContain('`FORWARD_FILE`');
+    expect(message).toContain(file);
+    expect(message).toContain('not valid JSON');
+  });
+
+  test('a file that does not exist is refused, naming it', async () => {
+    const error = await createCollector({
+      port: 0,
+      forwardFile: '/nonexistent/forward.json',
+    }).catch((problem: Error) => problem);
+    expect(String(error)).toContain('/nonexistent/forward.json');
+  });
+
+  test('an unknown top-level field is refused, naming it', async () => {
+    const { message } = await refusal({ destinations: [], retries: 3 });
+    expect(message).toContain('unknown field `retries`');
+  });
+
+  test('an unknown field in a destination is refused, naming the destination and field', async () => {
+    const { message } = await refusal({ destinations: [{ ...VOTE, method: 'PUT' }] });
+    expect(message).toContain('destination "bots"');
+    expect(message).toContain('`method`');
+  });
+
+  test('an unknown format is refused, naming the destination and field', async () => {
+    const { message } = await refusal({ destinations: [{ ...VOTE, format: 'stars' }] });
+    expect(message).toMatch(/destination "bots": `format` must be one of event, .*langfuse/);
+  });
+
+  test('a duplicate name is refused', async () => {
+    const { message } = await refusal({ destinations: [VOTE, VOTE] });
+    expect(message).toContain('destination "bots": `name` is used by an earlier destination');
+  });
+
+  test('a header using a variable that is not set is refused, naming the variable', async () => {
+    const headers = { Authorization: `Bearer ${secret('NO_SUCH_FORWARD_KEY')}` };
+    const { message } = await refusal({ destinations: [{ ...VOTE, headers }] });
+    expect(message).toContain('destination "bots": `headers.Authorization`');
+    expect(message).toContain('NO_SUCH_FORWARD_KEY');
+  });
+
+  test.each([
+    [{ url: 'ftp://bots.example.com/' }, '`url`'],
+    [{ url: 'https://bots.example.com/{chatId}' }, '{chatId}'],
+    [{ name: 'Bots!' }, '`name`'],
+    [{ values: { neutral: 0 } }, '`values.neutral`'],
+    [{ values: { up: 0 } }, '`values.up`'],
+    [{ scale: '0..1' }, '`scale` does not apply to format vote'],
+    [{ score_name: 'x' }, '`score_name`'],
+    [{ when: { rating: ['sideways'] } }, '`when.rating`'],
+  ])('a bad field is refused: %j', async (change, named) => {
+    const { message } = await refusal({ destinations: [{ ...VOTE, ...change }] });
+    expect(message).toContain(named);
+  });
+
+  test('the collector process stops with one line naming the file, destination and field', async () => {
+    const file = forwardFile({ destinations: [{ ...VOTE, format: 'stars' }] });
+    const started = startCollector({ env: { FORWARD_FILE: file } });
+    const error = await started.then(
+      () => new Error('the collector started'),
+      (problem: Error) => problem,
+    );
+    const lines = error.message.split('\n').filter(Boolean);
+    expect(lines[0]).toBe('The collector exited with 1:');
+    expect(lines.slice(1)).toEqual([
+      expect.stringContaining(`${file}: destination "bots": \`format\``),
+    ]);
+  });
+});

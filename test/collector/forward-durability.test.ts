@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import {
+  type Backend,
+  type CollectorProcess,
+  openStorage,
+  send,
+  startCollector,
+  type TestStorage,
+} from '../helpers/collector';
+import { type FakeVendor, startFakeVendor, VENDOR_ENV } from '../helpers/fake-vendor';
+import { eventBody, forwardFile, secret, waitForCounts } from '../helpers/forward';
+import { startTestDatabase, type TestDatabase } from '../helpers/postgres';
+
+function eventsTo(origin: string, name: string) {
+  return {
+    destinations: [
+      {
+        name,
+        format: 'event',
+        url: `${origin}/api/feedback`,
+        headers: { Authorization: `Bearer ${secret('EVENT_API_KEY')}` },
+      },
+    ],
+  };
+}
+
+/** Posts `count` votes, `parallel` at a time, to the collectors in turn; all must be stored. */
+async function postVotes(urls: string[], prefix: string, count: number, parallel = 16) {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      const url = urls[index % urls.length] as string;
+      const { status } = await send(`${url}api/feedback`, {
+        body: eventBody(`${prefix}-${index}`),
+      });
+      expect(status).toBe(201);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+}
+
+/** Which Idempotency-Keys each forwarded vote arrived with. */
+function keysByVote(vendor: FakeVendor): Map<string, Set<string>> {
+  const keys = new Map<string, Set<string>>();
+  for (const request of vendor.requests) {
+    const set = keys.get(request.body.id) ?? new Set<string>();
+    set.add(String(request.headers['idempotency-key']));
+    keys.set(request.body.id, set);
+  }
+  return keys;
+}
+
+describe.each<Backend>(['pglite', 'postgres'])(
+  'forwarding durability on %s',
+  { timeout: 120_000 },
+  (backend) => {
+    let vendor: FakeVendor;
+    let database: TestDatabase | undefined;
+
+    beforeAll(async () => {
+      vendor = await startFakeVendor();
+      if (backend === 'postgres') database = await startTestDatabase();
+    });
+
+    afterAll(async () => {
+      await database?.stop();
+      await vendor.close();
+    });
+
+    beforeEach(() => {
+      vendor.requests.length = 0;
+      vendor.answer = () => ({ status: 201, body: '{}' });
+    });
+
+    function start(file: string, dataDir?: string): Promise<CollectorProcess> {
+      const env: Record<string, string> = { ...VENDOR_ENV, RATE_LIMIT: '0', FORWARD_FILE: file };
+      if (database) env.DATABASE_URL = database.url;
+      return startCollector(dataDir === undefined ? { env } : { env, dataDir });
+    }
+
+    test('a collector killed mid-delivery resends after a restart: nothing lost, each vote under one key', async () => {
+      const file = forwardFile(eventsTo(vendor.origin, 'killed'));
+      const releases: (() => void)[] = [];
+      vendor.answer = () =>
+        new Promise((resolve) => releases.push(() => resolve({ status: 201, body: '{}' })));
+      const first = await start(file);
+      await postVotes([`${first.origin}/`], 'kill', 40);
+      const inFlight = (await vendor.waitFor(1)).length;
+      const exited = new Promise((resolve) => first.process.once('exit', resolve));
+      first.process.kill('SIGKILL');
+      await exited;
+      const receivedBeforeKill = vendor.requests.length;
+      expect(receivedBeforeKill).toBeGreaterThanOrEqual(inFlight);
+      vendor.answer = () => ({ status: 201, body: '{}' });
+      for (const release of releases) release();
+
+      const second = await start(file, first.dataDir);
+      try {
+        await waitForCounts(`${second.origin}/`, [
+          { destination: 'killed', delivered: 40, pending: 0, failed: 0 },
+        ]);
+        const keys = keysByVote(vendor);
+        expect(keys.size).toBe(40);
+        for (const set of keys.values()) expect(set.size).toBe(1);
+        // Only what was in flight when the collector died can have been sent twice.
+        expect(vendor.requests.length).toBeLessThanOrEqual(40 + receivedBeforeKill);
+      } finally {
+        await second.stop();
+      }
+    });
+
+    test('secrets appear in no answer and no log line, even when a vendor echoes them', async () => {
+      const file = forwardFile(eventsTo(vendor.origin, 'echo'));
+      vendor.answer = (request) => ({
+        status: 403,
+        body: JSON.stringify({ error: 'forbidden', seen: request.headers.authorization }),
+      });
+      const collector = await start(file);
+      try {
+        const url = `${collector.origin}/`;
+        await send(`${url}api/feedback`, { body: eventBody('secret-1') });
+        await waitForCounts(url, [{ destination: 'echo', failed: 1 }]);
+        const answers = await Promise.all(
+          ['api/deliveries', 'api/deliveries/stats', 'api/feedback', 'api/feedback/stats'].map(
+            async (path) => JSON.stringify((await send(`${url}${path}`)).body),
+          ),
+        );
+        const { body } = await send(`${url}api/deliveries?destination=echo`);
+        expect(body.items[0].last_error).toContain('[secret]');
+        for (const answer of answers) expect(answer).not.toContain(VENDOR_ENV.EVENT_API_KEY);
+        expect(collector.output()).not.toContain(VENDOR_ENV.EVENT_API_KEY);
+        expect(collector.output()).toContain('echo');
+      } finally {
+        await collector.stop();
+      }
+      expect(collector.output()).not.toContain(VENDOR_ENV.EVENT_API_KEY);
+    });
+  },
+);
+
+describe('two collectors on one PostgreSQL', () => {
+  let vendor: FakeVendor;
+  let storage: TestStorage;
+
+  beforeAll(async () => {
+    Object.assign(process.env, VENDOR_ENV);
+    vendor = await startFakeVendor();
+    storage = await openStorage('postgres');
+  });
+
+  afterAll(async () => {
+    await storage.stop();
+    await vendor.close();
+  });
+
+  test('share 1,000 votes and deliver each exactly once', async () => {
+    const forward = forwardFile(eventsTo(vendor.origin, 'shared'));
+    const a = await storage.start({ forwardFile: forward });
+    const b = await storage.start({ forwardFile: forward });
+    try {
+      await postVotes([a.url, b.url], 'shared', 1000, 32);
+      await waitForCounts(a.url, [{ destination: 'shared', delivered: 1000, pending: 0 }], 60_000);
+      expect(vendor.requests).toHaveLength(1000);
+      expect(vendor.keys().size).toBe(1000);
+      expect(keysByVote(vendor).size).toBe(1000);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,189 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A request the fake vendor received. */
+export interface VendorRequest {
+  at: number;
+  path: string;
+  headers: IncomingHttpHeaders;
+  // biome-ignore lint/suspicious/noExplicitAny: bodies are JSON that tests compare with toEqual.
+  body: any;
+}
+
+export interface VendorAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** Checks one request the way a real API does; returns the problem, or undefined if it is fine. */
+export type VendorCheck = (request: VendorRequest) => string | undefined;
+
+export interface FakeVendor {
+  /** `http://127.0.0.1:PORT` */
+  origin: string;
+  requests: VendorRequest[];
+  /** Answers a request that passed its check; the default is 201 `{}`. */
+  answer: (request: VendorRequest) => VendorAnswer | Promise<VendorAnswer>;
+  /** Resolves once `count` requests arrived, or rejects after `ms`. */
+  waitFor(count: number, ms?: number): Promise<VendorRequest[]>;
+  /** Distinct Idempotency-Keys received. */
+  keys(): Set<string>;
+  close(): Promise<void>;
+}
+
+function isNumber(value: unknown, min: number, max: number): boolean {
+  return typeof value === 'number' && value >= min && value <= max;
+}
+
+function onlyFields(body: unknown, allowed: string[]): string | undefined {
+  if (typeof body !== 'object' || body === null) return 'the body must be a JSON object';
+  const extra = Object.keys(body).filter((key) => !allowed.includes(key));
+  return extra.length ? `unknown fields ${extra.join(', ')}` : undefined;
+}
+
+/**
+ * Each seed API's and Langfuse's documented request shape and auth, keyed by path pattern.
+ * The fake answers 401 to a wrong `Authorization` and 400 to a body the real API would refuse.
+ */
+export const VENDOR_APIS: { path: RegExp; auth: string; check: VendorCheck }[] = [
+  {
+    // The Assistants Feedbacks API: Basic auth, { session_id, score 0..1, text? }.
+    path: /^\/v1\/Assistants\/[^/]+\/Feedbacks$/,
+    auth: 'Basic QUNhY2NvdW50OnRva2Vu',
+    check: ({ body }) =>
+      onlyFields(body, ['session_id', 'score', 'text']) ??
+      (typeof body.session_id !== 'string' ? 'session_id is required' : undefined) ??
+      (isNumber(body.score, 0, 1) ? undefined : 'score must be 0..1'),
+  },
+  {
+    // The conversation up/downvote API: Bearer key, { value 1..100 | -100..-1, reason? }.
+    path: /^\/v1\/conversation\/[^/]+\/(upvote|downvote)$/,
+    auth: 'Bearer bots-key',
+    check: ({ path, body }) => {
+      const up = path.endsWith('/upvote');
+      const inRange = up ? isNumber(body.value, 1, 100) : isNumber(body.value, -100, -1);
+      return onlyFields(body, ['value', 'reason']) ?? (inRange ? undefined : 'value out of range');
+    },
+  },
+  {
+    // submit_feedback(conversation_id, sentiment, comment ≤ 5000, metadata), with an API key.
+    path: /^\/v1\/feedback$/,
+    auth: 'Bearer sight-key',
+    check: ({ body }) =>
+      onlyFields(body, ['conversation_id', 'sentiment', 'comment', 'metadata']) ??
+      (['positive', 'neutral', 'negative'].includes(body.sentiment)
+        ? undefined
+        : 'sentiment must be positive, neutral or negative'),
+  },
+  {
+    // MessageFeedback: original_message_id, customer_responded, quality_score 0..100, ….
+    path: /^\/v1\/messages\/feedback$/,
+    auth: 'Bearer apala-key',
+    check: ({ body }) =>
+      onlyFields(body, [
+        'original_message_id',
+        'sent_message_content',
+        'customer_responded',
+        'quality_score',
+        'time_to_respond_ms',
+      ]) ??
+      (typeof body.original_message_id === 'string' && body.customer_responded === true
+        ? undefined
+        : 'original_message_id and customer_responded are required') ??
+      (isNumber(body.quality_score, 0, 100) ? undefined : 'quality_score must be 0..100'),
+  },
+  {
+    // Langfuse's POST /api/public/scores: Basic public:secret key, a numeric score on a trace.
+    path: /^\/api\/public\/scores$/,
+    auth: 'Basic cGstbGY6c2stbGY=',
+    check: ({ body }) =>
+      onlyFields(body, ['id', 'traceId', 'name', 'value', 'dataType', 'comment']) ??
+      (typeof body.traceId === 'string' && typeof body.name === 'string'
+        ? undefined
+        : 'traceId and name are required') ??
+      (body.dataType === 'NUMERIC' && typeof body.value === 'number'
+        ? undefined
+        : 'a NUMERIC score needs a number value'),
+  },
+  {
+    // Another feedback-widget collector, taking the `event` format.
+    path: /^\/api\/feedback$/,
+    auth: 'Bearer event-key',
+    check: ({ body }) => (typeof body.id === 'string' ? undefined : 'id is required'),
+  },
+];
+
+/** The environment the destination files of the tests take their secrets from. */
+export const VENDOR_ENV = {
+  ASSISTANTS_BASIC_AUTH: 'QUNhY2NvdW50OnRva2Vu',
+  BOTS_API_KEY: 'bots-key',
+  SIGHT_API_KEY: 'sight-key',
+  APALA_API_KEY: 'apala-key',
+  LANGFUSE_BASIC_AUTH: 'cGstbGY6c2stbGY=',
+  EVENT_API_KEY: 'event-key',
+};
+
+/** A local HTTP server that speaks like the vendor APIs, checking auth and bodies. */
+export async function startFakeVendor(): Promise<FakeVendor> {
+  const waiters = new Set<() => void>();
+  const server = createServer((request, response) => {
+    let text = '';
+    request.on('data', (chunk) => {
+      text += chunk;
+    });
+    request.on('end', async () => {
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {}
+      const received = { at: Date.now(), path: request.url ?? '/', headers: request.headers, body };
+      vendor.requests.push(received);
+      for (const wake of waiters) wake();
+      const api = VENDOR_APIS.find((candidate) => candidate.path.test(received.path));
+      const refusal = api === undefined ? 'no such API' : api.check(received);
+      const answer =
+        api === undefined
+          ? { status: 404, body: JSON.stringify({ error: refusal }) }
+          : request.headers.authorization !== api.auth
+            ? { status: 401, body: '{"error":"bad credentials"}' }
+            : refusal !== undefined
+              ? { status: 400, body: JSON.stringify({ error: refusal }) }
+              : await vendor.answer(received);
+      if (response.destroyed) return;
+      response.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers });
+      response.end(answer.body ?? '');
+    });
+  });
+  server.unref();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const vendor: FakeVendor = {
+    origin: `http://127.0.0.1:${port}`,
+    requests: [],
+    answer: () => ({ status: 201, body: '{}' }),
+    waitFor(count, ms = 60_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (vendor.requests.length < count) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(vendor.requests);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`expected ${count} requests, got ${vendor.requests.length}`));
+        }, ms);
+        waiters.add(check);
+        check();
+      });
+    },
+    keys: () =>
+      new Set(vendor.requests.map((request) => String(request.headers['idempotency-key']))),
+    close() {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+  return vendor;
+}
