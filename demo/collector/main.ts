@@ -15,7 +15,29 @@ async function main(): Promise<void> {
     console.log(`Demo vendor APIs (votes are forwarded there): ${vendor.url}`);
   }
   const config = configFromEnv(process.env);
+  // Listening before start-up: a signal that arrives while the database opens stops the
+  // collector once it is up, instead of killing it halfway.
+  let signalled: string | undefined;
+  let stop = (signal: string) => {
+    signalled = signal;
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
   const collector = await createCollector(config);
+  stop = (signal: string) => {
+    console.log(`${signal}: finishing requests in flight, then stopping.`);
+    collector.close().then(
+      () => process.exit(0),
+      (error) => {
+        console.error('Shutdown failed:', error);
+        process.exit(1);
+      },
+    );
+  };
+  if (signalled !== undefined) {
+    stop(signalled);
+    return;
+  }
   console.log(`feedback-widget collector: ${collector.url}`);
   const url = collector.url;
   console.log(`Demo pages: ${url}chat  ${url}article  ${url}playground`);
@@ -35,18 +57,6 @@ async function main(): Promise<void> {
       ? 'Reads and the dashboard need ADMIN_TOKEN.'
       : 'Reads and the dashboard answer this machine only: set ADMIN_TOKEN to read from elsewhere.',
   );
-  const stop = (signal: string) => {
-    console.log(`${signal}: finishing requests in flight, then stopping.`);
-    collector.close().then(
-      () => process.exit(0),
-      (error) => {
-        console.error('Shutdown failed:', error);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
 /** Start-up failures an operator can fix, as one line naming the setting; anything else in full. */
