@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitForRequests } from './recording-server';
 
 /** A request the fake vendor received. */
 export interface VendorRequest {
@@ -162,22 +163,7 @@ export async function startFakeVendor(): Promise<FakeVendor> {
     origin: `http://127.0.0.1:${port}`,
     requests: [],
     answer: () => ({ status: 201, body: '{}' }),
-    waitFor(count, ms = 60_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (vendor.requests.length < count) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(vendor.requests);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`expected ${count} requests, got ${vendor.requests.length}`));
-        }, ms);
-        waiters.add(check);
-        check();
-      });
-    },
+    waitFor: (count, ms = 60_000) => waitForRequests(vendor.requests, waiters, count, ms),
     keys: () =>
       new Set(vendor.requests.map((request) => String(request.headers['idempotency-key']))),
     close() {

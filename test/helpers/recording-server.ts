@@ -109,22 +109,7 @@ export async function startRecordingServer(): Promise<RecordingServer> {
     page(path, body, headers = {}) {
       pages.set(path, { body, headers });
     },
-    waitFor(count, ms = 5000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (recording.requests.length < count) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(recording.requests);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`expected ${count} requests, got ${recording.requests.length}`));
-        }, ms);
-        waiters.add(check);
-        check();
-      });
-    },
+    waitFor: (count, ms = 5000) => waitForRequests(recording.requests, waiters, count, ms),
     async quiet() {
       const QUIET_MS = 100;
       while (answering > 0 || Date.now() - lastArrival < QUIET_MS) {
@@ -137,4 +122,30 @@ export async function startRecordingServer(): Promise<RecordingServer> {
     },
   };
   return recording;
+}
+
+/**
+ * Resolves with `requests` once it holds `count`, checked now and at each `waiters` wake-up
+ * (the server calls them as requests arrive); rejects after `ms`.
+ */
+export function waitForRequests<T>(
+  requests: T[],
+  waiters: Set<() => void>,
+  count: number,
+  ms: number,
+): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (requests.length < count) return;
+      waiters.delete(check);
+      clearTimeout(timer);
+      resolve(requests);
+    };
+    const timer = setTimeout(() => {
+      waiters.delete(check);
+      reject(new Error(`expected ${count} requests, got ${requests.length}`));
+    }, ms);
+    waiters.add(check);
+    check();
+  });
 }
