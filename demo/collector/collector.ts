@@ -141,6 +141,9 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   const close = async () => {
     closing = true;
     const graceEnds = Date.now() + config.shutdownGraceMs;
+    // Connections already waiting in the kernel's accept queue are accepted in the next poll
+    // phase and answered; closing the listener first would reset them.
+    await new Promise((resolve) => setImmediate(resolve));
     const stopped = new Promise((resolve) => NetServer.prototype.close.call(server, resolve));
     const deadline = Date.now() + config.requestTimeoutMs + 1000;
     while (connections.size > 0 && Date.now() < deadline) {

@@ -94,8 +94,11 @@ describe.each<Backend>(['pglite', 'postgres'])('restarting on %s', (backend) => 
     dirs.push(first.dataDir);
     const { acknowledged, failures, exitCode } = await burstWithStop(first, 30);
     expect(exitCode).toBe(0);
-    // Keep-alive connections are closed between requests, never under one being sent.
-    expect(failures).toEqual(Array(6).fill('ECONNREFUSED'));
+    // Keep-alive connections are closed between requests, never under one being sent (before,
+    // all six workers were reset). One connection a client opened just as the listener closed
+    // can still be reset by the kernel, which no process can accept after closing: at most one.
+    expect(failures.filter((code) => code !== 'ECONNREFUSED').length).toBeLessThanOrEqual(1);
+    expect(failures).toHaveLength(6);
     expect(acknowledged.length).toBeGreaterThanOrEqual(30);
     const second = await start(first.dataDir);
     try {
