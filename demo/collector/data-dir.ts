@@ -26,7 +26,7 @@ const REASONS: Record<string, string> = {
 };
 
 /** Turns a file-system failure on `DATA_DIR` into one line naming it, the path and the cause. */
-export function dataDirError(dataDir: string, error: unknown): unknown {
+function dataDirError(dataDir: string, error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   const reason = code === undefined ? undefined : REASONS[code];
   if (reason === undefined) return error;

@@ -34,7 +34,7 @@ export function clientAddress(request: IncomingMessage, trustProxy: number): str
   return entry !== undefined && isIP(entry) ? entry : socket;
 }
 
-export function isLoopback(address: string): boolean {
+function isLoopback(address: string): boolean {
   return /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/.test(address);
 }
 

@@ -87,7 +87,7 @@ export function boolean(value: unknown, field: string): boolean {
 }
 
 /** How deep `metadata` may nest: far beyond any real use, shallow enough for every check. */
-export const METADATA_DEPTH = 32;
+const METADATA_DEPTH = 32;
 
 /** Checks every string (keys too) without recursion, so no depth can overflow the stack. */
 function checkStrings(root: Fields, field: string): void {
