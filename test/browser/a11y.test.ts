@@ -36,6 +36,8 @@ interface Setup {
   head?: string;
   colorScheme?: 'light' | 'dark';
   reducedMotion?: 'reduce' | 'no-preference';
+  /** Windows' high-contrast themes: the browser forces the system colours. */
+  forcedColors?: 'active' | 'none';
   /** The texts the widget shows, to find its controls by name; English unless given. */
   messages?: Messages;
 }
@@ -53,6 +55,7 @@ async function open(setup: Setup = {}) {
   await page.emulateMedia({
     colorScheme: setup.colorScheme ?? 'light',
     reducedMotion: setup.reducedMotion ?? 'no-preference',
+    forcedColors: setup.forcedColors ?? 'none',
   });
   await page.addInitScript(installProbe);
   await page.goto(`${server.origin}${path}`);
@@ -224,8 +227,10 @@ function installProbe() {
           const fg = over(parse(style.color), behind);
           check(element, 'text', fg, behind, large ? 3 : 4.5);
         }
-        if (element.localName === 'svg') {
-          check(element, 'icon', over(parse(style.fill), behind), behind, 3);
+        // An icon is its button's ::before, the text colour cut to shape by clip-path.
+        const icon = getComputedStyle(element, '::before');
+        if (icon.content !== 'none' && icon.clipPath !== 'none') {
+          check(element, 'icon', over(parse(icon.backgroundColor), behind), behind, 3);
         }
         if (element.localName === 'button' || element.localName === 'textarea') {
           // A control is identified by its border or by its fill, whichever stands out more.
@@ -459,6 +464,13 @@ describe('contrast measured from the computed colours', () => {
       name: 'dark compact icons, one pressed',
       setup: { attrs: 'data-theme="dark" data-variant="compact"' },
       background: DARK_BACKGROUND,
+      act: (w) => w.up.click(),
+    },
+    {
+      // Forced colours repaint every background Canvas: the icons must not go with them.
+      name: 'a dark high-contrast theme (forced colours), compact icons, one pressed',
+      setup: { attrs: 'data-variant="compact"', colorScheme: 'dark', forcedColors: 'active' },
+      background: 'rgb(0, 0, 0)',
       act: (w) => w.up.click(),
     },
   ];

@@ -31,7 +31,7 @@ body {
   cursor: wait !important;
 }
 button { display: none !important; }
-svg { display: none !important; }
+::before { display: none !important; content: none !important; }
 div { position: absolute; width: 1px; }
 :focus { outline: none !important; }
 :root { --fg: #f0f; --bg: #f0f; --line: #f0f; --accent: #f0f; --on-accent: #f0f; }
@@ -187,18 +187,21 @@ const STYLE_PROPERTIES = [
   'min-height',
   'cursor',
   'visibility',
-  'fill',
+  'clip-path',
+  'scale',
 ];
 
 function shadowStyles(host: Locator) {
   return host.evaluate((element, properties) => {
-    return [...(element.shadowRoot?.querySelectorAll('*') ?? [])].map((node) => {
-      const computed = getComputedStyle(node);
-      return {
-        element: `${node.localName}.${node.getAttribute('class') ?? ''}`,
-        ...Object.fromEntries(properties.map((name) => [name, computed.getPropertyValue(name)])),
-      };
-    });
+    return [...(element.shadowRoot?.querySelectorAll('*') ?? [])].flatMap((node) =>
+      [null, '::before'].map((pseudo) => {
+        const computed = getComputedStyle(node, pseudo);
+        return {
+          element: `${node.localName}.${node.getAttribute('class') ?? ''}${pseudo ?? ''}`,
+          ...Object.fromEntries(properties.map((name) => [name, computed.getPropertyValue(name)])),
+        };
+      }),
+    );
   }, STYLE_PROPERTIES);
 }
 
@@ -268,7 +271,7 @@ describe('a host page with hostile CSS', () => {
       cursor: 'pointer',
       visibility: 'visible',
     };
-    expect(styles.filter((style) => style.element.startsWith('button.'))).toEqual([
+    expect(styles.filter((style) => /^button\.\w*$/.test(style.element))).toEqual([
       expect.objectContaining({ element: 'button.up', ...button }),
       expect.objectContaining({ element: 'button.down', ...button }),
     ]);
@@ -279,9 +282,15 @@ describe('a host page with hostile CSS', () => {
       'text-indent': '0px',
       direction: 'ltr',
     });
-    expect(styles.filter((style) => style.element === 'svg.')).toEqual([
-      expect.objectContaining({ display: 'block', fill: 'rgb(31, 35, 40)' }),
-      expect.objectContaining({ display: 'block', fill: 'rgb(31, 35, 40)' }),
+    // The icons: a box of the text colour, cut to a thumb by clip-path (flipped for down).
+    const icon = {
+      display: 'block',
+      'background-color': 'rgb(31, 35, 40)',
+      'clip-path': expect.stringMatching(/^polygon\(/),
+    };
+    expect(styles.filter((style) => /^button\.(up|down)::before$/.test(style.element))).toEqual([
+      expect.objectContaining({ ...icon, scale: 'none' }),
+      expect.objectContaining({ ...icon, scale: '1 -1' }),
     ]);
   });
 

@@ -14,11 +14,6 @@ export interface WidgetProps {
   dark: boolean;
 }
 
-// One glyph, flipped for "down" in CSS, keeps the bundle small.
-const THUMB =
-  'M2 10h4v11H2zm6 11h9.6a2 2 0 0 0 2-1.6l1.3-7A2 2 0 0 0 19 10h-5.2l.9-4.6A2 2 0 0 0 11 4.2L8 10z';
-const ICONS: Record<Rating, string> = { up: THUMB, down: THUMB, neutral: 'M4 11h16v2H4z' };
-
 function pressedButton(from: Element): HTMLElement | null {
   return from.closest('.fw')?.querySelector('[aria-pressed=true]') ?? null;
 }
@@ -124,9 +119,6 @@ export function Widget(props: WidgetProps) {
             title={config.variant === 'compact' ? labels[rating] : undefined}
             onClick={() => feedback.choose(rating)}
           >
-            <svg viewBox="0 0 24 24" aria-hidden="true">
-              <path d={ICONS[rating]} />
-            </svg>
             <span class="label">{labels[rating]}</span>
           </button>
         ))}
