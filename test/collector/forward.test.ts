@@ -62,22 +62,21 @@ describe.each<Backend>(['pglite', 'postgres'])(
 
     test('a vote reaches every destination with its API own URL, auth header and body', async () => {
       const { url, suffix } = await start((s) => vendorDestinations(vendor.origin, s));
-      const posted = await send(`${url}api/feedback`, {
-        body: eventBody('fw-all', {
-          rating: 'down',
-          sentiment: 'negative',
-          value: -100,
-          conversation_id: 'conv 1',
-          message_id: 'msg-1',
-          session_id: 'sess-1',
-          trace_id: 'trace-1',
-          reason: 'Falsch',
-          reason_key: 'incorrect',
-          comment: 'Zu vage',
-          locale: 'de',
-          metadata: { plan: 'pro' },
-        }),
+      const vote = eventBody('fw-all', {
+        rating: 'down',
+        sentiment: 'negative',
+        value: -100,
+        conversation_id: 'conv 1',
+        message_id: 'msg-1',
+        session_id: 'sess-1',
+        trace_id: 'trace-1',
+        reason: 'Falsch',
+        reason_key: 'incorrect',
+        comment: 'Zu vage',
+        locale: 'de',
+        metadata: { plan: 'pro' },
       });
+      const posted = await send(`${url}api/feedback`, { body: vote });
       expect(posted.status).toBe(201);
       await vendor.waitFor(6);
       const byPath = Object.fromEntries(vendor.requests.map((r) => [r.path, r.body]));
@@ -107,20 +106,7 @@ describe.each<Backend>(['pglite', 'postgres'])(
           dataType: 'NUMERIC',
           comment: 'Falsch: Zu vage',
         },
-        '/api/feedback': eventBody('fw-all', {
-          rating: 'down',
-          sentiment: 'negative',
-          value: -100,
-          conversation_id: 'conv 1',
-          message_id: 'msg-1',
-          session_id: 'sess-1',
-          trace_id: 'trace-1',
-          reason: 'Falsch',
-          reason_key: 'incorrect',
-          comment: 'Zu vage',
-          locale: 'de',
-          metadata: { plan: 'pro' },
-        }),
+        '/api/feedback': vote,
       });
       for (const request of vendor.requests) {
         expect(request.headers['content-type']).toBe('application/json');
