@@ -118,6 +118,27 @@ describe('a plain page with the script tag', () => {
   });
 });
 
+describe('the icons', () => {
+  it("are each button's ::before, so the page can hide or redraw them through ::part()", async () => {
+    const { page } = await open('<div data-feedback data-message-id="m-icons"></div>', {
+      head: `<style>
+        [data-feedback]::part(down)::before { display: none; }
+        [data-feedback]::part(up)::before { clip-path: circle(50%); background: rgb(0, 128, 0); }
+      </style>${SCRIPT}`,
+    });
+    const { up, down } = widget(page, 'm-icons');
+    await up.waitFor();
+    const icon = (button: typeof up) =>
+      button.evaluate((element) => {
+        const { display, clipPath, backgroundColor } = getComputedStyle(element, '::before');
+        return `${display} ${clipPath} ${backgroundColor}`;
+      });
+    expect(await icon(up)).toBe('block circle(50%) rgb(0, 128, 0)');
+    expect(await icon(down)).toMatch(/^none polygon\(/);
+    expect(t.problems.consoleErrors).toEqual([]);
+  });
+});
+
 describe('a page with a strict Content-Security-Policy and Trusted Types', () => {
   it('shows a styled widget, reports no violation, and delivers a vote', async () => {
     const { page } = await open('<div data-feedback data-message-id="m-csp"></div>', {
