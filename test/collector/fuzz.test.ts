@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { type Backend, send, useCollector } from '../helpers/collector';
+import { type Backend, minimalEvent, send, useCollector } from '../helpers/collector';
 
 /**
  * Property-based: whatever a client sends to any route, the collector answers with a 2xx or a
@@ -8,16 +8,7 @@ import { type Backend, send, useCollector } from '../helpers/collector';
  * it serves afterwards stay finite.
  */
 
-const EVENT = {
-  id: 'fuzz',
-  rating: 'up',
-  sentiment: 'positive',
-  value: 1,
-  scale: { min: 0, max: 1 },
-  page_url: 'https://help.example.com/a',
-  locale: 'en',
-  created_at: '2026-11-21T10:00:00.000Z',
-};
+const EVENT = minimalEvent('fuzz');
 
 /** Values that have broken parsers before: extremes, near-misses of valid values, odd types. */
 const hostile = fc.oneof(

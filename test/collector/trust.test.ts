@@ -8,6 +8,7 @@ import { CollectorConfigError, configFromEnv } from '../../demo/collector/config
 import { signFeedbackToken, verifyFeedbackToken } from '../../widget/token';
 import {
   type Backend,
+  minimalEvent,
   openStorage,
   send,
   type TestStorage,
@@ -28,19 +29,7 @@ const basic = (user: string, password: string) => ({
   Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
 });
 
-function event(overrides: Record<string, unknown> = {}) {
-  return {
-    id: unique('evt'),
-    rating: 'up',
-    sentiment: 'positive',
-    value: 1,
-    scale: { min: 0, max: 1 },
-    page_url: 'https://help.example.com/a',
-    locale: 'en',
-    created_at: '2026-11-21T10:00:00.000Z',
-    ...overrides,
-  };
-}
+const event = (overrides: Record<string, unknown> = {}) => minimalEvent(unique('evt'), overrides);
 
 describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
   let storage: TestStorage;

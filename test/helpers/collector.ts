@@ -182,3 +182,18 @@ export async function send(
     body: text ? JSON.parse(text) : undefined,
   };
 }
+
+/** The smallest valid `event` body (an up vote on a 0..1 scale), with `overrides` on top. */
+export function minimalEvent(id: string, overrides: Record<string, unknown> = {}) {
+  return {
+    id,
+    rating: 'up',
+    sentiment: 'positive',
+    value: 1,
+    scale: { min: 0, max: 1 },
+    page_url: 'https://help.example.com/a',
+    locale: 'en',
+    created_at: '2026-11-21T10:00:00.000Z',
+    ...overrides,
+  };
+}
