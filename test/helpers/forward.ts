@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, vi } from 'vitest';
-import { send, temporaryDir } from './collector';
+import { minimalEvent, send, temporaryDir } from './collector';
 
 /** `${NAME}` as a destination file writes it, for the collector to fill from the environment. */
 export function secret(name: string): string {
@@ -60,18 +60,13 @@ export function forwardFile(content: unknown): string {
 
 /** A complete `event` body; `overrides` replace or add fields. */
 export function eventBody(id: string, overrides: Record<string, unknown> = {}) {
-  return {
-    id,
-    rating: 'up',
-    sentiment: 'positive',
+  return minimalEvent(id, {
     value: 100,
     scale: { min: -100, max: 100 },
     conversation_id: `conv-${id}`,
-    page_url: 'https://help.example.com/a',
-    locale: 'en',
     created_at: '2026-03-01T12:00:00.000Z',
     ...overrides,
-  };
+  });
 }
 
 export interface DestinationCounts {
