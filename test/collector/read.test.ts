@@ -12,23 +12,35 @@ const VOTES: [string, 'up' | 'down' | 'neutral', number, string, string | undefi
 ];
 const SENTIMENTS = { up: 'positive', down: 'negative', neutral: 'neutral' };
 
+/** A vote on the -100..100 scale in `conversation`, with its sentiment and an optional reason. */
+function vote(
+  id: string,
+  rating: keyof typeof SENTIMENTS,
+  value: number,
+  created_at: string,
+  reason: string | undefined,
+  conversation: string,
+) {
+  return {
+    id,
+    rating,
+    sentiment: SENTIMENTS[rating],
+    value,
+    scale: { min: -100, max: 100 },
+    conversation_id: conversation,
+    ...(reason ? { reason } : {}),
+    page_url: 'https://help.example.com/a',
+    locale: 'en',
+    created_at,
+  };
+}
+
 describe.each<Backend>(['pglite', 'postgres'])('reading feedback on %s', (backend) => {
   const conversation = `conv-read-${backend}`;
   const collector = useCollector(backend, async (url) => {
     for (const [id, rating, value, created_at, reason] of VOTES) {
       const response = await send(`${url}api/feedback`, {
-        body: {
-          id: `${backend}-${id}`,
-          rating,
-          sentiment: SENTIMENTS[rating],
-          value,
-          scale: { min: -100, max: 100 },
-          conversation_id: conversation,
-          ...(reason ? { reason } : {}),
-          page_url: 'https://help.example.com/a',
-          locale: 'en',
-          created_at,
-        },
+        body: vote(`${backend}-${id}`, rating, value, created_at, reason, conversation),
       });
       expect(response.status).toBe(201);
     }
@@ -236,19 +248,11 @@ describe.each<Backend>(['pglite', 'postgres'])('stats from the daily rollup on %
       const value = [-100, -50, 0, 13, 50, 77, 100][i % 7] as number;
       const rating = value > 0 ? 'up' : value < 0 ? 'down' : 'neutral';
       const reason = reasons[i % reasons.length];
+      const day = String(10 + (i % 5)).padStart(2, '0');
+      const hour = String(i % 24).padStart(2, '0');
+      const createdAt = `2026-11-${day}T${hour}:00:00+02:00`;
       const response = await send(`${url}api/feedback`, {
-        body: {
-          id: `rollup-${backend}-${i}`,
-          rating,
-          sentiment: SENTIMENTS[rating],
-          value,
-          scale: { min: -100, max: 100 },
-          conversation_id: conversation,
-          ...(reason ? { reason } : {}),
-          page_url: 'https://help.example.com/a',
-          locale: 'en',
-          created_at: `2026-11-${String(10 + (i % 5)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00+02:00`,
-        },
+        body: vote(`rollup-${backend}-${i}`, rating, value, createdAt, reason, conversation),
       });
       expect(response.status).toBe(201);
     }

@@ -21,6 +21,15 @@ const PRODUCTION = {
   __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
 };
 
+/** What both builds share: no config file, quiet, production defines, the built package. */
+const APP_BUILD = {
+  configFile: false,
+  logLevel: 'error',
+  root: ROOT,
+  define: PRODUCTION,
+  resolve: { alias: PACKAGE },
+} as const;
+
 function only(output: Rolldown.RolldownOutput | Rolldown.RolldownOutput[] | unknown) {
   const [first] = (Array.isArray(output) ? output : [output]) as Rolldown.RolldownOutput[];
   const chunk = first?.output.find((file) => file.type === 'chunk');
@@ -34,11 +43,7 @@ function only(output: Rolldown.RolldownOutput | Rolldown.RolldownOutput[] | unkn
  */
 export async function bundleForBrowser(entry: string): Promise<string> {
   const output = await build({
-    configFile: false,
-    logLevel: 'error',
-    root: ROOT,
-    define: PRODUCTION,
-    resolve: { alias: PACKAGE },
+    ...APP_BUILD,
     build: {
       write: false,
       minify: false,
@@ -59,11 +64,7 @@ export async function bundleForBrowser(entry: string): Promise<string> {
 export async function bundleForNode(entry: string): Promise<string> {
   const outDir = `${ROOT}node_modules/.cache/feedback-widget-hosts`;
   const output = await build({
-    configFile: false,
-    logLevel: 'error',
-    root: ROOT,
-    define: PRODUCTION,
-    resolve: { alias: PACKAGE },
+    ...APP_BUILD,
     build: {
       outDir,
       emptyOutDir: true,
