@@ -48,7 +48,7 @@ export default defineConfig(({ mode }) => {
           ? {
               'feedback-widget': 'widget/api.ts',
               react: 'widget/react.ts',
-              token: 'widget/token.ts',
+              token: 'collector/src/token.ts',
             }
           : 'widget/index.ts',
         formats: [esm ? 'es' : 'iife'],

@@ -29,7 +29,7 @@ export default defineConfig((env) =>
           test: {
             // Packs the package and installs it into a fresh project (from the npm cache).
             name: 'package',
-            include: ['test/package.test.ts'],
+            include: ['test/package.test.ts', 'test/collector-package.test.ts'],
             environment: 'node',
             testTimeout: 60_000,
             hookTimeout: 300_000,

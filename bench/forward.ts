@@ -1,9 +1,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { type Collector, createCollector } from '../demo/collector/collector';
-import type { CollectorOptions } from '../demo/collector/config';
-import { temporaryDir } from '../test/helpers/collector';
+import type { CollectorOptions } from '../collector/src/config';
+import { type Collector, listenCollector, temporaryDir } from '../test/helpers/collector';
 import { startTestDatabase } from '../test/helpers/postgres';
 import { autocannon, EVENT } from './ingest';
 
@@ -107,10 +106,10 @@ async function measureBackend(
     JSON.stringify({ destinations: [{ name: 'bench', format: 'event', url: vendor.url }] }),
   );
   try {
-    const off = await createCollector({ ...storage(), port: 0, rateLimit: 0 });
+    const off = await listenCollector({ ...storage(), rateLimit: 0 });
     const ingestOff = await ingest(off, seconds).finally(() => off.close());
 
-    const on = await createCollector({ ...storage(), port: 0, rateLimit: 0, forwardFile });
+    const on = await listenCollector({ ...storage(), rateLimit: 0, forwardFile });
     try {
       const ingestOn = await ingest(on, seconds);
       const { delivered, ms: lagMs } = await drained(on);

@@ -1,10 +1,9 @@
 import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createCollector } from '../demo/collector/collector';
-import type { CollectorOptions } from '../demo/collector/config';
-import { temporaryDir } from '../test/helpers/collector';
+import type { CollectorOptions } from '../collector/src/config';
+import { signFeedbackToken } from '../collector/src/token';
+import { listenCollector, temporaryDir } from '../test/helpers/collector';
 import { startTestDatabase } from '../test/helpers/postgres';
-import { signFeedbackToken } from '../widget/token';
 import { type Summary, summarize } from './stats';
 
 /** The part of autocannon's API and result this bench uses (the package ships no types). */
@@ -58,12 +57,12 @@ async function measureBackend(
   storage: CollectorOptions,
   options: { runs: number; seconds: number; connections: number },
 ): Promise<IngestFigures> {
-  const collector = await createCollector({
+  const collector = await listenCollector({
     ...storage,
     port: 0,
     rateLimit: 0,
     durable: variant !== 'no-fsync',
-    feedbackSecrets: variant === 'tokens' ? [SECRET] : [],
+    ...(variant === 'tokens' ? { feedbackSecret: SECRET } : {}),
   });
   // One token for every request: the check (an HMAC and the claims) is the same work per vote.
   const token = await signFeedbackToken({ conversation_id: 'bench' }, SECRET);

@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import pg from 'pg';
-import { createCollector } from '../demo/collector/collector';
-import { send } from '../test/helpers/collector';
+import { listenCollector, send } from '../test/helpers/collector';
 import { startTestDatabase } from '../test/helpers/postgres';
 import { type Row, row } from './stats';
 
@@ -70,7 +69,7 @@ async function postLatencies(url: string, times: number): Promise<number[]> {
  */
 export async function measureReads(runs: number, votes = 1_000_000): Promise<Row[]> {
   const database = await startTestDatabase();
-  const collector = await createCollector({ port: 0, databaseUrl: database.url, rateLimit: 0 });
+  const collector = await listenCollector({ databaseUrl: database.url, rateLimit: 0 });
   try {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();

@@ -7,9 +7,9 @@ import { dts } from 'rolldown-plugin-dts';
 
 await build({
   input: {
-    'feedback-widget': 'dist/types/api.d.ts',
-    react: 'dist/types/react.d.ts',
-    token: 'dist/types/token.d.ts',
+    'feedback-widget': 'dist/types/widget/api.d.ts',
+    react: 'dist/types/widget/react.d.ts',
+    token: 'dist/types/collector/src/token.d.ts',
   },
   // The packages consumers install beside this one, and the React entry's import of the main one.
   external: [/^preact($|\/)/, /^@preact\//, 'ky', 'jose', /^react($|\/)/, 'feedback-widget'],

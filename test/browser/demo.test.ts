@@ -38,7 +38,7 @@ let t: TestContext;
 let runs = 0;
 
 beforeAll(async () => {
-  [browser, collector] = await Promise.all([launchBrowser(), startCollector()]);
+  [browser, collector] = await Promise.all([launchBrowser(), startCollector({ demo: true })]);
 });
 afterAll(async () => {
   await browser?.close();

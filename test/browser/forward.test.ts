@@ -32,7 +32,7 @@ beforeAll(async () => {
   });
   [browser, collector] = await Promise.all([
     launchBrowser(),
-    startCollector({ env: { ...VENDOR_ENV, FORWARD_FILE: file } }),
+    startCollector({ demo: true, env: { ...VENDOR_ENV, FORWARD_FILE: file } }),
   ]);
 });
 

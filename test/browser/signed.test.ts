@@ -1,7 +1,7 @@
 // @vitest-environment node
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signFeedbackToken } from '../../widget/token';
+import { signFeedbackToken } from '../../collector/src/token';
 import { recordEvents, recordedEvents, widgetControls } from '../helpers/browser';
 import { useBrowser } from '../helpers/browser-suite';
 import { type CollectorProcess, send, startCollector } from '../helpers/collector';
@@ -12,7 +12,7 @@ const POLL = { timeout: 10_000 };
 let collector: CollectorProcess;
 let t: Parameters<Parameters<typeof useBrowser>[0]>[0];
 beforeAll(async () => {
-  collector = await startCollector({ env: { FEEDBACK_SECRET: SECRET } });
+  collector = await startCollector({ demo: true, env: { FEEDBACK_SECRET: SECRET } });
 });
 afterAll(async () => {
   await collector?.stop();

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import type { Collector } from '../../demo/collector/collector';
+import type { Collector } from '../helpers/collector';
 import { openStorage, send, type TestStorage } from '../helpers/collector';
 
 // Counts the collector's fsync calls while leaving them real.

@@ -169,4 +169,40 @@ describe('two collectors on one PostgreSQL', () => {
       await b.close();
     }
   }, 120_000);
+
+  test('two web and two forwarder collectors deliver each of 1,000 votes exactly once', async () => {
+    const forward = forwardFile(eventsTo(vendor.origin, 'roles'));
+    const webs = [
+      await storage.start({ forwardFile: forward, role: 'web' }),
+      await storage.start({ forwardFile: forward, role: 'web' }),
+    ];
+    const forwarders = [
+      await storage.start({ forwardFile: forward, role: 'forwarder' }),
+      await storage.start({ forwardFile: forward, role: 'forwarder' }),
+    ];
+    const before = vendor.requests.length;
+    try {
+      // A forwarder serves only health and metrics: intake is the web processes'.
+      expect((await send(`${forwarders[0]?.url}api/feedback/stats`)).status).toBe(404);
+      expect((await send(`${forwarders[0]?.url}readyz`)).status).toBe(200);
+      await postVotes(
+        webs.map((web) => web.url),
+        'roles',
+        1000,
+        32,
+      );
+      await waitForCounts(
+        webs[0]?.url as string,
+        [{ destination: 'roles', delivered: 1000, pending: 0 }],
+        60_000,
+      );
+      const received = vendor.requests.slice(before);
+      expect(received).toHaveLength(1000);
+      expect(new Set(received.map((request) => request.headers['idempotency-key'])).size).toBe(
+        1000,
+      );
+    } finally {
+      for (const collector of [...webs, ...forwarders]) await collector.close();
+    }
+  }, 120_000);
 });

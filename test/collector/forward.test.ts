@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { Collector } from '../../demo/collector/collector';
-import type { CollectorOptions } from '../../demo/collector/config';
+import type { CollectorOptions } from '../../collector/src/config';
+import type { Collector } from '../helpers/collector';
 import { type Backend, openStorage, send, type TestStorage } from '../helpers/collector';
 import { type FakeVendor, startFakeVendor, VENDOR_ENV } from '../helpers/fake-vendor';
 import { eventBody, forwardFile, vendorDestinations, waitForCounts } from '../helpers/forward';
@@ -223,7 +223,7 @@ describe.each<Backend>(['pglite', 'postgres'])(
     test('a 5xx is retried with the same Idempotency-Key until it succeeds', async () => {
       // FORWARD_MAX_AGE=forever: retried with no end.
       const { url, suffix } = await start(single('event', '/api/feedback'), {
-        forwardMaxAgeMs: Number.POSITIVE_INFINITY,
+        forwardMaxAge: Number.POSITIVE_INFINITY,
       });
       vendor.answer = () =>
         vendor.requests.length < 3 ? { status: 503, body: 'busy' } : { status: 201, body: '{}' };
@@ -278,7 +278,7 @@ describe.each<Backend>(['pglite', 'postgres'])(
 
     test('a destination still failing after FORWARD_MAX_AGE is failed with its last answer', async () => {
       const { url, suffix } = await start(single('event', '/api/feedback'), {
-        forwardMaxAgeMs: 1200,
+        forwardMaxAge: 1200,
       });
       vendor.answer = () => ({ status: 500, body: 'down for maintenance' });
       await send(`${url}api/feedback`, { body: eventBody('fw-old') });

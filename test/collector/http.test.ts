@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Collector } from '../../demo/collector/collector';
+import type { Collector } from '../helpers/collector';
 import { type Backend, send, useCollector } from '../helpers/collector';
 
 const SENTIMENT = { conversation_id: 'conv-http', sentiment: 'positive' };
@@ -61,14 +61,14 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP on %s', (backend) => {
     expect(response.status).toBe(201);
   });
 
-  test('a body over 64 KiB answers 413', async () => {
+  test('a body over 128 KiB answers 413', async () => {
     const response = await send(api('sentiment'), {
-      body: { ...SENTIMENT, comment: 'x'.repeat(64 * 1024) },
+      body: { ...SENTIMENT, comment: 'x'.repeat(128 * 1024) },
     });
     expect(response.status).toBe(413);
   });
 
-  test('a chunked body that grows past 64 KiB answers 413', async () => {
+  test('a chunked body that grows past 128 KiB answers 413', async () => {
     expect(await postChunked(api('sentiment'), 1024 * 1024)).toBe(413);
   });
 
@@ -87,7 +87,9 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP on %s', (backend) => {
       });
       expect(response.status).toBe(201);
       expect(response.headers.get('access-control-allow-origin')).toBe(origin);
-      expect(response.headers.get('access-control-expose-headers')).toBe('Retry-After');
+      expect(response.headers.get('access-control-expose-headers')).toBe(
+        'Retry-After, X-Request-Id',
+      );
     });
 
     test('a preflight from an allowed origin answers 204 with methods and headers', async () => {
@@ -103,7 +105,7 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP on %s', (backend) => {
       expect(response.headers.get('access-control-allow-origin')).toBe(origin);
       expect(response.headers.get('access-control-allow-methods')).toContain('POST');
       expect(response.headers.get('access-control-allow-headers')).toBe(
-        'Content-Type, Idempotency-Key, Authorization',
+        'Content-Type, Idempotency-Key, Authorization, X-Request-Id',
       );
     });
 
@@ -177,22 +179,22 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP on %s', (backend) => {
       );
     });
 
-    test('the landing page is served with the Content-Security-Policy and nosniff', async () => {
-      const response = await fetch(collector.url);
+    test('the inbox is served with the Content-Security-Policy and nosniff', async () => {
+      const response = await fetch(`${collector.url}dashboard`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-security-policy')).toBe(
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
       );
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     });
 
-    test('a missing demo file answers 404', async () => {
-      expect((await fetch(`${collector.url}demo/missing-file.js`)).status).toBe(404);
+    test('a missing inbox file answers 404', async () => {
+      expect((await fetch(`${collector.url}inbox/missing-file.js`)).status).toBe(404);
     });
 
-    test('a path climbing out of the demo folder answers 404', async () => {
-      expect((await fetch(`${collector.url}demo/%2e%2e%2fpackage.json`)).status).toBe(404);
-      expect((await fetch(`${collector.url}demo/..%2f..%2fpackage.json`)).status).toBe(404);
+    test('a path climbing out of the inbox folder answers 404', async () => {
+      expect((await fetch(`${collector.url}inbox/%2e%2e%2fpackage.json`)).status).toBe(404);
+      expect((await fetch(`${collector.url}inbox/..%2f..%2fpackage.json`)).status).toBe(404);
     });
 
     test('POST on a page answers 405', async () => {

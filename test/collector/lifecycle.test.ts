@@ -3,7 +3,7 @@ import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { send, startCollector, temporaryDir } from '../helpers/collector';
+import { BIN, messages, send, startCollector, temporaryDir } from '../helpers/collector';
 
 const dirs: string[] = [];
 const dir = () => {
@@ -19,7 +19,7 @@ const vote = { conversation_id: 'conv-lifecycle', sentiment: 'positive' };
 
 /** Runs the collector to its end and resolves with its exit code and everything it printed. */
 function runToExit(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'demo/collector/main.ts'], {
+  const child = spawn(process.execPath, [BIN], {
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -31,7 +31,7 @@ function runToExit(env: Record<string, string>) {
     output += chunk;
   });
   return new Promise<{ code: number | null; output: string }>((resolve) => {
-    child.once('exit', (code) => resolve({ code, output }));
+    child.once('exit', (code) => resolve({ code, output: messages(output).join('\n') }));
   });
 }
 
@@ -130,7 +130,7 @@ describe('shutdown', () => {
       output += chunk;
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    await expect.poll(() => output, { timeout: 60_000 }).toContain('Dashboard:');
+    await expect.poll(() => output, { timeout: 60_000 }).toContain('Inbox:');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toContain('SIGTERM: finishing requests in flight, then stopping.');
@@ -167,7 +167,7 @@ describe('shutdown', () => {
     const result = await runToExit({ DATA_DIR: dir(), REQUEST_TIMEOUT: '2.5' });
     expect([result.code, result.output.trim()]).toEqual([
       1,
-      '`REQUEST_TIMEOUT` must be a whole number from 0 to 3600: "2.5"',
+      '`REQUEST_TIMEOUT` must be a whole number from 1 to 3600: "2.5"',
     ]);
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { createRateLimit, MAX_CLIENTS } from '../../demo/collector/rate-limit';
+import { createRateLimit, MAX_CLIENTS } from '../../collector/src/http/rate-limit';
 
 test('a client over its limit waits until its bucket refills', () => {
   let time = 0;

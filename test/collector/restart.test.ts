@@ -2,10 +2,11 @@ import { readdirSync, rmSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createCollector } from '../../demo/collector/collector';
 import {
   type Backend,
   type CollectorProcess,
+  listenCollector,
+  messages,
   send,
   startCollector,
   temporaryDir,
@@ -75,7 +76,7 @@ describe.each<Backend>(['pglite', 'postgres'])('restarting on %s', (backend) => 
   test('a vote posted before SIGTERM is read back after a restart', async () => {
     const first = await start();
     dirs.push(first.dataDir);
-    expect(first.output().split('\n')[0]).toBe(`feedback-widget collector: ${first.origin}/`);
+    expect(messages(first.output())[0]).toBe(`feedback-widget collector: ${first.origin}/`);
     const posted = await send(`${first.origin}/api/feedback`, { body: event('kept-1') });
     expect(posted.status).toBe(201);
     const before = await send(`${first.origin}/api/feedback/kept-1`);
@@ -115,7 +116,7 @@ describe.each<Backend>(['pglite', 'postgres'])('restarting on %s', (backend) => 
 });
 
 describe('migrations', () => {
-  const MIGRATIONS = readdirSync(new URL('../../demo/collector/migrations/', import.meta.url))
+  const MIGRATIONS = readdirSync(new URL('../../collector/migrations/', import.meta.url))
     .filter((name) => name.endsWith('.sql'))
     .sort();
   test('the migrations start with the feedback table', () => {
@@ -125,7 +126,7 @@ describe('migrations', () => {
   test('each migration is applied once and recorded, across restarts of PGlite', async () => {
     const dataDir = temporaryDir();
     try {
-      for (let i = 0; i < 2; i++) await (await createCollector({ port: 0, dataDir })).close();
+      for (let i = 0; i < 2; i++) await (await listenCollector({ dataDir })).close();
       const db = await PGlite.create(dataDir);
       const rows = (
         await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY 1')
@@ -141,8 +142,8 @@ describe('migrations', () => {
     const database = await startTestDatabase();
     try {
       const collectors = await Promise.all([
-        createCollector({ port: 0, databaseUrl: database.url }),
-        createCollector({ port: 0, databaseUrl: database.url }),
+        listenCollector({ databaseUrl: database.url }),
+        listenCollector({ databaseUrl: database.url }),
       ]);
       await Promise.all(collectors.map((collector) => collector.close()));
       const client = new pg.Client({ connectionString: database.url });

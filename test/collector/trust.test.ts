@@ -3,9 +3,9 @@ import { PGlite } from '@electric-sql/pglite';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Collector } from '../../demo/collector/collector';
-import { CollectorConfigError, configFromEnv } from '../../demo/collector/config';
-import { signFeedbackToken, verifyFeedbackToken } from '../../widget/token';
+import { CollectorConfigError, configFromEnv } from '../../collector/src/config';
+import { signFeedbackToken, verifyFeedbackToken } from '../../collector/src/token';
+import type { Collector } from '../helpers/collector';
 import {
   type Backend,
   minimalEvent,
@@ -36,7 +36,7 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
   let signed: Collector;
   beforeAll(async () => {
     storage = await openStorage(backend);
-    signed = await storage.start({ feedbackSecrets: [SECRET, NEXT_SECRET] });
+    signed = await storage.start({ feedbackSecret: [SECRET, NEXT_SECRET] });
   });
   afterAll(async () => {
     await signed.close();
@@ -230,6 +230,20 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
       expect((await send(api('feedback'))).status).toBe(200);
     });
 
+    test.each([
+      ['X-Forwarded-For', '203.0.113.9'],
+      ['X-Real-IP', '203.0.113.9'],
+      ['Forwarded', 'for=203.0.113.9'],
+      ['X-Forwarded-Host', 'votes.example.com'],
+    ])(
+      'without ADMIN_TOKEN a read a proxy on this host passes on (%s) answers 403',
+      async (name, value) => {
+        // What nginx's `proxy_pass http://127.0.0.1:8787` sends: a loopback socket, a loopback Host.
+        const response = await send(api('feedback'), { headers: { [name]: value } });
+        expect([response.status, response.body.field]).toEqual([403, 'ADMIN_TOKEN']);
+      },
+    );
+
     test('without ADMIN_TOKEN a read naming another host (a rebound DNS name) answers 403', async () => {
       const { hostname, port } = new URL(signed.url);
       const status = await new Promise<number | undefined>((resolve, reject) => {
@@ -340,7 +354,7 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
     test('PUBLIC_URL is the own origin when set', async () => {
       const open = await storage.start({
         allowedOrigins: [],
-        publicOrigin: 'https://votes.example.com',
+        publicUrl: 'https://votes.example.com',
       });
       try {
         const response = await send(api('sentiment', open), {

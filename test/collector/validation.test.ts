@@ -419,7 +419,7 @@ describe.each<Backend>(['pglite', 'postgres'])('rules on %s', (backend) => {
     });
 
     test('with the window off every vote is recorded', async () => {
-      const open = await collector.storage.start({ voteWindowMs: 0 });
+      const open = await collector.storage.start({ voteWindow: 'off' });
       try {
         const conversation = unique('conv');
         const url = `${open.url}api/conversations/${conversation}/upvote`;

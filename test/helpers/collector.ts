@@ -3,12 +3,29 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { type Collector, createCollector } from '../../demo/collector/collector';
-import type { CollectorOptions } from '../../demo/collector/config';
+import { type CreateCollectorOptions, createCollector } from '../../collector/src/collector';
 import { startTestDatabase } from './postgres';
 
-const MAIN = new URL('../../demo/collector/main.ts', import.meta.url).pathname;
-const READY = /^feedback-widget collector: (http:\/\/\S+)\/$/m;
+/** The collector package's compiled bin, as `npx feedback-collector` runs it. */
+export const BIN = new URL('../../collector/dist/bin.js', import.meta.url).pathname;
+/** `npm start`'s collector with the demo's pages. */
+const DEMO = new URL('../../demo/main.ts', import.meta.url).pathname;
+/** The start-up line, in a JSON log line or a text one. */
+const READY = /feedback-widget collector: (http:\/\/[^\s"]+)\//;
+
+/** The `msg` of every JSON line a collector printed, the other lines as they are. */
+export function messages(output: string): string[] {
+  return output
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      try {
+        return (JSON.parse(line) as { msg: string }).msg;
+      } catch {
+        return line;
+      }
+    });
+}
 
 export interface CollectorProcess {
   /** `http://127.0.0.1:PORT` */
@@ -26,19 +43,21 @@ export function temporaryDir(): string {
 }
 
 /**
- * Runs `demo/collector/main.ts` as a child process on a free port and a fresh temporary
- * DATA_DIR (unless one is given, removed when the test process exits), and resolves once it
- * printed its URL. The child is killed if the test process exits first.
+ * Runs the collector's compiled bin (or, with `demo`, `npm start`'s demo) as a child process on
+ * a free port and a fresh temporary DATA_DIR (unless one is given, removed when the test process
+ * exits), and resolves once it printed its URL. The child is killed if the test process exits
+ * first.
  */
 export function startCollector(
-  options: { env?: Record<string, string>; dataDir?: string } = {},
+  options: { env?: Record<string, string>; dataDir?: string; demo?: boolean } = {},
 ): Promise<CollectorProcess> {
   const dataDir = options.dataDir ?? temporaryDir();
   // A directory this helper made outlives stop(), so a test can restart on it; it goes at exit.
   if (options.dataDir === undefined) {
     process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  const args = options.demo ? ['--import', 'tsx', DEMO] : [BIN];
+  const child = spawn(process.execPath, args, {
     // Tests poll reads far faster than a person: no read limit unless a test sets one.
     env: { ...process.env, PORT: '0', DATA_DIR: dataDir, READ_RATE_LIMIT: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,22 +101,43 @@ export function startCollector(
 
 export type Backend = 'pglite' | 'postgres';
 
+/** An in-process collector listening on a free port. */
+export interface Collector {
+  /** `http://127.0.0.1:PORT/` */
+  url: string;
+  /** The JSON lines it logged so far. */
+  logs(): string[];
+  close(): Promise<void>;
+}
+
+/** Starts a collector in this process on a free port, its log lines kept rather than printed. */
+export async function listenCollector(options: CreateCollectorOptions): Promise<Collector> {
+  const lines: string[] = [];
+  const collector = createCollector({
+    port: 0,
+    logDestination: { write: (line) => lines.push(line) },
+    ...options,
+  });
+  const { url } = await collector.listen();
+  return { url, logs: () => lines, close: () => collector.close() };
+}
+
 /** Storage for in-process collectors: a PGlite directory, or a fresh PostgreSQL database. */
 export interface TestStorage {
   /** Options for a collector on this storage; each PGlite collector gets its own directory. */
-  options(): CollectorOptions;
+  options(): CreateCollectorOptions;
   /**
    * Starts a collector on this storage on a free port, without rate limits unless asked,
    * that closes idle connections at once when it stops (tests hold no request on them).
    */
-  start(overrides?: CollectorOptions): Promise<Collector>;
+  start(overrides?: CreateCollectorOptions): Promise<Collector>;
   stop(): Promise<void>;
 }
 
 export async function openStorage(backend: Backend): Promise<TestStorage> {
   const dirs: string[] = [];
   const database = backend === 'postgres' ? await startTestDatabase() : undefined;
-  const options = (): CollectorOptions => {
+  const options = (): CreateCollectorOptions => {
     if (database) return { databaseUrl: database.url };
     const dir = temporaryDir();
     dirs.push(dir);
@@ -106,8 +146,7 @@ export async function openStorage(backend: Backend): Promise<TestStorage> {
   return {
     options,
     start: (overrides = {}) =>
-      createCollector({
-        port: 0,
+      listenCollector({
         rateLimit: 0,
         readRateLimit: 0,
         shutdownGraceMs: 0,

@@ -1,5 +1,17 @@
 import { ConfigError } from './config-error';
 import { prune } from './prune';
+import {
+  defaultScale,
+  FORMATS,
+  type Format,
+  parseScale,
+  parseWindow,
+  RATINGS,
+  type Rating,
+  type Scale,
+} from './vocabulary';
+
+export type { Format, Rating, Scale };
 
 /** Every option a page can set, in camelCase; attributes are their kebab-case forms. */
 export const OPTION_NAMES = [
@@ -41,15 +53,9 @@ export type OptionName = (typeof OPTION_NAMES)[number];
 /** Options as attributes carry them: text, absent when not set. */
 export type RawOptions = Partial<Record<OptionName, string>>;
 
-export type Format = 'event' | 'sentiment' | 'vote' | 'score' | 'quality';
-export type Rating = 'up' | 'down' | 'neutral';
 export type Ask = 'down' | 'always' | 'never';
 export type Theme = 'auto' | 'light' | 'dark';
 export type Variant = 'inline' | 'compact';
-export interface Scale {
-  min: number;
-  max: number;
-}
 
 /** Options after validation: every field decided, nothing left for downstream code to check. */
 export interface Config {
@@ -91,10 +97,6 @@ export interface PageContext {
   lang: string;
   now: number;
 }
-
-const FORMATS: Format[] = ['event', 'sentiment', 'vote', 'score', 'quality'];
-const DEFAULT_SCALE: Partial<Record<Format, string>> = { score: '0..1', quality: '0..100' };
-const UNITS: Record<string, number> = { m: 6e4, h: 36e5, d: 864e5 };
 
 function oneOf<T extends string>(raw: RawOptions, key: OptionName, allowed: T[], fallback: T): T {
   const value = raw[key] ?? fallback;
@@ -162,20 +164,16 @@ function scale(raw: RawOptions, format: Format): Scale {
   if (raw.scale !== undefined && !['event', 'score', 'quality'].includes(format)) {
     throw new ConfigError('scale', `does not apply to format ${format}`);
   }
-  const text = raw.scale ?? DEFAULT_SCALE[format] ?? '-100..100';
-  const bounds = text.split('..').map((part) => (part.trim() ? Number(part) : Number.NaN));
-  const [min = Number.NaN, max = Number.NaN] = bounds;
-  // `max - min` is finite only when both bounds are; NaN fails every comparison.
-  if (bounds.length !== 2 || !(min < max && max - min < Number.POSITIVE_INFINITY)) {
-    throw new ConfigError('scale', `must be MIN..MAX with MIN below MAX, got "${text}"`);
-  }
-  return { min, max };
+  const text = raw.scale ?? defaultScale(format);
+  const range = parseScale(text);
+  if (!range) throw new ConfigError('scale', `must be MIN..MAX with MIN below MAX, got "${text}"`);
+  return range;
 }
 
 function values(raw: RawOptions, format: Format, range: Scale): Record<Rating, number> {
   const defaults = { up: range.max, down: range.min, neutral: (range.min + range.max) / 2 };
   const result = { ...defaults };
-  for (const rating of ['up', 'down', 'neutral'] as const) {
+  for (const rating of RATINGS) {
     const key = `${rating}Value` as const;
     if (format === 'sentiment' && raw[key] !== undefined) {
       throw new ConfigError(key, 'does not apply to format sentiment');
@@ -190,13 +188,11 @@ function values(raw: RawOptions, format: Format, range: Scale): Record<Rating, n
 
 function dedupe(raw: RawOptions): number {
   const text = raw.dedupe ?? '24h';
-  if (text === 'off') return 0;
-  if (text === 'forever') return Number.POSITIVE_INFINITY;
-  const match = /^([1-9]\d*)([mhd])$/.exec(text);
-  if (!match) {
+  const ms = parseWindow(text);
+  if (ms === undefined) {
     throw new ConfigError('dedupe', `must be like 30m, 24h, 7d, forever or off, got "${text}"`);
   }
-  return Number(match[1]) * (UNITS[match[2] as string] as number);
+  return ms;
 }
 
 function metadata(raw: RawOptions): Record<string, unknown> | undefined {

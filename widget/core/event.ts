@@ -1,11 +1,12 @@
-import type { Config, Rating, Scale } from './config';
+import type { Config } from './config';
 import { prune } from './prune';
+import { type Rating, type Scale, SENTIMENTS } from './vocabulary';
 
 /** The canonical record of one vote: the `event` format's body and every event's `detail`. */
 export interface FeedbackEvent {
   id: string;
   rating: Rating;
-  sentiment: 'positive' | 'neutral' | 'negative';
+  sentiment: (typeof SENTIMENTS)[Rating];
   value: number;
   scale: Scale;
   conversation_id?: string;
@@ -30,8 +31,6 @@ export interface Choice {
   reason?: string | undefined;
   comment?: string | undefined;
 }
-
-const SENTIMENTS = { up: 'positive', neutral: 'neutral', down: 'negative' } as const;
 
 /**
  * A reason choice's key and label: `key=Label` (the key `[A-Za-z0-9_.-]+` before the first `=`),

@@ -1,6 +1,7 @@
 import { DeliveryError } from './delivery-error';
 import type { FeedbackEvent } from './event';
 import type { WireRequest } from './formats';
+import { backoffMs, retryAfterMs, retryable } from './retry';
 import type { Store } from './store';
 
 /** One vote waiting to be delivered, as stored; `id` is also its Idempotency-Key. */
@@ -55,22 +56,11 @@ export interface Outbox {
 }
 
 const PREFIX = 'feedback-widget:outbox:';
-const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 5 * 60_000;
 /** Longer than the transport's 10 s timeout, so a lease outlives the attempt it covers. */
 const LEASE_MS = 15_000;
 /** Undelivered votes are retried on later page loads for this long, then dropped. */
 export const KEEP_MS = 7 * 24 * 3_600_000;
-
-function retryAfterMs(header: string | null, now: number): number {
-  if (!header) return 0;
-  const seconds = Number(header);
-  return Number.isNaN(seconds) ? Date.parse(header) - now || 0 : seconds * 1000;
-}
-
-function retryable(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
-}
 
 export function createOutbox(services: OutboxServices): Outbox {
   const { store, now } = services;
@@ -142,9 +132,10 @@ export function createOutbox(services: OutboxServices): Outbox {
     if (!outcome.sent && outcome.willRetry && now() - item.created < KEEP_MS) {
       // `| 0`: a count mangled in storage must not turn the backoff into NaN (retry at once).
       item.attempts = (item.attempts | 0) + 1;
-      // Exponential backoff with jitter, so clients that failed together do not retry together.
-      const backoff = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (item.attempts - 1));
-      item.due = Math.max(item.due, now() + backoff * (0.5 + services.random() / 2));
+      item.due = Math.max(
+        item.due,
+        now() + backoffMs(item.attempts, services.random(), MAX_RETRY_MS),
+      );
       store.set(key, item);
     } else {
       if (!outcome.sent) outcome.willRetry = false;

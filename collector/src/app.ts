@@ -1,0 +1,249 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { type Handler, Hono } from 'hono';
+import type { CollectorConfig } from './config';
+import { HttpError } from './errors';
+import type { Forwarding } from './forward/forwarding';
+import { readJson } from './http/body';
+import {
+  type Access,
+  ALLOWED_HEADERS,
+  type AppContext,
+  type AppEnv,
+  answerError,
+  guards,
+  observe,
+  type PipelineServices,
+} from './http/pipeline';
+import { servePublic } from './http/static';
+import { pathId } from './intake/fields';
+import { FORMATS, type Submission } from './intake/formats';
+import { ingest } from './intake/ingest';
+import { bindToToken, voteClaims } from './intake/trust';
+import { id } from './intake/validate';
+import { deliveryStats, listDeliveries, retryDelivery } from './read/deliveries';
+import { getFeedback, listFeedback } from './read/feedback';
+import { feedbackStats } from './read/stats';
+import type { Database } from './storage/database';
+import { pendingMigrations } from './storage/migrate';
+
+export interface AppServices extends PipelineServices {
+  config: CollectorConfig;
+  /** The open, migrated database; requests that arrive while it opens wait for it. */
+  database: () => Promise<Database>;
+  forwarding: Forwarding;
+}
+
+type Method = 'GET' | 'POST';
+type Route = [Method, string, Access, Handler<AppEnv>];
+
+/** The path's segments still percent-encoded, so a bad encoding answers 400 naming its field. */
+function rawSegment(c: AppContext, fromEnd: number): string {
+  const segments = new URL(c.req.url).pathname.split('/');
+  return segments[segments.length - 1 - fromEnd] ?? '';
+}
+
+function submission(c: AppContext, params: string[]): Submission {
+  const referer = c.req.header('referer')?.replace(/[?#].*$/, '');
+  const language = c.req.header('accept-language')?.split(/[,;]/)[0]?.trim();
+  return {
+    params,
+    query: new URL(c.req.url).searchParams,
+    client: c.get('client').address,
+    now: new Date(),
+    pageUrl: referer && /^https?:\/\/\S{1,1990}$/i.test(referer) ? referer : undefined,
+    locale: language && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(language) ? language : undefined,
+    newId: randomUUID,
+  };
+}
+
+const asJson = (status: number, body: string) =>
+  new Response(body, { status, headers: { 'Content-Type': 'application/json; charset=utf-8' } });
+
+/** The routes of SPEC §8, §10, §11 and §14, each with who may use it. */
+function routes(services: AppServices): Route[] {
+  const { config, database, forwarding, metrics } = services;
+  const query = (c: AppContext) => new URL(c.req.url).searchParams;
+  const receive =
+    (
+      format: keyof typeof FORMATS,
+      params: (c: AppContext) => string[] = () => [],
+    ): Handler<AppEnv> =>
+    async (c) => {
+      try {
+        const claims = await voteClaims(c.req.raw.headers, config);
+        const key = c.req.header('idempotency-key');
+        const idempotencyKey = key === undefined ? undefined : id(key, 'Idempotency-Key');
+        const body = await readJson(c);
+        const parsed = FORMATS[format](body, submission(c, params(c)));
+        const accepted = claims === undefined ? parsed : bindToToken(parsed, claims);
+        const url = new URL(c.req.url);
+        const outcome = await ingest(await database(), accepted, {
+          idempotencyKey,
+          fingerprint: createHash('sha256')
+            .update(`${url.pathname}${url.search}\n${JSON.stringify(body)}`)
+            .digest('base64url'),
+          voteWindowMs: config.voteWindowMs,
+          forward: forwarding.enqueue,
+        });
+        metrics.vote(format, outcome.stored ? 'stored' : 'duplicate');
+        return asJson(outcome.status, outcome.body);
+      } catch (error) {
+        metrics.vote(format, 'rejected');
+        throw error;
+      }
+    };
+  const vote = receive('vote', (c) => [rawSegment(c, 1), rawSegment(c, 0)]);
+  const web: Route[] = [
+    ['POST', '/api/feedback', 'intake', receive('event')],
+    [
+      'GET',
+      '/api/feedback',
+      'team',
+      async (c) => asJson(200, await listFeedback(await database(), query(c))),
+    ],
+    [
+      'GET',
+      '/api/feedback/stats',
+      'team',
+      async (c) => c.json(await feedbackStats(await database(), query(c))),
+    ],
+    [
+      'GET',
+      '/api/feedback/:id',
+      'team',
+      async (c) => asJson(200, await getFeedback(await database(), pathId(rawSegment(c, 0), 'id'))),
+    ],
+    ['POST', '/api/sentiment', 'intake', receive('sentiment')],
+    ['POST', '/api/conversations/:id/upvote', 'intake', vote],
+    ['POST', '/api/conversations/:id/downvote', 'intake', vote],
+    [
+      'POST',
+      '/api/assistants/:id/feedbacks',
+      'intake',
+      receive('score', (c) => [rawSegment(c, 1)]),
+    ],
+    ['POST', '/api/messages/feedback', 'intake', receive('quality')],
+    [
+      'GET',
+      '/api/deliveries',
+      'team',
+      async (c) => c.json(await listDeliveries(await database(), query(c))),
+    ],
+    [
+      'GET',
+      '/api/deliveries/stats',
+      'team',
+      async (c) => c.json(await deliveryStats(await database(), forwarding.destinations)),
+    ],
+    [
+      'POST',
+      '/api/deliveries/:id/retry',
+      'team',
+      async (c) =>
+        c.json(
+          await retryDelivery(
+            await database(),
+            pathId(rawSegment(c, 1), 'id'),
+            forwarding.maxAgeMs,
+          ),
+        ),
+    ],
+    ['GET', '/dashboard', 'team', () => servePublic('dashboard.html')],
+    ['GET', '/inbox/:file', 'open', (c) => servePublic(rawSegment(c, 0), 'inbox')],
+    ['GET', '/feedback-widget.js', 'open', () => servePublic('feedback-widget.js')],
+  ];
+  const operations: Route[] = [
+    ['GET', '/healthz', 'open', (c) => c.json({ status: 'ok' })],
+    ['GET', '/readyz', 'open', (c) => ready(c, database)],
+    [
+      'GET',
+      '/metrics',
+      'team',
+      async (c) =>
+        c.body(await metrics.registry.metrics(), 200, {
+          'Content-Type': metrics.registry.contentType,
+        }),
+    ],
+  ];
+  return config.role === 'forwarder' ? operations : [...operations, ...web];
+}
+
+/** How long `/readyz` waits for the database before it answers that it is not ready. */
+const READY_TIMEOUT_MS = 5_000;
+
+async function ready(c: AppContext, database: () => Promise<Database>): Promise<Response> {
+  const unavailable = (error: string) => c.json({ status: 'unavailable', error }, 503);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${READY_TIMEOUT_MS / 1000} s`)),
+      READY_TIMEOUT_MS,
+    );
+  });
+  try {
+    const missing = await Promise.race([database().then(pendingMigrations), timeout]);
+    if (missing.length > 0) {
+      return unavailable(`The database lacks the migrations ${missing.join(', ')}.`);
+    }
+    return c.json({ status: 'ready' });
+  } catch (error) {
+    // A driver's message names the host and the cause, never the password.
+    return unavailable(`The database does not answer: ${(error as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The collector as one Fetch-standard app: a readable table of routes, each behind the steps its
+ * access needs, every refusal turned into its status in one place (`answerError`).
+ */
+export function createApp(services: AppServices): Hono<AppEnv> {
+  const { config, logger } = services;
+  const app = new Hono<AppEnv>().basePath(config.basePath);
+  const steps = guards(services);
+  app.use(observe(services));
+  const methods = new Map<string, Method[]>();
+  for (const [method, path, access, handler] of routes(services)) {
+    const named: Handler<AppEnv> = async (c, next) => {
+      c.set('route', path);
+      await next();
+    };
+    app.on(method, path, named, ...steps(access), handler);
+    methods.set(path, [...(methods.get(path) ?? []), method]);
+  }
+  for (const [path, list] of methods) {
+    const allow = [...list, ...(list.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+    const api = path.startsWith('/api/');
+    app.options(path, (c) => {
+      c.set('route', path);
+      const verdict = services.originPolicy(c.req.raw);
+      if (api && !verdict.allowed) {
+        throw new HttpError(403, `The origin \`${verdict.origin}\` is not allowed.`, 'Origin');
+      }
+      return c.body(null, 204, {
+        Allow: allow,
+        ...(api
+          ? {
+              'Access-Control-Allow-Methods': allow,
+              'Access-Control-Allow-Headers': ALLOWED_HEADERS,
+              'Access-Control-Max-Age': '600',
+            }
+          : {}),
+      });
+    });
+    app.all(path, (c) => {
+      c.set('route', path);
+      return c.json(
+        { error: `\`${new URL(c.req.url).pathname}\` does not accept ${c.req.method}.` },
+        405,
+        { Allow: allow },
+      );
+    });
+  }
+  app.notFound((c) =>
+    c.json({ error: `No route answers \`${new URL(c.req.url).pathname}\`.`, field: 'path' }, 404),
+  );
+  app.onError((error, c) => answerError(error, c, logger));
+  return app;
+}

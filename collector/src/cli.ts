@@ -1,0 +1,136 @@
+import { stdout } from 'node:process';
+import { type CreateCollectorOptions, createCollector } from './collector';
+import { CollectorConfigError, optionsFromEnv, resolveCollectorConfig, SETTINGS } from './config';
+import { createLogger, type Logger } from './observe/logger';
+import { VERSION } from './package';
+
+export interface CliOptions {
+  /** Routes served beside the collector's on its port (the demo's pages). */
+  wrap?: CreateCollectorOptions['wrap'];
+  /** Lines printed after the collector's own once it listens, given its URL. */
+  banner?: (url: string) => string[];
+}
+
+function help(): string {
+  const width = Math.max(...SETTINGS.map(([variable]) => variable.length));
+  return [
+    `feedback-collector ${VERSION}: the feedback-widget collector (intake, inbox, forwarding).`,
+    '',
+    'Usage: npx feedback-collector [--help] [--version]',
+    '',
+    'Configured by environment variables:',
+    ...SETTINGS.map(([variable, , , text]) => `  ${variable.padEnd(width)}  ${text}`),
+    '',
+    'Docs: https://github.com/feedback-widget/feedback-widget#the-collector',
+  ].join('\n');
+}
+
+/** Start-up failures an operator can fix, as one line naming the setting; anything else in full. */
+function describe(error: unknown): { message: string; error?: unknown } {
+  if (error instanceof CollectorConfigError) return { message: error.message };
+  const { code, address, port } = error as NodeJS.ErrnoException & {
+    address?: string;
+    port?: number;
+  };
+  if (code === 'EADDRINUSE')
+    return { message: `\`PORT\` ${port} is already in use on ${address}.` };
+  if (code === 'EACCES' && port !== undefined) {
+    return { message: `\`PORT\` ${port} on ${address} needs privileges this user lacks.` };
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return { message: `\`HOST\` ${address} is not an address of this machine.` };
+  }
+  return { message: `The collector could not start: ${(error as Error).message}`, error };
+}
+
+/**
+ * A logger for what happens before the collector has its own: the log settings as given, or the
+ * defaults when they are themselves what is wrong.
+ */
+function startupLogger(env: NodeJS.ProcessEnv, interactive: boolean): Logger {
+  try {
+    return createLogger(resolveCollectorConfig(optionsFromEnv(env), interactive));
+  } catch {
+    return createLogger({ logLevel: 'info', logFormat: interactive ? 'text' : 'json' });
+  }
+}
+
+function lines(options: CreateCollectorOptions, url: string): string[] {
+  const config = resolveCollectorConfig(options);
+  return [
+    config.role === 'forwarder'
+      ? 'Forwarding deliveries and alerts; serving /healthz, /readyz and /metrics only.'
+      : `Inbox: ${url}dashboard`,
+    config.databaseUrl
+      ? `Storing votes in PostgreSQL (DATABASE_URL), role ${config.role}.`
+      : `Storing votes in PGlite at ${config.dataDir}.`,
+    config.feedbackSecrets.length > 0
+      ? 'Votes need a token signed with FEEDBACK_SECRET.'
+      : 'Votes are open to anyone: set FEEDBACK_SECRET to require signed tokens.',
+    config.adminToken
+      ? 'The inbox, reads and metrics need ADMIN_TOKEN.'
+      : 'The inbox, reads and metrics answer this machine only: set ADMIN_TOKEN to use them from elsewhere.',
+  ];
+}
+
+/**
+ * `npx feedback-collector`: the collector as the environment configures it, until SIGINT or
+ * SIGTERM, which let the requests in flight finish. Resolves with the exit code for a flag.
+ */
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  cli: CliOptions = {},
+): Promise<void> {
+  const [flag] = argv;
+  if (flag === '--help' || flag === '-h') {
+    stdout.write(`${help()}\n`);
+    return;
+  }
+  if (flag === '--version' || flag === '-v') {
+    stdout.write(`${VERSION}\n`);
+    return;
+  }
+  const interactive = stdout.isTTY === true;
+  let logger = startupLogger(env, interactive);
+  if (flag !== undefined) {
+    logger.error(`Unknown argument \`${flag}\`: try --help.`);
+    process.exit(2);
+  }
+  // Listening before start-up: a signal that arrives while the database opens stops the
+  // collector once it is up, instead of killing it halfway.
+  let signalled: string | undefined;
+  let stop = (signal: string) => {
+    signalled = signal;
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  try {
+    const options: CreateCollectorOptions = { ...optionsFromEnv(env), env, interactive };
+    const collector = createCollector(cli.wrap ? { ...options, wrap: cli.wrap } : options);
+    logger = collector.logger;
+    const { url } = await collector.listen();
+    stop = (signal: string) => {
+      logger.info(`${signal}: finishing requests in flight, then stopping.`);
+      collector.close().then(
+        () => process.exit(0),
+        (error) => {
+          logger.error({ err: error }, 'Shutdown failed.');
+          process.exit(1);
+        },
+      );
+    };
+    if (signalled !== undefined) {
+      stop(signalled);
+      return;
+    }
+    logger.info({ url, version: VERSION }, `feedback-widget collector: ${url}`);
+    for (const line of [...lines(options, url), ...(cli.banner?.(url) ?? [])]) {
+      logger.info(line);
+    }
+  } catch (error) {
+    const { message, error: cause } = describe(error);
+    logger.error(cause === undefined ? {} : { err: cause }, message);
+    process.exit(1);
+  }
+}

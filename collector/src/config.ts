@@ -1,0 +1,279 @@
+import { parseWindow } from '../../widget/core/vocabulary';
+
+export type Role = 'all' | 'web' | 'forwarder';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/**
+ * What `createCollector` takes: the environment variables of SPEC §8, §10, §11 and §14 in
+ * camelCase (`DATABASE_URL` is `databaseUrl`), as numbers where they are numbers. Every one is
+ * checked as its variable would be, and a bad one names that variable.
+ */
+export interface CollectorOptions {
+  host?: string;
+  /** 0 takes any free port. */
+  port?: number;
+  dataDir?: string;
+  databaseUrl?: string;
+  /** Comma-separated or a list; `*` stands for any port, e.g. `http://localhost:*`. */
+  allowedOrigins?: string | string[];
+  rateLimit?: number;
+  readRateLimit?: number;
+  /** `30m`, `24h`, `7d`, `forever`, `off`, or a number of ms. */
+  voteWindow?: string | number;
+  /** One secret, several comma-separated, or a list. */
+  feedbackSecret?: string | string[];
+  adminToken?: string;
+  trustProxy?: number;
+  publicUrl?: string;
+  /** Seconds a request may take to arrive in full. */
+  requestTimeout?: number;
+  forwardFile?: string;
+  /** Like `voteWindow`. */
+  forwardMaxAge?: string | number;
+  role?: Role;
+  logLevel?: LogLevel;
+  logFormat?: 'json' | 'text';
+  /** Where the collector's routes start when it is mounted in another server, e.g. `/feedback`. */
+  basePath?: string;
+  /** Open connections at most; past it the idlest keep-alive connections are closed first. */
+  maxConnections?: number;
+  /**
+   * How long shutdown leaves idle keep-alive connections to their clients, in ms: clients close
+   * them within the 5 s keep-alive timeout the collector announces. Tests set 0.
+   */
+  shutdownGraceMs?: number;
+  /**
+   * PGlite commits reach the disk before a vote is answered. Only the bench turns this off, to
+   * measure what durability costs; no environment variable does.
+   */
+  durable?: boolean;
+}
+
+/** Everything the collector needs, decided once; downstream code never re-checks it. */
+export interface CollectorConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** PostgreSQL when set, else PGlite in `dataDir`. */
+  databaseUrl: string | undefined;
+  durable: boolean;
+  allowedOrigins: string[];
+  /** POSTs per minute per client; 0 = unlimited. */
+  rateLimit: number;
+  /** How long a voter's vote on a conversation is remembered, in ms; 0 = off. */
+  voteWindowMs: number;
+  /** Reads per minute per client; 0 = unlimited. */
+  readRateLimit: number;
+  /** HS256 secrets a vote's `Authorization: Bearer` token must be signed with; none = open. */
+  feedbackSecrets: string[];
+  /** Required for the team's routes when set; unset = they answer loopback clients only. */
+  adminToken: string | undefined;
+  /** How many proxies in front append to `X-Forwarded-For`; 0 = the header is ignored. */
+  trustProxy: number;
+  /** The origin browsers reach the collector at (`https://votes.example.com`), when known. */
+  publicOrigin: string | undefined;
+  requestTimeoutMs: number;
+  shutdownGraceMs: number;
+  forwardFile: string | undefined;
+  forwardMaxAgeMs: number;
+  role: Role;
+  logLevel: LogLevel;
+  logFormat: 'json' | 'text';
+  /** `''` or a path such as `/feedback`, without a trailing slash. */
+  basePath: string;
+  maxConnections: number;
+}
+
+/** A setting the collector cannot start with; the message names the variable. */
+export class CollectorConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`\`${variable}\` ${message}`);
+    this.name = 'CollectorConfigError';
+  }
+}
+
+type Kind = 'text' | 'number' | 'window' | 'list';
+
+/**
+ * Every variable: its option, how its text is read, and what `--help` says of it. The order is
+ * the order `--help` lists them in.
+ */
+export const SETTINGS: [variable: string, option: keyof CollectorOptions, Kind, string][] = [
+  ['PORT', 'port', 'number', 'port to listen on (default 8787; 0 = any free port)'],
+  ['HOST', 'host', 'text', 'address to listen on (default 127.0.0.1; 0.0.0.0 for every one)'],
+  ['DATA_DIR', 'dataDir', 'text', 'PGlite directory when DATABASE_URL is unset (default .data)'],
+  ['DATABASE_URL', 'databaseUrl', 'text', 'PostgreSQL connection string (postgres://…)'],
+  ['ROLE', 'role', 'text', 'all (default), web (intake, reads, inbox) or forwarder (sends)'],
+  ['FEEDBACK_SECRET', 'feedbackSecret', 'list', 'secrets votes must be signed with (§10)'],
+  ['ADMIN_TOKEN', 'adminToken', 'text', 'token for the inbox, reads and metrics'],
+  ['ALLOWED_ORIGINS', 'allowedOrigins', 'list', 'origins allowed cross-origin (default localhost)'],
+  ['PUBLIC_URL', 'publicUrl', 'text', 'the origin browsers reach the collector at'],
+  [
+    'TRUST_PROXY',
+    'trustProxy',
+    'number',
+    'proxies in front that append X-Forwarded-For (default 0)',
+  ],
+  ['RATE_LIMIT', 'rateLimit', 'number', 'votes per minute per client (default 120; 0 = none)'],
+  ['READ_RATE_LIMIT', 'readRateLimit', 'number', 'reads per minute per client (default 120)'],
+  ['VOTE_WINDOW', 'voteWindow', 'window', 'one vote per voter and conversation within (24h)'],
+  ['REQUEST_TIMEOUT', 'requestTimeout', 'number', 'seconds a request may take to arrive (30)'],
+  ['FORWARD_FILE', 'forwardFile', 'text', 'JSON file of destinations to forward votes to (§11)'],
+  ['FORWARD_MAX_AGE', 'forwardMaxAge', 'window', 'how long a delivery is retried (default 7d)'],
+  ['MAX_CONNECTIONS', 'maxConnections', 'number', 'open connections at most (default 10000)'],
+  ['BASE_PATH', 'basePath', 'text', 'path the routes start at, e.g. /feedback (default none)'],
+  ['LOG_LEVEL', 'logLevel', 'text', 'debug, info (default), warn or error'],
+  ['LOG_FORMAT', 'logFormat', 'text', 'json (default when output is not a terminal) or text'],
+];
+
+const LOCALHOST = ['http://localhost:*', 'http://127.0.0.1:*'];
+
+const fail = (variable: string, problem: string): never => {
+  throw new CollectorConfigError(variable, problem);
+};
+
+function whole(
+  value: number | undefined,
+  variable: string,
+  min: number,
+  max: number,
+  fallback: number,
+) {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    fail(variable, `must be a whole number from ${min} to ${max}: "${value}"`);
+  }
+  return value;
+}
+
+function windowMs(value: string | number | undefined, variable: string, fallback: string): number {
+  if (typeof value === 'number') {
+    return value >= 0 ? value : fail(variable, `must not be negative: ${value}`);
+  }
+  const text = value;
+  const ms = parseWindow(text ?? fallback);
+  return ms ?? fail(variable, `must be like 30m, 24h, 7d, forever or off: "${text}"`);
+}
+
+function list(value: string | string[] | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return (typeof value === 'string' ? value.split(',') : value).map((item) => item.trim());
+}
+
+function secrets(value: string | string[] | undefined): string[] {
+  if (value === undefined || value === '') return [];
+  const all = list(value) ?? [];
+  if (all.some((secret) => secret.length < 32)) {
+    fail(
+      'FEEDBACK_SECRET',
+      'must be one or more comma-separated secrets of at least 32 characters each (try `openssl rand -hex 32`).',
+    );
+  }
+  return all;
+}
+
+function adminToken(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (value.length < 16 || /[\s:]/.test(value)) {
+    fail(
+      'ADMIN_TOKEN',
+      'must be at least 16 characters with no spaces or colons (try `openssl rand -hex 32`).',
+    );
+  }
+  return value;
+}
+
+function publicOrigin(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {}
+  if (!url || !/^https?:$/.test(url.protocol) || (url.pathname !== '/' && url.pathname !== '')) {
+    fail(
+      'PUBLIC_URL',
+      `must be the http(s) origin browsers reach the collector at, such as https://votes.example.com: "${text}"`,
+    );
+  }
+  return (url as URL).origin;
+}
+
+function oneOf<T extends string>(value: string | undefined, variable: string, allowed: T[]): T {
+  if (value === undefined || value === '') return allowed[0] as T;
+  return allowed.includes(value as T)
+    ? (value as T)
+    : fail(variable, `must be one of ${allowed.join(', ')}: "${value}"`);
+}
+
+function basePath(value: string | undefined): string {
+  if (!value || value === '/') return '';
+  if (!/^(\/[A-Za-z0-9._~-]+)+\/?$/.test(value)) {
+    fail('BASE_PATH', `must be a path such as /feedback: "${value}"`);
+  }
+  return value.replace(/\/$/, '');
+}
+
+/** Checks every option and fills in the defaults of those left out. */
+export function resolveCollectorConfig(
+  options: CollectorOptions = {},
+  interactive = false,
+): CollectorConfig {
+  const databaseUrl = options.databaseUrl || undefined;
+  const role = oneOf(options.role, 'ROLE', ['all', 'web', 'forwarder']);
+  if (role !== 'all' && databaseUrl === undefined) {
+    fail('ROLE', `${role} needs DATABASE_URL: PGlite belongs to one process, which takes all.`);
+  }
+  return {
+    host: options.host || '127.0.0.1',
+    port: whole(options.port, 'PORT', 0, 65_535, 8787),
+    dataDir: options.dataDir || '.data',
+    databaseUrl,
+    durable: options.durable ?? true,
+    allowedOrigins: list(options.allowedOrigins)?.filter(Boolean) ?? LOCALHOST,
+    rateLimit: whole(options.rateLimit, 'RATE_LIMIT', 0, 1_000_000, 120),
+    voteWindowMs: windowMs(options.voteWindow, 'VOTE_WINDOW', '24h'),
+    readRateLimit: whole(options.readRateLimit, 'READ_RATE_LIMIT', 0, 1_000_000, 120),
+    feedbackSecrets: secrets(options.feedbackSecret),
+    adminToken: adminToken(options.adminToken),
+    trustProxy: whole(options.trustProxy, 'TRUST_PROXY', 0, 10, 0),
+    publicOrigin: publicOrigin(options.publicUrl),
+    requestTimeoutMs: whole(options.requestTimeout, 'REQUEST_TIMEOUT', 1, 3600, 30) * 1000,
+    shutdownGraceMs: options.shutdownGraceMs ?? 5_000,
+    forwardFile: options.forwardFile || undefined,
+    forwardMaxAgeMs: windowMs(options.forwardMaxAge, 'FORWARD_MAX_AGE', '7d'),
+    role,
+    logLevel: oneOf(options.logLevel, 'LOG_LEVEL', ['info', 'debug', 'warn', 'error']),
+    logFormat:
+      options.logFormat === undefined
+        ? interactive
+          ? 'text'
+          : 'json'
+        : oneOf(options.logFormat, 'LOG_FORMAT', ['json', 'text']),
+    basePath: basePath(options.basePath),
+    maxConnections: whole(options.maxConnections, 'MAX_CONNECTIONS', 1, 1_000_000, 10_000),
+  };
+}
+
+/** The options the environment sets: numbers read as numbers, a bad one named. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv): CollectorOptions {
+  const options: Record<string, unknown> = {};
+  for (const [variable, option, kind] of SETTINGS) {
+    const text = env[variable];
+    if (text === undefined || (text === '' && kind !== 'list')) continue;
+    if (kind === 'number') {
+      // A decimal passes here so the range check can name it with the bounds.
+      options[option] = /^\s*-?\d{1,9}(\.\d+)?\s*$/.test(text)
+        ? Number(text)
+        : fail(variable, `must be a whole number: "${text}"`);
+    } else options[option] = text;
+  }
+  return options as CollectorOptions;
+}
+
+/** Reads the collector's environment variables, as `npx feedback-collector` does. */
+export function configFromEnv(env: NodeJS.ProcessEnv, interactive = false): CollectorConfig {
+  return resolveCollectorConfig(optionsFromEnv(env), interactive);
+}

@@ -1,0 +1,88 @@
+import ky from 'ky';
+import { backoffMs, retryAfterMs, retryable } from '../../../widget/core/retry';
+import type { Destination } from './destinations';
+import type { Claimed, Settled } from './outbox';
+
+/** SPEC §11: 1 s doubling, at most 10 min apart; a timeout is 10 s. */
+const MAX_RETRY_MS = 10 * 60_000;
+export const TIMEOUT_MS = 10_000;
+const KEPT_BYTES = 1024;
+
+/** What the vendor answered, or why there is no answer. */
+type Answer =
+  | { status: number; retryAfter: string | null; body: string }
+  | { error: string; aborted: boolean };
+
+async function post(
+  delivery: Claimed,
+  destination: Destination,
+  signal: AbortSignal,
+): Promise<Answer> {
+  try {
+    const response = await ky.post(delivery.url, {
+      body: delivery.body,
+      headers: {
+        ...destination.headers,
+        'Content-Type': 'application/json',
+        'Idempotency-Key': delivery.id,
+      },
+      timeout: TIMEOUT_MS,
+      retry: 0,
+      throwHttpErrors: false,
+      signal,
+    });
+    const bytes = new Uint8Array(await response.arrayBuffer()).subarray(0, KEPT_BYTES);
+    return {
+      status: response.status,
+      retryAfter: response.headers.get('Retry-After'),
+      body: new TextDecoder().decode(bytes),
+    };
+  } catch (error) {
+    const { cause } = error as { cause?: { code?: string; message?: string } };
+    const detail = cause?.code ?? cause?.message;
+    const name = (error as Error).name;
+    const message = `${name}: ${(error as Error).message}${detail ? ` (${detail})` : ''}`;
+    return { error: message, aborted: signal.aborted };
+  }
+}
+
+/** Removes every secret of the destination from a text that will be stored or shown. */
+function scrub(text: string, destination: Destination): string {
+  let clean = text;
+  for (const secret of destination.secrets) clean = clean.split(secret).join('[secret]');
+  return clean;
+}
+
+/**
+ * Makes one attempt at a claimed delivery and decides what becomes of it; undefined when the
+ * collector stopped it mid-way, so the row stays as it was and is sent again later.
+ */
+export async function attempt(
+  delivery: Claimed,
+  destination: Destination,
+  signal: AbortSignal,
+  random: () => number,
+): Promise<Settled | undefined> {
+  const attempts = delivery.attempts + 1;
+  const base = { id: delivery.id, attempts, next_attempt_at: null };
+  const answer = await post(delivery, destination, signal);
+  if ('error' in answer && answer.aborted) return undefined;
+  const now = Date.now();
+  const status = 'status' in answer ? answer.status : null;
+  if (status !== null && status >= 200 && status < 300) {
+    return { ...base, status: 'delivered', last_status: status, last_error: null };
+  }
+  const error = scrub('error' in answer ? answer.error : answer.body, destination);
+  const failed = { ...base, status: 'failed' as const, last_status: status, last_error: error };
+  if (status !== null && !retryable(status)) return failed;
+  const giveUpAt = new Date(delivery.give_up_at).getTime();
+  if (now >= giveUpAt) return failed;
+  // Never sooner than the backoff, so `Retry-After: 0` cannot make a busy loop of it.
+  const asked = 'retryAfter' in answer ? retryAfterMs(answer.retryAfter, now) : 0;
+  const wait = Math.max(asked, backoffMs(attempts, random(), MAX_RETRY_MS));
+  return {
+    ...failed,
+    status: 'pending',
+    next_attempt_at: new Date(Math.min(now + wait, giveUpAt)),
+  };
+}

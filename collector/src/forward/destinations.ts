@@ -1,0 +1,210 @@
+import { readFileSync } from 'node:fs';
+import {
+  defaultScale,
+  type Format,
+  parseScale,
+  RATINGS,
+  type Rating,
+  type Scale,
+  FORMATS as WIDGET_FORMATS,
+} from '../../../widget/core/vocabulary';
+import { CollectorConfigError } from '../config';
+
+export type DestinationFormat = Format | 'langfuse';
+
+/** One API the collector forwards votes to (SPEC §11), decided once at start-up. */
+export interface Destination {
+  name: string;
+  format: DestinationFormat;
+  /** May hold the placeholders of `data-endpoint`. */
+  url: string;
+  scale: Scale;
+  /** The number sent per rating; absent: the record's 0–10 score mapped onto `scale`. */
+  values: Partial<Record<Rating, number>>;
+  scoreName: string;
+  /** With `${NAME}` already replaced: these hold secrets and are never stored or shown. */
+  headers: Record<string, string>;
+  /** The environment values put into `headers`, to be scrubbed from anything kept or shown. */
+  secrets: string[];
+  /** Only these ratings are forwarded. */
+  ratings: Rating[];
+}
+
+const FORMATS: DestinationFormat[] = [...WIDGET_FORMATS, 'langfuse'];
+const FIELDS = ['name', 'format', 'url', 'scale', 'values', 'score_name', 'headers', 'when'];
+const PLACEHOLDERS = /^(conversationId|messageId|sessionId|vote|rating)$/;
+const SCALED: DestinationFormat[] = ['event', 'score', 'quality', 'langfuse'];
+
+type Fields = Record<string, unknown>;
+
+function isObject(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Parses and checks `FORWARD_FILE`; every problem names the file, destination and field. */
+export function loadDestinations(file: string, env: NodeJS.ProcessEnv): Destination[] {
+  const fail = (where: string, problem: string): never => {
+    throw new CollectorConfigError('FORWARD_FILE', `${file}: ${where}${problem}`);
+  };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return fail('', `cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return fail('', `is not valid JSON (${(error as Error).message})`);
+  }
+  if (!isObject(parsed)) return fail('', 'must hold a JSON object');
+  for (const key of Object.keys(parsed)) {
+    if (key !== 'destinations') fail('', `has an unknown field \`${key}\``);
+  }
+  if (!Array.isArray(parsed.destinations)) return fail('', '`destinations` must be an array');
+  const names = new Set<string>();
+  return parsed.destinations.map((entry: unknown, index: number) => {
+    const label = isObject(entry) && typeof entry.name === 'string' ? entry.name : `#${index + 1}`;
+    const destination = parseDestination(entry, env, (field, problem) =>
+      fail(`destination "${label}": `, `\`${field}\` ${problem}`),
+    );
+    if (names.has(destination.name)) {
+      fail(`destination "${label}": `, '`name` is used by an earlier destination');
+    }
+    names.add(destination.name);
+    return destination;
+  });
+}
+
+type Fail = (field: string, problem: string) => never;
+
+function parseDestination(entry: unknown, env: NodeJS.ProcessEnv, fail: Fail): Destination {
+  if (!isObject(entry)) return fail('destination', 'must be a JSON object');
+  for (const key of Object.keys(entry)) {
+    if (!FIELDS.includes(key)) fail(key, `is not a field (known: ${FIELDS.join(', ')})`);
+  }
+  const { name, format } = entry;
+  if (typeof name !== 'string' || !/^[a-z0-9-]{1,40}$/.test(name)) {
+    return fail('name', 'must be 1 to 40 of a-z, 0-9 and -');
+  }
+  if (!FORMATS.includes(format as DestinationFormat)) {
+    return fail('format', `must be one of ${FORMATS.join(', ')}`);
+  }
+  const chosen = format as DestinationFormat;
+  if (entry.scale !== undefined && !SCALED.includes(chosen)) {
+    fail('scale', `does not apply to format ${chosen}`);
+  }
+  // A Langfuse score is 0..1 unless the destination says otherwise, like a `score` body.
+  const fallback = defaultScale(chosen === 'langfuse' ? 'score' : chosen);
+  const scale = scaleOf(entry.scale ?? fallback, fail);
+  if (entry.score_name !== undefined && chosen !== 'langfuse') {
+    fail('score_name', 'applies to format langfuse only');
+  }
+  const scoreName = entry.score_name ?? 'user-feedback';
+  if (typeof scoreName !== 'string' || !/^\S.{0,199}$/.test(scoreName)) {
+    return fail('score_name', 'must be a text of 1 to 200 characters');
+  }
+  const { headers, secrets } = parseHeaders(entry.headers, env, fail);
+  return {
+    name,
+    format: chosen,
+    url: parseUrl(entry.url, fail),
+    scale,
+    values: parseValues(entry.values, chosen, scale, fail),
+    scoreName,
+    headers,
+    secrets,
+    ratings: parseWhen(entry.when, fail),
+  };
+}
+
+function parseUrl(value: unknown, fail: Fail): string {
+  if (typeof value !== 'string') return fail('url', 'must be an http(s) URL');
+  for (const [, placeholder] of value.matchAll(/\{([^}]*)\}/g)) {
+    if (!PLACEHOLDERS.test(placeholder as string)) {
+      fail('url', `has an unknown placeholder {${placeholder}}`);
+    }
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(value.replace(/\{\w+\}/g, 'x'));
+  } catch {}
+  if (!url || !/^https?:$/.test(url.protocol)) fail('url', `must be an http(s) URL: "${value}"`);
+  return value;
+}
+
+function scaleOf(value: unknown, fail: Fail): Scale {
+  const scale = typeof value === 'string' ? parseScale(value) : undefined;
+  return (
+    scale ?? fail('scale', `must be MIN..MAX with MIN below MAX, e.g. "0..1": ${String(value)}`)
+  );
+}
+
+function parseValues(
+  value: unknown,
+  format: DestinationFormat,
+  scale: Scale,
+  fail: Fail,
+): Partial<Record<Rating, number>> {
+  if (value === undefined) return {};
+  if (format === 'sentiment') return fail('values', 'does not apply to format sentiment');
+  if (!isObject(value)) return fail('values', 'must be an object like { "up": 1, "down": 0 }');
+  const values: Partial<Record<Rating, number>> = {};
+  for (const [rating, number] of Object.entries(value)) {
+    if (!RATINGS.includes(rating as Rating)) fail(`values.${rating}`, 'is not a rating');
+    // The vote format's APIs take whole numbers 1..100 up and -100..-1 down, and no neutral.
+    const [min, max] =
+      format !== 'vote'
+        ? [scale.min, scale.max]
+        : rating === 'up'
+          ? [1, 100]
+          : rating === 'down'
+            ? [-100, -1]
+            : fail('values.neutral', 'does not apply to format vote');
+    const whole = format === 'vote';
+    if (typeof number !== 'number' || !(number >= min && number <= max) || (whole && number % 1)) {
+      fail(`values.${rating}`, `must be a ${whole ? 'whole ' : ''}number from ${min} to ${max}`);
+    }
+    values[rating as Rating] = number as number;
+  }
+  return values;
+}
+
+function parseHeaders(value: unknown, env: NodeJS.ProcessEnv, fail: Fail) {
+  const headers: Record<string, string> = {};
+  const secrets: string[] = [];
+  if (value === undefined) return { headers, secrets };
+  if (!isObject(value)) return fail('headers', 'must be an object of header names to texts');
+  for (const [name, template] of Object.entries(value)) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+      fail(`headers`, `has an invalid name "${name}"`);
+    if (typeof template !== 'string') return fail(`headers.${name}`, 'must be a text');
+    headers[name] = template.replace(/\$\{([^}]*)\}/g, (_, variable: string) => {
+      const secret = env[variable];
+      if (secret === undefined) {
+        fail(`headers.${name}`, `uses \${${variable}}, but no variable ${variable} is set`);
+      }
+      if (secret) secrets.push(secret);
+      return secret ?? '';
+    });
+  }
+  return { headers, secrets };
+}
+
+function parseWhen(value: unknown, fail: Fail): Rating[] {
+  if (value === undefined) return RATINGS;
+  if (!isObject(value)) return fail('when', 'must be an object like { "rating": ["down"] }');
+  for (const key of Object.keys(value)) {
+    if (key !== 'rating') fail(`when.${key}`, 'is not a field (known: rating)');
+  }
+  const { rating } = value;
+  if (
+    !Array.isArray(rating) ||
+    rating.length === 0 ||
+    rating.some((item) => !RATINGS.includes(item as Rating))
+  ) {
+    return fail('when.rating', `must be a list of ${RATINGS.join(', ')}`);
+  }
+  return rating as Rating[];
+}

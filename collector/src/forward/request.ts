@@ -1,0 +1,80 @@
+import type { FeedbackEvent } from '../../../widget/core/event';
+import { fillEndpoint, joined, toRequest } from '../../../widget/core/formats';
+import { prune } from '../../../widget/core/prune';
+import type { FeedbackRecord } from '../intake/record';
+import type { Destination } from './destinations';
+
+/** What one destination gets for one record: a request, a reason it cannot, or nothing. */
+export type Planned =
+  | { url: string; body: Record<string, unknown> }
+  | { failure: string }
+  | undefined;
+
+const PLACEHOLDER_FIELDS: Record<string, keyof FeedbackRecord> = {
+  conversationId: 'conversation_id',
+  messageId: 'message_id',
+  sessionId: 'session_id',
+};
+
+/** The record's 0–10 score on the destination's scale, or the number it sets for the rating. */
+function valueFor(destination: Destination, record: FeedbackRecord): number {
+  const fixed = destination.values[record.rating];
+  if (fixed !== undefined) return fixed;
+  if (destination.format === 'vote') return record.rating === 'up' ? 100 : -100;
+  const { min, max } = destination.scale;
+  return Math.round((min + (record.score / 10) * (max - min)) * 1e6) / 1e6;
+}
+
+/** The record as the widget's event would carry it, with the value on the destination's scale. */
+function eventOf(destination: Destination, record: FeedbackRecord): FeedbackEvent {
+  const { score, format, received_at, assistant_id, ...event } = record;
+  return { ...event, value: valueFor(destination, record), scale: destination.scale } as never;
+}
+
+function langfuse(destination: Destination, event: FeedbackEvent) {
+  return prune({
+    id: event.id,
+    traceId: event.trace_id,
+    name: destination.scoreName,
+    value: event.value,
+    dataType: 'NUMERIC',
+    comment: joined(event),
+  });
+}
+
+/**
+ * Builds what `destination` is sent for `record` with the widget's own body mapping (SPEC §11),
+ * so a forwarded body can never drift from the one a browser would send.
+ */
+export function plan(destination: Destination, record: FeedbackRecord): Planned {
+  const { format } = destination;
+  if (!destination.ratings.includes(record.rating)) return undefined;
+  if (format === 'vote' && record.rating === 'neutral') return undefined;
+  if (format === 'langfuse' && record.trace_id === undefined) return undefined;
+  if (format === 'quality' && record.message_id === undefined) return undefined;
+  for (const [, name] of destination.url.matchAll(/\{(\w+)\}/g)) {
+    const field = PLACEHOLDER_FIELDS[name as string];
+    if (field !== undefined && record[field] === undefined) {
+      return { failure: `The url's {${name}} has no value: the vote has no ${field}.` };
+    }
+  }
+  const event = eventOf(destination, record);
+  if (format === 'langfuse') {
+    return { url: fillEndpoint(destination.url, event), body: langfuse(destination, event) };
+  }
+  const kept = record.metadata ?? {};
+  const responded = kept.time_to_respond_ms;
+  const content = kept.sent_message_content;
+  const request = toRequest(
+    {
+      format,
+      endpoint: destination.url,
+      messageContent: typeof content === 'string' ? content : undefined,
+      sentAt: Date.parse(record.created_at) - (typeof responded === 'number' ? responded : 0),
+    },
+    event,
+  );
+  // The widget always knows when its message was shown; a forwarded record may not.
+  if (format === 'quality' && typeof responded !== 'number') delete request.body.time_to_respond_ms;
+  return request;
+}

@@ -1,0 +1,37 @@
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HttpError, ValidationError } from '../errors';
+
+/** SPEC §8: a vote with its rated message (up to 20,000 characters) fits with room to spare. */
+export const MAX_BODY_BYTES = 128 * 1024;
+
+/**
+ * Refuses a body over the limit as soon as its size is known (its `Content-Length`, or the
+ * bytes counted while it streams), so a huge body is never held in memory.
+ */
+export const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new HttpError(413, `The body must be at most ${MAX_BODY_BYTES} bytes.`, 'body');
+  },
+});
+
+/** The request's body as JSON; only `application/json` is taken (415 otherwise). */
+export async function readJson(c: Context): Promise<unknown> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new HttpError(415, '`Content-Type` must be application/json.', 'Content-Type');
+  }
+  const bytes = await c.req.arrayBuffer();
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ValidationError('body', 'The `body` must be UTF-8.');
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError('body', 'The `body` must be valid JSON.');
+  }
+}

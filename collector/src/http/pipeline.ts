@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { CollectorConfig } from '../config';
+import {
+  HttpError,
+  IdempotencyConflictError,
+  NotFoundError,
+  StateConflictError,
+  ValidationError,
+} from '../errors';
+import type { Logger } from '../observe/logger';
+import type { Metrics } from '../observe/metrics';
+import { type Client, clientOf, teamActor } from './access';
+import { limitBody } from './body';
+import type { FetchContext } from './node';
+import type { OriginVerdict } from './origin';
+import type { createRateLimit } from './rate-limit';
+
+/** What every handler can read of its request besides the request itself. */
+export interface AppEnv {
+  Bindings: FetchContext;
+  Variables: {
+    client: Client;
+    /** The route's pattern, for logs and metrics: never a raw path. */
+    route: string;
+    /** Set on the team's routes: who acts (SPEC §12). */
+    actor: string;
+    requestId: string;
+  };
+}
+
+export type AppContext = Context<AppEnv>;
+
+/**
+ * Who may use a route (SPEC §10): `open` anyone; `intake` any allowed origin, within the vote
+ * rate limit; `team` the team (`ADMIN_TOKEN`, or loopback without one); `team-write` the team
+ * from the collector's own origin, with a JSON body.
+ */
+export type Access = 'open' | 'intake' | 'team' | 'team-write';
+
+export const ALLOWED_HEADERS = 'Content-Type, Idempotency-Key, Authorization, X-Request-Id';
+
+/** Reads the database serves at once: the rest wait, so a flood of reads leaves room for votes. */
+const READ_CONCURRENCY = 2;
+
+/** At most `limit` callers at once; the rest wait their turn in order. */
+function createGate(limit: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+const errorBody = (message: string, field: string | undefined) =>
+  field === undefined ? { error: message } : { error: message, field };
+
+/**
+ * Every refusal becomes its status code here, and only here. Anything unexpected is logged with
+ * its stack and answers 500 without details.
+ */
+export function answerError(error: Error, c: AppContext, logger: Logger): Response {
+  const status =
+    error instanceof ValidationError
+      ? 400
+      : error instanceof NotFoundError
+        ? 404
+        : error instanceof StateConflictError
+          ? 409
+          : error instanceof IdempotencyConflictError
+            ? 422
+            : error instanceof HttpError
+              ? error.status
+              : undefined;
+  if (status !== undefined) {
+    const { field } = error as { field?: string };
+    const headers = error instanceof HttpError ? error.headers : {};
+    return Response.json(errorBody(error.message, field), { status, headers });
+  }
+  if (error instanceof HTTPException) return error.getResponse();
+  logger.error({ err: error, req_id: c.get('requestId') }, 'request failed');
+  return Response.json({ error: 'The collector failed to handle this request.' }, { status: 500 });
+}
+
+export interface PipelineServices {
+  config: CollectorConfig;
+  logger: Logger;
+  metrics: Metrics;
+  originPolicy: (request: Request) => OriginVerdict;
+  rateLimit: ReturnType<typeof createRateLimit>;
+  readRateLimit: ReturnType<typeof createRateLimit>;
+}
+
+/**
+ * The outermost step of every request: the request id, the client, security and CORS headers on
+ * the answer, one log line and one histogram observation.
+ */
+export function observe(services: PipelineServices): MiddlewareHandler<AppEnv> {
+  const { config, logger, metrics, originPolicy } = services;
+  return async (c, next) => {
+    const started = performance.now();
+    const given = c.req.header('x-request-id');
+    const requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+    c.set('requestId', requestId);
+    c.set('client', clientOf(c.req.raw.headers, c.env.clientAddress, config.trustProxy));
+    c.set('route', 'unmatched');
+    await next();
+    c.res.headers.set('X-Request-Id', requestId);
+    c.res.headers.set('X-Content-Type-Options', 'nosniff');
+    const { origin, allowed } = originPolicy(c.req.raw);
+    if (origin !== undefined && allowed && c.get('route').includes('/api/')) {
+      c.res.headers.set('Access-Control-Allow-Origin', origin);
+      c.res.headers.set('Access-Control-Allow-Credentials', 'true');
+      c.res.headers.set('Access-Control-Expose-Headers', 'Retry-After, X-Request-Id');
+      c.res.headers.append('Vary', 'Origin');
+    }
+    const ms = Math.round((performance.now() - started) * 100) / 100;
+    const route = c.get('route');
+    metrics.request(c.req.method, route, c.res.status, ms / 1000);
+    logger.info(
+      { req_id: requestId, method: c.req.method, route, status: c.res.status, ms },
+      'request',
+    );
+  };
+}
+
+function tooMany(retryAfter: number): HttpError {
+  return new HttpError(429, `Too many requests: retry after ${retryAfter} s.`, undefined, {
+    'Retry-After': String(retryAfter),
+  });
+}
+
+/** The steps a route of each access takes before its handler runs. */
+export function guards(services: PipelineServices) {
+  const { config, originPolicy, rateLimit, readRateLimit } = services;
+  const reads = createGate(READ_CONCURRENCY);
+  const crossOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const { origin, allowed } = originPolicy(c.req.raw);
+    if (!allowed) throw new HttpError(403, `The origin \`${origin}\` is not allowed.`, 'Origin');
+    await next();
+  };
+  const limited =
+    (limit: ReturnType<typeof createRateLimit>): MiddlewareHandler<AppEnv> =>
+    async (c, next) => {
+      const retryAfter = limit.take(c.get('client').address);
+      if (retryAfter > 0) throw tooMany(retryAfter);
+      await next();
+    };
+  const team: MiddlewareHandler<AppEnv> = async (c, next) => {
+    c.set('actor', teamActor(c.req.raw.headers, config, c.get('client')));
+    await next();
+  };
+  const ownOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const { origin, own } = originPolicy(c.req.raw);
+    if (!own) {
+      throw new HttpError(
+        403,
+        `The team's changes are taken only from the collector's own origin, not \`${origin}\`.`,
+        'Origin',
+      );
+    }
+    await next();
+  };
+  const gated: MiddlewareHandler<AppEnv> = (_, next) => reads(next);
+  const steps: Record<Access, MiddlewareHandler<AppEnv>[]> = {
+    open: [],
+    intake: [crossOrigin, limited(rateLimit), limitBody],
+    team: [crossOrigin, team, limited(readRateLimit), gated],
+    'team-write': [ownOrigin, team, limited(readRateLimit), limitBody],
+  };
+  return (access: Access) => steps[access];
+}

@@ -1,0 +1,23 @@
+/**
+ * `feedback-widget-collector`: the collector as a library, to mount in a server of your own
+ * (SPEC §14). `npx feedback-collector` runs the same thing as a process.
+ *
+ * @example
+ * import { createCollector } from 'feedback-widget-collector';
+ * const collector = createCollector({ databaseUrl: process.env.DATABASE_URL, role: 'web' });
+ * export const GET = (request: Request) => collector.fetch(request);
+ * export const POST = GET;
+ */
+export type { Collector, CreateCollectorOptions } from './collector';
+export { createCollector } from './collector';
+export type { CollectorOptions, LogLevel, Role } from './config';
+export { CollectorConfigError } from './config';
+export type { FetchContext, FetchHandler } from './http/node';
+export { toNodeListener } from './http/node';
+export type { LogDestination } from './observe/logger';
+export type {
+  FeedbackClaims,
+  FeedbackTokenProblem,
+  VerifiedFeedbackClaims,
+} from './token';
+export { FeedbackTokenError, signFeedbackToken, verifyFeedbackToken } from './token';

@@ -1,0 +1,62 @@
+import type { CollectorConfig } from '../config';
+import { HttpError } from '../errors';
+import {
+  CLAIMS,
+  FeedbackTokenError,
+  type VerifiedFeedbackClaims,
+  verifyFeedbackToken,
+} from '../token';
+import type { Accepted } from './formats';
+import { canonical, type Draft } from './record';
+
+type TrustConfig = Pick<CollectorConfig, 'feedbackSecrets'>;
+
+/**
+ * With `FEEDBACK_SECRET`, the claims of the vote's `Authorization: Bearer` token, else
+ * undefined. Throws 401 naming `token` for a missing or refused one.
+ */
+export async function voteClaims(
+  headers: Headers,
+  config: TrustConfig,
+): Promise<VerifiedFeedbackClaims | undefined> {
+  if (config.feedbackSecrets.length === 0) return undefined;
+  const bearer = /^Bearer +(\S+)$/i.exec(headers.get('authorization') ?? '');
+  if (!bearer) {
+    throw new HttpError(
+      401,
+      "A feedback token is required: send Authorization: Bearer <token> (the element's `data-token`).",
+      'token',
+    );
+  }
+  try {
+    return await verifyFeedbackToken(bearer[1] as string, config.feedbackSecrets);
+  } catch (error) {
+    const message =
+      error instanceof FeedbackTokenError ? error.message : 'The feedback token was refused.';
+    throw new HttpError(401, message, 'token');
+  }
+}
+
+/**
+ * Binds a vote to its token: each of `conversation_id`, `message_id`, `session_id` the token
+ * carries must equal the vote's (403 naming it otherwise), and its `user_id` becomes the
+ * record's and the voter's.
+ */
+export function bindToToken(accepted: Accepted, claims: VerifiedFeedbackClaims): Accepted {
+  for (const name of CLAIMS) {
+    if (name === 'user_id' || claims[name] === undefined) continue;
+    if (accepted.record[name] !== claims[name]) {
+      throw new HttpError(
+        403,
+        accepted.record[name] === undefined
+          ? `The feedback token is for one \`${name}\`, and this vote has none.`
+          : `\`${name}\` is not the one the feedback token was issued for.`,
+        name,
+      );
+    }
+  }
+  if (claims.user_id === undefined) return accepted;
+  const record = canonical({ ...accepted.record, user_id: claims.user_id } as Draft);
+  const voter = accepted.voter === undefined ? undefined : `user:${claims.user_id}`;
+  return { ...accepted, record, ...(voter === undefined ? {} : { voter }) };
+}

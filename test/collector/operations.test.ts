@@ -1,0 +1,267 @@
+import { spawn } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createCollector } from '../../collector/src/collector';
+import { signFeedbackToken } from '../../collector/src/token';
+import {
+  type Backend,
+  BIN,
+  type Collector,
+  messages,
+  minimalEvent,
+  openStorage,
+  send,
+  type TestStorage,
+  temporaryDir,
+} from '../helpers/collector';
+import { startFakeVendor } from '../helpers/fake-vendor';
+import { forwardFile, secret } from '../helpers/forward';
+
+const ADMIN = 'admin-token-0123456789';
+const SECRET = 'operations-secret-0123456789-abcdef';
+
+/** Sends raw bytes and resolves with the first line of the answer. */
+function rawRequest(url: string, text: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(text));
+    let answer = '';
+    socket.on('data', (chunk) => {
+      answer += chunk;
+      if (answer.includes('\r\n')) {
+        socket.destroy();
+        resolve(answer.split('\r\n')[0] as string);
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(answer.split('\r\n')[0] as string));
+  });
+}
+
+describe.each<Backend>(['pglite', 'postgres'])('observing the collector on %s', (backend) => {
+  let storage: TestStorage;
+  let collector: Collector;
+  beforeAll(async () => {
+    storage = await openStorage(backend);
+    collector = await storage.start();
+  });
+  afterAll(async () => {
+    await collector.close();
+    await storage.stop();
+  });
+
+  test('/healthz and /readyz answer once the database is migrated', async () => {
+    expect(await send(`${collector.url}healthz`)).toMatchObject({
+      status: 200,
+      body: { status: 'ok' },
+    });
+    expect(await send(`${collector.url}readyz`)).toMatchObject({
+      status: 200,
+      body: { status: 'ready' },
+    });
+  });
+
+  test('/metrics counts votes by format and outcome, and times routes by their pattern', async () => {
+    const vote = minimalEvent('metrics-1');
+    const headers = { 'Idempotency-Key': 'metrics-key-1' };
+    expect((await send(`${collector.url}api/feedback`, { body: vote, headers })).status).toBe(201);
+    expect((await send(`${collector.url}api/feedback`, { body: vote, headers })).status).toBe(201);
+    const refused = await send(`${collector.url}api/feedback`, { body: { rating: 'up' } });
+    expect(refused.status).toBe(400);
+    expect((await send(`${collector.url}api/feedback/metrics-1`)).status).toBe(200);
+
+    const response = await fetch(`${collector.url}metrics`);
+    const text = await response.text();
+
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    expect(text).toContain('feedback_votes_total{format="event",outcome="stored"} 1');
+    expect(text).toContain('feedback_votes_total{format="event",outcome="duplicate"} 1');
+    expect(text).toContain('feedback_votes_total{format="event",outcome="rejected"} 1');
+    expect(text).toMatch(
+      /feedback_http_request_duration_seconds_count\{method="GET",route="\/api\/feedback\/:id",status="200"\} 1/,
+    );
+    expect(text).not.toContain('metrics-1');
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  test('X-Request-Id is echoed when well-formed and generated otherwise', async () => {
+    const given = await fetch(`${collector.url}healthz`, {
+      headers: { 'X-Request-Id': 'lb-1234.abc_def' },
+    });
+    expect(given.headers.get('x-request-id')).toBe('lb-1234.abc_def');
+    for (const bad of ['has space', 'x'.repeat(65), 'quote"d']) {
+      const answer = await fetch(`${collector.url}healthz`, { headers: { 'X-Request-Id': bad } });
+      expect(answer.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
+  test('each request is one JSON log line with its id, route pattern, status and time', async () => {
+    await fetch(`${collector.url}api/feedback/no-such-id`, {
+      headers: { 'X-Request-Id': 'req-7' },
+    });
+    const line = collector
+      .logs()
+      .map((text) => JSON.parse(text))
+      .find((entry) => entry.req_id === 'req-7');
+    expect(line).toMatchObject({
+      level: 'info',
+      msg: 'request',
+      method: 'GET',
+      route: '/api/feedback/:id',
+      status: 404,
+    });
+    expect(typeof line.ms).toBe('number');
+    expect(Date.parse(line.time)).not.toBeNaN();
+  });
+
+  test('a raw request-target no URL can be made of answers 400', async () => {
+    const status = await rawRequest(collector.url, 'GET http://[ HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(status).toMatch(/^HTTP\/1\.1 400 /);
+  });
+});
+
+describe('health without a database', () => {
+  test('/healthz answers 200 and /readyz 503 naming the cause, never the password', async () => {
+    const collector = createCollector({
+      databaseUrl: 'postgres://feedback:hunter2-password@127.0.0.1:1/feedback',
+      logDestination: { write: () => {} },
+    });
+    try {
+      const health = await collector.fetch(new Request('http://collector.test/healthz'));
+      expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
+      const ready = await collector.fetch(new Request('http://collector.test/readyz'));
+      const body = await ready.json();
+      expect(ready.status).toBe(503);
+      expect(body.status).toBe('unavailable');
+      expect(body.error).toContain('ECONNREFUSED');
+      expect(JSON.stringify(body)).not.toContain('hunter2');
+    } finally {
+      await collector.close();
+    }
+  });
+});
+
+describe('roles', () => {
+  test('PGlite takes ROLE=all only, and says so naming ROLE', () => {
+    expect(() => createCollector({ role: 'web' })).toThrow('`ROLE` web needs DATABASE_URL');
+    expect(() => createCollector({ role: 'forwarder' })).toThrow('`ROLE`');
+  });
+
+  test('an unknown role is refused, naming ROLE', () => {
+    expect(() => createCollector({ role: 'worker' as never })).toThrow(
+      '`ROLE` must be one of all, web, forwarder',
+    );
+  });
+});
+
+describe('what the logs never hold', () => {
+  test('no secret, token, Authorization header, comment or message text in any line', async () => {
+    const vendor = await startFakeVendor();
+    // The vendor refuses for good, echoing what it was sent, headers included.
+    vendor.answer = (request) => ({ status: 422, body: JSON.stringify(request) });
+    const storage = await openStorage('pglite');
+    const file = forwardFile({
+      destinations: [
+        {
+          name: 'echo',
+          format: 'event',
+          url: `${vendor.origin}/api/feedback`,
+          headers: { Authorization: `Bearer ${secret('EVENT_API_KEY')}` },
+        },
+      ],
+    });
+    const collector = await storage.start({
+      adminToken: ADMIN,
+      feedbackSecret: SECRET,
+      forwardFile: file,
+      env: { EVENT_API_KEY: 'event-key' },
+      logLevel: 'debug',
+    });
+    const comment = 'my-private-comment-text';
+    const content = 'the-rated-message-text';
+    try {
+      const token = await signFeedbackToken({ conversation_id: 'conv-logs' }, SECRET);
+      const vote = minimalEvent('logs-1', {
+        conversation_id: 'conv-logs',
+        comment,
+        message_content: content,
+      });
+      const headers = { Authorization: `Bearer ${token}` };
+      expect((await send(`${collector.url}api/feedback`, { body: vote, headers })).status).toBe(
+        201,
+      );
+      const forged = `${token.slice(0, -4)}AAAA`;
+      await send(`${collector.url}api/feedback`, {
+        body: vote,
+        headers: { Authorization: `Bearer ${forged}` },
+      });
+      await send(`${collector.url}api/feedback`, {
+        body: { ...vote, comment: `${comment}\u0000` },
+        headers,
+      });
+      const admin = { Authorization: `Bearer ${ADMIN}` };
+      await send(`${collector.url}api/feedback/logs-1`, { headers: admin });
+      await send(`${collector.url}api/feedback`, { headers: { Authorization: 'Bearer wrong' } });
+      await fetch(`${collector.url}metrics`, { headers: admin });
+      await vendor.waitFor(1);
+      await expect
+        .poll(() => collector.logs().some((line) => line.includes('delivery failed')))
+        .toBe(true);
+    } finally {
+      await collector.close();
+      await storage.stop();
+      await vendor.close();
+    }
+    const lines = collector.logs();
+    expect(lines.length).toBeGreaterThanOrEqual(7);
+    for (const line of lines) {
+      for (const kept of [SECRET, ADMIN, 'event-key', 'Bearer', comment, content, 'eyJ']) {
+        expect(line).not.toContain(kept);
+      }
+    }
+  });
+});
+
+describe('a flood of idle connections', () => {
+  test('2,000 idle keep-alive sockets under `ulimit -n 1024` leave room for a new GET', async () => {
+    const child = spawn('sh', ['-c', `ulimit -n 1024 && exec "${process.execPath}" "${BIN}"`], {
+      env: { ...process.env, PORT: '0', DATA_DIR: temporaryDir() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const sockets: Socket[] = [];
+    try {
+      await expect.poll(() => output, { timeout: 60_000 }).toMatch(/collector: http/);
+      const origin = /collector: (http:\/\/[^\s"]+)\//.exec(output)?.[1] as string;
+      const { port } = new URL(origin);
+      const answered = await Promise.all(
+        Array.from(
+          { length: 2000 },
+          () =>
+            new Promise<boolean>((resolve) => {
+              const socket = connect(Number(port), '127.0.0.1', () =>
+                socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'),
+              );
+              sockets.push(socket);
+              socket.once('data', () => resolve(true));
+              socket.once('error', () => resolve(false));
+              socket.once('close', () => resolve(false));
+            }),
+        ),
+      );
+      const health = await fetch(`${origin}/healthz`);
+      expect(health.status).toBe(200);
+      // Each socket was answered, or closed because it sat idle while the cap was reached.
+      expect(answered.filter(Boolean).length).toBeGreaterThan(800);
+      expect(messages(output).join('\n')).not.toContain('EMFILE');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 120_000);
+});
