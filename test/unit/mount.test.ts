@@ -391,7 +391,7 @@ describe('update', () => {
 
     const [request] = await server.waitFor(1);
     expect(bodyOf(request)).toMatchObject({ rating: 'down', comment: 'Half a thought' });
-    expect(ui().getByRole('status').textContent).toBe('Merci');
+    await vi.waitFor(() => expect(ui().getByRole('status').textContent).toBe('Merci'));
   });
 
   test('update() with another locale shows its texts and reasons', () => {

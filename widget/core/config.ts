@@ -29,6 +29,8 @@ export const OPTION_NAMES = [
   'labelDown',
   'labelNeutral',
   'thanks',
+  'queuedText',
+  'failedText',
   'variant',
   'theme',
   'userId',
@@ -77,7 +79,9 @@ export interface Config {
   credentials: RequestCredentials;
   locale: string;
   /** The visible texts the page set; the rest come from the locale. */
-  texts: Partial<Record<'prompt' | 'up' | 'down' | 'neutral' | 'thanks', string>>;
+  texts: Partial<
+    Record<'prompt' | 'up' | 'down' | 'neutral' | 'thanks' | 'queued' | 'failed', string>
+  >;
   variant: Variant;
   theme: Theme;
   sentAt: number;
@@ -272,6 +276,8 @@ export function resolveConfig(raw: RawOptions, page: PageContext): Config {
       down: raw.labelDown,
       neutral: raw.labelNeutral,
       thanks: raw.thanks,
+      queued: raw.queuedText,
+      failed: raw.failedText,
     }),
     variant: oneOf(raw, 'variant', ['inline', 'compact'], 'inline'),
     theme: oneOf(raw, 'theme', ['auto', 'light', 'dark'], 'auto'),

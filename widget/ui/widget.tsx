@@ -93,8 +93,11 @@ function focusFirst(form: HTMLFormElement | null) {
 export function Widget(props: WidgetProps) {
   const { feedback, config, messages } = props;
   const labels = { ...messages, ...config.texts };
-  const pressed = feedback.vote.value?.rating;
+  const vote = feedback.vote.value;
+  const pressed = vote?.rating;
   const open = feedback.open.value;
+  // Nothing is sent while a follow-up is open, and nothing is claimed before an answer.
+  const delivery = !open && vote?.delivery;
   const ratings: Rating[] = config.neutral ? ['up', 'neutral', 'down'] : ['up', 'down'];
   return (
     <div
@@ -124,8 +127,14 @@ export function Widget(props: WidgetProps) {
         ))}
       </div>
       {open && <FollowUp {...props} rating={open.rating} />}
-      <div class="status" part="status" role="status">
-        {pressed && !open ? labels.thanks : ''}
+      <div part="status" role="status">
+        {delivery === 'sent'
+          ? labels.thanks
+          : delivery === 'queued'
+            ? labels.queued
+            : delivery === 'failed'
+              ? labels.failed
+              : ''}
       </div>
     </div>
   );
