@@ -128,13 +128,15 @@ export function Widget(props: WidgetProps) {
       </div>
       {open && <FollowUp {...props} rating={open.rating} />}
       <div part="status" role="status">
+        {/* No text rather than an empty one: Preact writes an empty text again on every
+            render, and each write is a change of the live region. */}
         {delivery === 'sent'
           ? labels.thanks
           : delivery === 'queued'
             ? labels.queued
             : delivery === 'failed'
               ? labels.failed
-              : ''}
+              : null}
       </div>
     </div>
   );
