@@ -2,7 +2,7 @@ import { fireEvent } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { FeedbackEvent, FeedbackHandle, FeedbackOptions } from '../../widget/api';
 import { container, errorMessages, resetPage, shadow, widgetRoot } from '../helpers/dom';
-import { deferred } from '../helpers/outbox';
+import { deferred, OUTBOX_PREFIX, outboxItem } from '../helpers/outbox';
 import { bodyOf, collect, countVotes } from '../helpers/page-events';
 import {
   type RecordingServer,
@@ -235,6 +235,22 @@ describe('what the status region says', () => {
       expect(pressed(host, 'Not helpful')).toBe('true');
     },
   );
+
+  test('the failed text once a waiting vote has run out of its 7 days of retries', async () => {
+    server.reply = () => ({ status: 503 });
+    // What an earlier page load left a week ago: the vote, and its item still in the outbox.
+    const weekAgo = Date.now() - 7 * 86_400_000 - 1;
+    const item = outboxItem({ id: 'evt-old', url: endpoint(), subject: 'm-1', created: weekAgo });
+    localStorage.setItem(`${OUTBOX_PREFIX}evt-old`, JSON.stringify({ ...item, attempts: 9 }));
+    const vote = { rating: 'up', id: 'evt-old', expires: null, delivery: 'queued' };
+    localStorage.setItem('feedback-widget:vote:m-1', JSON.stringify(vote));
+
+    const { host, ui } = mountWidget({ messageId: 'm-1', ask: 'never' });
+
+    expect(status(ui)).toBe(QUEUED);
+    await vi.waitFor(() => expect(status(ui)).toBe(FAILED));
+    expect(pressed(host, 'Helpful')).toBe('true');
+  });
 
   test('queuedText and failedText replace the default texts', async () => {
     server.reply = ({ body }) =>
