@@ -43,6 +43,7 @@ function start(): Runtime {
   const store = createStore(() => localStorage);
   const owners = new Map<string, Emit>();
   const held = new Set<(keepalive: boolean) => void>();
+  const votes = createVotes(store, Date.now);
   const outbox = createOutbox({
     store,
     now: Date.now,
@@ -51,6 +52,13 @@ function start(): Runtime {
     exclusive,
     schedule,
     notify(item, outcome) {
+      // Every widget of the vote's subject, in any tab, says what became of it, also of a vote
+      // an earlier page load cast: only this page's own votes have an owner to fire events.
+      votes.deliver(
+        item.subject,
+        item.id,
+        outcome.sent ? 'sent' : outcome.willRetry ? 'queued' : 'failed',
+      );
       const emit = owners.get(item.id);
       if (outcome.sent || !outcome.willRetry) owners.delete(item.id);
       if (outcome.sent) emit?.('feedback:sent', { event: item.event, status: outcome.status });
@@ -62,7 +70,6 @@ function start(): Runtime {
         });
     },
   });
-  const votes = createVotes(store, Date.now);
   const flush = (keepalive = false) => {
     for (const finish of [...held]) finish(keepalive);
     // The page is going, the network is back, or the page asked: no waiting out backoffs.

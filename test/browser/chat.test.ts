@@ -282,7 +282,7 @@ describe('a re-render that replaces the message list', () => {
       const w = widget(page, 'm-2');
       await expect.poll(() => renderedIn(page, 'before')).toEqual([0, 0, 0]);
       await expect.poll(() => pressed(w)).toEqual(['true', 'false']);
-      expect(await w.status.textContent()).toBe('Thanks for your feedback!');
+      await expect.poll(() => w.status.textContent()).toBe('Thanks for your feedback!');
       expect(await pressed(widget(page, 'm-1'))).toEqual(['false', 'false']);
       await w.up.click();
       await expect

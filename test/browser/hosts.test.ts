@@ -131,7 +131,7 @@ describe('React 19 in StrictMode', () => {
 
     expect(await widget.textbox.inputValue()).toBe('Still typing');
     await widget.send.click();
-    await expect(widget.status.textContent()).resolves.toBe('Merci !');
+    await expect.poll(() => widget.status.textContent()).toBe('Merci !');
     const [request] = await server.waitFor(1);
     expect(request?.body).toMatchObject({ message_id: 'c-1', comment: 'Still typing' });
   });

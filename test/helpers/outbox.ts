@@ -15,6 +15,7 @@ export function outboxItem(overrides: Partial<OutboxItem> = {}): OutboxItem {
     ...toRequest(config, event),
     id,
     event,
+    subject: 'conv-123',
     token: undefined,
     credentials: 'omit',
     created: Date.now(),

@@ -83,7 +83,7 @@ describe('without a follow-up', () => {
     expect([feedback.open.value, hold.mock.calls.length]).toEqual([undefined, 0]);
   });
 
-  test('the queued vote carries its id, endpoint, token, credentials and creation time', () => {
+  test('the queued vote carries its id, subject, endpoint, token, credentials and creation time', () => {
     const { feedback, put } = page({ token: 'pk_1', credentials: 'include' });
     feedback.choose('up');
     const [item] = put.mock.calls[0] ?? [];
@@ -92,6 +92,7 @@ describe('without a follow-up', () => {
       body: event('up'),
       id: 'evt-1',
       event: event('up'),
+      subject: 'm-42',
       token: 'pk_1',
       credentials: 'include',
       created: T0,

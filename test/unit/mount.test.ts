@@ -2,8 +2,13 @@ import { fireEvent } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { FeedbackEvent, FeedbackHandle, FeedbackOptions } from '../../widget/api';
 import { container, errorMessages, resetPage, shadow, widgetRoot } from '../helpers/dom';
+import { deferred, OUTBOX_PREFIX, outboxItem } from '../helpers/outbox';
 import { bodyOf, collect, countVotes } from '../helpers/page-events';
-import { type RecordingServer, startRecordingServer } from '../helpers/recording-server';
+import {
+  type RecordingServer,
+  type Reply,
+  startRecordingServer,
+} from '../helpers/recording-server';
 
 type Api = typeof import('../../widget/api');
 
@@ -168,6 +173,207 @@ describe('events', () => {
     await vi.waitFor(() => expect(errors).toHaveLength(1));
     expect(errors[0]?.detail.willRetry).toBe(false);
     expect(errors[0]?.detail.error).toMatchObject({ status: 400 });
+  });
+});
+
+describe('what the status region says', () => {
+  const THANKS = 'Thanks for your feedback!';
+  const QUEUED = 'Saved. It will be sent as soon as possible.';
+  const FAILED = 'Sorry, your feedback could not be sent.';
+  const status = (ui: () => ReturnType<typeof shadow>) => ui().getByRole('status').textContent;
+
+  test('nothing while the first attempt waits for its answer, then the thanks', async () => {
+    const answer = deferred<Reply>();
+    server.reply = () => answer.promise;
+    const { ui } = mountWidget({ messageId: 'm-1', ask: 'never' });
+
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+    await server.waitFor(1);
+    const waiting = status(ui);
+    answer.resolve({ status: 201, body: '{}' });
+
+    expect(waiting).toBe('');
+    await vi.waitFor(() => expect(status(ui)).toBe(THANKS));
+  });
+
+  test.each([408, 429, 500, 503])(
+    'the queued text after a %i, with the choice still pressed',
+    async (code) => {
+      server.reply = () => ({ status: code, headers: { 'Retry-After': '3600' } });
+      const { host, ui } = mountWidget({ messageId: 'm-1', ask: 'never' });
+
+      fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+
+      await vi.waitFor(() => expect(status(ui)).toBe(QUEUED));
+      expect(pressed(host, 'Helpful')).toBe('true');
+    },
+  );
+
+  test('the thanks once a waiting vote is accepted', async () => {
+    server.reply = () =>
+      server.requests.length === 1
+        ? { status: 503, headers: { 'Retry-After': '3600' } }
+        : { status: 201, body: '{}' };
+    const { ui } = mountWidget({ messageId: 'm-1', ask: 'never' });
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+    await vi.waitFor(() => expect(status(ui)).toBe(QUEUED));
+
+    await api.flush();
+
+    expect(status(ui)).toBe(THANKS);
+  });
+
+  test.each([400, 403, 404, 422])(
+    'the failed text after a %i, with the choice still pressed',
+    async (code) => {
+      server.reply = () => ({ status: code, body: '{"error":"no"}' });
+      const { host, ui } = mountWidget({ messageId: 'm-1', ask: 'never' });
+
+      fireEvent.click(ui().getByRole('button', { name: 'Not helpful' }));
+
+      await vi.waitFor(() => expect(status(ui)).toBe(FAILED));
+      expect(pressed(host, 'Not helpful')).toBe('true');
+    },
+  );
+
+  test('the failed text once a waiting vote has run out of its 7 days of retries', async () => {
+    server.reply = () => ({ status: 503 });
+    // What an earlier page load left a week ago: the vote, and its item still in the outbox.
+    const weekAgo = Date.now() - 7 * 86_400_000 - 1;
+    const item = outboxItem({ id: 'evt-old', url: endpoint(), subject: 'm-1', created: weekAgo });
+    localStorage.setItem(`${OUTBOX_PREFIX}evt-old`, JSON.stringify({ ...item, attempts: 9 }));
+    const vote = { rating: 'up', id: 'evt-old', expires: null, delivery: 'queued' };
+    localStorage.setItem('feedback-widget:vote:m-1', JSON.stringify(vote));
+
+    const { host, ui } = mountWidget({ messageId: 'm-1', ask: 'never' });
+
+    expect(status(ui)).toBe(QUEUED);
+    await vi.waitFor(() => expect(status(ui)).toBe(FAILED));
+    expect(pressed(host, 'Helpful')).toBe('true');
+  });
+
+  test('queuedText and failedText replace the default texts', async () => {
+    server.reply = ({ body }) =>
+      (body as { message_id: string }).message_id === 'm-queued'
+        ? { status: 503, headers: { 'Retry-After': '3600' } }
+        : { status: 400 };
+    const texts = { ask: 'never', queuedText: 'Will send later.', failedText: 'Not sent.' };
+    const queued = mountWidget({ messageId: 'm-queued', ...texts });
+    const failed = mountWidget({ messageId: 'm-failed', ...texts });
+
+    fireEvent.click(queued.ui().getByRole('button', { name: 'Helpful' }));
+    fireEvent.click(failed.ui().getByRole('button', { name: 'Helpful' }));
+
+    await vi.waitFor(() => expect(status(queued.ui)).toBe('Will send later.'));
+    await vi.waitFor(() => expect(status(failed.ui)).toBe('Not sent.'));
+  });
+
+  test.each([
+    ['de', 'Gespeichert. Wird so bald wie möglich gesendet.', 'Nicht hilfreich'],
+    ['ja', '保存しました。できるだけ早く送信します。', '役に立たなかった'],
+  ])('the queued text of locale %s', async (locale, text, down) => {
+    server.reply = () => ({ status: 503, headers: { 'Retry-After': '3600' } });
+    const { ui } = mountWidget({ messageId: 'm-1', ask: 'never', locale });
+
+    fireEvent.click(ui().getByRole('button', { name: down }));
+
+    await vi.waitFor(() => expect(status(ui)).toBe(text));
+  });
+
+  test('nothing while a follow-up is open, even after an earlier vote was accepted', async () => {
+    const { ui } = mountWidget({ messageId: 'm-1', allowChange: true });
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+    await vi.waitFor(() => expect(status(ui)).toBe(THANKS));
+
+    fireEvent.click(ui().getByRole('button', { name: 'Not helpful' }));
+
+    expect(ui().getByRole('button', { name: 'Send' })).toBeTruthy();
+    expect(status(ui)).toBe('');
+  });
+
+  test('the thanks for a vote kept for this page only (dedupe off)', async () => {
+    const { ui } = mountWidget({ messageId: 'm-1', ask: 'never', dedupe: 'off' });
+
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+
+    await vi.waitFor(() => expect(status(ui)).toBe(THANKS));
+  });
+
+  test('every mount of the subject says it, not only the one voted in', async () => {
+    const voted = mountWidget({ messageId: 'm-1', ask: 'never' });
+    const other = mountWidget({ messageId: 'm-1', ask: 'never' });
+
+    fireEvent.click(voted.ui().getByRole('button', { name: 'Helpful' }));
+
+    await vi.waitFor(() => expect(status(other.ui)).toBe(THANKS));
+  });
+
+  test('a vote that waited on an earlier page load: its text there, then the thanks once this page delivers it', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    server.reply = () =>
+      server.requests.length === 1
+        ? { status: 503, headers: { 'Retry-After': '3600' } }
+        : { status: 201, body: '{}' };
+    const first = mountWidget({ messageId: 'm-1', ask: 'never' });
+    fireEvent.click(first.ui().getByRole('button', { name: 'Helpful' }));
+    await vi.waitFor(() => expect(status(first.ui)).toBe(QUEUED));
+
+    // An hour later, the vote is due on a new page load.
+    vi.setSystemTime(Date.now() + 3_600_000);
+    vi.resetModules();
+    api = await import('../../widget/api');
+    const reloaded = mountWidget({ messageId: 'm-1', ask: 'never' });
+    const before = status(reloaded.ui);
+
+    expect(before).toBe(QUEUED);
+    await vi.waitFor(() => expect(status(reloaded.ui)).toBe(THANKS));
+    expect(requestsFor('m-1')).toHaveLength(2);
+  });
+
+  test.each([
+    [201, THANKS],
+    [400, FAILED],
+  ])('a vote answered %i on an earlier page load says so after a reload', async (code, text) => {
+    server.reply = () => ({ status: code, body: '{}' });
+    const answered = collect(code < 300 ? 'feedback:sent' : 'feedback:error', listeners.signal);
+    const first = mountWidget({ messageId: 'm-1', ask: 'never' });
+    fireEvent.click(first.ui().getByRole('button', { name: 'Helpful' }));
+    await vi.waitFor(() => expect(answered).toHaveLength(1));
+
+    vi.resetModules();
+    api = await import('../../widget/api');
+    const reloaded = mountWidget({ messageId: 'm-1', ask: 'never' });
+
+    expect(status(reloaded.ui)).toBe(text);
+  });
+
+  test('another tab that delivers the vote has this tab say the thanks', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    server.reply = () =>
+      server.requests.length === 1
+        ? { status: 503, headers: { 'Retry-After': '3600' } }
+        : { status: 201, body: '{}' };
+    const here = mountWidget({ messageId: 'm-1', ask: 'never' });
+    fireEvent.click(here.ui().getByRole('button', { name: 'Helpful' }));
+    await vi.waitFor(() => expect(status(here.ui)).toBe(QUEUED));
+    const before = new Map(Object.entries(localStorage));
+
+    // An hour later another tab opens: its own copy of the modules over the same storage,
+    // which sends the vote now due.
+    vi.setSystemTime(Date.now() + 3_600_000);
+    vi.resetModules();
+    await import('../../widget/api').then((otherTab) => otherTab.flush());
+    await vi.waitFor(() => expect(requestsFor('m-1')).toHaveLength(2));
+    await vi.waitFor(() =>
+      expect(localStorage.getItem('feedback-widget:vote:m-1')).toMatch(/sent/),
+    );
+    for (const [key, value] of Object.entries(localStorage)) {
+      if (before.get(key) !== value) {
+        dispatchEvent(new StorageEvent('storage', { key, newValue: value }));
+      }
+    }
+
+    expect(status(here.ui)).toBe(THANKS);
   });
 });
 
@@ -391,7 +597,7 @@ describe('update', () => {
 
     const [request] = await server.waitFor(1);
     expect(bodyOf(request)).toMatchObject({ rating: 'down', comment: 'Half a thought' });
-    expect(ui().getByRole('status').textContent).toBe('Merci');
+    await vi.waitFor(() => expect(ui().getByRole('status').textContent).toBe('Merci'));
   });
 
   test('update() with another locale shows its texts and reasons', () => {

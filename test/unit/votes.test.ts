@@ -188,6 +188,92 @@ describe('sync across tabs', () => {
   });
 });
 
+describe('delivery', () => {
+  test('a vote has no delivery before its first answer', () => {
+    const { votes } = tab();
+    votes.record('m-42', { rating: 'up', id: 'evt-1' }, DAY);
+    expect(votes.current('m-42')?.delivery).toBeUndefined();
+  });
+
+  test('deliver notes what became of the vote in its signal', () => {
+    const { votes } = tab();
+    votes.record('m-42', { rating: 'up', id: 'evt-1' }, DAY);
+    const vote = votes.watch('m-42');
+    votes.deliver('m-42', 'evt-1', 'queued');
+    expect(vote.value).toEqual({
+      rating: 'up',
+      id: 'evt-1',
+      expires: T0 + DAY,
+      delivery: 'queued',
+    });
+  });
+
+  test('a later delivery replaces an earlier one', () => {
+    const { votes } = tab();
+    votes.record('m-42', { rating: 'up', id: 'evt-1' }, DAY);
+    votes.deliver('m-42', 'evt-1', 'queued');
+    votes.deliver('m-42', 'evt-1', 'sent');
+    expect(votes.current('m-42')?.delivery).toBe('sent');
+  });
+
+  test('the delivery is stored with the vote, so a later page load knows it', () => {
+    const first = tab();
+    first.votes.record('m-42', { rating: 'down', id: 'evt-1' }, DAY);
+    first.votes.deliver('m-42', 'evt-1', 'failed');
+    expect(tab(first.storage).votes.current('m-42')).toEqual({
+      rating: 'down',
+      id: 'evt-1',
+      expires: T0 + DAY,
+      delivery: 'failed',
+    });
+  });
+
+  test('a page load can note the delivery of a vote an earlier page load cast', () => {
+    const first = tab();
+    first.votes.record('m-42', { rating: 'up', id: 'evt-1' }, DAY);
+    first.votes.deliver('m-42', 'evt-1', 'queued');
+    const reloaded = tab(first.storage);
+    const vote = reloaded.votes.watch('m-42');
+    reloaded.votes.deliver('m-42', 'evt-1', 'sent');
+    expect(vote.value?.delivery).toBe('sent');
+  });
+
+  test('another tab picks up the delivery through sync', () => {
+    const storage = new MemoryStorage();
+    const mine = tab(storage);
+    const theirs = tab(storage);
+    mine.votes.record('m-42', { rating: 'up', id: 'evt-1' }, DAY);
+    const vote = theirs.votes.watch('m-42');
+    mine.votes.deliver('m-42', 'evt-1', 'sent');
+    theirs.votes.sync(`${KEY}m-42`);
+    expect(vote.value?.delivery).toBe('sent');
+  });
+
+  test('the delivery of a vote changed since is ignored', () => {
+    const { votes, storage } = tab();
+    votes.record('m-42', { rating: 'up', id: 'evt-1' }, DAY);
+    votes.record('m-42', { rating: 'down', id: 'evt-2' }, DAY);
+    votes.deliver('m-42', 'evt-1', 'failed');
+    expect(votes.current('m-42')).toEqual({ rating: 'down', id: 'evt-2', expires: T0 + DAY });
+    expect(JSON.parse(storage.getItem(`${KEY}m-42`) as string).delivery).toBeUndefined();
+  });
+
+  test('the delivery of a vote forgotten since stores nothing', () => {
+    const { votes, clock, storage } = tab();
+    votes.record('m-42', { rating: 'up', id: 'evt-1' }, 30 * 60_000);
+    clock.now = T0 + 30 * 60_000;
+    votes.deliver('m-42', 'evt-1', 'sent');
+    expect([votes.current('m-42'), storage.length]).toEqual([undefined, 0]);
+  });
+
+  test('the delivery of a vote kept for this page only (dedupe off) shows but is not stored', () => {
+    const { votes, storage } = tab();
+    votes.record('m-42', { rating: 'up', id: 'evt-1' }, 0);
+    votes.deliver('m-42', 'evt-1', 'sent');
+    expect([votes.current('m-42')?.delivery, storage.length]).toEqual(['sent', 0]);
+  });
+});
+
 describe('corrupt storage', () => {
   test.each([
     ['garbage JSON', '{"rating":'],

@@ -41,6 +41,8 @@ export const OPTION_NAMES = [
   'labelDown',
   'labelNeutral',
   'thanks',
+  'queuedText',
+  'failedText',
   'variant',
   'theme',
   'userId',
@@ -83,7 +85,9 @@ export interface Config {
   credentials: RequestCredentials;
   locale: string;
   /** The visible texts the page set; the rest come from the locale. */
-  texts: Partial<Record<'prompt' | 'up' | 'down' | 'neutral' | 'thanks', string>>;
+  texts: Partial<
+    Record<'prompt' | 'up' | 'down' | 'neutral' | 'thanks' | 'queued' | 'failed', string>
+  >;
   variant: Variant;
   theme: Theme;
   sentAt: number;
@@ -164,9 +168,11 @@ function scale(raw: RawOptions, format: Format): Scale {
   if (raw.scale !== undefined && !['event', 'score', 'quality'].includes(format)) {
     throw new ConfigError('scale', `does not apply to format ${format}`);
   }
-  const text = raw.scale ?? defaultScale(format);
-  const range = parseScale(text);
-  if (!range) throw new ConfigError('scale', `must be MIN..MAX with MIN below MAX, got "${text}"`);
+  // The defaults always parse: only a page's own text can be refused.
+  const range = parseScale(raw.scale ?? defaultScale(format));
+  if (!range) {
+    throw new ConfigError('scale', `must be MIN..MAX with MIN below MAX, got "${raw.scale}"`);
+  }
   return range;
 }
 
@@ -187,10 +193,12 @@ function values(raw: RawOptions, format: Format, range: Scale): Record<Rating, n
 }
 
 function dedupe(raw: RawOptions): number {
-  const text = raw.dedupe ?? '24h';
-  const ms = parseWindow(text);
+  const ms = parseWindow(raw.dedupe ?? '24h');
   if (ms === undefined) {
-    throw new ConfigError('dedupe', `must be like 30m, 24h, 7d, forever or off, got "${text}"`);
+    throw new ConfigError(
+      'dedupe',
+      `must be like 30m, 24h, 7d, forever or off, got "${raw.dedupe}"`,
+    );
   }
   return ms;
 }
@@ -268,6 +276,8 @@ export function resolveConfig(raw: RawOptions, page: PageContext): Config {
       down: raw.labelDown,
       neutral: raw.labelNeutral,
       thanks: raw.thanks,
+      queued: raw.queuedText,
+      failed: raw.failedText,
     }),
     variant: oneOf(raw, 'variant', ['inline', 'compact'], 'inline'),
     theme: oneOf(raw, 'theme', ['auto', 'light', 'dark'], 'auto'),

@@ -77,6 +77,7 @@ export function createFeedback(
         ...toRequest(config, final),
         id: final.id,
         event: final,
+        subject,
         token: config.token,
         credentials: config.credentials,
         created: services.now(),

@@ -8,6 +8,11 @@ import type { Store } from './store';
 export interface OutboxItem extends WireRequest {
   id: string;
   event: FeedbackEvent;
+  /**
+   * What the vote is on (votes.ts), so the page that delivers it can tell that subject's
+   * widgets. Items stored by earlier versions lack it: their widgets are told nothing.
+   */
+  subject: string;
   token: string | undefined;
   credentials: RequestCredentials;
   created: number;

@@ -8,18 +8,21 @@ export function retryable(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-/** `Retry-After` as seconds or an HTTP date, in ms from `now`; 0 when absent, bad or past. */
+/**
+ * `Retry-After` as seconds or an HTTP date, in ms from `now`; 0 when absent or bad. A date in
+ * the past gives a negative wait: both callers wait at least their backoff anyway.
+ */
 export function retryAfterMs(header: string | null, now: number): number {
   if (!header) return 0;
   const seconds = Number(header);
-  return Math.max(0, (Number.isNaN(seconds) ? Date.parse(header) - now : seconds * 1000) || 0);
+  return (Number.isNaN(seconds) ? Date.parse(header) - now : seconds * 1000) || 0;
 }
 
 /**
  * Exponential backoff with jitter, so clients that failed together do not retry together: a
- * random time in the second half of 1 s doubled per attempt, capped at `maxMs`.
+ * random time in the second half of 1 s doubled per attempt (`attempts` from 1), capped at
+ * `maxMs`.
  */
 export function backoffMs(attempts: number, random: number, maxMs: number): number {
-  const ceiling = Math.min(maxMs, 1000 * 2 ** Math.max(0, attempts - 1));
-  return ceiling / 2 + (random * ceiling) / 2;
+  return Math.min(maxMs, 1000 * 2 ** (attempts - 1)) * (0.5 + random / 2);
 }

@@ -21,12 +21,11 @@ export function defaultScale(format: Format): string {
 
 /** `MIN..MAX` with finite bounds, MIN below MAX; undefined when it is not one. */
 export function parseScale(text: string): Scale | undefined {
-  const bounds = text.split('..').map((part) => (part.trim() ? Number(part) : Number.NaN));
-  const [min = Number.NaN, max = Number.NaN] = bounds;
+  const [min = Number.NaN, max = Number.NaN, extra] = text
+    .split('..')
+    .map((part) => (part.trim() ? Number(part) : Number.NaN));
   // `max - min` is finite only when both bounds are; NaN fails every comparison.
-  return bounds.length === 2 && min < max && max - min < Number.POSITIVE_INFINITY
-    ? { min, max }
-    : undefined;
+  if (extra === undefined && min < max && max - min < Number.POSITIVE_INFINITY) return { min, max };
 }
 
 const UNITS: Record<string, number> = { m: 6e4, h: 36e5, d: 864e5 };
@@ -39,5 +38,5 @@ export function parseWindow(text: string): number | undefined {
   if (text === 'off') return 0;
   if (text === 'forever') return Number.POSITIVE_INFINITY;
   const match = /^([1-9]\d*)([mhd])$/.exec(text);
-  return match ? Number(match[1]) * (UNITS[match[2] as string] as number) : undefined;
+  if (match) return Number(match[1]) * (UNITS[match[2] as string] as number);
 }

@@ -9,7 +9,12 @@ export interface Vote {
   id: string;
   /** Epoch ms after which the vote is forgotten; null = never (JSON has no Infinity). */
   expires: number | null;
+  /** What became of it on its way to the endpoint; absent before the first answer. */
+  delivery?: Delivery;
 }
+
+/** Waiting in the outbox for a retry, accepted by the endpoint, or dropped. */
+export type Delivery = 'queued' | 'sent' | 'failed';
 
 export interface Votes {
   /** The live vote on a subject, shared by every mount of it in this page; re-read now. */
@@ -20,6 +25,11 @@ export interface Votes {
   record(subject: string, vote: Omit<Vote, 'expires'>, windowMs: number): void;
   /** Re-reads a storage key another tab changed; null means storage was cleared. */
   sync(key: string | null): void;
+  /**
+   * Notes what became of the vote `id` on its way to the endpoint, stored with it so that other
+   * tabs and later page loads say the same. A vote changed or forgotten since is left alone.
+   */
+  deliver(subject: string, id: string, delivery: Delivery): void;
 }
 
 const PREFIX = 'feedback-widget:vote:';
@@ -36,6 +46,11 @@ export function createVotes(store: Store, now: () => number): Votes {
     return undefined;
   };
   for (const key of store.keys(PREFIX)) read(key.slice(PREFIX.length));
+  /** Makes `vote` the one on `subject`: stored, unless it is for this page only (expires 0). */
+  const keep = (subject: string, vote: Vote) => {
+    if (vote.expires !== 0) store.set(PREFIX + subject, vote);
+    votes.watch(subject).value = vote;
+  };
 
   const votes: Votes = {
     watch(subject) {
@@ -51,14 +66,16 @@ export function createVotes(store: Store, now: () => number): Votes {
     current: (subject) => votes.watch(subject).value,
     record(subject, vote, windowMs) {
       const expires = windowMs ? now() + windowMs : 0;
-      const recorded = { ...vote, expires: Number.isFinite(expires) ? expires : null };
-      if (windowMs) store.set(PREFIX + subject, recorded);
-      votes.watch(subject).value = recorded;
+      keep(subject, { ...vote, expires: Number.isFinite(expires) ? expires : null });
     },
     sync(key) {
       for (const [subject, vote] of live) {
         if (key === null || key === PREFIX + subject) vote.value = read(subject);
       }
+    },
+    deliver(subject, id, delivery) {
+      const vote = votes.current(subject);
+      if (vote?.id === id) keep(subject, { ...vote, delivery });
     },
   };
   return votes;

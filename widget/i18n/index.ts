@@ -16,6 +16,8 @@ const KEYS: (keyof Messages)[] = [
   'down',
   'neutral',
   'thanks',
+  'queued',
+  'failed',
   'more',
   'send',
   'skip',

@@ -5,6 +5,10 @@ export interface Messages {
   down: string;
   neutral: string;
   thanks: string;
+  /** The vote waits in the outbox for a retry. */
+  queued: string;
+  /** The endpoint refused the vote for good. */
+  failed: string;
   more: string;
   send: string;
   skip: string;
@@ -18,6 +22,8 @@ export type Texts = [
   down: string,
   neutral: string,
   thanks: string,
+  queued: string,
+  failed: string,
   more: string,
   send: string,
   skip: string,

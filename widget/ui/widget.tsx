@@ -93,8 +93,11 @@ function focusFirst(form: HTMLFormElement | null) {
 export function Widget(props: WidgetProps) {
   const { feedback, config, messages } = props;
   const labels = { ...messages, ...config.texts };
-  const pressed = feedback.vote.value?.rating;
+  const vote = feedback.vote.value;
+  const pressed = vote?.rating;
   const open = feedback.open.value;
+  // Nothing is sent while a follow-up is open, and nothing is claimed before an answer.
+  const delivery = !open && vote?.delivery;
   const ratings: Rating[] = config.neutral ? ['up', 'neutral', 'down'] : ['up', 'down'];
   return (
     <div
@@ -124,8 +127,10 @@ export function Widget(props: WidgetProps) {
         ))}
       </div>
       {open && <FollowUp {...props} rating={open.rating} />}
-      <div class="status" part="status" role="status">
-        {pressed && !open ? labels.thanks : ''}
+      <div part="status" role="status">
+        {/* No text rather than an empty one: Preact writes an empty text again on every
+            render, and each write is a change of the live region. */}
+        {delivery ? labels[delivery === 'sent' ? 'thanks' : delivery] : null}
       </div>
     </div>
   );
