@@ -110,6 +110,7 @@ describe('the packed collector', () => {
     expect(files.filter((file) => /\.(ts|tsx)$/.test(file) && !file.endsWith('.d.ts'))).toEqual([]);
     expect(files).toEqual(
       expect.arrayContaining([
+        'package/bin/feedback-collector.js',
         'package/dist/bin.js',
         'package/dist/index.js',
         'package/dist/index.d.ts',

@@ -1,3 +1,4 @@
+import { getPriority, setPriority } from 'node:os';
 import { stdout } from 'node:process';
 import { type CreateCollectorOptions, createCollector } from './collector';
 import { CollectorConfigError, optionsFromEnv, resolveCollectorConfig, SETTINGS } from './config';
@@ -73,6 +74,22 @@ function lines(options: CreateCollectorOptions, url: string): string[] {
   ];
 }
 
+/** How much lower than its start a forwarder's CPU priority is (a nice value). */
+const FORWARDER_NICENESS = 10;
+
+/**
+ * A forwarder sharing a machine with web processes lowers its CPU priority: votes are taken
+ * first, and deliveries, already durable in the database, catch up when intake is idle. Alone
+ * on a machine it loses nothing, as nothing else competes.
+ */
+function yieldToIntake(logger: Logger): void {
+  try {
+    setPriority(Math.min(19, getPriority() + FORWARDER_NICENESS));
+  } catch (error) {
+    logger.warn({ err: error }, 'The forwarder could not lower its CPU priority.');
+  }
+}
+
 /**
  * `npx feedback-collector`: the collector as the environment configures it, until SIGINT or
  * SIGTERM, which let the requests in flight finish. Resolves with the exit code for a flag.
@@ -110,6 +127,7 @@ export async function runCli(
     const collector = createCollector(cli.wrap ? { ...options, wrap: cli.wrap } : options);
     logger = collector.logger;
     const { url } = await collector.listen();
+    if (options.role === 'forwarder') yieldToIntake(logger);
     stop = (signal: string) => {
       logger.info(`${signal}: finishing requests in flight, then stopping.`);
       collector.close().then(

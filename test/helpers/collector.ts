@@ -6,8 +6,8 @@ import { afterAll, beforeAll } from 'vitest';
 import { type CreateCollectorOptions, createCollector } from '../../collector/src/collector';
 import { startTestDatabase } from './postgres';
 
-/** The collector package's compiled bin, as `npx feedback-collector` runs it. */
-export const BIN = new URL('../../collector/dist/bin.js', import.meta.url).pathname;
+/** The collector package's bin, as `npx feedback-collector` runs it (the compiled collector). */
+export const BIN = new URL('../../collector/bin/feedback-collector.js', import.meta.url).pathname;
 /** `npm start`'s collector with the demo's pages. */
 const DEMO = new URL('../../demo/main.ts', import.meta.url).pathname;
 /** The start-up line, in a JSON log line or a text one. */
