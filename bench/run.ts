@@ -18,12 +18,13 @@ import { type ForwardFigures, measureForward } from './forward';
 import { measureHeap } from './heap';
 import { type IngestFigures, measureIngest } from './ingest';
 import { measureMount } from './mount';
+import { measureProcesses, type ProcessFigures } from './processes';
 import { measureReads } from './reads';
 import { type Environment, renderReport, type SectionResult } from './report';
 import { type Site, startSite } from './site';
 import { measureSize } from './size';
 import { measureStartup } from './startup';
-import { type Row, row } from './stats';
+import { type Row, row, summarize } from './stats';
 
 interface Section {
   title: string;
@@ -94,7 +95,53 @@ const SECTIONS: Record<string, Section> = {
       return forwardRows(await measureForward(runs > 1 ? 10 : 3));
     },
   },
+  processes: {
+    title: 'The collector as processes',
+    method:
+      '`bench/processes.ts`: collectors started as their own processes, as operators run them, each on fresh storage; autocannon in the bench process against `POST /api/feedback`, 10 connections, 10 s per run (3 s with `--quick`), kinds interleaved run by run. Router: the collector of commit 63d2348 (before Hono, checked out into `.bench/`, run with tsx) against the compiled bin, on PGlite and on PostgreSQL. Roles, on PostgreSQL with one `event` destination on a vendor in a thread of the bench process: no FORWARD_FILE; one `ROLE=all` process that takes and sends; `ROLE=web` beside a `ROLE=forwarder` process. Goals: after ≥ 0.9× before; split ≥ 0.85× of off.',
+    runs: { full: 3, quick: 1 },
+    async measure(_browser, _site, runs) {
+      return processRows(await measureProcesses(runs, runs > 1 ? 10 : 3));
+    },
+  },
 };
+
+function processRows(figures: ProcessFigures): Row[] {
+  const verdict = (ratio: number, goal: number) =>
+    `Goal ≥ ${goal}×: ${ratio >= goal ? 'met' : 'missed'} (${ratio.toFixed(2)}×).`;
+  const median = (runs: number[]) => summarize(runs).median;
+  const { off, together, split } = figures.roles;
+  return [
+    ...figures.router.map((item) =>
+      row({
+        section: 'processes',
+        metric: `${item.backend}: accepted events per second, Hono router`,
+        unit: 'req/s',
+        runs: item.after,
+        baselineName: 'before the router (63d2348)',
+        baselineRuns: item.before,
+        note: verdict(median(item.after) / median(item.before), 0.9),
+      }),
+    ),
+    row({
+      section: 'processes',
+      metric: 'postgres: accepted events per second, forwarding on, one process (ROLE=all)',
+      unit: 'req/s',
+      runs: together,
+      baselineName: 'forwarding off',
+      baselineRuns: off,
+    }),
+    row({
+      section: 'processes',
+      metric: 'postgres: accepted events per second, forwarding on, ROLE=web + ROLE=forwarder',
+      unit: 'req/s',
+      runs: split,
+      baselineName: 'forwarding off',
+      baselineRuns: off,
+      note: verdict(median(split) / median(off), 0.85),
+    }),
+  ];
+}
 
 function forwardRows(figures: ForwardFigures[]): Row[] {
   return figures.flatMap((item) => [
