@@ -42,7 +42,10 @@ export function createLogger(
   if (destination) return pino(options, destination);
   // Synchronous writes: the lines before a crash or an exit are never lost in a buffer.
   if (config.logFormat === 'text') {
-    return pino(options, pretty({ sync: true, ignore: 'req_id', translateTime: 'HH:MM:ss' }));
+    return pino(
+      options,
+      pretty({ sync: true, singleLine: true, ignore: 'url,version', translateTime: 'HH:MM:ss' }),
+    );
   }
   return pino(options, pino.destination({ dest: 1, sync: true }));
 }
