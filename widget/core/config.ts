@@ -102,8 +102,9 @@ export interface PageContext {
   now: number;
 }
 
-function oneOf<T extends string>(raw: RawOptions, key: OptionName, allowed: T[], fallback: T): T {
-  const value = raw[key] ?? fallback;
+/** One of `allowed`; the first is the default. */
+function oneOf<T extends string>(raw: RawOptions, key: OptionName, allowed: T[]): T {
+  const value = raw[key] ?? (allowed[0] as T);
   if (!allowed.includes(value as T)) {
     throw new ConfigError(key, `must be one of ${allowed.join(', ')}, got "${value}"`);
   }
@@ -177,8 +178,8 @@ function scale(raw: RawOptions, format: Format): Scale {
 }
 
 function values(raw: RawOptions, format: Format, range: Scale): Record<Rating, number> {
-  const defaults = { up: range.max, down: range.min, neutral: (range.min + range.max) / 2 };
-  const result = { ...defaults };
+  // Each rating's default, replaced by the number the page set for it, if any.
+  const result = { up: range.max, down: range.min, neutral: (range.min + range.max) / 2 };
   for (const rating of RATINGS) {
     const key = `${rating}Value` as const;
     if (format === 'sentiment' && raw[key] !== undefined) {
@@ -187,7 +188,7 @@ function values(raw: RawOptions, format: Format, range: Scale): Record<Rating, n
     // The vote format's backends take whole numbers 1..100 up and -100..-1 down.
     const vote = format === 'vote';
     const bounds = vote ? (rating === 'up' ? [1, 100] : [-100, -1]) : [range.min, range.max];
-    result[rating] = number(raw, key, bounds, vote) ?? defaults[rating];
+    result[rating] = number(raw, key, bounds, vote) ?? result[rating];
   }
   return result;
 }
@@ -230,7 +231,7 @@ function locale(raw: RawOptions, page: PageContext): string {
  * @throws {ConfigError} naming the first option that is wrong.
  */
 export function resolveConfig(raw: RawOptions, page: PageContext): Config {
-  const format = oneOf(raw, 'format', FORMATS, 'event');
+  const format = oneOf(raw, 'format', FORMATS);
   const range = scale(raw, format);
   const neutral = flag(raw, 'neutral', false);
   const url = endpoint(raw, page);
@@ -259,7 +260,7 @@ export function resolveConfig(raw: RawOptions, page: PageContext): Config {
     neutral,
     values: values(raw, format, range),
     scale: range,
-    ask: oneOf(raw, 'ask', ['down', 'always', 'never'], 'down'),
+    ask: oneOf(raw, 'ask', ['down', 'always', 'never']),
     reasons: list(raw.reasons),
     reasonsUp: list(raw.reasonsUp) ?? [],
     comment: flag(raw, 'comment', true),
@@ -268,7 +269,7 @@ export function resolveConfig(raw: RawOptions, page: PageContext): Config {
     allowChange: flag(raw, 'allowChange', false),
     metadata: metadata(raw),
     token: token || undefined,
-    credentials: oneOf(raw, 'credentials', ['omit', 'same-origin', 'include'], 'omit'),
+    credentials: oneOf(raw, 'credentials', ['omit', 'same-origin', 'include']),
     locale: locale(raw, page),
     texts: prune({
       prompt: raw.prompt,
@@ -279,8 +280,8 @@ export function resolveConfig(raw: RawOptions, page: PageContext): Config {
       queued: raw.queuedText,
       failed: raw.failedText,
     }),
-    variant: oneOf(raw, 'variant', ['inline', 'compact'], 'inline'),
-    theme: oneOf(raw, 'theme', ['auto', 'light', 'dark'], 'auto'),
+    variant: oneOf(raw, 'variant', ['inline', 'compact']),
+    theme: oneOf(raw, 'theme', ['auto', 'light', 'dark']),
     sentAt,
     messageContent: raw.messageContent,
   };

@@ -10,6 +10,7 @@ export interface Scale {
   max: number;
 }
 
+/** The first is the default (`data-format`). */
 export const FORMATS: Format[] = ['event', 'sentiment', 'vote', 'score', 'quality'];
 export const RATINGS: Rating[] = ['up', 'down', 'neutral'];
 export const SENTIMENTS = { up: 'positive', neutral: 'neutral', down: 'negative' } as const;
