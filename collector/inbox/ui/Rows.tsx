@@ -1,0 +1,92 @@
+import { h } from 'preact';
+import { writeAddress } from '../address';
+import { open, toggle } from '../actions';
+import { ApiError } from '../api';
+import { RATING_LABELS, STATUS_LABELS, shortUrl } from '../format';
+import { namesStatus, shownStatus } from '../search';
+import { activeId, activeIndex, checked, everyMatch, list, rows, search } from '../state';
+import type { FeedbackRecord } from '../types';
+import { Ago, RatingMark } from './bits';
+
+/** The line a row leads with: what the person wrote, else why, else what was rated. */
+function headline(row: FeedbackRecord): string {
+  return row.comment ?? row.reason ?? row.message_content ?? RATING_LABELS[row.rating];
+}
+
+function Row({ row, focusable }: { row: FeedbackRecord; focusable: boolean }) {
+  const active = row.id === activeId.value;
+  const ticked = everyMatch.value || checked.value.has(row.id);
+  const title = headline(row);
+  const details = [
+    row.comment !== undefined ? row.reason : undefined,
+    row.page_url !== undefined ? shortUrl(row.page_url) : undefined,
+    row.message_id !== undefined ? `message ${row.message_id}` : undefined,
+  ].filter((part): part is string => part !== undefined);
+  // Rows of several statuses are shown together only when the search asks for them.
+  const mixed = shownStatus(search.value) === undefined;
+  return (
+    <li class={`row${active ? ' active' : ''}${ticked ? ' ticked' : ''}`}>
+      <input
+        type="checkbox"
+        class="check"
+        checked={ticked}
+        tabIndex={focusable ? 0 : -1}
+        aria-label={`Select: ${title.slice(0, 80)}`}
+        onChange={() => toggle(row.id)}
+      />
+      <a
+        class="open"
+        href={writeAddress({ view: 'inbox', q: search.value, id: row.id })}
+        data-row-link
+        tabIndex={focusable ? 0 : -1}
+        aria-current={active ? 'true' : undefined}
+        onClick={(event) => {
+          if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+          event.preventDefault();
+          open(row.id);
+        }}
+        onFocus={() => {
+          if (activeId.value !== row.id) activeId.value = row.id;
+        }}
+      >
+        <RatingMark rating={row.rating} />
+        <span class="headline">{title}</span>
+        <span class="details">{details.join(' · ')}</span>
+        <span class="aside">
+          {mixed && <span class={`chip status-${row.status}`}>{STATUS_LABELS[row.status]}</span>}
+          {row.assignee !== undefined && <span class="assignee">{row.assignee}</span>}
+          <Ago at={row.created_at} />
+        </span>
+      </a>
+    </li>
+  );
+}
+
+/** The list of votes, newest first; one row is in the tab order, j/k and arrows move. */
+export function Rows() {
+  const { data, error, loading } = list.value;
+  const items = rows.value;
+  if (error && !(error instanceof ApiError && error.field === 'q')) {
+    return <p class="problem-inline">Could not load the votes: {error.message}</p>;
+  }
+  if (data === undefined) {
+    return <p class="muted empty">{loading ? 'Loading…' : ''}</p>;
+  }
+  if (items.length === 0) {
+    return (
+      <p class="muted empty">
+        {namesStatus(search.value) || search.value !== ''
+          ? 'No votes match this search.'
+          : 'No open votes: everything has been looked at. New votes show up here by themselves.'}
+      </p>
+    );
+  }
+  const focused = Math.max(0, activeIndex.value);
+  return (
+    <ul class="rows" aria-label="Votes" aria-busy={loading ? 'true' : undefined} data-rows>
+      {items.map((row, index) => (
+        <Row key={row.id} row={row} focusable={index === focused} />
+      ))}
+    </ul>
+  );
+}
