@@ -20,11 +20,19 @@ import {
   search,
 } from './state';
 
+/** How long an announcement stays on screen; screen readers have read it by then. */
+const SHOWN_MS = 6_000;
+let hiding: ReturnType<typeof setTimeout> | undefined;
+
 /** Says `text` in the polite live region, even when it is the same text as before. */
 export function announce(text: string): void {
   announcement.value = '';
+  clearTimeout(hiding);
   requestAnimationFrame(() => {
     announcement.value = text;
+    hiding = setTimeout(() => {
+      announcement.value = '';
+    }, SHOWN_MS);
   });
 }
 
@@ -51,7 +59,11 @@ export function move(by: number): void {
   if (items.length === 0) return;
   const from = activeIndex.value;
   const index =
-    from === -1 ? (by > 0 ? 0 : items.length - 1) : Math.max(0, Math.min(items.length - 1, from + by));
+    from === -1
+      ? by > 0
+        ? 0
+        : items.length - 1
+      : Math.max(0, Math.min(items.length - 1, from + by));
   activeId.value = items[index]?.id;
   focusRow(index);
 }
@@ -188,6 +200,8 @@ export async function retry(deliveryId: string, destination: string): Promise<vo
 
 export function fail(error: Error): void {
   const text =
-    error instanceof ApiError ? error.message : `The collector could not be reached (${error.message}).`;
+    error instanceof ApiError
+      ? error.message
+      : `The collector could not be reached (${error.message}).`;
   problem.value = text;
 }

@@ -78,6 +78,9 @@ export type Target = { ids: string[] } | { q: string };
 export const api = {
   list: (query: { q: string; limit: number; offset: number }, signal?: AbortSignal) =>
     call<Page<FeedbackRecord>>(url('api/feedback', query), { signal: signal ?? null }),
+  /** How many records the search holds in each status, its own `is:` terms left out. */
+  counts: (q: string, signal?: AbortSignal) =>
+    call<Record<Status, number>>(url('api/feedback/counts', { q }), { signal: signal ?? null }),
   record: (id: string, signal?: AbortSignal) =>
     call<FeedbackRecord>(record(id), { signal: signal ?? null }),
   deliveriesOf: (id: string, signal?: AbortSignal) =>

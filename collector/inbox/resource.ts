@@ -43,7 +43,9 @@ export function resource<T>(
           if (controller.signal.aborted) return;
           // A failed refresh keeps what was shown; a failed new key shows only its error.
           shownKey = current;
-          state.value = same ? { ...state.value, error, loading: false } : { error, loading: false };
+          state.value = same
+            ? { ...state.value, error, loading: false }
+            : { error, loading: false };
         },
       );
       return () => controller.abort();

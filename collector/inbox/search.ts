@@ -1,19 +1,28 @@
-// What the inbox itself needs to know of the search language (SPEC §12): where the terms are,
-// and which of them name a status. The collector parses and checks every term; this only
-// reads a search the way it does, so the status tabs and the links the inbox builds agree
-// with what the collector answers.
+// What the inbox needs to know of a search (SPEC §12) beyond sending it: whether it names a
+// status, and how to write one. It reads a search with the collector's own parser, so the
+// status tabs and the links the inbox builds agree with what the collector answers.
+import { parseSearch, searchValue } from '../src/read/search';
 import { STATUSES, type Status } from './types';
 
-/** The search's terms: runs of non-space characters, a double-quoted phrase kept whole. */
-export function terms(q: string): string[] {
-  return q.match(/(?:[^\s"]+|"[^"]*"?)+/g) ?? [];
+/** The search's terms as written: runs of non-space characters, a quoted phrase kept whole. */
+function terms(q: string): string[] {
+  return q.match(/(?:[^\s"]+|"(?:[^"\\]|\\.)*"?)+/g) ?? [];
 }
 
-const STATUS_TERM = /^-?is:/;
+const STATUS_TERM = /^-?is:/i;
+
+/** The statuses the search names, or undefined when the collector will refuse it. */
+function statusClauses(q: string) {
+  try {
+    return parseSearch(q).filter((clause) => clause.term.kind === 'status');
+  } catch {
+    return undefined;
+  }
+}
 
 /** Whether the search says anything about the status (`is:…` or `-is:…`). */
 export function namesStatus(q: string): boolean {
-  return terms(q).some((term) => STATUS_TERM.test(term));
+  return (statusClauses(q) ?? terms(q).filter((term) => STATUS_TERM.test(term))).length > 0;
 }
 
 /** The search the list asks for: `is:open` unless the search says otherwise. */
@@ -29,19 +38,16 @@ export function withStatus(q: string, status: Status): string {
 
 /**
  * The one status the list shows, or undefined when the search names several, negates one or
- * names one the collector will refuse.
+ * will be refused.
  */
 export function shownStatus(q: string): Status | undefined {
-  const named = terms(q).filter((term) => STATUS_TERM.test(term));
-  if (named.length === 0) return 'open';
-  return named.length === 1 ? STATUSES.find((status) => named[0] === `is:${status}`) : undefined;
+  const clauses = statusClauses(q);
+  if (clauses === undefined) return undefined;
+  if (clauses.length === 0) return 'open';
+  const [only] = clauses;
+  if (clauses.length > 1 || only === undefined || only.negated) return undefined;
+  return STATUSES.find((status) => only.term.kind === 'status' && only.term.value === status);
 }
 
-/**
- * A term matching a field's value exactly: `field:value`, or `field:"value"` when the value
- * holds a space; undefined for a value no term can carry (a double quote).
- */
-export function fieldTerm(field: string, value: string): string | undefined {
-  if (value.includes('"') || value === '') return undefined;
-  return /\s/.test(value) ? `${field}:"${value}"` : `${field}:${value}`;
-}
+/** The term matching a field's value exactly, quoted when the value needs it. */
+export const fieldTerm = (field: string, value: string) => `${field}:${searchValue(value)}`;

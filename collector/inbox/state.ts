@@ -4,8 +4,7 @@ import { computed, signal } from '@preact/signals';
 import { readAddress } from './address';
 import { api } from './api';
 import { resource } from './resource';
-import { listQuery, withStatus } from './search';
-import { STATUSES, type Status } from './types';
+import { listQuery } from './search';
 
 /** Rows per page of the list. */
 export const PAGE_SIZE = 50;
@@ -34,8 +33,8 @@ export const changes = signal(0);
 /** Lists and counts follow every refresh. */
 const listTick = computed(() => tick.value + changes.value);
 /**
- * One record and its deliveries change rarely and only by hand: they follow every change and
- * every third refresh, which keeps a reader's requests well inside `READ_RATE_LIMIT`.
+ * One record changes rarely, and mostly by this reader's own hand: it follows every change
+ * and every third refresh, which keeps a reader's requests well inside `READ_RATE_LIMIT`.
  */
 const detailTick = computed(() => Math.floor(tick.value / 3) + changes.value);
 /** The clock relative times are read against, moved on with each refresh. */
@@ -73,23 +72,14 @@ export const activeIndex = computed(() => rows.value.findIndex((row) => row.id =
 
 /** How many records the search holds in each status. */
 export const counts = resource(
-  () => (view.value === 'inbox' ? search.value : undefined),
-  async (q, signal) => {
-    const totals = await Promise.all(
-      STATUSES.map((status) =>
-        api.list({ q: withStatus(q, status), limit: 1, offset: 0 }, signal).then((page) => page.total),
-      ),
-    );
-    return Object.fromEntries(STATUSES.map((status, index) => [status, totals[index]])) as Record<
-      Status,
-      number
-    >;
-  },
+  () => (view.value === 'inbox' ? query.value : undefined),
+  api.counts,
   { tick: listTick, keep: true },
 );
 
 export const record = resource(() => activeId.value, api.record, { tick: detailTick });
-export const deliveries = resource(() => activeId.value, api.deliveriesOf, { tick: detailTick });
+/** Deliveries change by themselves (a retry succeeds): they follow every refresh. */
+export const deliveries = resource(() => activeId.value, api.deliveriesOf, { tick: listTick });
 
 /** What `e`, `!` and the bulk buttons act on: every match, the ticked rows, else the cursor's. */
 export const selection = computed((): Scope | undefined => {

@@ -22,11 +22,13 @@ export function App() {
       <header class="bar">
         <span class="brand">feedback-widget</span>
         <nav aria-label="Views">
-          <ul>
+          <ul class="pills">
             {(Object.keys(NAMES) as View[]).map((name) => (
               <li key={name}>
                 <ViewLink
-                  href={writeAddress({ view: name, q: name === 'inbox' ? search.value : '' }) || '?'}
+                  href={
+                    writeAddress({ view: name, q: name === 'inbox' ? search.value : '' }) || '?'
+                  }
                   go={() => {
                     view.value = name;
                   }}

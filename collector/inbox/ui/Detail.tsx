@@ -1,7 +1,7 @@
 import { Fragment, h } from 'preact';
 import { useState } from 'preact/hooks';
-import { writeAddress } from '../address';
 import { addNote, applySearch, change, open, retry } from '../actions';
+import { writeAddress } from '../address';
 import { ApiError } from '../api';
 import { decimal, fullTime, RATING_LABELS, STATUS_LABELS, safeHref } from '../format';
 import { fieldTerm } from '../search';
@@ -13,7 +13,6 @@ import { TraceLink } from './trace';
 /** A link to the search for every vote sharing this field's value. */
 function SearchLink({ field, value }: { field: string; value: string }) {
   const term = fieldTerm(field, value);
-  if (term === undefined) return <code>{value}</code>;
   return (
     <ViewLink href={writeAddress({ view: 'inbox', q: term })} go={() => applySearch(term)}>
       <code>{value}</code>
@@ -42,9 +41,13 @@ const SEARCHABLE: Record<string, [string, string]> = {
 
 const TIMES: Record<string, string> = { created_at: 'Voted', received_at: 'Received' };
 
-function Field({ name, children }: { name: string; children: preact.ComponentChildren }) {
+/** A field's name as a heading reads: `time_to_respond_ms` → "Time to respond ms". */
+const label = (key: string) => key.charAt(0).toUpperCase() + key.slice(1).replaceAll('_', ' ');
+
+function Field(props: { name: string; wide?: boolean; children: preact.ComponentChildren }) {
+  const { name, children } = props;
   return (
-    <div>
+    <div class={props.wide ? 'wide' : undefined}>
       <dt>{name}</dt>
       <dd>{children}</dd>
     </div>
@@ -131,9 +134,15 @@ function field(key: string, value: unknown, vote: FeedbackRecord): preact.Compon
           </ViewLink>
         </Field>
       );
+    case 'id':
+      return (
+        <Field key={key} name="Id">
+          <code>{String(value)}</code>
+        </Field>
+      );
     default:
       return (
-        <Field key={key} name={key}>
+        <Field key={key} name={label(key)} wide={typeof value === 'object'}>
           {typeof value === 'object' ? (
             <pre>{JSON.stringify(value, null, 2)}</pre>
           ) : (
@@ -144,12 +153,39 @@ function field(key: string, value: unknown, vote: FeedbackRecord): preact.Compon
   }
 }
 
+/** Where a known field stands: what a reader looks for first, first; the rest follow as stored. */
+const ORDER = [
+  'page_url',
+  'reason',
+  'reason_key',
+  'conversation_id',
+  'message_id',
+  'user_id',
+  'session_id',
+  'trace_id',
+  'score',
+  'value',
+  'sentiment',
+  'created_at',
+  'received_at',
+  'locale',
+  'format',
+  'replaces',
+  'id',
+];
+
+const rank = (key: string) => {
+  const at = ORDER.indexOf(key);
+  return at === -1 ? ORDER.length : at;
+};
+
 /** Every field of the record, the known ones by name, the rest as the collector stored them. */
 function Fields({ vote }: { vote: FeedbackRecord }) {
   return (
     <dl class="fields">
       {Object.entries(vote)
         .filter(([key, value]) => !SHOWN_APART.has(key) && value !== undefined)
+        .sort(([a], [b]) => rank(a) - rank(b))
         .map(([key, value]) => field(key, value, vote))}
     </dl>
   );
@@ -230,7 +266,9 @@ function Deliveries() {
                 Retry
               </button>
             )}
-            {delivery.last_error !== undefined && <pre class="error-text">{delivery.last_error}</pre>}
+            {delivery.last_error !== undefined && (
+              <pre class="error-text">{delivery.last_error}</pre>
+            )}
           </li>
         ))}
       </ul>
@@ -241,7 +279,9 @@ function Deliveries() {
 function describeActivity(entry: Activity): string {
   if (entry.action === 'note') return 'added a note';
   if (entry.action === 'assignee') {
-    return entry.to === undefined ? `unassigned ${entry.from ?? ''}`.trim() : `assigned it to ${entry.to}`;
+    return entry.to === undefined
+      ? `unassigned ${entry.from ?? ''}`.trim()
+      : `assigned it to ${entry.to}`;
   }
   const to = entry.to as keyof typeof STATUS_LABELS | undefined;
   return `set it ${to === 'open' ? 'open again' : to ? STATUS_LABELS[to].toLowerCase() : ''}`.trim();
@@ -331,7 +371,7 @@ export function Detail() {
       <Fragment>
         <header class="detail-head">
           <h2 id="detail-title">
-            <RatingMark rating={vote.rating} /> {RATING_LABELS[vote.rating]}{' '}
+            <RatingMark rating={vote.rating} named={false} /> {RATING_LABELS[vote.rating]}{' '}
             <span class="muted">
               · <Ago at={vote.created_at} />
             </span>
@@ -369,7 +409,7 @@ export function Detail() {
     <section class="detail" aria-label="Vote">
       {id !== undefined && (
         <button type="button" class="link back" onClick={() => open(undefined)}>
-          ← Back to the list
+          <span aria-hidden="true">← </span>Back to the list
         </button>
       )}
       {body}

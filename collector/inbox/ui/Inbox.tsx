@@ -1,11 +1,19 @@
 import { Fragment, h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import {
+  applySearch,
+  change,
+  clearSelection,
+  focusRow,
+  selectEveryMatch,
+  toggleAll,
+} from '../actions';
 import { writeAddress } from '../address';
-import { applySearch, change, clearSelection, focusRow, selectEveryMatch, toggleAll } from '../actions';
 import { ApiError, api } from '../api';
 import { STATUS_LABELS, votes, whole } from '../format';
-import { namesStatus, shownStatus, withStatus } from '../search';
+import { shownStatus, withStatus } from '../search';
 import {
+  activeIndex,
   assigning,
   busy,
   checked,
@@ -33,43 +41,43 @@ function SearchBar() {
   const { error } = list.value;
   const refused = error instanceof ApiError && error.field === 'q' ? error.message : undefined;
   return (
-    <form
-      role="search"
-      class="search"
-      onSubmit={(event) => {
-        event.preventDefault();
-        applySearch(draft);
-      }}
-    >
-      <label for="search" class="visually-hidden">
-        Search feedback
-      </label>
-      <input
-        id="search"
-        type="search"
-        name="q"
-        value={draft}
-        autocomplete="off"
-        spellcheck={false}
-        placeholder="Search: words, rating:down, page:*/billing/*"
-        aria-keyshortcuts="/"
-        aria-invalid={refused ? 'true' : undefined}
-        aria-describedby={refused ? 'search-error' : undefined}
-        onInput={(event) => setDraft(event.currentTarget.value)}
-        onKeyDown={(event) => {
-          if (event.key !== 'Escape') return;
+    <search class="search">
+      <form
+        onSubmit={(event) => {
           event.preventDefault();
-          event.currentTarget.blur();
-          focusRow(0);
+          applySearch(draft);
         }}
-      />
-      <button type="submit">Search</button>
-      {refused && (
-        <p id="search-error" class="field-error">
-          {refused}
-        </p>
-      )}
-    </form>
+      >
+        <label for="search" class="visually-hidden">
+          Search feedback
+        </label>
+        <input
+          id="search"
+          type="search"
+          name="q"
+          value={draft}
+          autocomplete="off"
+          spellcheck={false}
+          placeholder="Search: words, rating:down, page:*/billing/*"
+          aria-keyshortcuts="/"
+          aria-invalid={refused ? 'true' : undefined}
+          aria-describedby={refused ? 'search-error' : undefined}
+          onInput={(event) => setDraft(event.currentTarget.value)}
+          onKeyDown={(event) => {
+            if (event.key !== 'Escape') return;
+            event.preventDefault();
+            event.currentTarget.blur();
+            focusRow(Math.max(0, activeIndex.value));
+          }}
+        />
+        <button type="submit">Search</button>
+        {refused && (
+          <p id="search-error" class="field-error">
+            {refused}
+          </p>
+        )}
+      </form>
+    </search>
   );
 }
 
@@ -80,7 +88,7 @@ function StatusTabs() {
   const figures = counts.value.data;
   return (
     <nav aria-label="Status" class="tabs">
-      <ul>
+      <ul class="pills">
         {STATUSES.map((status) => {
           const next = withStatus(q, status);
           return (
@@ -97,7 +105,6 @@ function StatusTabs() {
           );
         })}
       </ul>
-      {!namesStatus(q) && <span class="muted hint">open unless the search says is:…</span>}
     </nav>
   );
 }

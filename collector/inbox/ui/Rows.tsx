@@ -1,6 +1,6 @@
 import { h } from 'preact';
-import { writeAddress } from '../address';
 import { open, toggle } from '../actions';
+import { writeAddress } from '../address';
 import { ApiError } from '../api';
 import { RATING_LABELS, STATUS_LABELS, shortUrl } from '../format';
 import { namesStatus, shownStatus } from '../search';

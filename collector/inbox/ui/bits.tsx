@@ -6,12 +6,12 @@ import type { Rating } from '../types';
 
 const GLYPHS: Record<Rating, string> = { up: '▲', down: '▼', neutral: '●' };
 
-/** The rating as a coloured mark, with its name for screen readers. */
-export function RatingMark({ rating }: { rating: Rating }) {
+/** The rating as a coloured mark, named for screen readers unless its name is beside it. */
+export function RatingMark({ rating, named = true }: { rating: Rating; named?: boolean }) {
   return (
     <span class={`rating rating-${rating}`}>
       <span aria-hidden="true">{GLYPHS[rating]}</span>
-      <span class="visually-hidden">{RATING_LABELS[rating]}</span>
+      {named && <span class="visually-hidden">{RATING_LABELS[rating]}</span>}
     </span>
   );
 }

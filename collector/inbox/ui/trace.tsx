@@ -1,0 +1,23 @@
+import { signal } from '@preact/signals';
+import { h } from 'preact';
+import { safeHref } from '../format';
+
+/** `TRACE_URL` as the collector's environment sets it, with `{trace_id}` still in it. */
+export const traceTemplate = signal<string | undefined>(undefined);
+
+/** The trace's page at the LLM tracing tool: `{trace_id}` filled in, URL-encoded. */
+export function traceHref(template: string, traceId: string): string | undefined {
+  return safeHref(template.replaceAll('{trace_id}', encodeURIComponent(traceId)));
+}
+
+/** A link to the trace when `TRACE_URL` is set; nothing otherwise. */
+export function TraceLink({ traceId }: { traceId: string }) {
+  const template = traceTemplate.value;
+  const href = template === undefined ? undefined : traceHref(template, traceId);
+  if (href === undefined) return null;
+  return (
+    <a class="trace-link" href={href} rel="noreferrer noopener" target="_blank">
+      Open the trace
+    </a>
+  );
+}
