@@ -191,7 +191,7 @@ function routes(services: AppServices): Route[] {
       'GET',
       '/api/deliveries/stats',
       'team',
-      async (c) => c.json(await deliveryStats(await database(), forwarding.destinations)),
+      async (c) => c.json(await deliveryStats(await database(), forwarding.names)),
     ],
     [
       'POST',
@@ -202,7 +202,7 @@ function routes(services: AppServices): Route[] {
           await retryDelivery(
             await database(),
             pathId(rawSegment(c, 1), 'id'),
-            forwarding.maxAgeMs,
+            forwarding.maxAgeOf,
           ),
         ),
     ],
