@@ -20,7 +20,9 @@ import { FORMATS, type Submission } from './intake/formats';
 import { ingest } from './intake/ingest';
 import { bindToToken, voteClaims } from './intake/trust';
 import { id } from './intake/validate';
+import { attention } from './read/attention';
 import { deliveryStats, listDeliveries, retryDelivery } from './read/deliveries';
+import { exportFeedback } from './read/export';
 import { countByStatus, getFeedback, listFeedback } from './read/feedback';
 import { feedbackStats } from './read/stats';
 import type { Database } from './storage/database';
@@ -59,6 +61,13 @@ function submission(c: AppContext, params: string[], now: Date): Submission {
     newId: randomUUID,
   };
 }
+
+/**
+ * Records per export page: on PostgreSQL, selected ones; on PGlite, ones read (selected or not),
+ * few enough that a vote waits on no page for long (SPEC §12: 50 ms).
+ */
+const EXPORT_PAGE = 1000;
+const EXPORT_PAGE_PGLITE = 500;
 
 const asJson = (status: number, body: string) =>
   new Response(body, { status, headers: { 'Content-Type': 'application/json; charset=utf-8' } });
@@ -119,6 +128,25 @@ function routes(services: AppServices): Route[] {
       async (c) => c.json(await countByStatus(await database(), query(c), c.get('actor'))),
     ],
     [
+      'GET',
+      '/api/feedback/attention',
+      'team',
+      async (c) => c.json(await attention(await database(), query(c), now())),
+    ],
+    [
+      'GET',
+      '/api/feedback/export',
+      'team',
+      async (c) =>
+        exportFeedback(await database(), query(c), c.get('actor'), {
+          shared: config.databaseUrl !== undefined,
+          pageSize: config.databaseUrl !== undefined ? EXPORT_PAGE : EXPORT_PAGE_PGLITE,
+          now: now(),
+          onError: (error) =>
+            services.logger.error({ err: error, req_id: c.get('requestId') }, 'export failed'),
+        }),
+    ],
+    [
       'POST',
       '/api/feedback/bulk',
       'team-write',
@@ -163,7 +191,7 @@ function routes(services: AppServices): Route[] {
       'GET',
       '/api/deliveries/stats',
       'team',
-      async (c) => c.json(await deliveryStats(await database(), forwarding.destinations)),
+      async (c) => c.json(await deliveryStats(await database(), forwarding.names)),
     ],
     [
       'POST',
@@ -174,9 +202,19 @@ function routes(services: AppServices): Route[] {
           await retryDelivery(
             await database(),
             pathId(rawSegment(c, 1), 'id'),
-            forwarding.maxAgeMs,
+            forwarding.maxAgeOf,
           ),
         ),
+    ],
+    [
+      'GET',
+      '/api/inbox/config',
+      'team',
+      (c) =>
+        c.json({
+          actor: c.get('actor'),
+          ...(config.traceUrl === undefined ? {} : { trace_url: config.traceUrl }),
+        }),
     ],
     ['GET', '/dashboard', 'team', () => servePublic('dashboard.html')],
     ['GET', '/inbox/:file', 'open', (c) => servePublic(rawSegment(c, 0), 'inbox')],

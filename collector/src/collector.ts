@@ -105,10 +105,7 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
     return opening;
   };
 
-  const metrics = createMetrics(
-    database,
-    forwarding.destinations.map((destination) => destination.name),
-  );
+  const metrics = createMetrics(database, forwarding.names);
   const originPolicy = createOriginPolicy(config.allowedOrigins, config, () => listening);
   const app = createApp({
     config,
