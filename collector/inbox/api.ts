@@ -104,6 +104,8 @@ export const api = {
     }),
   retry: (id: string) =>
     call<Delivery>(`api/deliveries/${encodeURIComponent(id)}/retry`, { method: 'POST' }),
+  /** Who the reader is to the collector, and `TRACE_URL` when it is set. */
+  config: () => call<{ actor: string; trace_url?: string }>('api/inbox/config'),
   /** Where the browser downloads every record the search matches (a streamed attachment). */
   exportUrl: (q: string, format: 'csv' | 'jsonl') => url('api/feedback/export', { q, format }),
 };

@@ -2,8 +2,10 @@
 // that follows the view.
 import { batch, effect } from '@preact/signals';
 import { type Address, readAddress, writeAddress } from './address';
+import { api } from './api';
 import {
   activeId,
+  actor,
   checked,
   detailOpen,
   everyMatch,
@@ -12,6 +14,7 @@ import {
   REFRESH_MS,
   search,
   tick,
+  traceTemplate,
   view,
 } from './state';
 
@@ -20,6 +23,19 @@ const refresh = () =>
     now.value = Date.now();
     tick.value++;
   });
+
+/** Learns who the reader is and where traces live; the inbox works without them meanwhile. */
+export async function loadConfig(): Promise<void> {
+  try {
+    const config = await api.config();
+    batch(() => {
+      actor.value = config.actor;
+      traceTemplate.value = config.trace_url;
+    });
+  } catch {
+    // Shown without trace links and without "me": every other view still works.
+  }
+}
 
 /** Refreshes every `REFRESH_MS` while the page is seen, and at once when it is seen again. */
 export function keepRefreshing(): void {

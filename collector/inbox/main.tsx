@@ -2,10 +2,11 @@
 import './inbox.css';
 import { h, render } from 'preact';
 import { onKey } from './keyboard';
-import { followAddress, keepRefreshing } from './live';
+import { followAddress, keepRefreshing, loadConfig } from './live';
 import { App } from './ui/App';
 
 followAddress();
 keepRefreshing();
+void loadConfig();
 document.addEventListener('keydown', onKey);
 render(<App />, document.getElementById('inbox') as HTMLElement);

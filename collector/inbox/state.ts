@@ -46,6 +46,10 @@ export const announcement = signal('');
 /** The last thing that went wrong, for the alert region. */
 export const problem = signal('');
 export const keysOpen = signal(false);
+/** The reader's name as the collector records it in activity (`assigned:me`). */
+export const actor = signal<string | undefined>(undefined);
+/** `TRACE_URL` as the collector's environment sets it, with `{trace_id}` still in it. */
+export const traceTemplate = signal<string | undefined>(undefined);
 /** What the assign dialog assigns, while it is open. */
 export const assigning = signal<Scope | undefined>(undefined);
 

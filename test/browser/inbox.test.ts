@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { AxeResults } from 'axe-core';
-import type { Locator, Page } from 'playwright-core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { isFocused, type TestContext } from '../helpers/browser';
-import { useBrowser } from '../helpers/browser-suite';
+import { parse } from 'csv-parse/sync';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isFocused, launchBrowser, openContext, type TestContext } from '../helpers/browser';
 import {
   type Collector,
   minimalEvent,
@@ -26,9 +26,23 @@ const AXE = readFileSync(
   'utf8',
 );
 
+let browser: Browser | undefined;
 let t: TestContext;
-useBrowser((current) => {
-  t = current;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+// Signed in as a teammate would be: HTTP Basic, which the browser then sends with every
+// request of the page, its downloads included.
+beforeEach(async () => {
+  t = await openContext(browser as Browser, {
+    httpCredentials: { username: 'dana', password: TOKEN },
+  });
+});
+afterEach(async () => {
+  await t?.close();
 });
 
 let storage: TestStorage | undefined;
@@ -89,7 +103,6 @@ async function openInbox(
     before?: (page: Page) => Promise<void>;
   } = {},
 ): Promise<Page> {
-  await t.context.setExtraHTTPHeaders({ Authorization: basic('dana') });
   const page = await t.newPage();
   // Within the test's own timeout, so a step that cannot happen names itself.
   page.setDefaultTimeout(10_000);
@@ -228,11 +241,12 @@ describe('the search', () => {
 });
 
 describe('one record', () => {
-  it('?id= opens every field, the reason by key and label, the page link, its deliveries with Retry and its activity', async () => {
+  it('?id= opens every field, the rated text, the reason by key and label, the page and TRACE_URL links, its deliveries with Retry and its activity', async () => {
     vendor = await startFakeVendor();
     // Refused like a revoked key, until the vendor is fixed and the delivery retried.
     vendor.answer = () => ({ status: 401, body: '{"error":"bad credentials"}' });
     await startInbox({
+      traceUrl: 'https://tracing.example.com/project/7/traces/{trace_id}?tab=feedback',
       forwardFile: forwardFile({
         destinations: [
           {
@@ -254,6 +268,8 @@ describe('one record', () => {
       conversation_id: 'conv-77',
       message_id: 'msg-42',
       user_id: 'user-9',
+      trace_id: 'run/42 b',
+      message_content: 'Open Settings, then Security, then\nSingle sign-on.',
       page_url: 'https://help.example.com/sso/okta',
       metadata: { plan: 'team' },
     });
@@ -283,6 +299,12 @@ describe('one record', () => {
     expect(await field('Conversation').getByRole('link').getAttribute('href')).toBe(
       '?q=conversation%3Aconv-77',
     );
+    expect(await record.getByRole('region', { name: 'Rated message' }).textContent()).toBe(
+      'Rated messageOpen Settings, then Security, then\nSingle sign-on.',
+    );
+    expect(
+      await field('Trace').getByRole('link', { name: 'Open the trace' }).getAttribute('href'),
+    ).toBe('https://tracing.example.com/project/7/traces/run%2F42%20b?tab=feedback');
     expect(await field('Message').textContent()).toContain('msg-42');
     expect(await field('User').textContent()).toContain('user-9');
     expect(await field('Score').locator('dd').textContent()).toBe('0 of 10');
@@ -495,11 +517,16 @@ describe('export', () => {
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Export CSV' }).click(),
     ]);
-    const text = await readFile((await csv.path()) as string, 'utf8');
-    expect(text.split('\r\n')[0]).toMatch(/^id,received_at,created_at,rating,/);
-    expect(text).toContain(`"'=HYPERLINK(""http://evil"")"`);
-    expect(text).toContain('"fine, ""quoted"", and\nmultiline"');
-    expect(text).not.toContain('not in the search');
+    expect(csv.suggestedFilename()).toMatch(/\.csv$/);
+    const table: Record<string, string>[] = parse(
+      await readFile((await csv.path()) as string, 'utf8'),
+      { columns: true },
+    );
+    expect(table.map((row) => row.comment)).toEqual([
+      'fine, "quoted", and\nmultiline',
+      // The formula guard: a spreadsheet shows it as text instead of running it.
+      '\'=HYPERLINK("http://evil")',
+    ]);
 
     const [jsonl] = await Promise.all([
       page.waitForEvent('download'),

@@ -2,7 +2,7 @@ import { h } from 'preact';
 import { useEffect } from 'preact/hooks';
 import type { View } from '../address';
 import { writeAddress } from '../address';
-import { announcement, detailOpen, keysOpen, problem, search, view } from '../state';
+import { actor, announcement, detailOpen, keysOpen, problem, search, view } from '../state';
 import { AttentionView } from './Attention';
 import { ViewLink } from './bits';
 import { AssignDialog, KeysDialog } from './Dialogs';
@@ -40,6 +40,11 @@ export function App() {
             ))}
           </ul>
         </nav>
+        {actor.value !== undefined && (
+          <span class="muted who" title="Your name in the activity of what you change">
+            {actor.value}
+          </span>
+        )}
         <button
           type="button"
           class="quiet keys-button"

@@ -2,7 +2,7 @@ import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { change } from '../actions';
 import { votes } from '../format';
-import { assigning, busy, keysOpen, problem, rows, type Scope } from '../state';
+import { actor, assigning, busy, keysOpen, problem, rows, type Scope } from '../state';
 
 /** A modal `<dialog>` shown while `open`; Escape and Close set it back. */
 function Modal(props: {
@@ -118,6 +118,7 @@ export function AssignDialog() {
     assigning.value = undefined;
     setName('');
   };
+  const me = actor.value;
   const known = [
     ...new Set(rows.value.map((row) => row.assignee).filter((who) => who !== undefined)),
   ];
@@ -152,6 +153,18 @@ export function AssignDialog() {
             <button type="submit" disabled={busy.value}>
               Assign
             </button>
+            {me !== undefined && (
+              <button
+                type="button"
+                class="secondary"
+                disabled={busy.value}
+                onClick={async () => {
+                  if (await change(scope, { assignee: me })) close();
+                }}
+              >
+                Assign to me
+              </button>
+            )}
             <button
               type="button"
               class="secondary"

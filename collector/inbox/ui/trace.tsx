@@ -1,9 +1,6 @@
-import { signal } from '@preact/signals';
 import { h } from 'preact';
 import { safeHref } from '../format';
-
-/** `TRACE_URL` as the collector's environment sets it, with `{trace_id}` still in it. */
-export const traceTemplate = signal<string | undefined>(undefined);
+import { traceTemplate } from '../state';
 
 /** The trace's page at the LLM tracing tool: `{trace_id}` filled in, URL-encoded. */
 export function traceHref(template: string, traceId: string): string | undefined {
