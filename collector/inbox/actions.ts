@@ -2,7 +2,7 @@
 // sent, announced in words, and followed by a refetch of what it touched.
 import { batch } from '@preact/signals';
 import { ApiError, api, type Change } from './api';
-import { votes } from './format';
+import { describeChange, votes } from './format';
 import {
   activeId,
   activeIndex,
@@ -16,9 +16,9 @@ import {
   offset,
   problem,
   rows,
-  type Scope,
   search,
 } from './state';
+import type { Scope } from './types';
 
 /** How long an announcement stays on screen; screen readers have read it by then. */
 const SHOWN_MS = 6_000;
@@ -110,25 +110,6 @@ export function clearSelection(): void {
   announce('Selection cleared.');
 }
 
-function what(scope: Scope, updated: number | undefined): string {
-  if (updated !== undefined) return votes(updated);
-  if (scope.kind === 'record') return 'the vote';
-  return votes(scope.kind === 'ids' ? scope.ids.length : scope.total);
-}
-
-/** The change in words, e.g. "Resolved 2 votes (1 already was)." */
-export function describe(scope: Scope, change: Change, updated?: number): string {
-  const subject = what(scope, updated);
-  const skipped = scope.kind === 'ids' && updated !== undefined ? scope.ids.length - updated : 0;
-  const unchanged = skipped > 0 ? ` (${skipped} already ${skipped === 1 ? 'was' : 'were'})` : '';
-  if (change.note !== undefined) return `Added a note to ${subject}.`;
-  if (change.status === 'open') return `Reopened ${subject}${unchanged}.`;
-  if (change.status === 'resolved') return `Resolved ${subject}${unchanged}.`;
-  if (change.status === 'spam') return `Marked ${subject} as spam${unchanged}.`;
-  if (change.assignee === null) return `Unassigned ${subject}${unchanged}.`;
-  return `Assigned ${subject} to ${change.assignee}${unchanged}.`;
-}
-
 async function send(scope: Scope, change: Change): Promise<number | undefined> {
   if (scope.kind === 'record') {
     await api.change(scope.id, change);
@@ -150,7 +131,7 @@ export async function change(scope: Scope, change: Change, follow = false): Prom
     follow && scope.kind === 'record' ? rows.value.findIndex((row) => row.id === scope.id) : -1;
   try {
     const updated = await send(scope, change);
-    announce(describe(scope, change, updated));
+    announce(describeChange(scope, change, updated));
     batch(() => {
       if (scope.kind !== 'record') {
         checked.value = new Set();

@@ -73,7 +73,7 @@ export interface Change {
 }
 
 /** Which records a bulk change is for: these ids, or every record the search matches. */
-export type Target = { ids: string[] } | { q: string };
+export type Target = { ids: readonly string[] } | { q: string };
 
 export const api = {
   list: (query: { q: string; limit: number; offset: number }, signal?: AbortSignal) =>

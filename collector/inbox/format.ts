@@ -1,5 +1,6 @@
 // How values read in the inbox: English texts, times in the reader's own time zone.
-import type { Rating, Status } from './types';
+import type { Change } from './api';
+import type { Rating, Scope, Status } from './types';
 
 export const RATING_LABELS: Record<Rating, string> = {
   up: 'Helpful',
@@ -62,4 +63,29 @@ export function safeHref(url: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The trace's page at the LLM tracing tool: `{trace_id}` filled in, URL-encoded. */
+export function traceHref(template: string, traceId: string): string | undefined {
+  return safeHref(template.replaceAll('{trace_id}', encodeURIComponent(traceId)));
+}
+
+/** The records a change is for, in words: "the vote", "3 votes". */
+export function subjectOf(scope: Scope, updated?: number): string {
+  if (updated !== undefined) return votes(updated);
+  if (scope.kind === 'record') return 'the vote';
+  return votes(scope.kind === 'ids' ? scope.ids.length : scope.total);
+}
+
+/** The change in words, e.g. "Resolved 2 votes (1 already was)." */
+export function describeChange(scope: Scope, change: Change, updated?: number): string {
+  const subject = subjectOf(scope, updated);
+  const skipped = scope.kind === 'ids' && updated !== undefined ? scope.ids.length - updated : 0;
+  const unchanged = skipped > 0 ? ` (${skipped} already ${skipped === 1 ? 'was' : 'were'})` : '';
+  if (change.note !== undefined) return `Added a note to ${subject}.`;
+  if (change.status === 'open') return `Reopened ${subject}${unchanged}.`;
+  if (change.status === 'resolved') return `Resolved ${subject}${unchanged}.`;
+  if (change.status === 'spam') return `Marked ${subject} as spam${unchanged}.`;
+  if (change.assignee === null) return `Unassigned ${subject}${unchanged}.`;
+  return `Assigned ${subject} to ${change.assignee}${unchanged}.`;
 }

@@ -5,6 +5,7 @@ import { readAddress } from './address';
 import { api } from './api';
 import { resource } from './resource';
 import { listQuery } from './search';
+import type { Scope } from './types';
 
 /** Rows per page of the list. */
 export const PAGE_SIZE = 50;
@@ -52,12 +53,6 @@ export const actor = signal<string | undefined>(undefined);
 export const traceTemplate = signal<string | undefined>(undefined);
 /** What the assign dialog assigns, while it is open. */
 export const assigning = signal<Scope | undefined>(undefined);
-
-/** Which records a change is for. */
-export type Scope =
-  | { kind: 'record'; id: string }
-  | { kind: 'ids'; ids: string[] }
-  | { kind: 'search'; q: string; total: number };
 
 export const query = computed(() => listQuery(search.value));
 

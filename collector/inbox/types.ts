@@ -6,6 +6,12 @@ export type Status = 'open' | 'resolved' | 'spam';
 
 export const STATUSES: readonly Status[] = ['open', 'resolved', 'spam'];
 
+/** Which records a change is for: one, these ticked ones, or every match of a search. */
+export type Scope =
+  | { kind: 'record'; id: string }
+  | { kind: 'ids'; ids: readonly string[] }
+  | { kind: 'search'; q: string; total: number };
+
 export interface Activity {
   at: string;
   actor: string;

@@ -1,8 +1,8 @@
 import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { change } from '../actions';
-import { votes } from '../format';
-import { actor, assigning, busy, keysOpen, problem, rows, type Scope } from '../state';
+import { subjectOf } from '../format';
+import { actor, assigning, busy, keysOpen, problem, rows } from '../state';
 
 /** A modal `<dialog>` shown while `open`; Escape and Close set it back. */
 function Modal(props: {
@@ -105,11 +105,6 @@ export function KeysDialog() {
   );
 }
 
-function subject(scope: Scope): string {
-  if (scope.kind === 'record') return 'the vote';
-  return votes(scope.kind === 'ids' ? scope.ids.length : scope.total);
-}
-
 /** Assigns the selection (or one record) to a name, or unassigns it. */
 export function AssignDialog() {
   const scope = assigning.value;
@@ -131,7 +126,7 @@ export function AssignDialog() {
             if (await change(scope, { assignee: name.trim() })) close();
           }}
         >
-          <h2 id="assign-title">Assign {subject(scope)}</h2>
+          <h2 id="assign-title">Assign {subjectOf(scope)}</h2>
           <label for="assignee">Assignee</label>
           <input
             id="assignee"

@@ -1,11 +1,6 @@
 import { h } from 'preact';
-import { safeHref } from '../format';
+import { traceHref } from '../format';
 import { traceTemplate } from '../state';
-
-/** The trace's page at the LLM tracing tool: `{trace_id}` filled in, URL-encoded. */
-export function traceHref(template: string, traceId: string): string | undefined {
-  return safeHref(template.replaceAll('{trace_id}', encodeURIComponent(traceId)));
-}
 
 /** A link to the trace when `TRACE_URL` is set; nothing otherwise. */
 export function TraceLink({ traceId }: { traceId: string }) {
