@@ -558,25 +558,33 @@ describe('attention', () => {
         });
       }
     };
-    await cast('msg-few', 3, 2);
-    await cast('msg-many', 8, 2);
+    // 5 of 5 is the higher share, 16 of 20 the surer one: the lower bound ranks it first.
+    await cast('msg-all-down', 5, 0);
+    await cast('msg-mostly-down', 16, 4);
     const page = await openInbox('?view=attention');
     const table = page.getByRole('table', { name: 'Subjects by down share' });
     await expect
       .poll(() => table.getByRole('rowheader').allTextContents(), POLL)
-      .toEqual(['msg-many', 'msg-few']);
-    const first = table.getByRole('row').nth(1);
-    expect(await first.getByRole('cell').allTextContents()).toEqual([
-      '10',
-      '80% (8)',
-      expect.stringMatching(/%$/),
+      .toEqual(['msg-mostly-down', 'msg-all-down']);
+    const cells = (row: number) =>
+      table
+        .getByRole('row')
+        .nth(row)
+        .getByRole('cell')
+        .allTextContents()
+        .then((texts) => texts.map((text) => text.trim()));
+    expect(await cells(1)).toEqual([
+      '20',
+      '80% (16)',
+      '58.4%',
       'no votes',
       'incorrect',
       expect.any(String),
     ]);
-    await first.getByRole('link', { name: 'msg-many' }).click();
-    await expect.poll(() => rows(page).count(), POLL).toBe(10);
-    expect(new URL(page.url()).searchParams.get('q')).toBe('message:msg-many -is:spam');
+    expect((await cells(2)).slice(0, 3)).toEqual(['5', '100% (5)', '56.6%']);
+    await table.getByRole('link', { name: 'msg-mostly-down' }).click();
+    await expect.poll(() => rows(page).count(), POLL).toBe(20);
+    expect(new URL(page.url()).searchParams.get('q')).toBe('message:msg-mostly-down -is:spam');
     expectNoProblems();
   });
 });
