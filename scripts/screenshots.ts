@@ -28,9 +28,9 @@ async function vendor(refuse: boolean): Promise<{ origin: string; server: Server
 }
 
 async function shoot(page: Page, name: string): Promise<void> {
-  // Relative times and the toast settle; the caret does not blink into the picture.
+  // The caret does not blink into the picture, and the last announcement has gone.
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  await page.waitForTimeout(300);
+  await page.locator('.toast:empty').waitFor({ state: 'attached', timeout: 10_000 });
   await page.screenshot({ path: join(DOCS, name) });
   console.log(`docs/${name}`);
 }
@@ -57,6 +57,7 @@ const collector = createCollector({
   dataDir: join(dir, 'data'),
   adminToken: TEAM_TOKEN,
   forwardFile,
+  traceUrl: 'https://cloud.langfuse.com/project/support-bot/traces/{trace_id}',
   rateLimit: 0,
   readRateLimit: 0,
   logDestination: { write: () => {} },

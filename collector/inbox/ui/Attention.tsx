@@ -143,7 +143,7 @@ export function AttentionView() {
                   Not helpful
                 </th>
                 <th scope="col" class="number">
-                  At least
+                  Lower bound
                 </th>
                 <th scope="col">Window before</th>
                 <th scope="col">Top reason</th>
@@ -161,7 +161,15 @@ export function AttentionView() {
                     {percent(item.down_rate)} <span class="muted">({whole(item.down)})</span>
                   </td>
                   <td class="number">
-                    <meter min={0} max={1} value={item.down_rate_lower} aria-hidden="true" />{' '}
+                    <meter
+                      min={0}
+                      max={1}
+                      low={0.1}
+                      high={0.3}
+                      optimum={0}
+                      value={item.down_rate_lower}
+                      aria-hidden="true"
+                    />{' '}
                     {percent(item.down_rate_lower)}
                   </td>
                   <td>

@@ -8,9 +8,9 @@ import { activeId, activeIndex, checked, everyMatch, list, rows, search } from '
 import type { FeedbackRecord } from '../types';
 import { Ago, RatingMark } from './bits';
 
-/** The line a row leads with: what the person wrote, else why, else what was rated. */
+/** The line a row leads with: what the person wrote, else why, else only how they rated. */
 function headline(row: FeedbackRecord): string {
-  return row.comment ?? row.reason ?? row.message_content ?? RATING_LABELS[row.rating];
+  return row.comment ?? row.reason ?? RATING_LABELS[row.rating];
 }
 
 function Row({ row, focusable }: { row: FeedbackRecord; focusable: boolean }) {
@@ -50,7 +50,7 @@ function Row({ row, focusable }: { row: FeedbackRecord; focusable: boolean }) {
         }}
       >
         <RatingMark rating={row.rating} />
-        <span class="headline">{title}</span>
+        <span class={`headline${row.comment === undefined ? ' quiet' : ''}`}>{title}</span>
         <span class="details">{details.join(' · ')}</span>
         <span class="aside">
           {mixed && <span class={`chip status-${row.status}`}>{STATUS_LABELS[row.status]}</span>}
