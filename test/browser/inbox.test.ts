@@ -100,6 +100,8 @@ async function openInbox(
   options: {
     width?: number;
     scheme?: 'light' | 'dark';
+    /** The collector's `basePath`, when it has one. */
+    base?: string;
     before?: (page: Page) => Promise<void>;
   } = {},
 ): Promise<Page> {
@@ -109,7 +111,7 @@ async function openInbox(
   await page.setViewportSize({ width: options.width ?? 1280, height: 800 });
   await page.emulateMedia({ colorScheme: options.scheme ?? 'light' });
   await options.before?.(page);
-  await page.goto(`${origin()}/dashboard${path}`);
+  await page.goto(`${origin()}${options.base ?? ''}/dashboard${path}`);
   return page;
 }
 
@@ -186,6 +188,23 @@ describe('the list', () => {
     expect(
       await page.evaluate(() => (window as unknown as { loadedOnce: boolean }).loadedOnce),
     ).toBe(true);
+    expectNoProblems();
+  });
+});
+
+describe('under BASE_PATH', () => {
+  it('reaches its files and the API below the base path', async () => {
+    await startInbox({ basePath: '/feedback' });
+    const id = 'vote-under-base';
+    const { status } = await send(`${origin()}/feedback/api/feedback`, {
+      body: minimalEvent(id, { comment: 'under a base path' }),
+    });
+    expect(status).toBe(201);
+    const page = await openInbox('', { base: '/feedback' });
+    await expect.poll(() => headlines(page), POLL).toEqual(['under a base path']);
+    await rows(page).first().getByRole('link').click();
+    await detail(page).locator('.comment', { hasText: 'under a base path' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/feedback/dashboard');
     expectNoProblems();
   });
 });
