@@ -1,4 +1,4 @@
-import { h } from 'preact';
+import { Fragment, h } from 'preact';
 import { open, toggle } from '../actions';
 import { writeAddress } from '../address';
 import { ApiError } from '../api';
@@ -66,27 +66,37 @@ function Row({ row, focusable }: { row: FeedbackRecord; focusable: boolean }) {
 export function Rows() {
   const { data, error, loading } = list.value;
   const items = rows.value;
-  if (error && !(error instanceof ApiError && error.field === 'q')) {
-    return <p class="problem-inline">Could not load the votes: {error.message}</p>;
-  }
+  // A refused search is named under the box; any other failure here, over what was shown.
+  const failed =
+    error && !(error instanceof ApiError && error.field === 'q') ? (
+      <p class="problem-inline">
+        Could not {data ? 'refresh' : 'load'} the votes: {error.message}
+      </p>
+    ) : null;
   if (data === undefined) {
-    return <p class="muted empty">{loading ? 'Loading…' : ''}</p>;
+    return failed ?? <p class="muted empty">{loading ? 'Loading…' : ''}</p>;
   }
   if (items.length === 0) {
     return (
-      <p class="muted empty">
-        {namesStatus(search.value) || search.value !== ''
-          ? 'No votes match this search.'
-          : 'No open votes: everything has been looked at. New votes show up here by themselves.'}
-      </p>
+      <Fragment>
+        {failed}
+        <p class="muted empty">
+          {namesStatus(search.value) || search.value !== ''
+            ? 'No votes match this search.'
+            : 'No open votes: everything has been looked at. New votes show up here by themselves.'}
+        </p>
+      </Fragment>
     );
   }
   const focused = Math.max(0, activeIndex.value);
   return (
-    <ul class="rows" aria-label="Votes" aria-busy={loading ? 'true' : undefined} data-rows>
-      {items.map((row, index) => (
-        <Row key={row.id} row={row} focusable={index === focused} />
-      ))}
-    </ul>
+    <Fragment>
+      {failed}
+      <ul class="rows" aria-label="Votes" aria-busy={loading ? 'true' : undefined} data-rows>
+        {items.map((row, index) => (
+          <Row key={row.id} row={row} focusable={index === focused} />
+        ))}
+      </ul>
+    </Fragment>
   );
 }
