@@ -6,7 +6,6 @@ import { decimal, percent, whole } from '../format';
 import { resource } from '../resource';
 import { tick, view } from '../state';
 import type { Stats } from '../types';
-import { rateChart, scoreChart } from './charts';
 import { Forwarding } from './Forwarding';
 
 type Period = 'today' | '7d' | '30d' | 'all';
@@ -56,20 +55,37 @@ function Totals({ figures }: { figures: Stats }) {
   );
 }
 
-/** A uPlot chart beside a table with the same numbers, which screen readers read instead. */
+interface Drawn<T> {
+  update(data: T): void;
+  destroy(): void;
+}
+
+/**
+ * A uPlot chart beside a table with the same numbers, which screen readers read instead. uPlot
+ * is loaded with the first chart, so the list and the record never wait for it.
+ */
 function Chart<T>(props: {
   title: string;
   id: string;
-  make: (container: HTMLElement) => { update(data: T): void; destroy(): void };
+  load: () => Promise<(container: HTMLElement) => Drawn<T>>;
   data: T;
   table: preact.ComponentChildren;
 }) {
   const container = useRef<HTMLDivElement>(null);
-  const drawn = useRef<{ update(data: T): void; destroy(): void }>(undefined);
+  const drawn = useRef<Drawn<T> | undefined>(undefined);
+  const latest = useRef(props.data);
+  latest.current = props.data;
   useEffect(() => {
-    if (!container.current) return undefined;
-    drawn.current = props.make(container.current);
-    return () => drawn.current?.destroy();
+    let gone = false;
+    void props.load().then((make) => {
+      if (gone || !container.current) return;
+      drawn.current = make(container.current);
+      drawn.current.update(latest.current);
+    });
+    return () => {
+      gone = true;
+      drawn.current?.destroy();
+    };
   }, []);
   useEffect(() => drawn.current?.update(props.data), [props.data]);
   return (
@@ -80,6 +96,8 @@ function Chart<T>(props: {
     </section>
   );
 }
+
+const charts = () => import('./charts');
 
 function Reasons({ figures }: { figures: Stats }) {
   return (
@@ -121,7 +139,7 @@ function Charts({ figures }: { figures: Stats }) {
       <Chart
         title="Positive rate by day"
         id="rate-title"
-        make={rateChart}
+        load={() => charts().then((module) => module.rateChart)}
         data={figures.daily}
         table={
           <table class="visually-hidden">
@@ -148,7 +166,7 @@ function Charts({ figures }: { figures: Stats }) {
       <Chart
         title="Score distribution (0–10)"
         id="scores-title"
-        make={scoreChart}
+        load={() => charts().then((module) => module.scoreChart)}
         data={figures.score_distribution}
         table={
           <table class="visually-hidden">

@@ -3,7 +3,7 @@ import { open, toggle } from '../actions';
 import { writeAddress } from '../address';
 import { ApiError } from '../api';
 import { RATING_LABELS, STATUS_LABELS, shortUrl } from '../format';
-import { namesStatus, shownStatus } from '../search';
+import { shownStatus } from '../search';
 import { activeId, activeIndex, checked, everyMatch, list, rows, search } from '../state';
 import type { FeedbackRecord } from '../types';
 import { Ago, RatingMark } from './bits';
@@ -81,7 +81,7 @@ export function Rows() {
       <Fragment>
         {failed}
         <p class="muted empty">
-          {namesStatus(search.value) || search.value !== ''
+          {search.value !== ''
             ? 'No votes match this search.'
             : 'No open votes: everything has been looked at. New votes show up here by themselves.'}
         </p>
