@@ -1,7 +1,8 @@
 // Screenshots of the real inbox for the README: `npm run build`, then `npx tsx scripts/screenshots.ts`.
 // Starts a collector on a fresh PGlite directory with forwarding to two local vendors (one
 // refuses), seeds votes over HTTP as widgets and teammates would, and photographs the inbox,
-// the attention ranking and the figures in Chromium into docs/.
+// the attention ranking and the figures in Chromium into docs/; then the widget's states on
+// the demo's help-center article.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { createCollector } from '../collector/src/collector';
-import { launchBrowser } from '../test/helpers/browser';
+import { demoHandler } from '../demo/server';
+import { launchBrowser, widgetControls } from '../test/helpers/browser';
 import { seedInbox, TEAM_TOKEN } from './inbox-seed';
 
 const DOCS = new URL('../docs/', import.meta.url).pathname;
@@ -61,6 +63,8 @@ const collector = createCollector({
   rateLimit: 0,
   readRateLimit: 0,
   logDestination: { write: () => {} },
+  // The demo's pages in front, for the widget's pictures on its article.
+  wrap: (inner) => demoHandler(inner, undefined),
 });
 const { url } = await collector.listen();
 const origin = url.replace(/\/$/, '');
@@ -106,6 +110,24 @@ try {
   await page.getByRole('list', { name: 'Votes' }).waitFor();
   await shoot(page, 'inbox-320.png');
   await context.close();
+
+  const article = await browser.newContext({ viewport: { width: 760, height: 900 } });
+  const reader = await article.newPage();
+  await reader.goto(`${origin}/article`);
+  const footer = reader.locator('.article-footer');
+  const widget = widgetControls(reader.locator('[data-feedback]'));
+  await widget.down.waitFor();
+  await footer.screenshot({ path: join(DOCS, 'widget.png') });
+  await widget.down.click();
+  await widget.reason('Incorrect').click();
+  await widget.textbox.fill('Step 3 says 30 minutes; my link expired after five.');
+  await reader.mouse.move(0, 0);
+  await footer.screenshot({ path: join(DOCS, 'widget-follow-up.png') });
+  await widget.send.click();
+  await widget.status.filter({ hasText: 'Thanks' }).waitFor();
+  await footer.screenshot({ path: join(DOCS, 'widget-thanks.png') });
+  console.log('docs/widget.png, docs/widget-follow-up.png, docs/widget-thanks.png');
+  await article.close();
 } finally {
   await browser.close();
   await collector.close();
