@@ -140,6 +140,8 @@ export async function change(scope: Scope, change: Change, follow = false): Prom
       changes.value++;
     });
     if (index !== -1) followAfter(index);
+    // The bulk buttons leave with the selection: the reader goes on from the list.
+    else if (scope.kind !== 'record') focusRow(Math.max(0, activeIndex.value));
     return true;
   } catch (error) {
     fail(error as Error);

@@ -6,7 +6,7 @@ import { ApiError } from '../api';
 import { decimal, fullTime, RATING_LABELS, STATUS_LABELS, safeHref } from '../format';
 import { fieldTerm } from '../search';
 import { activeId, assigning, busy, deliveries, record } from '../state';
-import type { Activity, Delivery, FeedbackRecord } from '../types';
+import type { Activity, Delivery, FeedbackRecord, Status } from '../types';
 import { Ago, RatingMark, ViewLink } from './bits';
 import { TraceLink } from './trace';
 
@@ -191,40 +191,42 @@ function Fields({ vote }: { vote: FeedbackRecord }) {
   );
 }
 
+const STATE_BUTTONS: [Status, string, string][] = [
+  ['resolved', 'Resolve', ''],
+  ['open', 'Reopen', 'secondary'],
+  ['spam', 'Spam', 'secondary'],
+];
+
+/**
+ * The record's own actions. The one for the state it is in stays focusable but inert
+ * (`aria-disabled`): a disabled button would drop the focus of the reader who just pressed it.
+ */
 function Actions({ vote }: { vote: FeedbackRecord }) {
   const scope = { kind: 'record', id: vote.id } as const;
-  const disabled = busy.value;
   return (
     <div class="actions">
-      <button
-        type="button"
-        disabled={disabled || vote.status === 'resolved'}
-        onClick={() => change(scope, { status: 'resolved' })}
-      >
-        Resolve
-      </button>
-      <button
-        type="button"
-        class="secondary"
-        disabled={disabled || vote.status === 'open'}
-        onClick={() => change(scope, { status: 'open' })}
-      >
-        Reopen
-      </button>
-      <button
-        type="button"
-        class="secondary"
-        disabled={disabled || vote.status === 'spam'}
-        onClick={() => change(scope, { status: 'spam' })}
-      >
-        Spam
-      </button>
+      {STATE_BUTTONS.map(([status, name, tone]) => {
+        const inert = busy.value || vote.status === status;
+        return (
+          <button
+            key={status}
+            type="button"
+            class={tone}
+            aria-disabled={inert ? 'true' : undefined}
+            onClick={() => {
+              if (!inert) void change(scope, { status });
+            }}
+          >
+            {name}
+          </button>
+        );
+      })}
       <button
         type="button"
         class="secondary"
-        disabled={disabled}
+        aria-disabled={busy.value ? 'true' : undefined}
         onClick={() => {
-          assigning.value = scope;
+          if (!busy.value) assigning.value = scope;
         }}
       >
         Assign
