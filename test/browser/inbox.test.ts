@@ -539,6 +539,7 @@ describe('export', () => {
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Export CSV' }).click(),
     ]);
+    await said(page, 'Downloading 2 votes as CSV.');
     expect(csv.suggestedFilename()).toMatch(/\.csv$/);
     const table: Record<string, string>[] = parse(
       await readFile((await csv.path()) as string, 'utf8'),
@@ -550,6 +551,7 @@ describe('export', () => {
       '\'=HYPERLINK("http://evil")',
     ]);
 
+    await page.getByText('Export', { exact: true }).click();
     const [jsonl] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Export JSONL' }).click(),

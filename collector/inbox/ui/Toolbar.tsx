@@ -1,6 +1,6 @@
 import { Fragment, h } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import { change, clearSelection, selectEveryMatch, toggleAll } from '../actions';
+import { announce, change, clearSelection, selectEveryMatch, toggleAll } from '../actions';
 import { api } from '../api';
 import { votes, whole } from '../format';
 import {
@@ -86,20 +86,45 @@ export function BulkActions() {
   );
 }
 
-/** Both downloads of every record the search matches, however many. */
+const FORMATS = [
+  ['csv', 'CSV'],
+  ['jsonl', 'JSONL'],
+] as const;
+
+/** Both downloads of every record the search matches, however many; Escape closes the menu. */
 export function Export() {
   const q = query.value;
+  const menu = useRef<HTMLDetailsElement>(null);
+  const close = () => {
+    if (menu.current) menu.current.open = false;
+  };
   return (
-    <details class="export">
+    <details
+      class="export"
+      ref={menu}
+      onKeyDown={(event) => {
+        if (event.key !== 'Escape' || !menu.current?.open) return;
+        event.preventDefault();
+        close();
+        menu.current?.querySelector('summary')?.focus();
+      }}
+    >
       <summary>Export</summary>
       <div class="menu">
         <p class="muted">{votes(total.value)} matching the search</p>
-        <a href={api.exportUrl(q, 'csv')} download>
-          Export CSV
-        </a>
-        <a href={api.exportUrl(q, 'jsonl')} download>
-          Export JSONL
-        </a>
+        {FORMATS.map(([format, name]) => (
+          <a
+            key={format}
+            href={api.exportUrl(q, format)}
+            download
+            onClick={() => {
+              close();
+              announce(`Downloading ${votes(total.value)} as ${name}.`);
+            }}
+          >
+            Export {name}
+          </a>
+        ))}
       </div>
     </details>
   );
