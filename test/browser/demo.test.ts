@@ -354,7 +354,7 @@ describe('the playground', () => {
 });
 
 describe('the inbox', () => {
-  it("lists a chat conversation's votes and opens one with its comment, reason and trace", async () => {
+  it("lists a chat conversation's votes and opens one with its comment, the answer it rated, its reason and trace", async () => {
     const conversation = await chatVotes('Unclear', 'Step 3 is missing.');
     const page = await open(inConversation(conversation));
     await expect.poll(() => headlines(page), POLL).toHaveLength(2);
@@ -366,6 +366,10 @@ describe('the inbox', () => {
     const vote = page.getByRole('region', { name: 'Vote' });
     await vote.getByRole('heading', { name: /Not helpful/ }).waitFor();
     expect(await vote.locator('.comment').textContent()).toBe('Step 3 is missing.');
+    // The widget sent the answer's text (data-message-content) with the vote.
+    expect(await vote.getByRole('region', { name: 'Rated message' }).textContent()).toMatch(
+      /^Rated messageOpen Settings, choose Security/,
+    );
     const field = (name: string) =>
       vote.locator('.fields > div').filter({ has: page.locator('dt', { hasText: name }) });
     expect(await field('Reason').locator('dd').textContent()).toBe('Unclear unclear');
