@@ -1,5 +1,5 @@
 // The inbox's state: a few signals, what is derived from them, and the fetches they drive.
-// Components read these; only actions.ts and url.ts write them.
+// Components read these; changes that touch several at once live in actions.ts and live.ts.
 import { computed, signal } from '@preact/signals';
 import { readAddress } from './address';
 import { api } from './api';
