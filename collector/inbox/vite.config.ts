@@ -9,11 +9,14 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
+  // Classic `h` calls, as the widget writes them.
+  oxc: { jsx: { runtime: 'classic', pragma: 'h', pragmaFrag: 'Fragment', development: false } },
   build: {
     outDir: '../dist/public',
     emptyOutDir: false,
     assetsDir: 'inbox',
     target: 'es2022',
+    cssTarget: ['chrome123', 'edge123', 'firefox120', 'safari17.5'],
     rolldownOptions: { input: fileURLToPath(new URL('dashboard.html', import.meta.url)) },
   },
 });

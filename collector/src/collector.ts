@@ -22,6 +22,11 @@ export interface CreateCollectorOptions extends CollectorOptions {
    * collector's port and hand it the rest (the repository's demo adds its pages this way).
    */
   wrap?: (collector: Collector) => FetchHandler;
+  /**
+   * The collector's clock: when votes are received, changes made, windows end. Tests move it
+   * instead of waiting; the system clock by default.
+   */
+  clock?: () => Date;
 }
 
 /** A collector: a Fetch handler, and a server of its own when asked for one. */
@@ -100,10 +105,7 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
     return opening;
   };
 
-  const metrics = createMetrics(
-    database,
-    forwarding.destinations.map((destination) => destination.name),
-  );
+  const metrics = createMetrics(database, forwarding.names);
   const originPolicy = createOriginPolicy(config.allowedOrigins, config, () => listening);
   const app = createApp({
     config,
@@ -114,6 +116,7 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
     readRateLimit,
     database,
     forwarding,
+    now: options.clock ?? (() => new Date()),
   });
   const fetch = async (request: Request, context: FetchContext = {}) => app.fetch(request, context);
 

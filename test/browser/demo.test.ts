@@ -13,7 +13,7 @@ import { type CollectorProcess, send, startCollector } from '../helpers/collecto
 
 /** Generous: two cores are shared by several browser suites. */
 const POLL = { timeout: 10_000 };
-/** Longer than the dashboard's 5 s refresh, with room for a loaded machine. */
+/** Longer than the inbox's refresh, with room for a loaded machine. */
 const REFRESH = { timeout: 15_000 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -118,7 +118,7 @@ async function chatVotes(reason: string, comment: string): Promise<string> {
   return conversation;
 }
 
-/** The dashboard's totals as a person reads them: each term with its value. */
+/** The figures' totals as a person reads them: each term with its value. */
 function totals(page: Page): Promise<Record<string, string>> {
   return page
     .getByRole('region', { name: 'Totals' })
@@ -131,6 +131,14 @@ function totals(page: Page): Promise<Record<string, string>> {
       ),
     );
 }
+
+/** The inbox's rows as a person reads them: each one's leading line. */
+function headlines(page: Page): Promise<string[]> {
+  return page.getByRole('list', { name: 'Votes' }).locator('.headline').allTextContents();
+}
+
+const inConversation = (conversation: string) =>
+  `/dashboard?q=${encodeURIComponent(`conversation:${conversation}`)}`;
 
 /** How many pixels of the canvases in `container` uPlot painted. */
 function paintedPixels(container: Locator): Promise<number> {
@@ -345,106 +353,103 @@ describe('the playground', () => {
   });
 });
 
-describe('the dashboard', () => {
-  it("shows a conversation's totals, top reason and comment as text, and uPlot draws both charts", async () => {
+describe('the inbox', () => {
+  it("lists a chat conversation's votes and opens one with its comment, the answer it rated, its reason and trace", async () => {
     const conversation = await chatVotes('Unclear', 'Step 3 is missing.');
-    const page = await open(`/dashboard?conversation_id=${conversation}`);
-    await expect
-      .poll(() => totals(page), POLL)
-      .toEqual({
-        Votes: '2',
-        Helpful: '1',
-        'Not helpful': '1',
-        Neutral: '0',
-        'Positive rate': '50%',
-        'Mean score (0–10)': '5',
-      });
-    expect(await page.getByLabel('Conversation id').inputValue()).toBe(conversation);
-    const reasons = page.getByRole('region', { name: 'Top reasons' });
-    expect(await reasons.getByRole('row', { name: 'Unclear 1 50%', exact: true }).count()).toBe(1);
-    const comments = page.getByRole('region', { name: 'Latest comments' }).getByRole('listitem');
-    expect(await comments.locator('blockquote').allTextContents()).toEqual(['Step 3 is missing.']);
-    expect(await comments.textContent()).toContain('Not helpful · Unclear');
-
-    for (const chart of ['Positive rate over time', 'Score distribution (0–10)']) {
-      const region = page.getByRole('region', { name: chart });
-      await expect.poll(() => paintedPixels(region), POLL).toBeGreaterThan(100);
-    }
-    const byScore = page.getByRole('table', { name: 'Votes by score' });
-    expect(await byScore.getByRole('row', { name: '0 1', exact: true }).count()).toBe(1);
-    expect(await byScore.getByRole('row', { name: '10 1', exact: true }).count()).toBe(1);
+    const page = await open(inConversation(conversation));
+    await expect.poll(() => headlines(page), POLL).toHaveLength(2);
+    expect((await headlines(page))[1]).toBe('Step 3 is missing.');
+    expect(await page.getByRole('searchbox', { name: 'Search feedback' }).inputValue()).toBe(
+      `conversation:${conversation}`,
+    );
+    await page.getByRole('link', { name: /Step 3 is missing\./ }).click();
+    const vote = page.getByRole('region', { name: 'Vote' });
+    await vote.getByRole('heading', { name: /Not helpful/ }).waitFor();
+    expect(await vote.locator('.comment').textContent()).toBe('Step 3 is missing.');
+    // The widget sent the answer's text (data-message-content) with the vote.
+    expect(await vote.getByRole('region', { name: 'Rated message' }).textContent()).toMatch(
+      /^Rated messageOpen Settings, choose Security/,
+    );
+    const field = (name: string) =>
+      vote.locator('.fields > div').filter({ has: page.locator('dt', { hasText: name }) });
+    expect(await field('Reason').locator('dd').textContent()).toBe('Unclear unclear');
+    expect(await field('Trace').locator('dd').textContent()).toMatch(/^trace-/);
+    expect(await field('Page').getByRole('link').getAttribute('href')).toBe(
+      `${collector.origin}/chat`,
+    );
     expectNoProblems();
   });
 
   it('shows a comment with markup as the text that was typed', async () => {
     const markup = '<img src="/nothing.png" data-injected><b data-injected>bold</b>';
     const conversation = await chatVotes('Incorrect', markup);
-    const page = await open(`/dashboard?conversation_id=${conversation}`);
-    const comments = page.getByRole('region', { name: 'Latest comments' });
-    await expect
-      .poll(() => comments.locator('blockquote').allTextContents(), POLL)
-      .toEqual([markup]);
+    const page = await open(inConversation(conversation));
+    await expect.poll(() => headlines(page), POLL).toContain(markup);
+    await page.getByRole('link', { name: markup }).click();
+    await page.getByRole('region', { name: 'Vote' }).locator('.comment').waitFor();
     expect(await page.locator('[data-injected]').count()).toBe(0);
     expectNoProblems();
   });
 
-  it('says so when no feedback matches the filters', async () => {
-    const page = await open(`/dashboard?conversation_id=${unique('nobody')}`);
-    const empty = page.getByRole('heading', { name: 'No feedback matches these filters' });
-    await empty.waitFor();
-    expect(await page.getByRole('region', { name: 'Totals' }).count()).toBe(0);
+  it("shows today's figures as the collector counts them, and uPlot draws both charts", async () => {
+    await chatVotes('Unclear', 'Step 3 is missing.');
+    const today = new Date().toISOString().slice(0, 10);
+    const page = await open('/dashboard?view=figures');
+    const { body: stats } = await send(
+      `${collector.origin}/api/feedback/stats?from=${today}&to=${today}`,
+    );
+    await expect.poll(async () => (await totals(page)).Votes, POLL).toBe(String(stats.total));
+    expect(await totals(page)).toMatchObject({
+      Helpful: String(stats.by_rating.up),
+      'Not helpful': String(stats.by_rating.down),
+      Neutral: String(stats.by_rating.neutral),
+    });
+    for (const chart of ['Positive rate by day', 'Score distribution (0–10)']) {
+      const region = page.getByRole('region', { name: chart });
+      await expect.poll(() => paintedPixels(region), POLL).toBeGreaterThan(100);
+    }
+    const reasons = page.getByRole('region', { name: 'Top reasons' });
+    expect(await reasons.getByRole('rowheader', { name: 'Unclear', exact: true }).count()).toBe(1);
     expectNoProblems();
   });
 
-  it('filters by date: a range that ends before today shows nothing, one that holds today shows the votes', async () => {
-    const conversation = await chatVotes('Incomplete', 'It stops half way.');
-    const page = await open(`/dashboard?conversation_id=${conversation}`);
-    await expect.poll(async () => (await totals(page)).Votes, POLL).toBe('2');
-    const today = new Date().toISOString().slice(0, 10);
-    await page.getByLabel('To (UTC day)').fill('2020-01-31');
-    await page.getByRole('button', { name: 'Apply' }).click();
-    await page.getByRole('heading', { name: 'No feedback matches these filters' }).waitFor();
-
-    await page.getByLabel('From (UTC day)').fill(today);
-    await page.getByLabel('To (UTC day)').fill(today);
-    await page.getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(async () => (await totals(page)).Votes, POLL).toBe('2');
-    expect(new URL(page.url()).searchParams.get('from')).toBe(today);
+  it('says so when no vote matches the search', async () => {
+    const page = await open(inConversation(unique('nobody')));
+    await page.getByText('No votes match this search.').waitFor();
+    expect(await page.getByRole('list', { name: 'Votes' }).count()).toBe(0);
     expectNoProblems();
   });
 
   it('shows a new vote by itself, without a reload', async () => {
     const conversation = unique('refresh');
-    const page = await open(`/dashboard?conversation_id=${conversation}`);
-    await page.getByRole('heading', { name: 'No feedback matches these filters' }).waitFor();
+    const page = await open(inConversation(conversation));
+    await page.getByText('No votes match this search.').waitFor();
     await postVote(conversation);
-    await expect.poll(async () => (await totals(page)).Votes, REFRESH).toBe('1');
+    await expect.poll(() => headlines(page), REFRESH).toEqual(['Helpful']);
     expectNoProblems();
   });
 
   it('stops refreshing while the tab is hidden and refreshes again once it is shown', async () => {
     const conversation = unique('hidden');
-    // The page's own clock, to run its 5 s refresh timer on demand, and a count of the
-    // figures it fetches, taken in the page as each fetch starts.
-    const page = await open(`/dashboard?conversation_id=${conversation}`, async (tab) => {
+    // The page's own clock, to run its refresh timer on demand, and a count of the lists it
+    // fetches, taken in the page as each fetch starts.
+    const page = await open(inConversation(conversation), async (tab) => {
       await tab.clock.install();
       await tab.addInitScript(() => {
-        const counted = window as unknown as { statsFetches: number };
-        counted.statsFetches = 0;
+        const counted = window as unknown as { listFetches: number };
+        counted.listFetches = 0;
         const original = window.fetch;
         window.fetch = (input, init) => {
-          if (
-            String(input instanceof Request ? input.url : input).includes('/api/feedback/stats')
-          ) {
-            counted.statsFetches += 1;
+          if (String(input instanceof Request ? input.url : input).includes('api/feedback?')) {
+            counted.listFetches += 1;
           }
           return original(input, init);
         };
       });
     });
-    await page.getByRole('heading', { name: 'No feedback matches these filters' }).waitFor();
-    const statsFetches = () =>
-      page.evaluate(() => (window as unknown as { statsFetches: number }).statsFetches);
+    await page.getByText('No votes match this search.').waitFor();
+    const listFetches = () =>
+      page.evaluate(() => (window as unknown as { listFetches: number }).listFetches);
     // Headless Chromium keeps every tab visible; this is what a browser does on a tab switch.
     const setVisibility = (state: 'hidden' | 'visible') =>
       page.evaluate((value) => {
@@ -452,15 +457,15 @@ describe('the dashboard', () => {
         document.dispatchEvent(new Event('visibilitychange'));
       }, state);
     await setVisibility('hidden');
-    const whileHidden = await statsFetches();
+    const whileHidden = await listFetches();
     await postVote(conversation);
-    // Past the 5 s refresh, twice over: a timer left running would have fetched by now.
+    // Past the refresh, twice over: a timer left running would have fetched by now.
     await page.clock.fastForward(11_000);
-    expect(await statsFetches()).toBe(whileHidden);
-    expect(await page.getByRole('region', { name: 'Totals' }).count()).toBe(0);
+    expect(await listFetches()).toBe(whileHidden);
+    expect(await page.getByRole('list', { name: 'Votes' }).count()).toBe(0);
 
     await setVisibility('visible');
-    await expect.poll(async () => (await totals(page)).Votes, REFRESH).toBe('1');
+    await expect.poll(() => headlines(page), REFRESH).toEqual(['Helpful']);
     expectNoProblems();
   });
 });

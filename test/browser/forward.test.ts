@@ -26,7 +26,7 @@ beforeAll(async () => {
         url: `${vendor.origin}/api/public/scores`,
         headers: { Authorization: `Basic ${secret('LANGFUSE_BASIC_AUTH')}` },
       },
-      // Refused by the fake vendor (401), so the dashboard has a failure to show.
+      // Refused by the fake vendor (401), so the inbox has a failure to show.
       { name: 'events-no-key', format: 'event', url: `${vendor.origin}/api/feedback` },
     ],
   });
@@ -77,7 +77,7 @@ it('a vote in the chat reaches the fake Langfuse as a score on the answer trace'
   }
 });
 
-it("the dashboard shows each destination's counts and the latest failure with its answer", async () => {
+it("the inbox's figures show each destination's counts and the latest failure with its answer", async () => {
   const vote = {
     id: 'dashboard-vote',
     rating: 'up',
@@ -100,7 +100,7 @@ it("the dashboard shows each destination's counts and the latest failure with it
   const t = await openContext(browser);
   try {
     const page = await t.newPage();
-    await page.goto(`${collector.origin}/dashboard`);
+    await page.goto(`${collector.origin}/dashboard?view=figures`);
     const section = page.getByRole('region', { name: 'Forwarding' });
     for (const entry of stats.destinations) {
       const cells = section.getByRole('row', { name: entry.destination }).getByRole('cell');

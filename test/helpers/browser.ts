@@ -1,6 +1,7 @@
 import {
   type Browser,
   type BrowserContext,
+  type BrowserContextOptions,
   chromium,
   type Locator,
   type Page,
@@ -46,9 +47,15 @@ export interface TestContext {
 
 const CSP_BINDING = '__feedbackTestCsp';
 
-/** A fresh browser context (own storage and cache) that records every problem of its pages. */
-export async function openContext(browser: Browser): Promise<TestContext> {
-  const context = await browser.newContext();
+/**
+ * A fresh browser context (own storage and cache) that records every problem of its pages;
+ * `options` as Playwright takes them (e.g. `httpCredentials` for the inbox's Basic sign-in).
+ */
+export async function openContext(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+): Promise<TestContext> {
+  const context = await browser.newContext(options);
   const problems: Problems = { consoleErrors: [], pageErrors: [], cspViolations: [] };
   // A binding, not page state: a report survives the page closing, and CSP cannot block it.
   await context.exposeBinding(CSP_BINDING, (_source, text: string) => {

@@ -1,0 +1,190 @@
+// Everything the reader does: move, select, search, change the triage state. Each change is
+// sent, announced in words, and followed by a refetch of what it touched.
+import { batch } from '@preact/signals';
+import { ApiError, api, type Change } from './api';
+import { describeChange, votes } from './format';
+import {
+  activeId,
+  activeIndex,
+  announcement,
+  busy,
+  changes,
+  checked,
+  detailOpen,
+  everyMatch,
+  list,
+  offset,
+  problem,
+  rows,
+  search,
+} from './state';
+import type { Scope } from './types';
+
+/** How long an announcement stays on screen; screen readers have read it by then. */
+const SHOWN_MS = 6_000;
+let hiding: ReturnType<typeof setTimeout> | undefined;
+
+/** Says `text` in the polite live region, even when it is the same text as before. */
+export function announce(text: string): void {
+  announcement.value = '';
+  clearTimeout(hiding);
+  requestAnimationFrame(() => {
+    announcement.value = text;
+    hiding = setTimeout(() => {
+      announcement.value = '';
+    }, SHOWN_MS);
+  });
+}
+
+export function applySearch(q: string): void {
+  batch(() => {
+    search.value = q.trim();
+    offset.value = 0;
+    checked.value = new Set();
+    everyMatch.value = false;
+  });
+}
+
+/** Opens a record in the detail view (and, on a narrow screen, over the list). */
+export function open(id: string | undefined): void {
+  batch(() => {
+    activeId.value = id;
+    detailOpen.value = id !== undefined;
+  });
+}
+
+/** Moves the cursor `by` rows (j, k) and focuses the row it lands on. */
+export function move(by: number): void {
+  const items = rows.value;
+  if (items.length === 0) return;
+  const from = activeIndex.value;
+  const index =
+    from === -1
+      ? by > 0
+        ? 0
+        : items.length - 1
+      : Math.max(0, Math.min(items.length - 1, from + by));
+  activeId.value = items[index]?.id;
+  focusRow(index);
+}
+
+/** Focuses the link of row `index` once it is rendered. */
+export function focusRow(index: number): void {
+  requestAnimationFrame(() => {
+    document.querySelectorAll<HTMLElement>('[data-row-link]')[index]?.focus();
+  });
+}
+
+export function toggle(id: string): void {
+  const next = new Set(checked.value);
+  if (next.has(id)) next.delete(id);
+  else next.add(id);
+  batch(() => {
+    checked.value = next;
+    everyMatch.value = false;
+  });
+  announce(`${next.has(id) ? 'Selected' : 'Deselected'}; ${votes(next.size)} selected.`);
+}
+
+/** Ticks every row of this page, or none when they all are. */
+export function toggleAll(): void {
+  const ids = rows.value.map((row) => row.id);
+  const all = ids.length > 0 && ids.every((id) => checked.value.has(id));
+  batch(() => {
+    checked.value = new Set(all ? [] : ids);
+    everyMatch.value = false;
+  });
+  announce(all ? 'Selection cleared.' : `${votes(ids.length)} selected.`);
+}
+
+export function selectEveryMatch(total: number): void {
+  everyMatch.value = true;
+  announce(`All ${votes(total)} matching this search selected.`);
+}
+
+export function clearSelection(): void {
+  batch(() => {
+    checked.value = new Set();
+    everyMatch.value = false;
+  });
+  announce('Selection cleared.');
+}
+
+async function send(scope: Scope, change: Change): Promise<number | undefined> {
+  if (scope.kind === 'record') {
+    await api.change(scope.id, change);
+    return undefined;
+  }
+  const target = scope.kind === 'ids' ? { ids: scope.ids } : { q: scope.q };
+  return (await api.bulk(target, change)).updated;
+}
+
+/**
+ * Sends `change` for `scope`. With `follow`, the cursor then moves to the row that takes the
+ * place of the changed one when it leaves the list (keyboard triage: `e` and on to the next).
+ */
+export async function change(scope: Scope, change: Change, follow = false): Promise<boolean> {
+  if (busy.value) return false;
+  busy.value = true;
+  problem.value = '';
+  const index =
+    follow && scope.kind === 'record' ? rows.value.findIndex((row) => row.id === scope.id) : -1;
+  try {
+    const updated = await send(scope, change);
+    announce(describeChange(scope, change, updated));
+    batch(() => {
+      if (scope.kind !== 'record') {
+        checked.value = new Set();
+        everyMatch.value = false;
+      }
+      changes.value++;
+    });
+    if (index !== -1) followAfter(index);
+    // The bulk buttons leave with the selection: the reader goes on from the list.
+    else if (scope.kind !== 'record') focusRow(Math.max(0, activeIndex.value));
+    return true;
+  } catch (error) {
+    fail(error as Error);
+    return false;
+  } finally {
+    busy.value = false;
+  }
+}
+
+/** After the refetch, puts the cursor on the row now at `index` if the changed one left. */
+function followAfter(index: number): void {
+  let done = false;
+  const stop = list.subscribe((state) => {
+    if (state.loading || done) return;
+    done = true;
+    queueMicrotask(() => stop());
+    const items = state.data?.items ?? [];
+    if (items.some((row) => row.id === activeId.value) || items.length === 0) return;
+    const next = Math.min(index, items.length - 1);
+    activeId.value = items[next]?.id;
+    focusRow(next);
+  });
+}
+
+export async function addNote(id: string, note: string): Promise<boolean> {
+  return change({ kind: 'record', id }, { note });
+}
+
+export async function retry(deliveryId: string, destination: string): Promise<void> {
+  problem.value = '';
+  try {
+    await api.retry(deliveryId);
+    announce(`Delivery to ${destination} queued again.`);
+    changes.value++;
+  } catch (error) {
+    fail(error as Error);
+  }
+}
+
+export function fail(error: Error): void {
+  const text =
+    error instanceof ApiError
+      ? error.message
+      : `The collector could not be reached (${error.message}).`;
+  problem.value = text;
+}

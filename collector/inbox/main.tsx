@@ -1,0 +1,12 @@
+// The team's inbox (SPEC §12): its own Vite entry, never part of dist/feedback-widget.js.
+import './inbox.css';
+import { h, render } from 'preact';
+import { onKey } from './keyboard';
+import { followAddress, keepRefreshing, loadConfig } from './live';
+import { App } from './ui/App';
+
+followAddress();
+keepRefreshing();
+void loadConfig();
+document.addEventListener('keydown', onKey);
+render(<App />, document.getElementById('inbox') as HTMLElement);

@@ -1,0 +1,88 @@
+// The inbox's state: a few signals, what is derived from them, and the fetches they drive.
+// Components read these; changes that touch several at once live in actions.ts and live.ts.
+import { computed, signal } from '@preact/signals';
+import { readAddress } from './address';
+import { api } from './api';
+import { resource } from './resource';
+import { listQuery } from './search';
+import type { Scope } from './types';
+
+/** Rows per page of the list. */
+export const PAGE_SIZE = 50;
+/** New votes show within this without a reload (SPEC §12: within 5 s). */
+export const REFRESH_MS = 4_000;
+
+/** Where the page opened: set before the first fetch, so it fetches only what it shows. */
+const opened = readAddress(location.search);
+
+export const view = signal(opened.view);
+/** The search as the reader typed it and applied it; the list adds `is:open` unless it names a status. */
+export const search = signal(opened.q);
+export const offset = signal(0);
+/** The record the cursor is on, shown in the detail view. */
+export const activeId = signal(opened.id);
+/** On a narrow screen the detail takes the whole width while this is set. */
+export const detailOpen = signal(opened.id !== undefined);
+/** The rows ticked for a bulk change, by id. */
+export const checked = signal<ReadonlySet<string>>(new Set());
+/** Every record the search matches is selected, not only the ticked rows of this page. */
+export const everyMatch = signal(false);
+/** Bumped every few seconds while the page is seen: refetches what is shown. */
+export const tick = signal(0);
+/** Bumped after each change the reader makes: refetches everything it touched. */
+export const changes = signal(0);
+/** Lists and counts follow every refresh. */
+const listTick = computed(() => tick.value + changes.value);
+/**
+ * One record changes rarely, and mostly by this reader's own hand: it follows every change
+ * and every third refresh, which keeps a reader's requests well inside `READ_RATE_LIMIT`.
+ */
+const detailTick = computed(() => Math.floor(tick.value / 3) + changes.value);
+/** The clock relative times are read against, moved on with each refresh. */
+export const now = signal(Date.now());
+/** A change is being sent: the controls that would send another wait. */
+export const busy = signal(false);
+/** The last thing done, for the polite live region. */
+export const announcement = signal('');
+/** The last thing that went wrong, for the alert region. */
+export const problem = signal('');
+export const keysOpen = signal(false);
+/** The reader's name as the collector records it in activity (`assigned:me`). */
+export const actor = signal<string | undefined>(undefined);
+/** `TRACE_URL` as the collector's environment sets it, with `{trace_id}` still in it. */
+export const traceTemplate = signal<string | undefined>(undefined);
+/** What the assign dialog assigns, while it is open. */
+export const assigning = signal<Scope | undefined>(undefined);
+
+export const query = computed(() => listQuery(search.value));
+
+export const list = resource(
+  () =>
+    view.value === 'inbox'
+      ? JSON.stringify({ q: query.value, limit: PAGE_SIZE, offset: offset.value })
+      : undefined,
+  (key, signal) => api.list(JSON.parse(key), signal),
+  { tick: listTick, keep: true },
+);
+
+export const rows = computed(() => list.value.data?.items ?? []);
+export const total = computed(() => list.value.data?.total ?? 0);
+export const activeIndex = computed(() => rows.value.findIndex((row) => row.id === activeId.value));
+
+/** How many records the search holds in each status. */
+export const counts = resource(
+  () => (view.value === 'inbox' ? query.value : undefined),
+  api.counts,
+  { tick: listTick, keep: true },
+);
+
+export const record = resource(() => activeId.value, api.record, { tick: detailTick });
+/** Deliveries change by themselves (a retry succeeds): they follow every refresh. */
+export const deliveries = resource(() => activeId.value, api.deliveriesOf, { tick: listTick });
+
+/** What `e`, `!` and the bulk buttons act on: every match, the ticked rows, else the cursor's. */
+export const selection = computed((): Scope | undefined => {
+  if (everyMatch.value) return { kind: 'search', q: query.value, total: total.value };
+  if (checked.value.size > 0) return { kind: 'ids', ids: [...checked.value] };
+  return activeId.value === undefined ? undefined : { kind: 'record', id: activeId.value };
+});

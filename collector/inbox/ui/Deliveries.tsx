@@ -1,0 +1,48 @@
+import { h } from 'preact';
+import { retry } from '../actions';
+import { deliveries } from '../state';
+import type { Delivery } from '../types';
+
+const DELIVERY_STATES: Record<Delivery['status'], string> = {
+  pending: 'Pending',
+  delivered: 'Delivered',
+  failed: 'Failed',
+};
+
+/** Where this vote was forwarded, and Retry for a delivery that failed. */
+export function Deliveries() {
+  const items = deliveries.value.data?.items;
+  if (!items || items.length === 0) return null;
+  return (
+    <section aria-labelledby="deliveries-title">
+      <h3 id="deliveries-title">Deliveries</h3>
+      <ul class="deliveries">
+        {items.map((delivery) => (
+          <li key={delivery.id} class={`delivery delivery-${delivery.status}`}>
+            <span class="destination">{delivery.destination}</span>
+            <span class={`chip delivery-state-${delivery.status}`}>
+              {DELIVERY_STATES[delivery.status]}
+            </span>
+            <span class="muted">
+              {delivery.attempts} {delivery.attempts === 1 ? 'attempt' : 'attempts'}
+              {delivery.last_status !== undefined && ` · HTTP ${delivery.last_status}`}
+            </span>
+            {delivery.status === 'failed' && (
+              <button
+                type="button"
+                class="secondary small"
+                aria-label={`Retry the delivery to ${delivery.destination}`}
+                onClick={() => retry(delivery.id, delivery.destination)}
+              >
+                Retry
+              </button>
+            )}
+            {delivery.last_error !== undefined && (
+              <pre class="error-text">{delivery.last_error}</pre>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,126 @@
+import { Fragment, h } from 'preact';
+import { change, open } from '../actions';
+import { ApiError } from '../api';
+import { RATING_LABELS, STATUS_LABELS } from '../format';
+import { activeId, assigning, busy, record } from '../state';
+import type { FeedbackRecord, Status } from '../types';
+import { ActivityLog } from './Activity';
+import { Ago, RatingMark } from './bits';
+import { Deliveries } from './Deliveries';
+import { Fields } from './Fields';
+
+const STATE_BUTTONS: [Status, string, string][] = [
+  ['resolved', 'Resolve', ''],
+  ['open', 'Reopen', 'secondary'],
+  ['spam', 'Spam', 'secondary'],
+];
+
+/**
+ * The record's own actions. The one for the state it is in stays focusable but inert
+ * (`aria-disabled`): a disabled button would drop the focus of the reader who just pressed it.
+ */
+function Actions({ vote }: { vote: FeedbackRecord }) {
+  const scope = { kind: 'record', id: vote.id } as const;
+  return (
+    <div class="actions">
+      {STATE_BUTTONS.map(([status, name, tone]) => {
+        const inert = busy.value || vote.status === status;
+        return (
+          <button
+            key={status}
+            type="button"
+            class={tone}
+            aria-disabled={inert ? 'true' : undefined}
+            onClick={() => {
+              if (!inert) void change(scope, { status });
+            }}
+          >
+            {name}
+          </button>
+        );
+      })}
+      <button
+        type="button"
+        class="secondary"
+        aria-disabled={busy.value ? 'true' : undefined}
+        onClick={() => {
+          if (!busy.value) assigning.value = scope;
+        }}
+      >
+        Assign
+      </button>
+    </div>
+  );
+}
+
+/** One record in full: what was rated and said, every field, its deliveries and activity. */
+export function Detail() {
+  const id = activeId.value;
+  const { data: vote, error, loading } = record.value;
+  let body: preact.ComponentChildren;
+  if (id === undefined) {
+    body = (
+      <p class="muted placeholder">
+        Choose a vote to read it here. <kbd>j</kbd> and <kbd>k</kbd> move through the list.
+      </p>
+    );
+  } else if (error) {
+    body = (
+      <p class="problem-inline">
+        {error instanceof ApiError && error.status === 404
+          ? 'This vote no longer exists.'
+          : `Could not load the vote: ${error.message}`}
+      </p>
+    );
+  } else if (vote === undefined || vote.id !== id) {
+    body = <p class="muted placeholder">{loading ? 'Loading…' : ''}</p>;
+  } else {
+    body = (
+      <Fragment>
+        <header class="detail-head">
+          <h2 id="detail-title">
+            <RatingMark rating={vote.rating} named={false} /> {RATING_LABELS[vote.rating]}{' '}
+            <span class="muted">
+              · <Ago at={vote.created_at} />
+            </span>
+          </h2>
+          <p class="state">
+            <span class={`chip status-${vote.status}`}>{STATUS_LABELS[vote.status]}</span>
+            <span class="muted">
+              {vote.assignee !== undefined ? `Assigned to ${vote.assignee}` : 'Unassigned'}
+            </span>
+          </p>
+          <Actions vote={vote} />
+        </header>
+        {vote.comment !== undefined && (
+          <section aria-labelledby="comment-title">
+            <h3 id="comment-title">Comment</h3>
+            <blockquote class="comment">{vote.comment}</blockquote>
+          </section>
+        )}
+        {vote.message_content !== undefined && (
+          <section aria-labelledby="rated-title">
+            <h3 id="rated-title">Rated message</h3>
+            <div class="rated">{vote.message_content}</div>
+          </section>
+        )}
+        <section aria-labelledby="fields-title">
+          <h3 id="fields-title">Fields</h3>
+          <Fields vote={vote} />
+        </section>
+        <Deliveries />
+        <ActivityLog vote={vote} />
+      </Fragment>
+    );
+  }
+  return (
+    <section class="detail" aria-label="Vote">
+      {id !== undefined && (
+        <button type="button" class="link back" onClick={() => open(undefined)}>
+          <span aria-hidden="true">← </span>Back to the list
+        </button>
+      )}
+      {body}
+    </section>
+  );
+}

@@ -1,0 +1,166 @@
+import { Fragment, h } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { announce, change, clearSelection, selectEveryMatch, toggleAll } from '../actions';
+import { api } from '../api';
+import { votes, whole } from '../format';
+import {
+  assigning,
+  busy,
+  checked,
+  everyMatch,
+  offset,
+  PAGE_SIZE,
+  query,
+  rows,
+  selection,
+  total,
+} from '../state';
+
+/** Ticks every row of this page, or none; shows when some are. */
+export function SelectAll() {
+  const ref = useRef<HTMLInputElement>(null);
+  const ids = rows.value.map((row) => row.id);
+  const ticked = ids.filter((id) => checked.value.has(id)).length;
+  const all = ids.length > 0 && ticked === ids.length;
+  useEffect(() => {
+    if (ref.current) ref.current.indeterminate = ticked > 0 && !all;
+  });
+  return (
+    <input
+      ref={ref}
+      type="checkbox"
+      class="check"
+      aria-label="Select every vote on this page"
+      checked={all || everyMatch.value}
+      disabled={ids.length === 0}
+      onChange={toggleAll}
+    />
+  );
+}
+
+/** What is selected, and Resolve, Spam and Assign for it. */
+export function BulkActions() {
+  const scope = selection.value;
+  const count = everyMatch.value ? total.value : checked.value.size;
+  const pageTicked = rows.value.length > 0 && rows.value.every((row) => checked.value.has(row.id));
+  if (count === 0 || scope === undefined) return null;
+  return (
+    <Fragment>
+      <span class="selected">{votes(count)} selected</span>
+      {pageTicked && !everyMatch.value && total.value > rows.value.length && (
+        <button type="button" class="link" onClick={() => selectEveryMatch(total.value)}>
+          Select all {whole(total.value)} matching
+        </button>
+      )}
+      <span class="actions">
+        <button
+          type="button"
+          disabled={busy.value}
+          onClick={() => change(scope, { status: 'resolved' })}
+        >
+          Resolve
+        </button>
+        <button
+          type="button"
+          class="secondary"
+          disabled={busy.value}
+          onClick={() => change(scope, { status: 'spam' })}
+        >
+          Spam
+        </button>
+        <button
+          type="button"
+          class="secondary"
+          disabled={busy.value}
+          onClick={() => {
+            assigning.value = scope;
+          }}
+        >
+          Assign
+        </button>
+        <button type="button" class="link" onClick={clearSelection}>
+          Clear
+        </button>
+      </span>
+    </Fragment>
+  );
+}
+
+const FORMATS = [
+  ['csv', 'CSV'],
+  ['jsonl', 'JSONL'],
+] as const;
+
+/** Both downloads of every record the search matches, however many; Escape closes the menu. */
+export function Export() {
+  const q = query.value;
+  const menu = useRef<HTMLDetailsElement>(null);
+  const close = () => {
+    if (menu.current) menu.current.open = false;
+  };
+  return (
+    <details
+      class="export"
+      ref={menu}
+      onKeyDown={(event) => {
+        if (event.key !== 'Escape' || !menu.current?.open) return;
+        event.preventDefault();
+        close();
+        menu.current?.querySelector('summary')?.focus();
+      }}
+    >
+      <summary>Export</summary>
+      <div class="menu">
+        <p class="muted">{votes(total.value)} matching the search</p>
+        {FORMATS.map(([format, name]) => (
+          <a
+            key={format}
+            href={api.exportUrl(q, format)}
+            download
+            onClick={() => {
+              close();
+              announce(`Downloading ${votes(total.value)} as ${name}.`);
+            }}
+          >
+            Export {name}
+          </a>
+        ))}
+      </div>
+    </details>
+  );
+}
+
+/** Previous and Next, when the search holds more than a page. */
+export function Pager() {
+  const first = offset.value;
+  const count = total.value;
+  if (count <= PAGE_SIZE) return null;
+  const last = Math.min(first + rows.value.length, count);
+  return (
+    <nav aria-label="Pages" class="pager">
+      <span class="muted">
+        {whole(first + 1)}–{whole(last)} of {whole(count)}
+      </span>
+      <button
+        type="button"
+        class="secondary"
+        disabled={first === 0}
+        onClick={() => {
+          offset.value = Math.max(0, first - PAGE_SIZE);
+        }}
+      >
+        Previous
+      </button>
+      <button
+        type="button"
+        class="secondary"
+        disabled={last >= count}
+        onClick={() => {
+          offset.value = first + PAGE_SIZE;
+        }}
+      >
+        Next
+      </button>
+    </nav>
+  );
+}

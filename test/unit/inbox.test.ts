@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { readAddress, writeAddress } from '../../collector/inbox/address';
+import { ago, describeChange, safeHref, traceHref } from '../../collector/inbox/format';
+import {
+  fieldTerm,
+  listQuery,
+  namesStatus,
+  shownStatus,
+  withStatus,
+} from '../../collector/inbox/search';
+
+describe('the search as the inbox reads it', () => {
+  it.each([
+    ['', 'is:open', 'open'],
+    ['sso rating:down', 'is:open sso rating:down', 'open'],
+    ['  sso   rating:down ', 'is:open sso rating:down', 'open'],
+    ['is:resolved sso', 'is:resolved sso', 'resolved'],
+    ['IS:spam', 'IS:spam', 'spam'],
+    ['-is:spam', '-is:spam', undefined],
+    ['is:open is:resolved', 'is:open is:resolved', undefined],
+    ['"is:spam" in a phrase', 'is:open "is:spam" in a phrase', 'open'],
+    ['is:great', 'is:great', undefined],
+  ])('%j lists %j and shows the status %j', (q, listed, status) => {
+    expect(listQuery(q)).toBe(listed);
+    expect(shownStatus(q)).toBe(status);
+  });
+
+  it('knows a status term even in a search the collector will refuse', () => {
+    expect(namesStatus('is:spam rating:great')).toBe(true);
+    expect(namesStatus('rating:great')).toBe(false);
+  });
+
+  it.each([
+    ['', 'resolved', 'is:resolved'],
+    ['sso -is:spam rating:down', 'open', 'is:open sso rating:down'],
+    ['"a phrase" is:resolved', 'spam', 'is:spam "a phrase"'],
+  ] as const)('%j with the status %s is %j', (q, status, expected) => {
+    expect(withStatus(q, status)).toBe(expected);
+  });
+
+  it.each([
+    ['message', 'm-42', 'message:m-42'],
+    ['conversation', 'conv 1', 'conversation:"conv 1"'],
+    ['user', 'say "hi"', 'user:"say \\"hi\\""'],
+    ['page', 'https://help.example.com/a', 'page:https://help.example.com/a'],
+  ])('the term for %s %j is %j', (field, value, term) => {
+    expect(fieldTerm(field, value)).toBe(term);
+  });
+});
+
+describe('the address', () => {
+  it.each([
+    ['', { view: 'inbox', q: '' }],
+    ['?q=rating%3Adown&id=v%201', { view: 'inbox', q: 'rating:down', id: 'v 1' }],
+    ['?view=attention', { view: 'attention', q: '' }],
+    ['?view=unknown&q=x', { view: 'inbox', q: 'x' }],
+  ])('%j is %j, and written back the same', (search, address) => {
+    expect(readAddress(search)).toEqual(address);
+    expect(readAddress(writeAddress(readAddress(search)))).toEqual(address);
+  });
+
+  it('writes nothing for the plain inbox', () => {
+    expect(writeAddress({ view: 'inbox', q: '' })).toBe('');
+  });
+});
+
+describe('the words of a change', () => {
+  const one = { kind: 'record', id: 'v1' } as const;
+  const three = { kind: 'ids', ids: ['a', 'b', 'c'] } as const;
+  const search = { kind: 'search', q: 'is:open', total: 53 } as const;
+  it.each([
+    [one, { status: 'resolved' }, undefined, 'Resolved the vote.'],
+    [one, { status: 'open' }, undefined, 'Reopened the vote.'],
+    [one, { status: 'spam' }, undefined, 'Marked the vote as spam.'],
+    [one, { assignee: 'dana' }, undefined, 'Assigned the vote to dana.'],
+    [one, { assignee: null }, undefined, 'Unassigned the vote.'],
+    [one, { note: 'x' }, undefined, 'Added a note to the vote.'],
+    [three, { status: 'resolved' }, 3, 'Resolved 3 votes.'],
+    [three, { status: 'resolved' }, 2, 'Resolved 2 votes (1 already was).'],
+    [three, { status: 'spam' }, 1, 'Marked 1 vote as spam (2 already were).'],
+    [search, { status: 'resolved' }, 53, 'Resolved 53 votes.'],
+  ] as const)('%j %j (%s changed) reads %j', (scope, change, updated, words) => {
+    expect(describeChange(scope, change, updated)).toBe(words);
+  });
+});
+
+describe('links and times', () => {
+  it.each([
+    ['https://help.example.com/a?b#c', 'https://help.example.com/a?b#c'],
+    ['javascript:alert(1)', undefined],
+    ['data:text/html,<b>x</b>', undefined],
+    ['not a url', undefined],
+  ])('%j links to %j', (url, href) => {
+    expect(safeHref(url)).toBe(href);
+  });
+
+  it('fills TRACE_URL with the trace id, URL-encoded, and links only http(s)', () => {
+    expect(traceHref('https://t.example/traces/{trace_id}?x=1', 'run/1 2')).toBe(
+      'https://t.example/traces/run%2F1%202?x=1',
+    );
+    expect(traceHref('javascript:{trace_id}', 'x')).toBeUndefined();
+  });
+
+  it.each([
+    [0, 'now'],
+    [59_000, 'now'],
+    [5 * 60_000, '5 min. ago'],
+    [3 * 3_600_000, '3 hr. ago'],
+    [26 * 3_600_000, 'yesterday'],
+    [-60_000, 'now'],
+  ])('%d ms ago reads %j', (before, text) => {
+    const now = Date.parse('2026-11-21T10:00:00Z');
+    expect(ago(new Date(now - before).toISOString(), now)).toBe(text);
+  });
+});
