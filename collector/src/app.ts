@@ -20,6 +20,8 @@ import { FORMATS, type Submission } from './intake/formats';
 import { ingest } from './intake/ingest';
 import { bindToToken, voteClaims } from './intake/trust';
 import { id } from './intake/validate';
+import { eraseFeedback } from './privacy/erase';
+import { createRedactor, redactAccepted } from './privacy/redact';
 import { deliveryStats, listDeliveries, retryDelivery } from './read/deliveries';
 import { getFeedback, listFeedback } from './read/feedback';
 import { feedbackStats } from './read/stats';
@@ -31,9 +33,11 @@ export interface AppServices extends PipelineServices {
   /** The open, migrated database; requests that arrive while it opens wait for it. */
   database: () => Promise<Database>;
   forwarding: Forwarding;
+  /** A client's address as the vote window keeps it: an HMAC, never the address (SPEC §13). */
+  pseudonym: (address: string) => Promise<string>;
 }
 
-type Method = 'GET' | 'POST';
+type Method = 'GET' | 'POST' | 'DELETE';
 type Route = [Method, string, Access, Handler<AppEnv>];
 
 /** The path's segments still percent-encoded, so a bad encoding answers 400 naming its field. */
@@ -42,13 +46,13 @@ function rawSegment(c: AppContext, fromEnd: number): string {
   return segments[segments.length - 1 - fromEnd] ?? '';
 }
 
-function submission(c: AppContext, params: string[]): Submission {
+function submission(c: AppContext, params: string[], client: string): Submission {
   const referer = c.req.header('referer')?.replace(/[?#].*$/, '');
   const language = c.req.header('accept-language')?.split(/[,;]/)[0]?.trim();
   return {
     params,
     query: new URL(c.req.url).searchParams,
-    client: c.get('client').address,
+    client,
     now: new Date(),
     pageUrl: referer && /^https?:\/\/\S{1,1990}$/i.test(referer) ? referer : undefined,
     locale: language && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(language) ? language : undefined,
@@ -61,8 +65,9 @@ const asJson = (status: number, body: string) =>
 
 /** The routes of SPEC §8, §10, §11 and §14, each with who may use it. */
 function routes(services: AppServices): Route[] {
-  const { config, database, forwarding, metrics } = services;
+  const { config, database, forwarding, logger, metrics, pseudonym } = services;
   const query = (c: AppContext) => new URL(c.req.url).searchParams;
+  const redact = createRedactor(config.redact);
   const receive =
     (
       format: keyof typeof FORMATS,
@@ -74,8 +79,13 @@ function routes(services: AppServices): Route[] {
         const key = c.req.header('idempotency-key');
         const idempotencyKey = key === undefined ? undefined : id(key, 'Idempotency-Key');
         const body = await readJson(c);
-        const parsed = FORMATS[format](body, submission(c, params(c)));
-        const accepted = claims === undefined ? parsed : bindToToken(parsed, claims);
+        const client = await pseudonym(c.get('client').address);
+        const parsed = FORMATS[format](body, submission(c, params(c), client));
+        // Once, before the record is stored or its deliveries are built (SPEC §13).
+        const accepted = redactAccepted(
+          claims === undefined ? parsed : bindToToken(parsed, claims),
+          redact,
+        );
         const url = new URL(c.req.url);
         const outcome = await ingest(await database(), accepted, {
           idempotencyKey,
@@ -95,6 +105,12 @@ function routes(services: AppServices): Route[] {
   const vote = receive('vote', (c) => [rawSegment(c, 1), rawSegment(c, 0)]);
   const web: Route[] = [
     ['POST', '/api/feedback', 'intake', receive('event')],
+    [
+      'DELETE',
+      '/api/feedback',
+      'team-write',
+      async (c) => c.json(await eraseFeedback(await database(), query(c), logger)),
+    ],
     [
       'GET',
       '/api/feedback',

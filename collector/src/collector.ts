@@ -4,9 +4,10 @@ import { loadForwarding } from './forward/forwarding';
 import { type FetchContext, type FetchHandler, type NodeServer, serveNode } from './http/node';
 import { createOriginPolicy } from './http/origin';
 import { createRateLimit } from './http/rate-limit';
-import { pruneIdempotencyKeys } from './intake/ingest';
 import { createLogger, type LogDestination, type Logger } from './observe/logger';
 import { createMetrics } from './observe/metrics';
+import { type Housekeeping, startHousekeeping } from './privacy/housekeeping';
+import { loadVoterKey, pseudonymOf } from './privacy/voter';
 import { type Database, openDatabase } from './storage/database';
 import { migrate } from './storage/migrate';
 
@@ -42,8 +43,6 @@ export interface Collector {
   readonly logger: Logger;
 }
 
-const PRUNE_EVERY_MS = 3_600_000;
-
 async function openMigrated(config: Parameters<typeof openDatabase>[0]): Promise<Database> {
   const db = await openDatabase(config);
   try {
@@ -71,23 +70,24 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
   const readRateLimit = createRateLimit(config.readRateLimit);
   let server: NodeServer | undefined;
   let listening: { host: string; port: number } | undefined;
-  let pruning: NodeJS.Timeout | undefined;
+  let housekeeping: Housekeeping | undefined;
+  let voterKey: Buffer | undefined;
   let opening: Promise<Database> | undefined;
   let closing = false;
 
-  const prune = (db: Database) =>
-    pruneIdempotencyKeys(db).catch((error) =>
-      logger.error({ err: error }, 'pruning idempotency keys failed'),
-    );
   async function start(): Promise<Database> {
     const db = await openMigrated(config);
+    try {
+      voterKey = await loadVoterKey(db);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
     if (closing) {
       await db.close();
       throw new Error('The collector was closed while its database opened.');
     }
-    await prune(db);
-    pruning = setInterval(() => prune(db), PRUNE_EVERY_MS);
-    pruning.unref();
+    housekeeping = startHousekeeping(db, config, logger);
     if (config.role !== 'web') forwarding.start(db, logger);
     return db;
   }
@@ -114,6 +114,10 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
     readRateLimit,
     database,
     forwarding,
+    pseudonym: async (address) => {
+      await database();
+      return pseudonymOf(voterKey as Buffer, address);
+    },
   });
   const fetch = async (request: Request, context: FetchContext = {}) => app.fetch(request, context);
 
@@ -138,7 +142,7 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
       closed ??= (async () => {
         closing = true;
         await server?.close();
-        clearInterval(pruning);
+        await housekeeping?.stop();
         rateLimit.stop();
         readRateLimit.stop();
         await forwarding.stop();

@@ -60,9 +60,20 @@ export async function openPglite(dataDir: string, durable = true): Promise<Datab
       await target.exec(sql);
     },
   });
+  // PGlite belongs to this process alone, so no other collector can hold a lock on it.
+  const running = new Set<number>();
   return {
     ...wrap(db),
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    async exclusively(lock, fn) {
+      if (running.has(lock)) return undefined;
+      running.add(lock);
+      try {
+        return await fn();
+      } finally {
+        running.delete(lock);
+      }
+    },
     async close() {
       try {
         await db.close();
