@@ -22,22 +22,28 @@ import { bindToToken, voteClaims } from './intake/trust';
 import { id } from './intake/validate';
 import { eraseFeedback } from './privacy/erase';
 import { createRedactor, redactAccepted } from './privacy/redact';
+import { attention } from './read/attention';
 import { deliveryStats, listDeliveries, retryDelivery } from './read/deliveries';
-import { getFeedback, listFeedback } from './read/feedback';
+import { exportFeedback } from './read/export';
+import { countByStatus, getFeedback, listFeedback } from './read/feedback';
 import { feedbackStats } from './read/stats';
 import type { Database } from './storage/database';
 import { pendingMigrations } from './storage/migrate';
+import { bulkChange, patchFeedback } from './triage/apply';
+import { parseBulk, parsePatch } from './triage/change';
 
 export interface AppServices extends PipelineServices {
   config: CollectorConfig;
   /** The open, migrated database; requests that arrive while it opens wait for it. */
   database: () => Promise<Database>;
   forwarding: Forwarding;
+  /** The collector's clock: when votes are received and changes made. */
+  now: () => Date;
   /** A client's address as the vote window keeps it: an HMAC, never the address (SPEC §13). */
   pseudonym: (address: string) => Promise<string>;
 }
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 type Route = [Method, string, Access, Handler<AppEnv>];
 
 /** The path's segments still percent-encoded, so a bad encoding answers 400 naming its field. */
@@ -46,27 +52,35 @@ function rawSegment(c: AppContext, fromEnd: number): string {
   return segments[segments.length - 1 - fromEnd] ?? '';
 }
 
-function submission(c: AppContext, params: string[], client: string): Submission {
+function submission(c: AppContext, params: string[], client: string, now: Date): Submission {
   const referer = c.req.header('referer')?.replace(/[?#].*$/, '');
   const language = c.req.header('accept-language')?.split(/[,;]/)[0]?.trim();
   return {
     params,
     query: new URL(c.req.url).searchParams,
     client,
-    now: new Date(),
+    now,
     pageUrl: referer && /^https?:\/\/\S{1,1990}$/i.test(referer) ? referer : undefined,
     locale: language && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(language) ? language : undefined,
     newId: randomUUID,
   };
 }
 
+/**
+ * Records per export page: on PostgreSQL, selected ones; on PGlite, ones read (selected or not),
+ * few enough that a vote waits on no page for long (SPEC §12: 50 ms).
+ */
+const EXPORT_PAGE = 1000;
+const EXPORT_PAGE_PGLITE = 500;
+
 const asJson = (status: number, body: string) =>
   new Response(body, { status, headers: { 'Content-Type': 'application/json; charset=utf-8' } });
 
 /** The routes of SPEC §8, §10, §11 and §14, each with who may use it. */
 function routes(services: AppServices): Route[] {
-  const { config, database, forwarding, logger, metrics, pseudonym } = services;
+  const { config, database, forwarding, logger, metrics, now, pseudonym } = services;
   const query = (c: AppContext) => new URL(c.req.url).searchParams;
+  const actor = (c: AppContext) => ({ actor: c.get('actor'), now: now() });
   const redact = createRedactor(config.redact);
   const receive =
     (
@@ -80,7 +94,7 @@ function routes(services: AppServices): Route[] {
         const idempotencyKey = key === undefined ? undefined : id(key, 'Idempotency-Key');
         const body = await readJson(c);
         const client = await pseudonym(c.get('client').address);
-        const parsed = FORMATS[format](body, submission(c, params(c), client));
+        const parsed = FORMATS[format](body, submission(c, params(c), client, now()));
         // Once, before the record is stored or its deliveries are built (SPEC §13).
         const accepted = redactAccepted(
           claims === undefined ? parsed : bindToToken(parsed, claims),
@@ -115,7 +129,7 @@ function routes(services: AppServices): Route[] {
       'GET',
       '/api/feedback',
       'team',
-      async (c) => asJson(200, await listFeedback(await database(), query(c))),
+      async (c) => asJson(200, await listFeedback(await database(), query(c), c.get('actor'))),
     ],
     [
       'GET',
@@ -125,9 +139,53 @@ function routes(services: AppServices): Route[] {
     ],
     [
       'GET',
+      '/api/feedback/counts',
+      'team',
+      async (c) => c.json(await countByStatus(await database(), query(c), c.get('actor'))),
+    ],
+    [
+      'GET',
+      '/api/feedback/attention',
+      'team',
+      async (c) => c.json(await attention(await database(), query(c), now())),
+    ],
+    [
+      'GET',
+      '/api/feedback/export',
+      'team',
+      async (c) =>
+        exportFeedback(await database(), query(c), c.get('actor'), {
+          shared: config.databaseUrl !== undefined,
+          pageSize: config.databaseUrl !== undefined ? EXPORT_PAGE : EXPORT_PAGE_PGLITE,
+          now: now(),
+          onError: (error) =>
+            services.logger.error({ err: error, req_id: c.get('requestId') }, 'export failed'),
+        }),
+    ],
+    [
+      'POST',
+      '/api/feedback/bulk',
+      'team-write',
+      async (c) => {
+        const { targets, change } = parseBulk(await readJson(c));
+        return c.json({ updated: await bulkChange(await database(), targets, change, actor(c)) });
+      },
+    ],
+    [
+      'GET',
       '/api/feedback/:id',
       'team',
       async (c) => asJson(200, await getFeedback(await database(), pathId(rawSegment(c, 0), 'id'))),
+    ],
+    [
+      'PATCH',
+      '/api/feedback/:id',
+      'team-write',
+      async (c) => {
+        const id = pathId(rawSegment(c, 0), 'id');
+        const patch = parsePatch(await readJson(c));
+        return asJson(200, await patchFeedback(await database(), id, patch, actor(c)));
+      },
     ],
     ['POST', '/api/sentiment', 'intake', receive('sentiment')],
     ['POST', '/api/conversations/:id/upvote', 'intake', vote],
@@ -149,7 +207,7 @@ function routes(services: AppServices): Route[] {
       'GET',
       '/api/deliveries/stats',
       'team',
-      async (c) => c.json(await deliveryStats(await database(), forwarding.destinations)),
+      async (c) => c.json(await deliveryStats(await database(), forwarding.names)),
     ],
     [
       'POST',
@@ -160,9 +218,19 @@ function routes(services: AppServices): Route[] {
           await retryDelivery(
             await database(),
             pathId(rawSegment(c, 1), 'id'),
-            forwarding.maxAgeMs,
+            forwarding.maxAgeOf,
           ),
         ),
+    ],
+    [
+      'GET',
+      '/api/inbox/config',
+      'team',
+      (c) =>
+        c.json({
+          actor: c.get('actor'),
+          ...(config.traceUrl === undefined ? {} : { trace_url: config.traceUrl }),
+        }),
     ],
     ['GET', '/dashboard', 'team', () => servePublic('dashboard.html')],
     ['GET', '/inbox/:file', 'open', (c) => servePublic(rawSegment(c, 0), 'inbox')],

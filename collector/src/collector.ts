@@ -23,6 +23,11 @@ export interface CreateCollectorOptions extends CollectorOptions {
    * collector's port and hand it the rest (the repository's demo adds its pages this way).
    */
   wrap?: (collector: Collector) => FetchHandler;
+  /**
+   * The collector's clock: when votes are received, changes made, windows end. Tests move it
+   * instead of waiting; the system clock by default.
+   */
+  clock?: () => Date;
 }
 
 /** A collector: a Fetch handler, and a server of its own when asked for one. */
@@ -70,6 +75,7 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
   const readRateLimit = createRateLimit(config.readRateLimit);
   let server: NodeServer | undefined;
   let listening: { host: string; port: number } | undefined;
+  const now = options.clock ?? (() => new Date());
   let housekeeping: Housekeeping | undefined;
   let voterKey: Buffer | undefined;
   let opening: Promise<Database> | undefined;
@@ -87,7 +93,7 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
       await db.close();
       throw new Error('The collector was closed while its database opened.');
     }
-    housekeeping = startHousekeeping(db, config, logger);
+    housekeeping = startHousekeeping(db, config, logger, now);
     if (config.role !== 'web') forwarding.start(db, logger);
     return db;
   }
@@ -100,10 +106,7 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
     return opening;
   };
 
-  const metrics = createMetrics(
-    database,
-    forwarding.destinations.map((destination) => destination.name),
-  );
+  const metrics = createMetrics(database, forwarding.names);
   const originPolicy = createOriginPolicy(config.allowedOrigins, config, () => listening);
   const app = createApp({
     config,
@@ -114,6 +117,7 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
     readRateLimit,
     database,
     forwarding,
+    now,
     pseudonym: async (address) => {
       await database();
       return pseudonymOf(voterKey as Buffer, address);

@@ -40,6 +40,8 @@ export interface CollectorOptions {
   logFormat?: 'json' | 'text';
   /** Where the collector's routes start when it is mounted in another server, e.g. `/feedback`. */
   basePath?: string;
+  /** The inbox links a record's trace here: an http(s) URL holding `{trace_id}`. */
+  traceUrl?: string;
   /** Open connections at most; past it the idlest keep-alive connections are closed first. */
   maxConnections?: number;
   /**
@@ -91,6 +93,8 @@ export interface CollectorConfig {
   /** `''` or a path such as `/feedback`, without a trailing slash. */
   basePath: string;
   maxConnections: number;
+  /** An http(s) URL with `{trace_id}` where the inbox links a record's trace; unset: no link. */
+  traceUrl: string | undefined;
 }
 
 /** A setting the collector cannot start with; the message names the variable. */
@@ -136,6 +140,7 @@ export const SETTINGS: [variable: string, option: keyof CollectorOptions, Kind, 
   ['RETENTION', 'retention', 'text', 'delete records received longer ago: 30d, 365d… (off)'],
   ['MAX_CONNECTIONS', 'maxConnections', 'number', 'open connections at most (default 10000)'],
   ['BASE_PATH', 'basePath', 'text', 'path the routes start at, e.g. /feedback (default none)'],
+  ['TRACE_URL', 'traceUrl', 'text', 'where the inbox links a trace: a URL with {trace_id} (§12)'],
   ['LOG_LEVEL', 'logLevel', 'text', 'debug, info (default), warn or error'],
   ['LOG_FORMAT', 'logFormat', 'text', 'json (default when output is not a terminal) or text'],
 ];
@@ -256,6 +261,21 @@ function basePath(value: string | undefined): string {
   return value.replace(/\/$/, '');
 }
 
+function traceUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value.replaceAll('{trace_id}', 'trace'));
+  } catch {}
+  if (!url || !/^https?:$/.test(url.protocol) || !value.includes('{trace_id}')) {
+    fail(
+      'TRACE_URL',
+      `must be an http(s) URL holding {trace_id}, such as https://cloud.langfuse.com/project/p1/traces/{trace_id}: "${value}"`,
+    );
+  }
+  return value;
+}
+
 /** Checks every option and fills in the defaults of those left out. */
 export function resolveCollectorConfig(
   options: CollectorOptions = {},
@@ -296,6 +316,7 @@ export function resolveCollectorConfig(
         : oneOf(options.logFormat, 'LOG_FORMAT', ['json', 'text']),
     basePath: basePath(options.basePath),
     maxConnections: whole(options.maxConnections, 'MAX_CONNECTIONS', 1, 1_000_000, 10_000),
+    traceUrl: traceUrl(options.traceUrl),
   };
 }
 

@@ -105,6 +105,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
         reason: `Wrong number ${PHONE}`,
         reason_key: 'incorrect',
         comment: TYPED,
+        message_content: `Write to ${EMAIL}; we charge card ${CARD}.`,
       });
       expect((await send(`${url}api/feedback`, { body: event })).status).toBe(201);
       const sentiment = await send(`${url}api/sentiment`, {
@@ -147,6 +148,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
         reason: 'Wrong number [phone]',
         reason_key: 'incorrect',
         comment: REDACTED,
+        message_content: 'Write to [email]; we charge card [card].',
       });
       expect(await stored(sentiment.body.id)).toMatchObject({
         reason: 'mail [email]',
@@ -174,7 +176,11 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
         expect.objectContaining({ comment: `Wrong number [phone]: ${REDACTED}` }),
       ]);
       expect(byPath('/api/feedback')).toContainEqual(
-        expect.objectContaining({ reason: 'Wrong number [phone]', comment: REDACTED }),
+        expect.objectContaining({
+          reason: 'Wrong number [phone]',
+          comment: REDACTED,
+          message_content: 'Write to [email]; we charge card [card].',
+        }),
       );
       expect(byPath('/v1/messages/feedback')).toContainEqual(
         expect.objectContaining({
@@ -310,6 +316,9 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
         });
       }
       await vendor.waitFor(ids.length * 4);
+      for (const id of ids) {
+        await send(`${url}api/feedback/${id}`, { method: 'PATCH', body: { note: 'Seen.' } });
+      }
       const stats = (await send(`${url}api/feedback/stats`)).body;
       await stop();
       await withDatabase(place, (db) =>
@@ -322,7 +331,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
       return stats;
     }
 
-    test('at start-up, records received longer ago go with their deliveries; the daily figures stay', async () => {
+    test('at start-up, records received longer ago go with their deliveries and activity; the daily figures stay', async () => {
       const place = storage.options();
       const stats = await storeAndAge(
         place,
@@ -366,7 +375,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
     const erase = (url: string, query: string, headers: Record<string, string> = {}) =>
       send(`${url}api/feedback?${query}`, { method: 'DELETE', headers });
 
-    test('deletes every record of one user, session or conversation with its deliveries', async () => {
+    test('deletes every record of one user, session or conversation with its deliveries and activity', async () => {
       const place = storage.options();
       const { url } = await start(place);
       const bodies = [
@@ -384,6 +393,11 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
       expect(vote.status).toBe(200);
       // Each goes to the 4 destinations a vote with a conversation and no message or trace reaches.
       await vendor.waitFor((bodies.length + 1) * 4);
+      const noted = await send(`${url}api/feedback/erase-user-1`, {
+        method: 'PATCH',
+        body: { status: 'resolved', note: 'Called them back.' },
+      });
+      expect(noted.status).toBe(200);
       const stats = (await send(`${url}api/feedback/stats`)).body;
 
       expect(await erase(url, 'user_id=u-erase')).toMatchObject({
@@ -419,6 +433,11 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
         ['user_id', 0],
       ]);
       expect(JSON.stringify(erased)).not.toMatch(/u-erase|s-erase|c-erase/);
+      await stop();
+      const activity = await withDatabase(place, (db) =>
+        db.query("SELECT feedback_id FROM feedback_activity WHERE feedback_id LIKE 'erase-%'"),
+      );
+      expect(activity).toEqual([]);
     });
 
     describe('a query naming no one, or more than one key', () => {

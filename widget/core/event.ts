@@ -17,6 +17,8 @@ export interface FeedbackEvent {
   reason?: string;
   reason_key?: string;
   comment?: string;
+  /** The rated message's text (`data-message-content`), at most its first 20,000 characters. */
+  message_content?: string;
   replaces?: string;
   page_url: string;
   locale: string;
@@ -71,6 +73,8 @@ export function createEvent(
     reason: label,
     reason_key: key,
     comment: choice.comment?.trim() || undefined,
+    // By code point, as the collector counts: a cut never splits a surrogate pair.
+    message_content: [...(config.messageContent || '')].slice(0, 2e4).join('') || undefined,
     replaces: context.replaces,
     page_url: context.pageUrl,
     locale: config.locale,

@@ -1,7 +1,22 @@
 import ky from 'ky';
 import { backoffMs, retryAfterMs, retryable } from '../../../widget/core/retry';
-import type { Destination } from './destinations';
 import type { Claimed, Settled } from './outbox';
+
+/** Whom the worker sends a delivery to: a destination (SPEC §11) or an alert (§12). */
+export interface Recipient {
+  name: string;
+  /** With `${NAME}` filled: never stored or shown. */
+  headers: Record<string, string>;
+  /** The environment values in `headers` (and an alert's URL), scrubbed from what is kept. */
+  secrets: string[];
+  /**
+   * An alert's URL, `${NAME}` filled: sent to instead of the row's, which keeps the variables'
+   * names so no webhook secret is stored. A destination's row holds its URL, placeholders filled.
+   */
+  url?: string;
+  /** Destinations are sent after a restart however late; an alert past its max_age is failed. */
+  sendsLate: boolean;
+}
 
 /** SPEC §11: 1 s doubling, at most 10 min apart; a timeout is 10 s. */
 const MAX_RETRY_MS = 10 * 60_000;
@@ -15,11 +30,11 @@ type Answer =
 
 async function post(
   delivery: Claimed,
-  destination: Destination,
+  destination: Recipient,
   signal: AbortSignal,
 ): Promise<Answer> {
   try {
-    const response = await ky.post(delivery.url, {
+    const response = await ky.post(destination.url ?? delivery.url, {
       body: delivery.body,
       headers: {
         ...destination.headers,
@@ -47,7 +62,7 @@ async function post(
 }
 
 /** Removes every secret of the destination from a text that will be stored or shown. */
-function scrub(text: string, destination: Destination): string {
+function scrub(text: string, destination: Recipient): string {
   let clean = text;
   for (const secret of destination.secrets) clean = clean.split(secret).join('[secret]');
   return clean;
@@ -59,12 +74,24 @@ function scrub(text: string, destination: Destination): string {
  */
 export async function attempt(
   delivery: Claimed,
-  destination: Destination,
+  destination: Recipient,
   signal: AbortSignal,
   random: () => number,
 ): Promise<Settled | undefined> {
   const attempts = delivery.attempts + 1;
   const base = { id: delivery.id, attempts, next_attempt_at: null };
+  const unsent = (error: string) =>
+    ({
+      ...base,
+      attempts: delivery.attempts,
+      status: 'failed',
+      last_status: null,
+      last_error: error,
+    }) as const;
+  if (delivery.spam) return unsent('spam');
+  if (!destination.sendsLate && Date.now() >= new Date(delivery.give_up_at).getTime()) {
+    return unsent('Not delivered within the alert’s max_age: an alert is never sent late.');
+  }
   const answer = await post(delivery, destination, signal);
   if ('error' in answer && answer.aborted) return undefined;
   const now = Date.now();

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   defaultScale,
   type Format,
@@ -8,7 +7,7 @@ import {
   type Scale,
   FORMATS as WIDGET_FORMATS,
 } from '../../../widget/core/vocabulary';
-import { CollectorConfigError } from '../config';
+import { type Fail, isObject, NAME, parseHeaders } from './fields';
 
 export type DestinationFormat = Format | 'langfuse';
 
@@ -35,57 +34,14 @@ const FIELDS = ['name', 'format', 'url', 'scale', 'values', 'score_name', 'heade
 const PLACEHOLDERS = /^(conversationId|messageId|sessionId|vote|rating)$/;
 const SCALED: DestinationFormat[] = ['event', 'score', 'quality', 'langfuse'];
 
-type Fields = Record<string, unknown>;
-
-function isObject(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Parses and checks `FORWARD_FILE`; every problem names the file, destination and field. */
-export function loadDestinations(file: string, env: NodeJS.ProcessEnv): Destination[] {
-  const fail = (where: string, problem: string): never => {
-    throw new CollectorConfigError('FORWARD_FILE', `${file}: ${where}${problem}`);
-  };
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    return fail('', `cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    return fail('', `is not valid JSON (${(error as Error).message})`);
-  }
-  if (!isObject(parsed)) return fail('', 'must hold a JSON object');
-  for (const key of Object.keys(parsed)) {
-    if (key !== 'destinations') fail('', `has an unknown field \`${key}\``);
-  }
-  if (!Array.isArray(parsed.destinations)) return fail('', '`destinations` must be an array');
-  const names = new Set<string>();
-  return parsed.destinations.map((entry: unknown, index: number) => {
-    const label = isObject(entry) && typeof entry.name === 'string' ? entry.name : `#${index + 1}`;
-    const destination = parseDestination(entry, env, (field, problem) =>
-      fail(`destination "${label}": `, `\`${field}\` ${problem}`),
-    );
-    if (names.has(destination.name)) {
-      fail(`destination "${label}": `, '`name` is used by an earlier destination');
-    }
-    names.add(destination.name);
-    return destination;
-  });
-}
-
-type Fail = (field: string, problem: string) => never;
-
-function parseDestination(entry: unknown, env: NodeJS.ProcessEnv, fail: Fail): Destination {
+/** One entry of `destinations`, checked; `fail` names the field at fault. */
+export function parseDestination(entry: unknown, env: NodeJS.ProcessEnv, fail: Fail): Destination {
   if (!isObject(entry)) return fail('destination', 'must be a JSON object');
   for (const key of Object.keys(entry)) {
     if (!FIELDS.includes(key)) fail(key, `is not a field (known: ${FIELDS.join(', ')})`);
   }
   const { name, format } = entry;
-  if (typeof name !== 'string' || !/^[a-z0-9-]{1,40}$/.test(name)) {
+  if (typeof name !== 'string' || !NAME.test(name)) {
     return fail('name', 'must be 1 to 40 of a-z, 0-9 and -');
   }
   if (!FORMATS.includes(format as DestinationFormat)) {
@@ -169,27 +125,6 @@ function parseValues(
     values[rating as Rating] = number as number;
   }
   return values;
-}
-
-function parseHeaders(value: unknown, env: NodeJS.ProcessEnv, fail: Fail) {
-  const headers: Record<string, string> = {};
-  const secrets: string[] = [];
-  if (value === undefined) return { headers, secrets };
-  if (!isObject(value)) return fail('headers', 'must be an object of header names to texts');
-  for (const [name, template] of Object.entries(value)) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
-      fail(`headers`, `has an invalid name "${name}"`);
-    if (typeof template !== 'string') return fail(`headers.${name}`, 'must be a text');
-    headers[name] = template.replace(/\$\{([^}]*)\}/g, (_, variable: string) => {
-      const secret = env[variable];
-      if (secret === undefined) {
-        fail(`headers.${name}`, `uses \${${variable}}, but no variable ${variable} is set`);
-      }
-      if (secret) secrets.push(secret);
-      return secret ?? '';
-    });
-  }
-  return { headers, secrets };
 }
 
 function parseWhen(value: unknown, fail: Fail): Rating[] {

@@ -20,6 +20,8 @@ export interface Claimed {
   body: string;
   attempts: number;
   give_up_at: Date;
+  /** A comment alert whose record is spam now. */
+  spam: boolean;
 }
 
 /** How one attempt ended, as it is written back. */
@@ -32,52 +34,85 @@ export interface Settled {
   last_error: string | null;
 }
 
+/** A delivery about to be written: to a destination (SPEC §11) or an alert (§12). */
+export interface NewDelivery {
+  /** Absent for a down_rate alert, which is about a subject rather than one record. */
+  feedbackId: string | null;
+  destination: string;
+  alert: 'comment' | 'down_rate' | null;
+  url: string;
+  body: string;
+  /** Why it cannot be sent, when it cannot: then it is stored failed at once. */
+  failure: string | null;
+  createdAt: string;
+  giveUpAt: string;
+}
+
 /**
- * Writes one delivery per destination the record goes to, inside the record's own transaction
- * (SPEC §11): a vote acknowledged is a vote that will be forwarded. A delivery that cannot be
- * built (a URL placeholder without a value) is stored failed at once, naming the placeholder.
+ * The deliveries of one record to each destination it goes to (SPEC §11). A delivery that
+ * cannot be built (a URL placeholder without a value) is failed at once, naming the placeholder.
  */
-export async function enqueue(
-  tx: Queryable,
+export function destinationDeliveries(
   destinations: Destination[],
   record: FeedbackRecord,
   maxAgeMs: number,
-): Promise<void> {
-  const rows: unknown[][] = [];
-  const now = new Date(record.received_at);
-  const giveUpAt = giveUpAfter(now.getTime(), maxAgeMs);
-  for (const destination of destinations) {
+): NewDelivery[] {
+  const createdAt = new Date(record.received_at).toISOString();
+  const giveUpAt = giveUpAfter(Date.parse(record.received_at), maxAgeMs);
+  return destinations.flatMap((destination) => {
     const planned = plan(destination, record);
-    if (planned === undefined) continue;
+    if (planned === undefined) return [];
     const failed = 'failure' in planned;
-    rows.push([
-      randomUUID(),
-      destination.name,
-      failed ? 'failed' : 'pending',
-      failed ? destination.url : planned.url,
-      failed ? '' : JSON.stringify(planned.body),
-      failed ? null : now.toISOString(),
-      failed ? planned.failure : null,
-    ]);
-  }
-  if (rows.length === 0) return;
-  const column = (index: number) => rows.map((row) => row[index]);
+    return {
+      feedbackId: record.id,
+      destination: destination.name,
+      alert: null,
+      url: failed ? destination.url : planned.url,
+      body: failed ? '' : JSON.stringify(planned.body),
+      failure: failed ? planned.failure : null,
+      createdAt,
+      giveUpAt,
+    };
+  });
+}
+
+/**
+ * Writes deliveries in one statement, inside the transaction of the vote they follow: a vote
+ * acknowledged is a vote that will be forwarded, and its alerts sent.
+ */
+export async function insertDeliveries(tx: Queryable, deliveries: NewDelivery[]): Promise<void> {
+  if (deliveries.length === 0) return;
+  const column = <K extends keyof NewDelivery>(key: K) => deliveries.map((item) => item[key]);
   await tx.query(
     `INSERT INTO deliveries
-       (id, feedback_id, destination, status, url, body, created_at, give_up_at, next_attempt_at,
-        last_error)
-     SELECT d.id, $1, d.destination, d.status, d.url, d.body, $2::timestamptz, $3::timestamptz,
-       d.next_attempt_at, d.last_error
-     FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-       $9::timestamptz[], $10::text[])
-       AS d (id, destination, status, url, body, next_attempt_at, last_error)`,
-    [record.id, now.toISOString(), giveUpAt, ...[0, 1, 2, 3, 4, 5, 6].map(column)],
+       (id, feedback_id, destination, alert, status, url, body, created_at, give_up_at,
+        next_attempt_at, last_error)
+     SELECT d.id, d.feedback_id, d.destination, d.alert,
+       CASE WHEN d.failure IS NULL THEN 'pending' ELSE 'failed' END, d.url, d.body, d.created_at,
+       d.give_up_at, CASE WHEN d.failure IS NULL THEN d.created_at END, d.failure
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+       $7::text[], $8::timestamptz[], $9::timestamptz[])
+       AS d (id, feedback_id, destination, alert, url, body, failure, created_at, give_up_at)`,
+    [
+      deliveries.map(() => randomUUID()),
+      column('feedbackId'),
+      column('destination'),
+      column('alert'),
+      column('url'),
+      column('body'),
+      column('failure'),
+      column('createdAt'),
+      column('giveUpAt'),
+    ],
   );
 }
 
-const DUE = `SELECT id, destination, url, body, attempts, give_up_at FROM deliveries
-  WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz AND destination = ANY($3)
-  ORDER BY next_attempt_at LIMIT $2`;
+// A comment alert whose record has been marked spam since is never sent (SPEC §12).
+const DUE = `SELECT d.id, d.destination, d.url, d.body, d.attempts, d.give_up_at,
+    coalesce(f.status = 'spam', false) AS spam
+  FROM deliveries AS d LEFT JOIN feedback AS f ON d.alert = 'comment' AND f.id = d.feedback_id
+  WHERE d.status = 'pending' AND d.next_attempt_at <= $1::timestamptz AND d.destination = ANY($3)
+  ORDER BY d.next_attempt_at LIMIT $2`;
 
 /**
  * Due deliveries to the named destinations, oldest first; a collector never touches another's
@@ -91,14 +126,17 @@ export function due(
   names: string[],
   lock: boolean,
 ): Promise<Claimed[]> {
-  return tx.query<Claimed>(lock ? `${DUE} FOR UPDATE SKIP LOCKED` : DUE, [
+  return tx.query<Claimed>(lock ? `${DUE} FOR UPDATE OF d SKIP LOCKED` : DUE, [
     now.toISOString(),
     limit,
     names,
   ]);
 }
 
-/** Writes every attempt's outcome back in one statement. */
+/**
+ * Writes every attempt's outcome back in one statement. A delivery no longer pending was
+ * cancelled while it was sent (an alert whose record was marked spam meanwhile): it stays so.
+ */
 export async function settle(tx: Queryable, outcomes: Settled[], now: Date): Promise<void> {
   if (outcomes.length === 0) return;
   const column = <K extends keyof Settled>(key: K) => outcomes.map((outcome) => outcome[key]);
@@ -109,7 +147,7 @@ export async function settle(tx: Queryable, outcomes: Settled[], now: Date): Pro
        delivered_at = CASE WHEN o.status = 'delivered' THEN $1::timestamptz END
      FROM unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $7::text[])
        AS o (id, status, attempts, next_attempt_at, last_status, last_error)
-     WHERE d.id = o.id`,
+     WHERE d.id = o.id AND d.status = 'pending'`,
     [
       now.toISOString(),
       column('id'),

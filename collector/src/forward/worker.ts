@@ -1,12 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '../observe/logger';
 import type { Database, Queryable } from '../storage/database';
-import { attempt } from './attempt';
-import type { Destination } from './destinations';
+import { attempt, type Recipient } from './attempt';
 import { due, type Settled, settle } from './outbox';
 
 export interface WorkerOptions {
-  destinations: Destination[];
+  /** The destinations and alerts this collector sends to; it never touches another's rows. */
+  recipients: Recipient[];
   /**
    * PostgreSQL: several loops, each claiming its rows with `FOR UPDATE SKIP LOCKED` in a
    * transaction held while they are sent, so other collectors on the same database skip them and
@@ -29,9 +29,7 @@ const POLL_MS = 100;
 
 /** Sends due deliveries until stopped (SPEC §11). */
 export function startWorker(db: Database, options: WorkerOptions): Worker {
-  const byName = new Map(
-    options.destinations.map((destination) => [destination.name, destination]),
-  );
+  const byName = new Map(options.recipients.map((recipient) => [recipient.name, recipient]));
   const stopping = new AbortController();
   /** One signal per batch: fetch and ky add a listener per request and never take it off. */
   const batches = new Set<AbortController>();
@@ -51,7 +49,7 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
       claimed.map((delivery) =>
         attempt(
           delivery,
-          byName.get(delivery.destination) as Destination,
+          byName.get(delivery.destination) as Recipient,
           controller.signal,
           Math.random,
         ),
@@ -99,7 +97,7 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
   }
 
   const loops =
-    options.destinations.length === 0
+    options.recipients.length === 0
       ? []
       : Array.from({ length: options.shared ? SHARED_LOOPS : 1 }, loop);
   return {

@@ -71,6 +71,7 @@ const event: FormatHandler = (body, submission) => {
     reason: optional(fields, 'reason', (v, f) => text(v, f, LIMITS.reason)),
     reason_key: optional(fields, 'reason_key', (v, f) => text(v, f, LIMITS.reason)),
     comment: optional(fields, 'comment', (v, f) => text(v, f, LIMITS.comment)),
+    message_content: optional(fields, 'message_content', (v, f) => text(v, f, LIMITS.content)),
     replaces: optional(fields, 'replaces', id),
     page_url: pageUrl(required(fields, 'page_url'), 'page_url'),
     locale: locale(required(fields, 'locale'), 'locale'),

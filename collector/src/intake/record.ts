@@ -44,6 +44,7 @@ const ORDER: (keyof FeedbackRecord)[] = [
   'reason',
   'reason_key',
   'comment',
+  'message_content',
   'replaces',
   'page_url',
   'locale',

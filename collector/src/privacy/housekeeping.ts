@@ -17,9 +17,9 @@ export interface Housekeeping {
 }
 
 /** Erases the voter of every vote whose `VOTE_WINDOW` has passed (SPEC §13), in batches. */
-async function forgetVoters(db: Database, windowMs: number, signal: AbortSignal) {
+async function forgetVoters(db: Database, windowMs: number, now: Date, signal: AbortSignal) {
   if (windowMs === Number.POSITIVE_INFINITY) return 0;
-  const before = new Date(Date.now() - windowMs).toISOString();
+  const before = new Date(now.getTime() - windowMs).toISOString();
   let total = 0;
   while (!signal.aborted) {
     const [row] = await db.query<{ forgotten: number }>(
@@ -39,26 +39,29 @@ async function forgetVoters(db: Database, windowMs: number, signal: AbortSignal)
 /**
  * Keeps house at start-up and hourly, one collector per database at a time: prunes idempotency
  * keys, forgets voters past `VOTE_WINDOW`, and with `RETENTION` deletes the records received
- * longer ago (SPEC §13), logging how many.
+ * longer ago (SPEC §13), logging how many. Ages are measured on `clock`, the one that dates
+ * what the collector receives.
  */
 export function startHousekeeping(
   db: Database,
   config: HousekeepingConfig,
   logger: Logger,
+  clock: () => Date,
 ): Housekeeping {
   const stopping = new AbortController();
   const { signal } = stopping;
   async function run() {
     const ran = await db.exclusively(HOUSEKEEPING_LOCK, async () => {
       await pruneIdempotencyKeys(db);
-      const forgotten = await forgetVoters(db, config.voteWindowMs, signal);
+      const now = clock();
+      const forgotten = await forgetVoters(db, config.voteWindowMs, now, signal);
       if (forgotten > 0) {
         logger.info({ forgotten }, `Forgot the voters of ${forgotten} votes past VOTE_WINDOW.`);
       }
       const days = config.retentionDays;
       if (days === undefined || signal.aborted) return;
       const started = performance.now();
-      const before = new Date(Date.now() - days * DAY_MS).toISOString();
+      const before = new Date(now.getTime() - days * DAY_MS).toISOString();
       const deleted = await deleteRecords(db, 'received_at < $1::timestamptz', [before], signal);
       logger.info(
         { deleted, retention_days: days, ms: Math.round(performance.now() - started) },

@@ -1,5 +1,4 @@
 import { NotFoundError, StateConflictError } from '../errors';
-import type { Destination } from '../forward/destinations';
 import { giveUpAfter } from '../forward/outbox';
 import { invalid } from '../intake/validate';
 import type { Database } from '../storage/database';
@@ -11,7 +10,8 @@ const COLUMNS = `id, feedback_id, destination, status, attempts, created_at, nex
 
 interface DeliveryRow {
   id: string;
-  feedback_id: string;
+  /** Null for a down_rate alert, which is about a subject rather than one record. */
+  feedback_id: string | null;
   destination: string;
   status: string;
   attempts: number;
@@ -27,7 +27,7 @@ function item(row: DeliveryRow) {
   const iso = (date: Date | null) => (date === null ? undefined : new Date(date).toISOString());
   return {
     id: row.id,
-    feedback_id: row.feedback_id,
+    feedback_id: row.feedback_id ?? undefined,
     destination: row.destination,
     status: row.status,
     attempts: row.attempts,
@@ -78,8 +78,11 @@ export async function listDeliveries(db: Database, query: URLSearchParams) {
   return { items: rows.map(item), total: counts[0]?.total ?? 0 };
 }
 
-/** `GET /api/deliveries/stats`: one entry per configured destination, in the file's order. */
-export async function deliveryStats(db: Database, destinations: Destination[]) {
+/**
+ * `GET /api/deliveries/stats`: one entry per configured destination and alert, in the file's
+ * order.
+ */
+export async function deliveryStats(db: Database, names: string[]) {
   const rows = await db.query<{
     destination: string;
     pending: number;
@@ -97,7 +100,7 @@ export async function deliveryStats(db: Database, destinations: Destination[]) {
   );
   const byName = new Map(rows.map((row) => [row.destination, row]));
   return {
-    destinations: destinations.map(({ name }) => {
+    destinations: names.map((name) => {
       const row = byName.get(name);
       return {
         destination: name,
@@ -110,23 +113,37 @@ export async function deliveryStats(db: Database, destinations: Destination[]) {
   };
 }
 
-/** `POST /api/deliveries/{id}/retry`: a failed delivery becomes pending, due now. */
-export async function retryDelivery(db: Database, id: string, maxAgeMs: number) {
+/**
+ * `POST /api/deliveries/{id}/retry`: a failed delivery becomes pending, due now, and is tried
+ * for as long again as its destination's or alert's max age. An alert cancelled because its
+ * record is spam stays cancelled.
+ */
+export async function retryDelivery(
+  db: Database,
+  id: string,
+  maxAgeOf: (destination: string) => number,
+) {
   const now = Date.now();
+  const [existing] = await db.query<{
+    status: string;
+    body: string;
+    destination: string;
+    alert: string | null;
+    last_error: string | null;
+  }>('SELECT status, body, destination, alert, last_error FROM deliveries WHERE id = $1', [id]);
+  if (!existing) {
+    throw new NotFoundError('id', `No delivery has the \`id\` ${JSON.stringify(id)}.`);
+  }
+  if (existing.alert === 'comment' && existing.last_error === 'spam') {
+    throw new StateConflictError('id', 'This alert was cancelled: its record is marked spam.');
+  }
   const [row] = await db.query<DeliveryRow>(
     `UPDATE deliveries SET status = 'pending', next_attempt_at = $2::timestamptz,
        give_up_at = $3::timestamptz
      WHERE id = $1 AND status = 'failed' AND body <> '' RETURNING ${COLUMNS}`,
-    [id, new Date(now).toISOString(), giveUpAfter(now, maxAgeMs)],
+    [id, new Date(now).toISOString(), giveUpAfter(now, maxAgeOf(existing.destination))],
   );
   if (row) return item(row);
-  const [existing] = await db.query<{ status: string; body: string }>(
-    'SELECT status, body FROM deliveries WHERE id = $1',
-    [id],
-  );
-  if (!existing) {
-    throw new NotFoundError('id', `No delivery has the \`id\` ${JSON.stringify(id)}.`);
-  }
   if (existing.status === 'failed') {
     throw new StateConflictError(
       'id',

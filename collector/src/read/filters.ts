@@ -67,11 +67,27 @@ export function rollupFilters(query: URLSearchParams): Where | undefined {
   return { sql: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }
 
+/** Conditions that must all hold, referring to `params` by `$n`. */
+export interface Conditions {
+  conditions: string[];
+  params: unknown[];
+}
+
+export const whereOf = ({ conditions, params }: Conditions): Where => ({
+  sql: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '',
+  params,
+});
+
 /**
  * The filters a query may carry: always `conversation_id`, `from` and `to` (UTC days of
  * `created_at`, inclusive); with `scores`, also `min_score`, `max_score` and `rating`.
  */
 export function parseFilters(query: URLSearchParams, scores: boolean): Where {
+  return whereOf(filterConditions(query, scores));
+}
+
+/** `parseFilters` as a list of conditions, for routes that add their own. */
+export function filterConditions(query: URLSearchParams, scores: boolean): Conditions {
   const conditions: string[] = [];
   const params: unknown[] = [];
   const add = (condition: string, value: unknown) => {
@@ -102,5 +118,5 @@ export function parseFilters(query: URLSearchParams, scores: boolean): Where {
       add('rating = ?', rating);
     }
   }
-  return { sql: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+  return { conditions, params };
 }

@@ -1,5 +1,5 @@
 import type { Database } from '../storage/database';
-import { parseFilters, rollupFilters, type Where } from './filters';
+import { filterConditions, rollupFilters, type Where, whereOf } from './filters';
 
 interface DayRow {
   day: string;
@@ -35,7 +35,7 @@ function fromRollup(db: Database, where: Where): Promise<Counts> {
          (coalesce(sum(votes) FILTER (WHERE rating = 'down'), 0))::int AS down,
          (coalesce(sum(votes) FILTER (WHERE rating = 'neutral'), 0))::int AS neutral,
          sum(score_sum)::float8 AS score_sum
-       FROM feedback_daily ${where.sql} GROUP BY day ORDER BY day`,
+       FROM feedback_daily ${where.sql} GROUP BY day HAVING sum(votes) > 0 ORDER BY day`,
       where.params,
     ),
     db.query<{ score: number; count: number }>(
@@ -50,15 +50,18 @@ function fromRollup(db: Database, where: Where): Promise<Counts> {
        FROM (SELECT reason_key, reason, sum(votes) AS votes FROM feedback_daily
              ${where.sql ? `${where.sql} AND` : 'WHERE'} reason_key <> ''
              GROUP BY reason_key, reason) AS labels
-       GROUP BY reason_key ORDER BY count DESC, reason_key COLLATE "C" LIMIT 10`,
+       GROUP BY reason_key HAVING sum(votes) > 0
+       ORDER BY count DESC, reason_key COLLATE "C" LIMIT 10`,
       where.params,
     ),
   ]);
 }
 
-/** The figures from the votes themselves, for filters the rollup cannot serve. */
+/** The figures from the votes themselves, for filters the rollup cannot serve; spam left out. */
 function fromVotes(db: Database, query: URLSearchParams): Promise<Counts> {
-  const where = parseFilters(query, false);
+  const selected = filterConditions(query, false);
+  selected.conditions.push("status <> 'spam'");
+  const where = whereOf(selected);
   return Promise.all([
     db.query<DayRow>(
       `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,

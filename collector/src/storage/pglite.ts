@@ -1,5 +1,6 @@
 import { fsyncSync } from 'node:fs';
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { NodeFS } from '@electric-sql/pglite/nodefs';
 import { lockDataDir } from './data-dir';
 import type { Database, Queryable } from './database';
@@ -40,14 +41,21 @@ const DURABLE_START = [
   'wal_sync_method=fsync',
 ];
 
+/** The inbox's word search is served by trigram indexes (migration 005). */
+const EXTENSIONS = { pg_trgm };
+
 /** The embedded backend: a PostgreSQL compiled to WebAssembly, its files in `dataDir`. */
 export async function openPglite(dataDir: string, durable = true): Promise<Database> {
   const lock = await lockDataDir(dataDir);
   let db: PGlite;
   try {
     db = durable
-      ? await PGlite.create({ fs: new DurableNodeFS(dataDir), startParams: DURABLE_START })
-      : await PGlite.create(dataDir);
+      ? await PGlite.create({
+          fs: new DurableNodeFS(dataDir),
+          startParams: DURABLE_START,
+          extensions: EXTENSIONS,
+        })
+      : await PGlite.create(dataDir, { extensions: EXTENSIONS });
   } catch (error) {
     lock.release();
     throw error;

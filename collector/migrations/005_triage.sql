@@ -1,0 +1,61 @@
+-- Issue 17 (SPEC §12): every record's triage state, the changes made to it, and the columns the
+-- inbox's search, attention and alerts read. The record's own fields are read out of its JSON,
+-- so intake keeps writing one row as before; `status` starts open. One ALTER: one table rewrite.
+ALTER TABLE feedback
+  ADD COLUMN status text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved', 'spam')),
+  ADD COLUMN assignee text,
+  ADD COLUMN message_id text GENERATED ALWAYS AS ((record::jsonb) ->> 'message_id') STORED,
+  ADD COLUMN session_id text GENERATED ALWAYS AS ((record::jsonb) ->> 'session_id') STORED,
+  ADD COLUMN user_id text GENERATED ALWAYS AS ((record::jsonb) ->> 'user_id') STORED,
+  ADD COLUMN page_url text GENERATED ALWAYS AS ((record::jsonb) ->> 'page_url') STORED,
+  ADD COLUMN locale text GENERATED ALWAYS AS ((record::jsonb) ->> 'locale') STORED,
+  ADD COLUMN comment text GENERATED ALWAYS AS ((record::jsonb) ->> 'comment') STORED,
+  -- The rated text: the event's own, or what a `quality` intake kept of the message it rates.
+  ADD COLUMN message_content text GENERATED ALWAYS AS (coalesce(
+    (record::jsonb) ->> 'message_content',
+    (record::jsonb) -> 'metadata' ->> 'sent_message_content')) STORED;
+
+-- The order of every list and export (created_at, then received_at, then id), so a page of the
+-- export continues exactly where the last one ended.
+DROP INDEX feedback_newest;
+CREATE INDEX feedback_order ON feedback (created_at DESC, received_at DESC, id COLLATE "C" DESC);
+-- down_rate alerts count a subject's recent votes at each vote; `message:` and `page:` search.
+-- A page URL may be longer than a B-tree entry can hold, so its index is on its digest.
+CREATE INDEX feedback_message ON feedback (message_id, received_at) WHERE message_id IS NOT NULL;
+CREATE INDEX feedback_page ON feedback (md5(page_url), received_at) WHERE page_url IS NOT NULL;
+
+-- Every change of state and every note, oldest first by `id`. Deleting a record deletes its
+-- activity.
+CREATE TABLE feedback_activity (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  feedback_id text NOT NULL REFERENCES feedback (id) ON DELETE CASCADE,
+  at timestamptz NOT NULL,
+  actor text NOT NULL,
+  action text NOT NULL CHECK (action IN ('status', 'assignee', 'note')),
+  from_value text,
+  to_value text,
+  note text
+);
+CREATE INDEX feedback_activity_record ON feedback_activity (feedback_id, id);
+
+-- A word of a search is a substring of the comment, the reason or the rated text: trigram
+-- indexes find it without reading every record. pg_trgm ships with PostgreSQL (and PGlite) and is
+-- a trusted extension, so the database's owner may create it; where it cannot be, search still
+-- works, reading every record.
+DO $$
+BEGIN
+  CREATE EXTENSION IF NOT EXISTS pg_trgm;
+EXCEPTION WHEN OTHERS THEN
+  RAISE NOTICE 'pg_trgm is not available (%): searching for words reads every record', SQLERRM;
+END $$;
+
+DO $$
+DECLARE
+  trgm text := (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm');
+BEGIN
+  IF trgm IS NOT NULL THEN
+    EXECUTE format('CREATE INDEX feedback_comment_words ON feedback USING gin (comment %I.gin_trgm_ops) WHERE comment IS NOT NULL', trgm);
+    EXECUTE format('CREATE INDEX feedback_reason_words ON feedback USING gin (reason %I.gin_trgm_ops) WHERE reason IS NOT NULL', trgm);
+    EXECUTE format('CREATE INDEX feedback_content_words ON feedback USING gin (message_content %I.gin_trgm_ops) WHERE message_content IS NOT NULL', trgm);
+  END IF;
+END $$;

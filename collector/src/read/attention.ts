@@ -1,0 +1,98 @@
+import { parseWindow } from '../../../widget/core/vocabulary';
+import { invalid } from '../intake/validate';
+import type { Database } from '../storage/database';
+import { wholeParam } from './filters';
+
+/** A subject's column: its message id, or the page its votes were cast on. */
+const SUBJECTS = { message: 'message_id', page: 'page_url' } as const;
+
+/** The 95 % interval: a subject needs many votes before a high down share ranks it first. */
+const Z = 1.96;
+
+interface SubjectRow {
+  key: string;
+  votes: number;
+  up: number;
+  down: number;
+  neutral: number;
+  down_rate_lower: number;
+  top_reason_key: string | null;
+  previous_votes: number;
+  previous_down: number;
+  last_at: Date | string;
+}
+
+const round = (value: number) => Math.round(value * 1e4) / 1e4;
+
+function windowParam(query: URLSearchParams): number {
+  const text = query.get('window') ?? '7d';
+  const ms = parseWindow(text);
+  if (ms === undefined || ms === 0 || !Number.isFinite(ms)) {
+    throw invalid('window', `must be a duration such as 24h, 7d or 30d, not "${text}"`);
+  }
+  return ms;
+}
+
+/**
+ * `GET /api/feedback/attention` (SPEC §12): the subjects with at least `min_votes` votes (spam
+ * left out) created within the trailing `window`, ranked by the lower bound of the Wilson score
+ * interval of their down share, so 40 down of 100 ranks above 1 of 1; each with the same
+ * figures over the window before, and the commonest reason key of its down votes.
+ */
+export async function attention(db: Database, query: URLSearchParams, now: Date) {
+  const by = query.get('by') ?? 'message';
+  if (!(by in SUBJECTS)) throw invalid('by', 'must be message or page');
+  const column = SUBJECTS[by as keyof typeof SUBJECTS];
+  const windowMs = windowParam(query);
+  const minVotes = wholeParam(query, 'min_votes', { min: 1, max: 1_000_000, fallback: 5 });
+  const limit = wholeParam(query, 'limit', { min: 1, max: 100, fallback: 20 });
+  const since = new Date(now.getTime() - windowMs);
+  const before = new Date(now.getTime() - 2 * windowMs);
+  // A vote dated a little ahead by its browser's clock still counts in the current window.
+  const rows = await db.query<SubjectRow>(
+    `WITH votes AS (
+       SELECT ${column} AS key, rating, reason_key, created_at, created_at >= $1 AS current
+       FROM feedback
+       WHERE created_at >= $2 AND status <> 'spam' AND ${column} IS NOT NULL
+     ), subjects AS (
+       SELECT key,
+         (count(*) FILTER (WHERE current))::int AS votes,
+         (count(*) FILTER (WHERE current AND rating = 'up'))::int AS up,
+         (count(*) FILTER (WHERE current AND rating = 'down'))::int AS down,
+         (count(*) FILTER (WHERE current AND rating = 'neutral'))::int AS neutral,
+         (count(*) FILTER (WHERE NOT current))::int AS previous_votes,
+         (count(*) FILTER (WHERE NOT current AND rating = 'down'))::int AS previous_down,
+         mode() WITHIN GROUP (ORDER BY reason_key COLLATE "C")
+           FILTER (WHERE current AND rating = 'down') AS top_reason_key,
+         max(created_at) FILTER (WHERE current) AS last_at
+       FROM votes GROUP BY key
+       HAVING count(*) FILTER (WHERE current) >= $3
+     ), ranked AS (
+       SELECT *, down::float8 / votes AS p, $4::float8 AS z FROM subjects
+     )
+     SELECT key, votes, up, down, neutral, top_reason_key, previous_votes, previous_down, last_at,
+       (p + z * z / (2 * votes) - z * sqrt(p * (1 - p) / votes + z * z / (4.0 * votes * votes)))
+         / (1 + z * z / votes) AS down_rate_lower
+     FROM ranked
+     ORDER BY down_rate_lower DESC, votes DESC, key COLLATE "C"
+     LIMIT $5`,
+    [since.toISOString(), before.toISOString(), minVotes, Z, limit],
+  );
+  return {
+    items: rows.map((row) => ({
+      key: row.key,
+      votes: row.votes,
+      up: row.up,
+      down: row.down,
+      neutral: row.neutral,
+      down_rate: round(row.down / row.votes),
+      down_rate_lower: round(Math.max(0, row.down_rate_lower)),
+      ...(row.top_reason_key === null ? {} : { top_reason_key: row.top_reason_key }),
+      previous: {
+        votes: row.previous_votes,
+        down_rate: row.previous_votes ? round(row.previous_down / row.previous_votes) : 0,
+      },
+      last_at: new Date(row.last_at).toISOString(),
+    })),
+  };
+}
