@@ -18,6 +18,7 @@ import { type ForwardFigures, measureForward } from './forward';
 import { measureHeap } from './heap';
 import { type IngestFigures, measureIngest } from './ingest';
 import { measureMount } from './mount';
+import { measurePrivacy } from './privacy';
 import { measureReads } from './reads';
 import { type Environment, renderReport, type SectionResult } from './report';
 import { type Site, startSite } from './site';
@@ -93,6 +94,14 @@ const SECTIONS: Record<string, Section> = {
     async measure(_browser, _site, runs) {
       return forwardRows(await measureForward(runs > 1 ? 10 : 3));
     },
+  },
+  privacy: {
+    title: 'Privacy',
+    method:
+      '`bench/privacy.ts`: the redactor alone on one vote’s texts (µs per vote, 1,000 votes per run); then autocannon against `POST /api/feedback` of in-process collectors (rate limit off), 10 connections, 10 s per run (3 s with `--quick`), events carrying a 95-character comment with a phone number and an e-mail address and a 2,300-character rated answer (`message_content`) with a phone number: `REDACT` at its default (`email,phone,card`) against `off`, runs alternating off-on, on-off on one PGlite directory and one PostgreSQL database. Goal ≥ 0.95×. Purge: a fresh PostgreSQL database seeded in SQL with 1,000,000 records received 400 days ago, each with a delivered delivery; autocannon (the small event of *Collector ingest*) against a collector with `RETENTION` off, then against one started with `RETENTION=365d`, whose start-up purge deletes them in batches of 1,000 while the run goes on.',
+    runs: { full: 4, quick: 2 },
+    measure: (_browser, _site, runs) =>
+      measurePrivacy({ runs, seconds: runs > 2 ? 10 : 3, purgeCount: 1_000_000 }),
   },
 };
 
