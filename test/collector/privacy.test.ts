@@ -526,7 +526,7 @@ describe('keeping house on one PostgreSQL', { timeout: 120_000 }, () => {
       "UPDATE feedback SET received_at = received_at - interval '8 days' WHERE id = 'hour-1'",
     );
     await holder.query('SELECT pg_advisory_lock($1)', [HOUSEKEEPING_LOCK]);
-    vi.useFakeTimers({ toFake: ['setInterval'] });
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const collector = await storage.start({ ...place, retention: '7d', logLevel: 'debug' });
     try {
       await waitForLine(collector, 'Another collector is keeping house');
