@@ -53,18 +53,20 @@ const collectorFor = (storage: CollectorOptions, extra: CollectorOptions = {}) =
 
 /**
  * Ingest of events carrying a comment and a 2,300-character rated answer, redaction on (the
- * default) against off, on one storage. Runs alternate in the order off-on, on-off, …: each
- * run leaves the database bigger (and its trigram indexes with work pending) for the next, so a
- * fixed order would always charge that to the same kind.
+ * default) against off, on one storage, in `pairs` pairs of short runs. A pair's two runs are
+ * seconds apart, so the other work on a shared machine weighs on both alike, and each pair gives
+ * one ratio; their median is the figure. Pairs alternate off-on and on-off: each run leaves the
+ * database bigger (and its trigram indexes with work pending) for the next, which a fixed order
+ * would always charge to the same kind.
  */
 async function measureRedaction(
   backend: 'pglite' | 'postgres',
   storage: CollectorOptions,
-  runs: number,
+  pairs: number,
   seconds: number,
 ): Promise<Row[]> {
   const results: Record<'on' | 'off', Cannonade[]> = { on: [], off: [] };
-  for (let index = 0; index < runs; index++) {
+  for (let index = 0; index < pairs; index++) {
     for (const kind of index % 2 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
       const collector = await collectorFor(storage, kind === 'on' ? {} : { redact: 'off' });
       try {
@@ -76,7 +78,9 @@ async function measureRedaction(
   }
   const failures = [...results.on, ...results.off].reduce((sum, run) => sum + run.failures, 0);
   const rps = (kind: 'on' | 'off') => results[kind].map((run) => run.requestsPerSecond);
-  const ratio = median(rps('on')) / median(rps('off'));
+  const off = rps('off');
+  const ratios = rps('on').map((on, index) => on / (off[index] as number));
+  const ratio = median(ratios);
   return [
     row({
       section: 'privacy',
@@ -84,8 +88,15 @@ async function measureRedaction(
       unit: 'req/s',
       runs: rps('on'),
       baselineName: 'redaction off',
-      baselineRuns: rps('off'),
-      note: `Goal ≥ 0.95×: ${ratio >= 0.95 ? 'met' : 'missed'}. ${failures} answers other than 2xx over all runs.`,
+      baselineRuns: off,
+      note: `${failures} answers other than 2xx over all runs.`,
+    }),
+    row({
+      section: 'privacy',
+      metric: `${backend}: redaction on / off, the median of ${pairs} paired runs`,
+      unit: '×',
+      runs: ratios,
+      note: `Goal ≥ 0.95×: ${ratio >= 0.95 ? 'met' : 'missed'}.`,
     }),
   ];
 }
@@ -138,70 +149,81 @@ function purgeLine(collector: Collector): PurgeLine | undefined {
   return undefined;
 }
 
-/** Ingest from the start of a collector whose start-up purge has aged records to delete. */
-async function duringPurge(storage: CollectorOptions, seconds: number) {
-  const purging = await collectorFor(storage, { retention: '365d' });
-  const started = performance.now();
+/** Short runs of ingest, one after another, until `done()` says to stop (or `most` runs). */
+async function slices(url: string, seconds: number, done: () => boolean, most: number) {
+  const runs: Cannonade[] = [];
+  while (runs.length < most && !done()) runs.push(await cannonade(url, EVENT, seconds));
+  return runs;
+}
+
+/** Runs of ingest against a collector with `RETENTION` off on `storage`. */
+async function quiet(storage: CollectorOptions, count: number, seconds: number) {
+  const collector = await collectorFor(storage);
   try {
-    const during = await cannonade(purging.url, EVENT, seconds);
-    const ranMs = performance.now() - started;
-    let purge = purgeLine(purging);
-    while (purge === undefined) {
-      await new Promise((done) => setTimeout(done, 100));
-      purge = purgeLine(purging);
-    }
-    if (purge.ms < ranMs) {
-      console.log(`  (the purge took ${purge.ms} ms, less than the ${Math.round(ranMs)} ms run)`);
-    }
-    return { during, purge };
+    return await slices(collector.url, seconds, () => false, count);
   } finally {
-    await purging.close();
+    await collector.close();
   }
 }
 
 /**
- * Ingest on PostgreSQL holding `count` records past `RETENTION`: without a purge, then while the
- * start-up purge deletes them (with their deliveries) in batches.
+ * Ingest on PostgreSQL holding `count` records past `RETENTION`: short runs while the start-up
+ * purge of a collector with `RETENTION=365d` deletes them (with their deliveries) in batches,
+ * against runs without a purge just before and just after, so drift in the machine's load
+ * weighs on both.
  */
 async function measurePurge(count: number, seconds: number): Promise<Row[]> {
   const database = await startTestDatabase();
   const storage = { databaseUrl: database.url };
   try {
-    const first = await collectorFor(storage);
-    await first.close();
+    await (await collectorFor(storage)).close();
     const seeding = performance.now();
     await seedAged(database.url, count);
     const seededMs = performance.now() - seeding;
-    const quiet = await collectorFor(storage);
-    const alone = await cannonade(quiet.url, EVENT, seconds).finally(() => quiet.close());
-    const { during, purge } = await duringPurge(storage, seconds);
+    const before = await quiet(storage, 2, seconds);
+    const purging = await collectorFor(storage, { retention: '365d' });
+    let during: Cannonade[];
+    let purge: PurgeLine | undefined;
+    try {
+      during = await slices(purging.url, seconds, () => purgeLine(purging) !== undefined, 60);
+      purge = purgeLine(purging);
+      while (purge === undefined) {
+        await new Promise((done) => setTimeout(done, 100));
+        purge = purgeLine(purging);
+      }
+    } finally {
+      await purging.close();
+    }
+    const after = await quiet(storage, 2, seconds);
+    const alone = [...before, ...after];
+    const failures = [...alone, ...during].reduce((sum, run) => sum + run.failures, 0);
     const label = `${count.toLocaleString('en')} aged records`;
-    const note = `The purge deleted ${purge.deleted.toLocaleString('en')} records and their deliveries in ${(purge.ms / 1000).toFixed(1)} s (${Math.round((purge.deleted / purge.ms) * 1000).toLocaleString('en')}/s), batches of 1,000; seeding took ${(seededMs / 1000).toFixed(0)} s. ${alone.failures + during.failures} answers other than 2xx.`;
+    const pick = (runs: Cannonade[], key: keyof Cannonade) => runs.map((run) => run[key]);
     return [
       row({
         section: 'privacy',
         metric: `postgres: accepted events per second while purging ${label}`,
         unit: 'req/s',
-        runs: [during.requestsPerSecond],
-        baselineName: 'no purge',
-        baselineRuns: [alone.requestsPerSecond],
-        note,
+        runs: pick(during, 'requestsPerSecond'),
+        baselineName: 'no purge (before and after)',
+        baselineRuns: pick(alone, 'requestsPerSecond'),
+        note: `The purge deleted ${purge.deleted.toLocaleString('en')} records and their deliveries in ${(purge.ms / 1000).toFixed(1)} s (${Math.round((purge.deleted / purge.ms) * 1000).toLocaleString('en')}/s), batches of 1,000, over ${during.length} runs of ${seconds} s (the last one may have outlasted it); seeding took ${(seededMs / 1000).toFixed(0)} s. ${failures} answers other than 2xx.`,
       }),
       row({
         section: 'privacy',
         metric: 'postgres: 99th percentile vote latency while purging',
         unit: 'ms',
-        runs: [during.p99Ms],
+        runs: pick(during, 'p99Ms'),
         baselineName: 'no purge',
-        baselineRuns: [alone.p99Ms],
+        baselineRuns: pick(alone, 'p99Ms'),
       }),
       row({
         section: 'privacy',
-        metric: 'postgres: slowest vote while purging',
+        metric: 'postgres: slowest vote of a run while purging',
         unit: 'ms',
-        runs: [during.maxMs],
+        runs: pick(during, 'maxMs'),
         baselineName: 'no purge',
-        baselineRuns: [alone.maxMs],
+        baselineRuns: pick(alone, 'maxMs'),
       }),
     ];
   } finally {
@@ -234,24 +256,24 @@ function measureRedactor(): Row {
  * PostgreSQL, and ingest on PostgreSQL while a purge deletes `purgeCount` aged records.
  *
  * @example
- * const rows = await measurePrivacy({ runs: 3, seconds: 10, purgeCount: 1_000_000 });
+ * const rows = await measurePrivacy({ pairs: 8, seconds: 5, purgeCount: 1_000_000 });
  */
 export async function measurePrivacy(options: {
-  runs: number;
+  pairs: number;
   seconds: number;
   purgeCount: number;
 }): Promise<Row[]> {
   const rows: Row[] = [measureRedactor()];
   const dataDir = temporaryDir();
   try {
-    rows.push(...(await measureRedaction('pglite', { dataDir }, options.runs, options.seconds)));
+    rows.push(...(await measureRedaction('pglite', { dataDir }, options.pairs, options.seconds)));
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
   const database = await startTestDatabase();
   try {
     const storage = { databaseUrl: database.url };
-    rows.push(...(await measureRedaction('postgres', storage, options.runs, options.seconds)));
+    rows.push(...(await measureRedaction('postgres', storage, options.pairs, options.seconds)));
   } finally {
     await database.stop();
   }
@@ -261,7 +283,7 @@ export async function measurePrivacy(options: {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const purgeCount = Number(process.argv[2] ?? 1_000_000);
-  for (const item of await measurePrivacy({ runs: 2, seconds: 3, purgeCount })) {
+  for (const item of await measurePrivacy({ pairs: 4, seconds: 3, purgeCount })) {
     console.log(
       `${item.metric}: ${item.ours.toFixed(1)} ${item.unit}`,
       item.baseline === undefined
