@@ -32,6 +32,7 @@ const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 export function formatValue(value: number, unit: string): string {
   if (unit === 'B') return `${integer.format(value)} B`;
   if (unit === 'ms') return `${value < 10 ? value.toFixed(2) : decimal.format(value)} ms`;
+  if (unit === '×') return `${value.toFixed(2)}×`;
   return `${decimal.format(value)}${unit ? ` ${unit}` : ''}`;
 }
 
