@@ -303,6 +303,31 @@ describe.each<Backend>(['pglite', 'postgres'])('triage on %s', (backend) => {
     });
     expect((await send(api(`feedback?q=${q}`))).body.total).toBe(1);
   });
+
+  test('totals of status and rating alone, kept as records change, equal the records counted', async () => {
+    // `-conversation:none-such` selects the same records but makes the collector count them.
+    const total = async (q: string) =>
+      (await send(api(`feedback?limit=1&q=${encodeURIComponent(q)}`))).body.total;
+    const searches = [
+      'is:open',
+      'is:resolved',
+      'is:spam',
+      '-is:spam',
+      'is:open is:spam',
+      'rating:down',
+      'rating:down is:open',
+      '-rating:up -is:resolved',
+    ];
+    for (const q of searches) {
+      expect(await total(q), q).toBe(await total(`${q} -conversation:none-such`));
+    }
+    const kept = (await send(api('feedback/counts'))).body;
+    expect(kept).toEqual((await send(api('feedback/counts?q=-conversation:none-such'))).body);
+    expect(kept.spam).toBeGreaterThan(0);
+    expect((await send(api('feedback?limit=1'))).body.total).toBe(
+      kept.open + kept.resolved + kept.spam,
+    );
+  });
 });
 
 describe.each<Backend>(['pglite', 'postgres'])('who acts, on %s', (backend) => {
