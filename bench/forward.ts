@@ -47,7 +47,8 @@ parentPort.on('message', (message) => {
 server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
 `;
 
-async function startVendor() {
+/** The fake vendor, in a thread of its own; other sections post alerts to it too. */
+export async function startVendor() {
   const thread = new Worker(VENDOR, { eval: true });
   const reply = () => new Promise<unknown>((resolve) => thread.once('message', resolve));
   const port = await reply();

@@ -32,6 +32,7 @@ const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 export function formatValue(value: number, unit: string): string {
   if (unit === 'B') return `${integer.format(value)} B`;
   if (unit === 'ms') return `${value < 10 ? value.toFixed(2) : decimal.format(value)} ms`;
+  if (unit === '×') return `${value.toFixed(2)}×`;
   return `${decimal.format(value)}${unit ? ` ${unit}` : ''}`;
 }
 
@@ -48,11 +49,12 @@ function spreadText(summary: Summary | undefined, unit: string): string {
 function verdict(item: Row): string {
   if (item.met === undefined || !item.limit) return '—';
   if (item.met) return 'yes';
-  const { on, max } = item.limit;
+  const { on, max, atLeast } = item.limit;
+  const side = atLeast ? 'under' : 'over';
   const miss =
     on === 'ratio'
-      ? `${Math.round(((item.ratio ?? 0) / max - 1) * 100)} % over`
-      : `${formatValue(item.ours - max, item.unit)} over`;
+      ? `${Math.abs(Math.round(((item.ratio ?? 0) / max - 1) * 100))} % ${side}`
+      : `${formatValue(Math.abs(item.ours - max), item.unit)} ${side}`;
   return `**no** (${miss})`;
 }
 

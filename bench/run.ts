@@ -16,8 +16,10 @@ import { OURS, ROOT } from './bundles';
 import { measureClick } from './click';
 import { type ForwardFigures, measureForward } from './forward';
 import { measureHeap } from './heap';
+import { measureInbox } from './inbox';
 import { type IngestFigures, measureIngest } from './ingest';
 import { measureMount } from './mount';
+import { measurePrivacy } from './privacy';
 import { measureProcesses, type ProcessFigures } from './processes';
 import { measureReads } from './reads';
 import { type Environment, renderReport, type SectionResult } from './report';
@@ -103,6 +105,21 @@ const SECTIONS: Record<string, Section> = {
     async measure(_browser, _site, runs) {
       return processRows(await measureProcesses(runs, runs > 1 ? 10 : 3));
     },
+  },
+  privacy: {
+    title: 'Privacy',
+    method:
+      '`bench/privacy.ts`: the redactor alone on one vote’s texts (µs per vote, 1,000 votes per run). Redaction: autocannon against `POST /api/feedback` of in-process collectors (rate limit off), 10 connections, events carrying a 95-character comment with a phone number and an e-mail address and a 2,300-character rated answer (`message_content`) with a phone number, `REDACT` at its default (`email,phone,card`) against `off`, in pairs of 5 s runs (3 s with `--quick`) alternating off-on, on-off, on one PGlite directory and one PostgreSQL database; the figure is the median of the pairs’ ratios, goal ≥ 0.95×. Purge: a fresh PostgreSQL database seeded in SQL with 1,000,000 records received 400 days ago, each with a delivered delivery; runs of the same length (the small event of *Collector ingest*) against a collector started with `RETENTION=365d`, one after another until its start-up purge has deleted them in batches of 1,000, against two runs just before and two just after with `RETENTION` off.',
+    runs: { full: 8, quick: 4 },
+    measure: (_browser, _site, runs) =>
+      measurePrivacy({ pairs: runs, seconds: runs > 4 ? 5 : 3, purgeCount: 1_000_000 }),
+  },
+  inbox: {
+    title: 'The inbox (issue 17)',
+    method:
+      '`bench/inbox.ts`: a fresh PostgreSQL filled in SQL (`bench/inbox-seed.ts`) with 1,000,000 votes as ingest stores them (90 days, 30 % down, a comment on one in ten, the rated text on three in ten, a quarter of them on 500 popular answers), then VACUUM ANALYZE; the collector as a process of its own (the compiled bin). Each read 20 times in a row per run (PGlite: 10), the 95th percentile per run, the median of runs. The export streams every vote as CSV to a client that reads as fast as it can; the collector’s VmRSS is sampled every 50 ms. The same reads and export on PGlite with 100,000 votes, one vote posted after another while it exports. Ingest: autocannon, 10 connections, 10 s per run (3 s with `--quick`), runs interleaved, each on a fresh PostgreSQL database: with issue 17’s triage state and two alerts (comment and down_rate, sent to a local sink in a thread of its own), against the same collector on the schema without issue 17’s columns, indexes and triggers and no alerts.',
+    runs: { full: 3, quick: 1 },
+    measure: (_browser, _site, runs) => measureInbox(runs),
   },
 };
 

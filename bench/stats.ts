@@ -55,15 +55,19 @@ interface RowInput {
   note?: string;
 }
 
-/** A ceiling on our median (`ours`) or on ours / baseline (`ratio`); `below` excludes it. */
+/**
+ * A ceiling on our median (`ours`) or on ours / baseline (`ratio`); `below` excludes it. Or,
+ * with `atLeast`, a floor: throughput and ratios that must not fall under `max`.
+ */
 export interface Goal {
   on: 'ours' | 'ratio';
   max: number;
   below?: boolean;
+  atLeast?: boolean;
 }
 
 function goalText(goal: Goal, unit: string): string {
-  const sign = goal.below ? '<' : '≤';
+  const sign = goal.atLeast ? '≥' : goal.below ? '<' : '≤';
   return goal.on === 'ratio'
     ? `${sign} ${goal.max}×`
     : `${sign} ${goal.max.toLocaleString('en-US')} ${unit}`;
@@ -80,9 +84,11 @@ export function row(input: RowInput): Row {
   const judged = goal?.on === 'ratio' ? ratio : summary.median;
   const met =
     goal && judged !== undefined
-      ? goal.below
-        ? judged < goal.max
-        : judged <= goal.max
+      ? goal.atLeast
+        ? judged >= goal.max
+        : goal.below
+          ? judged < goal.max
+          : judged <= goal.max
       : undefined;
   const result: Row = {
     section: input.section,

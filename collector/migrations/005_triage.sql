@@ -21,38 +21,59 @@ ALTER TABLE feedback
 DROP INDEX feedback_newest;
 CREATE INDEX feedback_order ON feedback (created_at DESC, received_at DESC, id COLLATE "C" DESC)
   INCLUDE (message_id, rating, status);
+-- Votes are stored open and unassigned, so these hold only what the team changed: `is:resolved`,
+-- `is:spam` and `assigned:` find their few records at once, and intake never writes to them.
+CREATE INDEX feedback_triaged ON feedback (status, created_at DESC) WHERE status <> 'open';
+CREATE INDEX feedback_assigned ON feedback (assignee, created_at DESC) WHERE assignee IS NOT NULL;
 -- down_rate alerts count a subject's recent votes at each vote; `message:` and `page:` search.
 -- A page URL may be longer than a B-tree entry can hold, so its index is on its digest.
 CREATE INDEX feedback_message ON feedback (message_id, received_at) WHERE message_id IS NOT NULL;
 CREATE INDEX feedback_page ON feedback (md5(page_url), received_at) WHERE page_url IS NOT NULL;
 
--- How many records are in each status, kept by triggers whoever writes (intake, the team's
--- changes, deletions), so the inbox's totals need not count a million rows. `shard` spreads the
--- votes stored at once over 16 rows, so they rarely wait on one lock.
+-- How many records there are of each status and rating, kept by triggers whoever writes
+-- (intake, the team's changes, deletions), so the inbox's totals for `is:` and `rating:` need not
+-- count a million rows. The triggers run once per statement over its transition tables, so a
+-- bulk change of many records updates each count once; `shard` spreads votes stored at once over
+-- 16 rows, so they rarely wait on one lock.
 CREATE TABLE feedback_counts (
   status text NOT NULL,
+  rating text NOT NULL,
   shard integer NOT NULL,
   records bigint NOT NULL,
-  PRIMARY KEY (status, shard)
+  PRIMARY KEY (status, rating, shard)
 );
-INSERT INTO feedback_counts SELECT status, hashtext(id) & 15, count(*) FROM feedback GROUP BY 1, 2;
+INSERT INTO feedback_counts
+  SELECT status, rating, hashtext(id) & 15, count(*) FROM feedback GROUP BY 1, 2, 3;
 
 CREATE FUNCTION feedback_count() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    INSERT INTO feedback_counts AS c VALUES (OLD.status, hashtext(OLD.id) & 15, -1)
-      ON CONFLICT (status, shard) DO UPDATE SET records = c.records - 1;
-  END IF;
-  IF TG_OP IN ('UPDATE', 'INSERT') THEN
-    INSERT INTO feedback_counts AS c VALUES (NEW.status, hashtext(NEW.id) & 15, 1)
-      ON CONFLICT (status, shard) DO UPDATE SET records = c.records + 1;
+  -- Only the branch of this operation runs, so only its transition tables are named.
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO feedback_counts AS c
+      SELECT status, rating, hashtext(id) & 15, count(*) FROM added GROUP BY 1, 2, 3
+      ON CONFLICT (status, rating, shard) DO UPDATE SET records = c.records + excluded.records;
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO feedback_counts AS c
+      SELECT status, rating, hashtext(id) & 15, -count(*) FROM removed GROUP BY 1, 2, 3
+      ON CONFLICT (status, rating, shard) DO UPDATE SET records = c.records + excluded.records;
+  ELSE
+    INSERT INTO feedback_counts AS c
+      SELECT status, rating, shard, sum(change) FROM (
+        SELECT status, rating, hashtext(id) & 15 AS shard, -1 AS change FROM removed
+        UNION ALL
+        SELECT status, rating, hashtext(id) & 15, 1 FROM added
+      ) AS changes GROUP BY 1, 2, 3 HAVING sum(change) <> 0
+      ON CONFLICT (status, rating, shard) DO UPDATE SET records = c.records + excluded.records;
   END IF;
   RETURN NULL;
 END $$;
-CREATE TRIGGER feedback_counted AFTER INSERT OR DELETE ON feedback
-  FOR EACH ROW EXECUTE FUNCTION feedback_count();
-CREATE TRIGGER feedback_recounted AFTER UPDATE OF status ON feedback
-  FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION feedback_count();
+CREATE TRIGGER feedback_counted_insert AFTER INSERT ON feedback
+  REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION feedback_count();
+CREATE TRIGGER feedback_counted_delete AFTER DELETE ON feedback
+  REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION feedback_count();
+CREATE TRIGGER feedback_counted_update AFTER UPDATE ON feedback
+  REFERENCING OLD TABLE AS removed NEW TABLE AS added
+  FOR EACH STATEMENT EXECUTE FUNCTION feedback_count();
 
 CREATE FUNCTION feedback_uncount() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

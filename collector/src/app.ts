@@ -20,6 +20,8 @@ import { FORMATS, type Submission } from './intake/formats';
 import { ingest } from './intake/ingest';
 import { bindToToken, voteClaims } from './intake/trust';
 import { id } from './intake/validate';
+import { eraseFeedback } from './privacy/erase';
+import { createRedactor, redactAccepted } from './privacy/redact';
 import { attention } from './read/attention';
 import { deliveryStats, listDeliveries, retryDelivery } from './read/deliveries';
 import { exportFeedback } from './read/export';
@@ -37,9 +39,11 @@ export interface AppServices extends PipelineServices {
   forwarding: Forwarding;
   /** The collector's clock: when votes are received and changes made. */
   now: () => Date;
+  /** A client's address as the vote window keeps it: an HMAC, never the address (SPEC §13). */
+  pseudonym: (address: string) => Promise<string>;
 }
 
-type Method = 'GET' | 'POST' | 'PATCH';
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 type Route = [Method, string, Access, Handler<AppEnv>];
 
 /** The path's segments still percent-encoded, so a bad encoding answers 400 naming its field. */
@@ -48,13 +52,13 @@ function rawSegment(c: AppContext, fromEnd: number): string {
   return segments[segments.length - 1 - fromEnd] ?? '';
 }
 
-function submission(c: AppContext, params: string[], now: Date): Submission {
+function submission(c: AppContext, params: string[], client: string, now: Date): Submission {
   const referer = c.req.header('referer')?.replace(/[?#].*$/, '');
   const language = c.req.header('accept-language')?.split(/[,;]/)[0]?.trim();
   return {
     params,
     query: new URL(c.req.url).searchParams,
-    client: c.get('client').address,
+    client,
     now,
     pageUrl: referer && /^https?:\/\/\S{1,1990}$/i.test(referer) ? referer : undefined,
     locale: language && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(language) ? language : undefined,
@@ -74,9 +78,10 @@ const asJson = (status: number, body: string) =>
 
 /** The routes of SPEC §8, §10, §11 and §14, each with who may use it. */
 function routes(services: AppServices): Route[] {
-  const { config, database, forwarding, metrics, now } = services;
+  const { config, database, forwarding, logger, metrics, now, pseudonym } = services;
   const query = (c: AppContext) => new URL(c.req.url).searchParams;
   const actor = (c: AppContext) => ({ actor: c.get('actor'), now: now() });
+  const redact = createRedactor(config.redact);
   const receive =
     (
       format: keyof typeof FORMATS,
@@ -88,8 +93,13 @@ function routes(services: AppServices): Route[] {
         const key = c.req.header('idempotency-key');
         const idempotencyKey = key === undefined ? undefined : id(key, 'Idempotency-Key');
         const body = await readJson(c);
-        const parsed = FORMATS[format](body, submission(c, params(c), now()));
-        const accepted = claims === undefined ? parsed : bindToToken(parsed, claims);
+        const client = await pseudonym(c.get('client').address);
+        const parsed = FORMATS[format](body, submission(c, params(c), client, now()));
+        // Once, before the record is stored or its deliveries are built (SPEC §13).
+        const accepted = redactAccepted(
+          claims === undefined ? parsed : bindToToken(parsed, claims),
+          redact,
+        );
         const url = new URL(c.req.url);
         const outcome = await ingest(await database(), accepted, {
           idempotencyKey,
@@ -109,6 +119,12 @@ function routes(services: AppServices): Route[] {
   const vote = receive('vote', (c) => [rawSegment(c, 1), rawSegment(c, 0)]);
   const web: Route[] = [
     ['POST', '/api/feedback', 'intake', receive('event')],
+    [
+      'DELETE',
+      '/api/feedback',
+      'team-write',
+      async (c) => c.json(await eraseFeedback(await database(), query(c), logger)),
+    ],
     [
       'GET',
       '/api/feedback',

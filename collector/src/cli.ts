@@ -71,6 +71,9 @@ function lines(options: CreateCollectorOptions, url: string): string[] {
     config.adminToken
       ? 'The inbox, reads and metrics need ADMIN_TOKEN.'
       : 'The inbox, reads and metrics answer this machine only: set ADMIN_TOKEN to use them from elsewhere.',
+    config.retentionDays === undefined
+      ? 'Records are kept for good: set RETENTION (such as 365d) to delete older ones.'
+      : `Records received over ${config.retentionDays} days ago are deleted (RETENTION).`,
   ];
 }
 

@@ -4,9 +4,10 @@ import { loadForwarding } from './forward/forwarding';
 import { type FetchContext, type FetchHandler, type NodeServer, serveNode } from './http/node';
 import { createOriginPolicy } from './http/origin';
 import { createRateLimit } from './http/rate-limit';
-import { pruneIdempotencyKeys } from './intake/ingest';
 import { createLogger, type LogDestination, type Logger } from './observe/logger';
 import { createMetrics } from './observe/metrics';
+import { type Housekeeping, startHousekeeping } from './privacy/housekeeping';
+import { loadVoterKey, pseudonymOf } from './privacy/voter';
 import { type Database, openDatabase } from './storage/database';
 import { migrate } from './storage/migrate';
 
@@ -47,8 +48,6 @@ export interface Collector {
   readonly logger: Logger;
 }
 
-const PRUNE_EVERY_MS = 3_600_000;
-
 async function openMigrated(config: Parameters<typeof openDatabase>[0]): Promise<Database> {
   const db = await openDatabase(config);
   try {
@@ -76,23 +75,25 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
   const readRateLimit = createRateLimit(config.readRateLimit);
   let server: NodeServer | undefined;
   let listening: { host: string; port: number } | undefined;
-  let pruning: NodeJS.Timeout | undefined;
+  const now = options.clock ?? (() => new Date());
+  let housekeeping: Housekeeping | undefined;
+  let voterKey: Buffer | undefined;
   let opening: Promise<Database> | undefined;
   let closing = false;
 
-  const prune = (db: Database) =>
-    pruneIdempotencyKeys(db).catch((error) =>
-      logger.error({ err: error }, 'pruning idempotency keys failed'),
-    );
   async function start(): Promise<Database> {
     const db = await openMigrated(config);
+    try {
+      voterKey = await loadVoterKey(db);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
     if (closing) {
       await db.close();
       throw new Error('The collector was closed while its database opened.');
     }
-    await prune(db);
-    pruning = setInterval(() => prune(db), PRUNE_EVERY_MS);
-    pruning.unref();
+    housekeeping = startHousekeeping(db, config, logger, now);
     if (config.role !== 'web') forwarding.start(db, logger);
     return db;
   }
@@ -116,7 +117,11 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
     readRateLimit,
     database,
     forwarding,
-    now: options.clock ?? (() => new Date()),
+    now,
+    pseudonym: async (address) => {
+      await database();
+      return pseudonymOf(voterKey as Buffer, address);
+    },
   });
   const fetch = async (request: Request, context: FetchContext = {}) => app.fetch(request, context);
 
@@ -141,7 +146,7 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
       closed ??= (async () => {
         closing = true;
         await server?.close();
-        clearInterval(pruning);
+        await housekeeping?.stop();
         rateLimit.stop();
         readRateLimit.stop();
         await forwarding.stop();

@@ -1,4 +1,5 @@
 import { parseWindow } from '../../widget/core/vocabulary';
+import { REDACTIONS, type Redaction } from './privacy/redact';
 
 export type Role = 'all' | 'web' | 'forwarder';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -30,6 +31,10 @@ export interface CollectorOptions {
   forwardFile?: string;
   /** Like `voteWindow`. */
   forwardMaxAge?: string | number;
+  /** What is redacted from free text: `email,phone,card` (the default), a part of it, or `off`. */
+  redact?: string | Redaction[];
+  /** How long records are kept: `off` (the default) or days, such as `30d`. */
+  retention?: string;
   role?: Role;
   logLevel?: LogLevel;
   logFormat?: 'json' | 'text';
@@ -78,6 +83,10 @@ export interface CollectorConfig {
   shutdownGraceMs: number;
   forwardFile: string | undefined;
   forwardMaxAgeMs: number;
+  /** What redaction replaces in free text; empty = nothing. */
+  redact: Redaction[];
+  /** Records received longer ago than this many days are deleted; undefined = kept. */
+  retentionDays: number | undefined;
   role: Role;
   logLevel: LogLevel;
   logFormat: 'json' | 'text';
@@ -127,6 +136,8 @@ export const SETTINGS: [variable: string, option: keyof CollectorOptions, Kind, 
   ['REQUEST_TIMEOUT', 'requestTimeout', 'number', 'seconds a request may take to arrive (30)'],
   ['FORWARD_FILE', 'forwardFile', 'text', 'JSON file of destinations to forward votes to (§11)'],
   ['FORWARD_MAX_AGE', 'forwardMaxAge', 'window', 'how long a delivery is retried (default 7d)'],
+  ['REDACT', 'redact', 'text', 'redacted from free text: email,phone,card (default) or off'],
+  ['RETENTION', 'retention', 'text', 'delete records received longer ago: 30d, 365d… (off)'],
   ['MAX_CONNECTIONS', 'maxConnections', 'number', 'open connections at most (default 10000)'],
   ['BASE_PATH', 'basePath', 'text', 'path the routes start at, e.g. /feedback (default none)'],
   ['TRACE_URL', 'traceUrl', 'text', 'where the inbox links a trace: a URL with {trace_id} (§12)'],
@@ -213,6 +224,35 @@ function oneOf<T extends string>(value: string | undefined, variable: string, al
     : fail(variable, `must be one of ${allowed.join(', ')}: "${value}"`);
 }
 
+function redactions(value: string | Redaction[] | undefined): Redaction[] {
+  if (value === undefined || value === '') return [...REDACTIONS];
+  if (value === 'off') return [];
+  const named = typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value;
+  for (const item of named) {
+    if (!(REDACTIONS as readonly string[]).includes(item)) {
+      fail(
+        'REDACT',
+        `must be off or a comma-separated list of ${REDACTIONS.join(', ')}: "${item}"`,
+      );
+    }
+  }
+  return REDACTIONS.filter((kind) => named.includes(kind));
+}
+
+const MAX_RETENTION_DAYS = 36_500;
+
+function retentionDays(value: string | undefined): number | undefined {
+  if (value === undefined || value === '' || value === 'off') return undefined;
+  const days = /^([1-9]\d{0,4})d$/.exec(value.trim())?.[1];
+  if (days === undefined || Number(days) > MAX_RETENTION_DAYS) {
+    return fail(
+      'RETENTION',
+      `must be off or a number of days from 1d to ${MAX_RETENTION_DAYS}d, such as 30d or 365d: "${value}"`,
+    );
+  }
+  return Number(days);
+}
+
 function basePath(value: string | undefined): string {
   if (!value || value === '/') return '';
   if (!/^(\/[A-Za-z0-9._~-]+)+\/?$/.test(value)) {
@@ -264,6 +304,8 @@ export function resolveCollectorConfig(
     shutdownGraceMs: options.shutdownGraceMs ?? 5_000,
     forwardFile: options.forwardFile || undefined,
     forwardMaxAgeMs: windowMs(options.forwardMaxAge, 'FORWARD_MAX_AGE', '7d'),
+    redact: redactions(options.redact),
+    retentionDays: retentionDays(options.retention),
     role,
     logLevel: oneOf(options.logLevel, 'LOG_LEVEL', ['info', 'debug', 'warn', 'error']),
     logFormat:

@@ -43,7 +43,8 @@ const HOSTILE: Record<string, string> = {
   commas: 'one, two,, three,',
   newlines: 'line one\r\nline two\nline three\rend',
   formula: '=HYPERLINK("https://evil.example","click")',
-  plus: '+1 555 0100',
+  // Not a phone number, which redaction (SPEC §13) would store as [phone].
+  plus: '+A1*2',
   minus: '-2+3',
   at: '@SUM(A1:A2)',
   tab: '\tindented',

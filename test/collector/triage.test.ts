@@ -304,11 +304,21 @@ describe.each<Backend>(['pglite', 'postgres'])('triage on %s', (backend) => {
     expect((await send(api(`feedback?q=${q}`))).body.total).toBe(1);
   });
 
-  test('totals of the status alone, kept as records change, equal the records counted', async () => {
+  test('totals of status and rating alone, kept as records change, equal the records counted', async () => {
     // `-conversation:none-such` selects the same records but makes the collector count them.
     const total = async (q: string) =>
       (await send(api(`feedback?limit=1&q=${encodeURIComponent(q)}`))).body.total;
-    for (const q of ['is:open', 'is:resolved', 'is:spam', '-is:spam', 'is:open is:spam']) {
+    const searches = [
+      'is:open',
+      'is:resolved',
+      'is:spam',
+      '-is:spam',
+      'is:open is:spam',
+      'rating:down',
+      'rating:down is:open',
+      '-rating:up -is:resolved',
+    ];
+    for (const q of searches) {
       expect(await total(q), q).toBe(await total(`${q} -conversation:none-such`));
     }
     const kept = (await send(api('feedback/counts'))).body;

@@ -1,20 +1,37 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HttpError, ValidationError } from '../errors';
 
 /** SPEC §8: a vote with its rated message (up to 20,000 characters) fits with room to spare. */
 export const MAX_BODY_BYTES = 128 * 1024;
 
-/**
- * Refuses a body over the limit as soon as its size is known (its `Content-Length`, or the
- * bytes counted while it streams), so a huge body is never held in memory.
- */
-export const limitBody = bodyLimit({
+const honoBodyLimit = bodyLimit({
   maxSize: MAX_BODY_BYTES,
   onError: () => {
     throw new HttpError(413, `The body must be at most ${MAX_BODY_BYTES} bytes.`, 'body');
   },
 });
+
+/**
+ * Refuses a body over the limit as soon as its size is known (its `Content-Length`, or the
+ * bytes counted while it streams), so a huge body is never held in memory.
+ */
+export const limitBody: MiddlewareHandler = (c, next) => {
+  const raw = c.req.raw;
+  if (raw.body && (!raw.headers.has('content-length') || raw.headers.has('transfer-encoding'))) {
+    // A body without a length (chunked, or a DELETE's empty one) is counted, then put into a copy
+    // of the request; the global Request cannot copy the Node adapter's own, so it gets one of its
+    // own first.
+    c.req.raw = new Request(raw.url, {
+      method: raw.method,
+      headers: raw.headers,
+      body: raw.body,
+      signal: raw.signal,
+      duplex: 'half',
+    } as RequestInit);
+  }
+  return honoBodyLimit(c, next);
+};
 
 /** The request's body as JSON; only `application/json` is taken (415 otherwise). */
 export async function readJson(c: Context): Promise<unknown> {

@@ -23,7 +23,7 @@ export interface Submission {
   /** Path segments the route captured, still percent-encoded. */
   params: string[];
   query: URLSearchParams;
-  /** The socket's remote address. */
+  /** The client as the vote window knows it: an HMAC of its address, never the address. */
   client: string;
   now: Date;
   /** From `Referer` and `Accept-Language`, for formats whose bodies do not carry them. */

@@ -48,9 +48,9 @@ export function ingest(db: Database, accepted: Accepted, options: IngestOptions)
   return db.transaction(async (tx) => {
     if (options.idempotencyKey !== undefined) {
       const claimed = await tx.query(
-        `INSERT INTO idempotency_keys (key, status, body, fingerprint) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (key) DO NOTHING RETURNING key`,
-        [options.idempotencyKey, outcome.status, outcome.body, options.fingerprint],
+        `INSERT INTO idempotency_keys (key, status, body, fingerprint, feedback_id)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING RETURNING key`,
+        [options.idempotencyKey, outcome.status, outcome.body, options.fingerprint, record.id],
       );
       if (claimed.length === 0) {
         const [first] = await tx.query<{ status: number; body: string; fingerprint: string }>(
@@ -83,7 +83,8 @@ export function ingest(db: Database, accepted: Accepted, options: IngestOptions)
       record.score,
       record.conversation_id ?? null,
       record.reason ?? null,
-      accepted.voter ?? null,
+      // Without a window no voter is needed, so none is kept (SPEC §13).
+      options.voteWindowMs > 0 ? (accepted.voter ?? null) : null,
       record.created_at,
       record.received_at,
       JSON.stringify(record),

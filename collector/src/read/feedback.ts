@@ -1,3 +1,4 @@
+import type { Rating } from '../../../widget/core/vocabulary';
 import { NotFoundError } from '../errors';
 import type { Database } from '../storage/database';
 import { type Conditions, filterConditions, whereOf, wholeParam } from './filters';
@@ -8,10 +9,13 @@ import { recordWithActivity, withState } from './state';
 /** The order of every list and export (SPEC §8): newest first, ties broken the same way each time. */
 export const NEWEST_FIRST = 'created_at DESC, received_at DESC, id COLLATE "C" DESC';
 
-/** The records a list or export selects, and, when only `is:` terms select them, which statuses. */
+/** The records a list or export selects. */
 export interface Selection extends Conditions {
-  /** Set when nothing but the status decides: then the kept counts answer how many. */
-  statuses?: Status[];
+  /**
+   * Set when nothing but `is:` and `rating:` terms select them: which pairs of status and
+   * rating are selected, so the kept counts answer how many.
+   */
+  counted?: (status: Status, rating: Rating) => boolean;
 }
 
 /**
@@ -26,12 +30,15 @@ export function selection(
   const selected: Selection = filterConditions(query, true);
   const q = query.get('q');
   const clauses = q === null ? [] : parseSearch(q).filter((clause) => keep(clause.term.kind));
-  if (selected.conditions.length === 0 && clauses.every(({ term }) => term.kind === 'status')) {
-    selected.statuses = STATUSES.filter((status) =>
-      clauses.every(
-        ({ term, negated }) => (term.kind === 'status' && term.value === status) !== negated,
-      ),
-    );
+  const counted = clauses.every(({ term }) => term.kind === 'status' || term.kind === 'rating');
+  if (selected.conditions.length === 0 && counted) {
+    selected.counted = (status, rating) =>
+      clauses.every(({ term, negated }) => {
+        const holds =
+          (term.kind === 'status' && term.value === status) ||
+          (term.kind === 'rating' && term.value === rating);
+        return holds !== negated;
+      });
   }
   selected.conditions.push(...searchConditions(clauses, actor, selected.params));
   return selected;
@@ -46,18 +53,26 @@ function byStatus(rows: { status: Status; count: number }[]): Record<Status, num
   return counts;
 }
 
-/** How many records are in each status, from the counts the triggers of migration 005 keep. */
-async function keptCounts(db: Database): Promise<Record<Status, number>> {
-  const rows = await db.query<{ status: Status; count: number }>(
-    'SELECT status, sum(records)::int AS count FROM feedback_counts GROUP BY status',
+/**
+ * How many records of each status the kept counts (migration 005's triggers) hold for the
+ * pairs of status and rating `counted` selects.
+ */
+async function keptCounts(
+  db: Database,
+  counted: NonNullable<Selection['counted']>,
+): Promise<Record<Status, number>> {
+  const rows = await db.query<{ status: Status; rating: Rating; count: number }>(
+    'SELECT status, rating, sum(records)::int AS count FROM feedback_counts GROUP BY 1, 2',
   );
-  return byStatus(rows);
+  const counts = byStatus([]);
+  for (const row of rows) if (counted(row.status, row.rating)) counts[row.status] += row.count;
+  return counts;
 }
 
 async function total(db: Database, selected: Selection): Promise<number> {
-  if (selected.statuses) {
-    const counts = await keptCounts(db);
-    return selected.statuses.reduce((sum, status) => sum + counts[status], 0);
+  if (selected.counted) {
+    const counts = await keptCounts(db, selected.counted);
+    return STATUSES.reduce((sum, status) => sum + counts[status], 0);
   }
   const where = whereOf(selected);
   const [row] = await db.query<{ total: number }>(
@@ -112,7 +127,7 @@ export async function countByStatus(
   actor: string,
 ): Promise<Record<Status, number>> {
   const selected = selection(query, actor, (kind) => kind !== 'status');
-  if (selected.statuses) return keptCounts(db);
+  if (selected.counted) return keptCounts(db, selected.counted);
   const where = whereOf(selected);
   const rows = await db.query<{ status: Status; count: number }>(
     `SELECT status, count(*)::int AS count FROM feedback ${where.sql} GROUP BY status`,

@@ -12,6 +12,12 @@ export interface Queryable {
 export interface Database extends Queryable {
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` unless another collector on this database is running work under the same `lock`
+   * (an advisory lock held on a connection of its own, released if the process dies); resolves
+   * with undefined without running it then.
+   */
+  exclusively<T>(lock: number, fn: () => Promise<T>): Promise<T | undefined>;
   close(): Promise<void>;
 }
 

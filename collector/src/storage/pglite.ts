@@ -32,6 +32,15 @@ class DurableNodeFS extends NodeFS {
 }
 
 /**
+ * Every relation file PostgreSQL touches stays open, up to `max_files_per_process` (1,000 by
+ * default): with this schema's tables and indexes PGlite held about 140 of the process's file
+ * descriptors once housekeeping had run, more than the 128 the HTTP server leaves free of
+ * connections (`RESERVED_FDS`), so a flood of idle connections made `accept()` fail. Past 64 it
+ * closes the least recently used ones, and a vote touches about 30.
+ */
+const BOUNDED_FILES = ['-c', 'max_files_per_process=64'];
+
+/**
  * PGlite starts PostgreSQL with `-F` (fsync off); without it, and with the WAL synced by
  * fsync (the one call Emscripten forwards), a commit is on disk before the vote is answered.
  */
@@ -39,6 +48,7 @@ const DURABLE_START = [
   ...PGlite.defaultStartParams.filter((param) => param !== '-F'),
   '-c',
   'wal_sync_method=fsync',
+  ...BOUNDED_FILES,
 ];
 
 /** The inbox's word search is served by trigram indexes (migration 005). */
@@ -55,7 +65,10 @@ export async function openPglite(dataDir: string, durable = true): Promise<Datab
           startParams: DURABLE_START,
           extensions: EXTENSIONS,
         })
-      : await PGlite.create(dataDir, { extensions: EXTENSIONS });
+      : await PGlite.create(dataDir, {
+          startParams: [...PGlite.defaultStartParams, ...BOUNDED_FILES],
+          extensions: EXTENSIONS,
+        });
   } catch (error) {
     lock.release();
     throw error;
@@ -68,9 +81,20 @@ export async function openPglite(dataDir: string, durable = true): Promise<Datab
       await target.exec(sql);
     },
   });
+  // PGlite belongs to this process alone, so no other collector can hold a lock on it.
+  const running = new Set<number>();
   return {
     ...wrap(db),
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    async exclusively(lock, fn) {
+      if (running.has(lock)) return undefined;
+      running.add(lock);
+      try {
+        return await fn();
+      } finally {
+        running.delete(lock);
+      }
+    },
     async close() {
       try {
         await db.close();

@@ -32,6 +32,25 @@ export async function openPostgres(url: string): Promise<Database> {
         client.release();
       }
     },
+    async exclusively(lock, fn) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        const [row] = (await client.query('SELECT pg_try_advisory_lock($1) AS locked', [lock]))
+          .rows;
+        if (!row?.locked) return undefined;
+        try {
+          return await fn();
+        } finally {
+          // A connection that cannot unlock is closed instead, which releases the lock.
+          await client.query('SELECT pg_advisory_unlock($1)', [lock]).catch(() => {
+            broken = true;
+          });
+        }
+      } finally {
+        client.release(broken);
+      }
+    },
     close: () => pool.end(),
   };
 }

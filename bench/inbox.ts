@@ -1,0 +1,380 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import pg from 'pg';
+import type { Queryable } from '../collector/src/storage/database';
+import {
+  type CollectorProcess,
+  listenCollector,
+  send,
+  startCollector,
+  temporaryDir,
+} from '../test/helpers/collector';
+import { startTestDatabase } from '../test/helpers/postgres';
+import { startVendor } from './forward';
+import { seedVotes } from './inbox-seed';
+import { autocannon } from './ingest';
+import { interleave, type Row, row } from './stats';
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+
+/** The inbox's reads, as the inbox sends them. */
+const READS = {
+  'the list (`is:open`, the inbox’s default)': 'api/feedback?q=is%3Aopen',
+  'a search, a word and two fields (`refund rating:down is:open`)': `api/feedback?q=${encodeURIComponent('refund rating:down is:open')}`,
+  'attention over 7 days, by message': 'api/feedback/attention',
+  'attention over 7 days, by page': 'api/feedback/attention?by=page',
+  'the counts per status': 'api/feedback/counts',
+};
+type Read = keyof typeof READS;
+const GOALS: Partial<Record<Read, number>> = {
+  'the list (`is:open`, the inbox’s default)': 150,
+  'a search, a word and two fields (`refund rating:down is:open`)': 150,
+  'attention over 7 days, by message': 300,
+};
+
+/** `times` requests in a row; their latencies in ms, sorted. */
+async function timed(url: string, times: number): Promise<number[]> {
+  const ms: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const start = performance.now();
+    const response = await fetch(url);
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+    ms.push(performance.now() - start);
+  }
+  return ms.sort((a, b) => a - b);
+}
+
+/** The collector process's resident memory, in bytes. */
+function rss(pid: number): number {
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) * 1024;
+}
+
+/**
+ * Exports everything as CSV, reading the stream as fast as it comes; resolves with rows per
+ * second and, when `pid` is the collector's, the most its RSS grew meanwhile (sampled every
+ * 50 ms). `during` runs while the export streams (PGlite: votes, to see how long they wait).
+ */
+async function exportAll(
+  base: string,
+  rows: number,
+  pid?: number,
+  during?: (done: () => boolean) => Promise<void>,
+) {
+  const before = pid === undefined ? 0 : rss(pid);
+  let peak = before;
+  const sampler =
+    pid === undefined ? undefined : setInterval(() => (peak = Math.max(peak, rss(pid))), 50);
+  const start = performance.now();
+  let finished = false;
+  const side = during?.(() => finished);
+  const response = await fetch(`${base}api/feedback/export`);
+  let lines = 0;
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    for (const byte of chunk) if (byte === 10) lines++;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  finished = true;
+  await side;
+  clearInterval(sampler);
+  // The seeded texts hold no newline: one per row, and one after the header.
+  if (lines - 1 !== rows) throw new Error(`the export held ${lines - 1} rows, not ${rows}`);
+  return { rowsPerSecond: rows / seconds, rssGrowth: peak - before };
+}
+
+function readRows(backend: string, label: string, ms: Record<Read, number[][]>): Row[] {
+  return (Object.keys(READS) as Read[]).flatMap((read) => {
+    const goal = GOALS[read];
+    return [
+      row({
+        section: 'inbox',
+        metric: `${backend}, ${label}: ${read}, 95th percentile`,
+        unit: 'ms',
+        runs: ms[read].map((run) => percentile(run, 95)),
+        ...(goal === undefined || backend !== 'PostgreSQL'
+          ? {}
+          : { goal: { on: 'ours', max: goal } }),
+        note: `Median ${percentile(
+          ms[read].flat().sort((a, b) => a - b),
+          50,
+        ).toFixed(1)} ms.`,
+      }),
+    ];
+  });
+}
+
+async function measureReads(base: string, runs: number, times: number) {
+  const ms = Object.fromEntries(
+    Object.keys(READS).map((read) => [read, [] as number[][]]),
+  ) as Record<Read, number[][]>;
+  for (let run = 0; run < runs; run++) {
+    for (const [read, path] of Object.entries(READS) as [Read, string][]) {
+      ms[read].push(await timed(`${base}${path}`, times));
+    }
+  }
+  return ms;
+}
+
+/** PostgreSQL with `votes` votes: the reads, and an export of all of them from a collector process. */
+async function measurePostgres(runs: number, votes: number): Promise<Row[]> {
+  const database = await startTestDatabase();
+  let collector: CollectorProcess | undefined;
+  try {
+    collector = await startCollector({
+      env: { DATABASE_URL: database.url, RATE_LIMIT: '0', READ_RATE_LIMIT: '0', LOG_LEVEL: 'warn' },
+    });
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      await seedVotes(asQueryable(client), votes);
+    } finally {
+      await client.end();
+    }
+    const base = `${collector.origin}/`;
+    const label = `${(votes / 1e6).toLocaleString('en')} M votes`;
+    const ms = await measureReads(base, runs, 20);
+    const exports = [];
+    for (let run = 0; run < Math.min(runs, 2); run++) {
+      exports.push(await exportAll(base, votes, collector.process.pid));
+    }
+    return [
+      ...readRows('PostgreSQL', label, ms),
+      row({
+        section: 'inbox',
+        metric: `PostgreSQL, ${label}: export of every vote as CSV`,
+        unit: 'rows/s',
+        runs: exports.map((item) => item.rowsPerSecond),
+        goal: { on: 'ours', max: 50_000, atLeast: true },
+      }),
+      row({
+        section: 'inbox',
+        metric: `PostgreSQL, ${label}: the collector’s RSS growth during that export`,
+        unit: 'MB',
+        runs: exports.map((item) => item.rssGrowth / 1e6),
+        goal: { on: 'ours', max: 100 },
+        note: 'The collector in a process of its own (the compiled bin), its VmRSS sampled every 50 ms.',
+      }),
+    ];
+  } finally {
+    await collector?.stop();
+    await database.stop();
+  }
+}
+
+function asQueryable(client: {
+  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+}): Queryable {
+  return {
+    query: async <T>(sql: string, params: readonly unknown[] = []) =>
+      (await client.query(sql, [...params])).rows as T[],
+    exec: async (sql: string) => {
+      await client.query(sql);
+    },
+  };
+}
+
+/** PGlite with `votes` votes: the same reads, the export, and how long votes wait during it. */
+async function measurePglite(runs: number, votes: number): Promise<Row[]> {
+  const dataDir = temporaryDir();
+  try {
+    await (await listenCollector({ dataDir })).close();
+    const db = await PGlite.create(dataDir, { extensions: { pg_trgm } });
+    try {
+      await seedVotes(asQueryable(db), votes);
+    } finally {
+      await db.close();
+    }
+    const collector = await listenCollector({ dataDir, rateLimit: 0, readRateLimit: 0 });
+    try {
+      const label = `${(votes / 1e3).toLocaleString('en')} k votes`;
+      const ms = await measureReads(collector.url, runs, 10);
+      const waits: number[] = [];
+      const exported = await exportAll(collector.url, votes, undefined, async (done) => {
+        for (let i = 0; !done(); i++) {
+          const start = performance.now();
+          const response = await send(`${collector.url}api/sentiment`, {
+            body: { conversation_id: `during-export-${i}`, sentiment: 'positive' },
+          });
+          if (response.status !== 201) throw new Error(`a vote answered ${response.status}`);
+          waits.push(performance.now() - start);
+        }
+      });
+      waits.sort((a, b) => a - b);
+      return [
+        ...readRows('PGlite', label, ms),
+        row({
+          section: 'inbox',
+          metric: `PGlite, ${label}: export of every vote as CSV, votes arriving meanwhile`,
+          unit: 'rows/s',
+          runs: [exported.rowsPerSecond * ((votes + waits.length) / votes)],
+          note: `${waits.length} votes posted one after another during the export.`,
+        }),
+        row({
+          section: 'inbox',
+          metric: `PGlite, ${label}: a vote’s latency during that export, slowest`,
+          unit: 'ms',
+          runs: [waits[waits.length - 1] as number],
+          note: `Median ${percentile(waits, 50).toFixed(1)} ms, 95th percentile ${percentile(waits, 95).toFixed(1)} ms; the export reads 500 records per query, so a vote waits for one query at most.`,
+        }),
+      ];
+    } finally {
+      await collector.close();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Issue 17's columns, indexes and triggers: dropped, the schema is as it was before them. */
+const WITHOUT_TRIAGE = [
+  'DROP TRIGGER feedback_counted_insert ON feedback',
+  'DROP TRIGGER feedback_counted_delete ON feedback',
+  'DROP TRIGGER feedback_counted_update ON feedback',
+  'DROP TRIGGER feedback_emptied ON feedback',
+  'DROP INDEX feedback_order',
+  'CREATE INDEX feedback_newest ON feedback (created_at DESC, received_at DESC)',
+  'DROP INDEX IF EXISTS feedback_reason_words',
+  `ALTER TABLE feedback DROP COLUMN status, DROP COLUMN assignee, DROP COLUMN message_id,
+     DROP COLUMN session_id, DROP COLUMN user_id, DROP COLUMN page_url, DROP COLUMN locale,
+     DROP COLUMN comment, DROP COLUMN message_content`,
+];
+
+/** Ten votes as a site sends them: 6 up, 3 down (one with a comment), 1 neutral; 5,000 answers. */
+function voteRequests() {
+  let next = 0;
+  const body = (fields: Record<string, unknown>) => ({
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    setupRequest: (request: Record<string, unknown>) => ({
+      ...request,
+      body: JSON.stringify({
+        id: `ingest-${process.pid}-${next}`,
+        sentiment: 'positive',
+        rating: 'up',
+        value: 100,
+        scale: { min: -100, max: 100 },
+        conversation_id: `conv-${next % 2000}`,
+        message_id: `m-${next++ % 5000}`,
+        page_url: 'https://help.example.com/articles/42',
+        locale: 'en',
+        created_at: new Date().toISOString(),
+        ...fields,
+      }),
+    }),
+  });
+  const down = {
+    rating: 'down',
+    sentiment: 'negative',
+    value: -100,
+    reason: 'Incorrect',
+    reason_key: 'incorrect',
+  };
+  return [
+    ...Array.from({ length: 6 }, () => body({})),
+    body(down),
+    body({ ...down, comment: 'The link is broken' }),
+    body(down),
+    body({ rating: 'neutral', sentiment: 'neutral', value: 0 }),
+  ];
+}
+
+/**
+ * `POST /api/feedback` with issue 17's triage state and two alerts configured (a comment alert
+ * on down votes, a down_rate alert by message), against the same collector on the schema as it
+ * was before (issue 17's columns, indexes and triggers dropped) and no alerts; interleaved runs,
+ * fresh PostgreSQL databases, autocannon with 10 connections.
+ */
+async function measureIngest(runs: number, seconds: number): Promise<Row[]> {
+  const vendor = await startVendor();
+  const dir = temporaryDir();
+  const forwardFile = join(dir, 'forward.json');
+  writeFileSync(
+    forwardFile,
+    JSON.stringify({
+      alerts: [
+        { name: 'comments', when: 'comment', rating: ['down'], format: 'slack', url: vendor.url },
+        {
+          name: 'bad-answers',
+          when: 'down_rate',
+          by: 'message',
+          window: '1h',
+          min_votes: 10,
+          threshold: 0.5,
+          format: 'json',
+          url: vendor.url,
+        },
+      ],
+    }),
+  );
+  const databases = { with: await startTestDatabase(), without: await startTestDatabase() };
+  try {
+    const client = new pg.Client({ connectionString: databases.without.url });
+    await (await listenCollector({ databaseUrl: databases.without.url })).close();
+    await client.connect();
+    for (const sql of WITHOUT_TRIAGE) await client.query(sql);
+    await client.end();
+    const results = await interleave(['with', 'without'] as const, runs, async (kind) => {
+      const collector = await listenCollector({
+        databaseUrl: databases[kind].url,
+        rateLimit: 0,
+        ...(kind === 'with' ? { forwardFile } : {}),
+      });
+      try {
+        const result = await autocannon({
+          url: `${collector.url}api/feedback`,
+          connections: 10,
+          duration: seconds,
+          requests: voteRequests(),
+        });
+        if (result.non2xx + result.errors > 0) {
+          throw new Error(
+            `ingest (${kind}): ${result.non2xx} answers not 2xx, ${result.errors} errors`,
+          );
+        }
+        return result.requests.average;
+      } finally {
+        await collector.close();
+      }
+    });
+    return [
+      row({
+        section: 'inbox',
+        metric: 'PostgreSQL: accepted votes per second with triage state and two alerts',
+        unit: 'req/s',
+        runs: results.with,
+        baselineName: 'the schema before issue 17, no alerts',
+        baselineRuns: results.without,
+        goal: { on: 'ratio', max: 0.9, atLeast: true },
+        note: 'Votes: 6 up, 3 down (1 with a comment), 1 neutral in 10, on 5,000 answers; the comment alert is sent to a local sink meanwhile.',
+      }),
+    ];
+  } finally {
+    await databases.with.stop();
+    await databases.without.stop();
+    await vendor.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Issue 17's figures: the inbox's reads on PostgreSQL with 1,000,000 votes and on PGlite with
+ * 100,000, the export's speed and memory, and what triage state and alerts cost intake.
+ */
+export async function measureInbox(runs: number): Promise<Row[]> {
+  const seconds = runs > 1 ? 10 : 3;
+  return [
+    ...(await measurePostgres(runs, 1_000_000)),
+    ...(await measurePglite(runs, 100_000)),
+    ...(await measureIngest(runs, seconds)),
+  ];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const item of await measureInbox(1)) {
+    console.log(`${item.metric}: ${item.ours.toFixed(1)} ${item.unit}`, item.baseline ?? '');
+  }
+}

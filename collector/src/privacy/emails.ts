@@ -1,0 +1,39 @@
+/**
+ * E-mail addresses in free text (SPEC §13), each replaced with `[email]`. The local part takes
+ * the characters addresses use in practice, the domain at least two labels ending in letters.
+ */
+
+// The characters addresses use in practice; the rarer ones RFC 5322 allows (`'`, `=`, `/`…)
+// would take the words around an address with it (`name='jane@example.com'`).
+const LOCAL_ASCII = /[A-Za-z0-9._%+-]/;
+const LOCAL_OTHER = /[\p{L}\p{N}]/u;
+const LABEL = '[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?';
+const DOMAIN = new RegExp(`(?:${LABEL}\\.)+\\p{L}{2,63}`, 'uy');
+
+function isLocalChar(char: string): boolean {
+  const code = char.charCodeAt(0);
+  if (code < 0x80) return LOCAL_ASCII.test(char);
+  return !(code >= 0xd800 && code <= 0xdfff) && LOCAL_OTHER.test(char);
+}
+
+/**
+ * E-mail addresses, found from each `@` outwards rather than by one pattern over the whole text,
+ * whose backtracking over a long run of name characters without an `@` would be quadratic.
+ */
+export function replaceEmails(text: string): string {
+  if (!text.includes('@')) return text;
+  let out = '';
+  let done = 0;
+  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+    let start = at;
+    while (start > done && isLocalChar(text[start - 1] as string)) start--;
+    while (start < at && text[start] === '.') start++;
+    if (start === at) continue;
+    DOMAIN.lastIndex = at + 1;
+    if (!DOMAIN.test(text)) continue;
+    out += `${text.slice(done, start)}[email]`;
+    done = DOMAIN.lastIndex;
+    at = done - 1;
+  }
+  return out + text.slice(done);
+}

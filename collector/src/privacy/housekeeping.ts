@@ -1,0 +1,90 @@
+import type { CollectorConfig } from '../config';
+import { pruneIdempotencyKeys } from '../intake/ingest';
+import type { Logger } from '../observe/logger';
+import type { Database } from '../storage/database';
+import { DELETE_BATCH, deleteRecords } from './records';
+
+/** Any fixed number: it names the lock that lets one collector on a database keep house. */
+export const HOUSEKEEPING_LOCK = 8_787_016;
+const EVERY_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+type HousekeepingConfig = Pick<CollectorConfig, 'retentionDays' | 'voteWindowMs'>;
+
+export interface Housekeeping {
+  /** Stops the timer and waits for a run in progress to finish its batch. */
+  stop(): Promise<void>;
+}
+
+/** Erases the voter of every vote whose `VOTE_WINDOW` has passed (SPEC §13), in batches. */
+async function forgetVoters(db: Database, windowMs: number, now: Date, signal: AbortSignal) {
+  if (windowMs === Number.POSITIVE_INFINITY) return 0;
+  const before = new Date(now.getTime() - windowMs).toISOString();
+  let total = 0;
+  while (!signal.aborted) {
+    const [row] = await db.query<{ forgotten: number }>(
+      `WITH stale AS (
+         SELECT id FROM feedback WHERE voter IS NOT NULL AND received_at <= $1::timestamptz
+         LIMIT ${DELETE_BATCH} FOR UPDATE SKIP LOCKED),
+       done AS (UPDATE feedback SET voter = NULL WHERE id IN (SELECT id FROM stale) RETURNING 1)
+       SELECT count(*)::int AS forgotten FROM done`,
+      [before],
+    );
+    total += row?.forgotten ?? 0;
+    if ((row?.forgotten ?? 0) < DELETE_BATCH) break;
+  }
+  return total;
+}
+
+/**
+ * Keeps house at start-up and hourly, one collector per database at a time: prunes idempotency
+ * keys, forgets voters past `VOTE_WINDOW`, and with `RETENTION` deletes the records received
+ * longer ago (SPEC §13), logging how many. Ages are measured on `clock`, the one that dates
+ * what the collector receives.
+ */
+export function startHousekeeping(
+  db: Database,
+  config: HousekeepingConfig,
+  logger: Logger,
+  clock: () => Date,
+): Housekeeping {
+  const stopping = new AbortController();
+  const { signal } = stopping;
+  async function run() {
+    const ran = await db.exclusively(HOUSEKEEPING_LOCK, async () => {
+      await pruneIdempotencyKeys(db);
+      const now = clock();
+      const forgotten = await forgetVoters(db, config.voteWindowMs, now, signal);
+      if (forgotten > 0) {
+        logger.info({ forgotten }, `Forgot the voters of ${forgotten} votes past VOTE_WINDOW.`);
+      }
+      const days = config.retentionDays;
+      if (days === undefined || signal.aborted) return;
+      const started = performance.now();
+      const before = new Date(now.getTime() - days * DAY_MS).toISOString();
+      const deleted = await deleteRecords(db, 'received_at < $1::timestamptz', [before], signal);
+      logger.info(
+        { deleted, retention_days: days, ms: Math.round(performance.now() - started) },
+        `RETENTION ${days}d: deleted ${deleted} records received before ${before}, with their deliveries.`,
+      );
+    });
+    if (ran === undefined) logger.debug('Another collector is keeping house on this database.');
+  }
+  let running: Promise<void> = Promise.resolve();
+  const next = () => {
+    running = running.then(run).catch((error) => {
+      if (!signal.aborted)
+        logger.error({ err: error }, 'Housekeeping failed; it runs again within an hour.');
+    });
+  };
+  next();
+  const timer = setInterval(next, EVERY_MS);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      stopping.abort();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { createHmac } from 'node:crypto';
+import type { Queryable } from '../storage/database';
+
+/**
+ * The key the vote window's anonymous voter is derived with, generated once by migration
+ * `007_privacy.sql` and kept in the database, so every collector on it derives the same voter.
+ */
+export async function loadVoterKey(db: Queryable): Promise<Buffer> {
+  const [row] = await db.query<{ key: Uint8Array }>(
+    "SELECT key FROM collector_keys WHERE name = 'voter'",
+  );
+  if (!row) throw new Error('The database has no voter key: migration 007_privacy.sql is missing.');
+  return Buffer.from(row.key);
+}
+
+/**
+ * A client as the vote window knows an anonymous voter (SPEC §13): the hex HMAC-SHA-256 of its
+ * address, never the address. Migration 007 derives the same text in SQL from the addresses
+ * stored before it, so the two must not drift.
+ */
+export function pseudonymOf(key: Buffer, address: string): string {
+  return createHmac('sha256', key).update(address, 'utf8').digest('hex');
+}

@@ -1,0 +1,561 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
+import type { CreateCollectorOptions } from '../../collector/src/collector';
+import { createCollector } from '../../collector/src/collector';
+import {
+  type Backend,
+  type Collector,
+  openStorage,
+  send,
+  type TestStorage,
+} from '../helpers/collector';
+import { findInDatabase, migrateUntil, withDatabase } from '../helpers/database';
+import { type FakeVendor, startFakeVendor, VENDOR_ENV } from '../helpers/fake-vendor';
+import { eventBody, forwardFile, vendorDestinations } from '../helpers/forward';
+
+const EMAIL = 'jane.doe@example.com';
+const PHONE = '+49 30 1234567';
+const CARD = '4111 1111 1111 1111';
+const TYPED = `call me at ${PHONE} or mail ${EMAIL}, card ${CARD}`;
+const REDACTED = 'call me at [phone] or mail [email], card [card]';
+/** What must be found nowhere once redacted: each datum, and each one's digits. */
+const PERSONAL = [EMAIL, PHONE, '1234567', CARD, '4111111111111111'];
+
+/** The `msg` and fields of every JSON line a collector logged. */
+function logged(collector: Collector): { msg: string; [field: string]: unknown }[] {
+  return collector.logs().map((line) => JSON.parse(line));
+}
+
+/** Waits for the log line whose `msg` starts with `prefix`, the `count`-th such line. */
+async function waitForLine(collector: Collector, prefix: string, count = 1) {
+  return vi.waitFor(
+    () => {
+      const lines = logged(collector).filter((line) => line.msg.startsWith(prefix));
+      expect(lines.length).toBeGreaterThanOrEqual(count);
+      return lines[count - 1] as { msg: string; [field: string]: unknown };
+    },
+    { timeout: 30_000, interval: 50 },
+  );
+}
+
+/** A vote on the vote route from `address`, as a proxy in front of the collector reports it. */
+const voteFrom = (url: string, conversation: string, address: string, body: unknown = {}) =>
+  send(`${url}api/conversations/${conversation}/upvote`, {
+    body,
+    headers: { 'X-Forwarded-For': address },
+  });
+
+const total = async (url: string, conversation: string) =>
+  (await send(`${url}api/feedback?conversation_id=${encodeURIComponent(conversation)}`)).body
+    .total as number;
+
+describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_000 }, (backend) => {
+  let storage: TestStorage;
+  let vendor: FakeVendor;
+  let collector: Collector | undefined;
+  let suffixes = 0;
+
+  beforeAll(async () => {
+    Object.assign(process.env, VENDOR_ENV);
+    vendor = await startFakeVendor();
+    storage = await openStorage(backend);
+  });
+
+  afterAll(async () => {
+    await storage.stop();
+    await vendor.close();
+  });
+
+  beforeEach(() => {
+    vendor.requests.length = 0;
+  });
+
+  afterEach(async () => {
+    await collector?.close();
+    collector = undefined;
+  });
+
+  /** A collector on `place` (its storage), forwarding to every vendor the README documents. */
+  async function start(place: CreateCollectorOptions, overrides: CreateCollectorOptions = {}) {
+    await collector?.close();
+    const suffix = `-${++suffixes}`;
+    collector = await storage.start({
+      ...place,
+      forwardFile: forwardFile({ destinations: vendorDestinations(vendor.origin, suffix) }),
+      ...overrides,
+    });
+    return collector;
+  }
+
+  async function stop() {
+    await collector?.close();
+    collector = undefined;
+  }
+
+  describe('redaction', () => {
+    test('every intake format stores, answers and forwards its free text redacted', async () => {
+      const place = storage.options();
+      const { url } = await start(place);
+      const event = eventBody('redact-event', {
+        rating: 'down',
+        sentiment: 'negative',
+        value: -100,
+        message_id: 'm-redact',
+        session_id: 's-redact',
+        trace_id: 't-redact',
+        reason: `Wrong number ${PHONE}`,
+        reason_key: 'incorrect',
+        comment: TYPED,
+        message_content: `Write to ${EMAIL}; we charge card ${CARD}.`,
+      });
+      expect((await send(`${url}api/feedback`, { body: event })).status).toBe(201);
+      const sentiment = await send(`${url}api/sentiment`, {
+        body: {
+          conversation_id: 'c-redact',
+          sentiment: 'negative',
+          comment: TYPED,
+          metadata: { reason: `mail ${EMAIL}`, message_id: 'm-redact-2' },
+        },
+      });
+      const vote = await send(`${url}api/conversations/c-redact-vote/downvote`, {
+        body: { reason: `Wrong: ${TYPED}` },
+      });
+      const scoreBody = { session_id: 's-redact-2', score: 0, text: TYPED };
+      const score = await send(`${url}api/assistants/asst_1/feedbacks`, {
+        body: scoreBody,
+        headers: { 'Idempotency-Key': 'redact-score-key' },
+      });
+      const quality = await send(`${url}api/messages/feedback`, {
+        body: {
+          original_message_id: 'm-redact-3',
+          sent_message_content: `Your agent is ${EMAIL}, reach them on ${PHONE}.`,
+          customer_responded: true,
+          quality_score: 20,
+        },
+      });
+      expect([sentiment.status, vote.status, score.status, quality.status]).toEqual([
+        201, 200, 201, 201,
+      ]);
+      // The score format answers with its text: as stored, and so on every repeat of its key.
+      expect(score.body.text).toBe(REDACTED);
+      const repeat = await send(`${url}api/assistants/asst_1/feedbacks`, {
+        body: scoreBody,
+        headers: { 'Idempotency-Key': 'redact-score-key' },
+      });
+      expect(repeat.body).toEqual(score.body);
+
+      const stored = async (id: string) => (await send(`${url}api/feedback/${id}`)).body;
+      expect(await stored('redact-event')).toMatchObject({
+        reason: 'Wrong number [phone]',
+        reason_key: 'incorrect',
+        comment: REDACTED,
+        message_content: 'Write to [email]; we charge card [card].',
+      });
+      expect(await stored(sentiment.body.id)).toMatchObject({
+        reason: 'mail [email]',
+        comment: REDACTED,
+      });
+      expect(await stored(score.body.id)).toMatchObject({ comment: REDACTED });
+      expect((await stored(quality.body.feedback_id)).metadata).toEqual({
+        sent_message_content: 'Your agent is [email], reach them on [phone].',
+        customer_responded: true,
+      });
+      const [voted] = (await send(`${url}api/feedback?conversation_id=c-redact-vote`)).body.items;
+      expect(voted.reason).toBe(`Wrong: ${REDACTED}`);
+
+      // Each record goes to every destination its fields allow: the event to all 6, the
+      // sentiment to 5 (no trace for Langfuse), the vote to 4 (no message id for quality), the
+      // score to 3 and the quality vote to 4 (neither has a conversation for the vote URL).
+      const requests = await vendor.waitFor(22);
+      const bodies = requests.map((request) => JSON.stringify(request.body));
+      for (const datum of PERSONAL) {
+        expect(bodies.filter((body) => body.includes(datum))).toEqual([]);
+      }
+      const byPath = (path: string) =>
+        requests.filter((request) => request.path === path).map((request) => request.body);
+      expect(byPath('/api/public/scores')).toEqual([
+        expect.objectContaining({ comment: `Wrong number [phone]: ${REDACTED}` }),
+      ]);
+      expect(byPath('/api/feedback')).toContainEqual(
+        expect.objectContaining({
+          reason: 'Wrong number [phone]',
+          comment: REDACTED,
+          message_content: 'Write to [email]; we charge card [card].',
+        }),
+      );
+      expect(byPath('/v1/messages/feedback')).toContainEqual(
+        expect.objectContaining({
+          sent_message_content: 'Your agent is [email], reach them on [phone].',
+        }),
+      );
+      expect(byPath('/v1/feedback')).toContainEqual(
+        expect.objectContaining({
+          comment: REDACTED,
+          metadata: { reason: 'mail [email]', message_id: 'm-redact-2' },
+        }),
+      );
+      expect(byPath('/v1/Assistants/asst_1/Feedbacks')).toContainEqual({
+        session_id: 's-redact-2',
+        score: 0,
+        text: REDACTED,
+      });
+      expect(byPath('/v1/conversation/c-redact-vote/downvote')).toEqual([
+        { value: -100, reason: `Wrong: ${REDACTED}` },
+      ]);
+
+      await stop();
+      expect(await withDatabase(place, (db) => findInDatabase(db, PERSONAL))).toEqual([]);
+    });
+
+    test('REDACT names what is redacted, and off keeps text as typed', async () => {
+      const place = storage.options();
+      const { url } = await start(place, { redact: 'email' });
+      await send(`${url}api/feedback`, { body: eventBody('redact-some', { comment: TYPED }) });
+      expect((await send(`${url}api/feedback/redact-some`)).body.comment).toBe(
+        `call me at ${PHONE} or mail [email], card ${CARD}`,
+      );
+      const off = await start(place, { redact: 'off' });
+      await send(`${off.url}api/feedback`, { body: eventBody('redact-off', { comment: TYPED }) });
+      expect((await send(`${off.url}api/feedback/redact-off`)).body.comment).toBe(TYPED);
+    });
+  });
+
+  describe('client addresses', () => {
+    test('no client address is stored, windows hold, and voters are forgotten once their window has passed', async () => {
+      const place = storage.options();
+      const { url } = await start(place, { trustProxy: 1 });
+      const addresses = ['203.0.113.7', '2001:db8::7', '198.51.100.23'];
+      for (const address of addresses) {
+        expect((await voteFrom(url, 'c-anon', address)).status).toBe(200);
+      }
+      // A repeat within the window answers as the first time and records nothing.
+      expect((await voteFrom(url, 'c-anon', '203.0.113.7')).status).toBe(200);
+      expect(await total(url, 'c-anon')).toBe(3);
+      await stop();
+      const voters = await withDatabase(place, async (db) => {
+        expect(await findInDatabase(db, addresses)).toEqual([]);
+        // Two votes left their window a day ago; one is within it.
+        await db.query(
+          `UPDATE feedback SET received_at = received_at - interval '25 hours'
+           WHERE id IN (SELECT id FROM feedback WHERE conversation_id = 'c-anon'
+             ORDER BY received_at LIMIT 2)`,
+        );
+        return db.query<{ voter: string }>(
+          "SELECT voter FROM feedback WHERE conversation_id = 'c-anon'",
+        );
+      });
+      for (const { voter } of voters) expect(voter).toMatch(/^client:[0-9a-f]{64}$/);
+
+      const again = await start(place, { trustProxy: 1 });
+      expect((await waitForLine(again, 'Forgot the voters')).forgotten).toBe(2);
+      // The vote still within its window keeps counting as that voter's.
+      expect((await voteFrom(again.url, 'c-anon', '198.51.100.23')).status).toBe(200);
+      expect(await total(again.url, 'c-anon')).toBe(3);
+      await stop();
+      const kept = await withDatabase(place, (db) =>
+        db.query<{ voter: string | null }>(
+          "SELECT voter FROM feedback WHERE conversation_id = 'c-anon' ORDER BY received_at",
+        ),
+      );
+      expect(kept.map(({ voter }) => voter === null)).toEqual([true, true, false]);
+    });
+
+    test('the migration rewrites the addresses stored before it, so running windows still hold', async () => {
+      // A database of its own, still without migration 007.
+      const fresh = await openStorage(backend);
+      const place = fresh.options();
+      const recent = new Date(Date.now() - 3_600_000).toISOString();
+      const record = JSON.stringify({ ...eventBody('old-vote'), received_at: recent });
+      await withDatabase(place, async (db) => {
+        await migrateUntil(db, '007');
+        await db.query(
+          `INSERT INTO feedback
+             (id, format, rating, score, conversation_id, voter, created_at, received_at, record)
+           VALUES ('old-vote', 'vote', 'up', 10, 'c-old', $1, $2, $2, $3)`,
+          ['client:203.0.113.9', recent, record],
+        );
+      });
+      const { url } = await start(place, { trustProxy: 1 });
+      expect((await voteFrom(url, 'c-old', '203.0.113.9')).status).toBe(200);
+      expect(await total(url, 'c-old')).toBe(1);
+      expect((await voteFrom(url, 'c-old', '203.0.113.10')).status).toBe(200);
+      expect(await total(url, 'c-old')).toBe(2);
+      await stop();
+      try {
+        expect(await withDatabase(place, (db) => findInDatabase(db, ['203.0.113.9']))).toEqual([]);
+      } finally {
+        await fresh.stop();
+      }
+    });
+
+    test('with the window off no voter is kept', async () => {
+      const place = storage.options();
+      const { url } = await start(place, { voteWindow: 'off', trustProxy: 1 });
+      await voteFrom(url, 'c-nowindow', '203.0.113.8');
+      await voteFrom(url, 'c-nowindow', '203.0.113.8', { user_id: 'u-nowindow' });
+      await stop();
+      const rows = await withDatabase(place, (db) =>
+        db.query("SELECT voter FROM feedback WHERE conversation_id = 'c-nowindow'"),
+      );
+      expect(rows).toEqual([{ voter: null }, { voter: null }]);
+    });
+  });
+
+  describe('retention', () => {
+    /** Stores `ids` (forwarded to the event vendor), then makes the `aged` ones `days` old. */
+    async function storeAndAge(
+      place: CreateCollectorOptions,
+      ids: string[],
+      aged: string[],
+      days: number,
+    ) {
+      const { url } = await start(place);
+      for (const id of ids) {
+        await send(`${url}api/feedback`, {
+          body: eventBody(id, { comment: 'fine' }),
+          headers: { 'Idempotency-Key': `key-${id}` },
+        });
+      }
+      await vendor.waitFor(ids.length * 4);
+      for (const id of ids) {
+        await send(`${url}api/feedback/${id}`, { method: 'PATCH', body: { note: 'Seen.' } });
+      }
+      const stats = (await send(`${url}api/feedback/stats`)).body;
+      await stop();
+      await withDatabase(place, (db) =>
+        db.query(
+          `UPDATE feedback SET received_at = received_at - make_interval(days => $2)
+           WHERE id = ANY($1)`,
+          [aged, days],
+        ),
+      );
+      return stats;
+    }
+
+    test('at start-up, records received longer ago go with their deliveries and activity; the daily figures stay', async () => {
+      const place = storage.options();
+      const stats = await storeAndAge(
+        place,
+        ['keep-1', 'purge-1', 'purge-2'],
+        ['purge-1', 'purge-2'],
+        31,
+      );
+      const purging = await start(place, { retention: '30d' });
+      const { url } = purging;
+      const line = await waitForLine(purging, 'RETENTION 30d');
+      expect(line).toMatchObject({ deleted: 2, retention_days: 30, level: 'info' });
+      expect((await send(`${url}api/feedback/purge-1`)).status).toBe(404);
+      expect((await send(`${url}api/feedback/purge-2`)).status).toBe(404);
+      expect((await send(`${url}api/feedback/keep-1`)).status).toBe(200);
+      expect((await send(`${url}api/deliveries?feedback_id=purge-1`)).body.total).toBe(0);
+      expect((await send(`${url}api/deliveries?feedback_id=keep-1`)).body.total).toBe(4);
+      expect((await send(`${url}api/feedback/stats`)).body).toEqual(stats);
+      await stop();
+      const keys = await withDatabase(place, (db) =>
+        db.query<{ key: string }>(
+          "SELECT key FROM idempotency_keys WHERE key LIKE 'key-%' ORDER BY key",
+        ),
+      );
+      expect(keys).toEqual([{ key: 'key-keep-1' }]);
+    });
+
+    test('off, or a record within the period, keeps everything', async () => {
+      const place = storage.options();
+      await storeAndAge(place, ['young-1', 'old-1'], ['old-1'], 20);
+      const within = await start(place, { retention: '30d' });
+      expect((await waitForLine(within, 'RETENTION 30d')).deleted).toBe(0);
+      const off = await start(place);
+      for (const id of ['young-1', 'old-1']) {
+        expect((await send(`${off.url}api/feedback/${id}`)).status).toBe(200);
+      }
+      expect(logged(off).filter((line) => line.msg.startsWith('RETENTION'))).toEqual([]);
+    });
+  });
+
+  describe('erasure', () => {
+    const erase = (url: string, query: string, headers: Record<string, string> = {}) =>
+      send(`${url}api/feedback?${query}`, { method: 'DELETE', headers });
+
+    test('deletes every record of one user, session or conversation with its deliveries and activity', async () => {
+      const place = storage.options();
+      const { url } = await start(place);
+      const bodies = [
+        eventBody('erase-user-1', { user_id: 'u-erase', conversation_id: 'c-a' }),
+        eventBody('erase-user-2', { user_id: 'u-erase', conversation_id: 'c-b' }),
+        eventBody('erase-session', { session_id: 's-erase', conversation_id: 'c-c' }),
+        eventBody('erase-conversation-1', { conversation_id: 'c-erase' }),
+        eventBody('erase-conversation-2', { conversation_id: 'c-erase', user_id: 'u-other' }),
+        eventBody('erase-none', { user_id: 'u-other', session_id: 's-other' }),
+      ];
+      for (const body of bodies) await send(`${url}api/feedback`, { body });
+      const vote = await send(`${url}api/conversations/c-erase/upvote`, {
+        body: { user_id: 'u-erase' },
+      });
+      expect(vote.status).toBe(200);
+      // Each goes to the 4 destinations a vote with a conversation and no message or trace reaches.
+      await vendor.waitFor((bodies.length + 1) * 4);
+      const noted = await send(`${url}api/feedback/erase-user-1`, {
+        method: 'PATCH',
+        body: { status: 'resolved', note: 'Called them back.' },
+      });
+      expect(noted.status).toBe(200);
+      const stats = (await send(`${url}api/feedback/stats`)).body;
+
+      expect(await erase(url, 'user_id=u-erase')).toMatchObject({
+        status: 200,
+        body: { deleted: 3 },
+      });
+      expect(await erase(url, 'session_id=s-erase')).toMatchObject({
+        status: 200,
+        body: { deleted: 1 },
+      });
+      expect(await erase(url, 'conversation_id=c-erase')).toMatchObject({
+        status: 200,
+        body: { deleted: 2 },
+      });
+      expect(await erase(url, 'user_id=u-erase')).toMatchObject({
+        status: 200,
+        body: { deleted: 0 },
+      });
+
+      for (const { id } of bodies) {
+        const kept = id === 'erase-none';
+        expect((await send(`${url}api/feedback/${id}`)).status).toBe(kept ? 200 : 404);
+        const deliveries = await send(`${url}api/deliveries?feedback_id=${id}`);
+        expect(deliveries.body.total).toBe(kept ? 4 : 0);
+      }
+      expect(await total(url, 'c-erase')).toBe(0);
+      expect((await send(`${url}api/feedback/stats`)).body).toEqual(stats);
+      const erased = logged(collector as Collector).filter((line) => line.msg.startsWith('Erased'));
+      expect(erased.map((line) => [line.by, line.deleted])).toEqual([
+        ['user_id', 3],
+        ['session_id', 1],
+        ['conversation_id', 2],
+        ['user_id', 0],
+      ]);
+      expect(JSON.stringify(erased)).not.toMatch(/u-erase|s-erase|c-erase/);
+      await stop();
+      const activity = await withDatabase(place, (db) =>
+        db.query("SELECT feedback_id FROM feedback_activity WHERE feedback_id LIKE 'erase-%'"),
+      );
+      expect(activity).toEqual([]);
+    });
+
+    describe('a query naming no one, or more than one key', () => {
+      let guarded: Collector;
+      beforeAll(async () => {
+        guarded = await storage.start(storage.options());
+        await send(`${guarded.url}api/feedback`, {
+          body: eventBody('erase-kept', { user_id: 'u-1' }),
+        });
+      });
+      afterAll(() => guarded.close());
+
+      test.each([
+        ['', 'user_id', /exactly one of `user_id`, `session_id` or `conversation_id`/],
+        ['user_id=u-1&session_id=s-1', 'session_id', /one key at a time/],
+        ['user_id=u-1&user_id=u-2', 'user_id', /given once/],
+        ['user_id=', 'user_id', /must not be empty/],
+        ['user_id=u-1&rating=down', 'rating', /not a parameter of erasure/],
+      ])('?%s answers 400 naming %s and erases nothing', async (query, field, message) => {
+        const answer = await erase(guarded.url, query);
+        expect(answer.status).toBe(400);
+        expect(answer.body).toEqual({ error: expect.stringMatching(message), field });
+        expect((await send(`${guarded.url}api/feedback/erase-kept`)).status).toBe(200);
+      });
+    });
+
+    test('is the team’s: ADMIN_TOKEN when one is set, and only from the collector’s own origin', async () => {
+      const admin = 'erase-admin-token-0123456789';
+      const { url } = await start(storage.options(), { adminToken: admin });
+      await send(`${url}api/feedback`, {
+        body: eventBody('erase-guarded', { user_id: 'u-guarded' }),
+      });
+      const refused = await erase(url, 'user_id=u-guarded');
+      expect([refused.status, refused.body.field]).toEqual([401, 'ADMIN_TOKEN']);
+      expect(refused.headers.get('www-authenticate')).toBe('Basic realm="feedback"');
+      const bearer = { Authorization: `Bearer ${admin}` };
+      const foreign = await erase(url, 'user_id=u-guarded', {
+        ...bearer,
+        Origin: 'http://localhost:9999',
+      });
+      expect([foreign.status, foreign.body.field]).toEqual([403, 'Origin']);
+      expect((await send(`${url}api/feedback/erase-guarded`, { headers: bearer })).status).toBe(
+        200,
+      );
+      expect(await erase(url, 'user_id=u-guarded', bearer)).toMatchObject({
+        status: 200,
+        body: { deleted: 1 },
+      });
+    });
+
+    test('without ADMIN_TOKEN, only this machine may erase', async () => {
+      const { url } = await start(storage.options());
+      const proxied = await erase(url, 'user_id=u-1', { 'X-Forwarded-For': '203.0.113.5' });
+      expect([proxied.status, proxied.body.field]).toEqual([403, 'ADMIN_TOKEN']);
+    });
+  });
+});
+
+describe('keeping house on one PostgreSQL', { timeout: 120_000 }, () => {
+  let storage: TestStorage;
+
+  beforeAll(async () => {
+    storage = await openStorage('postgres');
+  });
+
+  afterAll(async () => {
+    await storage.stop();
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  test('one collector purges at a time, and every hour', async () => {
+    const place = storage.options();
+    const first = await storage.start(place);
+    for (const id of ['hour-1', 'hour-2', 'hour-3']) {
+      await send(`${first.url}api/feedback`, { body: eventBody(id) });
+    }
+    await first.close();
+    const { HOUSEKEEPING_LOCK } = await import('../../collector/src/privacy/housekeeping');
+    const pg = (await import('pg')).default;
+    const holder = new pg.Client({ connectionString: place.databaseUrl });
+    await holder.connect();
+    await holder.query(
+      "UPDATE feedback SET received_at = received_at - interval '8 days' WHERE id = 'hour-1'",
+    );
+    await holder.query('SELECT pg_advisory_lock($1)', [HOUSEKEEPING_LOCK]);
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const collector = await storage.start({ ...place, retention: '7d', logLevel: 'debug' });
+    try {
+      await waitForLine(collector, 'Another collector is keeping house');
+      expect((await send(`${collector.url}api/feedback/hour-1`)).status).toBe(200);
+      await holder.query('SELECT pg_advisory_unlock($1)', [HOUSEKEEPING_LOCK]);
+      await holder.query(
+        "UPDATE feedback SET received_at = received_at - interval '8 days' WHERE id = 'hour-2'",
+      );
+      vi.advanceTimersByTime(3_600_000);
+      expect((await waitForLine(collector, 'RETENTION 7d')).deleted).toBe(2);
+      expect((await send(`${collector.url}api/feedback?limit=100`)).body.total).toBe(1);
+    } finally {
+      await collector.close();
+      await holder.end();
+    }
+  });
+});
+
+describe('privacy settings', () => {
+  test.each([
+    [
+      'REDACT',
+      { redact: 'emails' },
+      /`REDACT` must be off or a comma-separated list of email, phone, card: "emails"/,
+    ],
+    ['RETENTION', { retention: '0d' }, /`RETENTION` must be off or a number of days from 1d/],
+    ['RETENTION', { retention: '30' }, /`RETENTION` must be off or a number of days/],
+    ['RETENTION', { retention: '12h' }, /`RETENTION` must be off or a number of days/],
+  ])('a bad %s stops the collector naming it', (_, options, message) => {
+    expect(() => createCollector(options as CreateCollectorOptions)).toThrow(message);
+  });
+});
