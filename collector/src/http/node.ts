@@ -78,7 +78,7 @@ function badTarget(): Response {
  * A listener for Node's `http` that answers with `handler`. A body left unread (413, or refused
  * before reading) closes its connection, which would otherwise be drained in full.
  */
-function nodeListener(handler: FetchHandler, closing: () => boolean) {
+function nodeListener(handler: FetchHandler, closing: () => boolean, ownProcess: boolean) {
   return getRequestListener(
     async (request, bindings) => {
       const { incoming } = bindings as HttpBindings;
@@ -88,7 +88,11 @@ function nodeListener(handler: FetchHandler, closing: () => boolean) {
       }
       return response;
     },
-    { errorHandler: badTarget, overrideGlobalObjects: false },
+    // In a process of its own, the adapter's light Request and Response replace the global
+    // ones: a Response that is only a string is then written without a web stream (half of
+    // what a vote cost the collector in JavaScript). Inside someone else's server, the globals
+    // are theirs and stay.
+    { errorHandler: badTarget, overrideGlobalObjects: ownProcess },
   );
 }
 
@@ -104,7 +108,7 @@ function nodeListener(handler: FetchHandler, closing: () => boolean) {
 export function toNodeListener(collector: {
   fetch: FetchHandler;
 }): (request: IncomingMessage, response: ServerResponse) => void {
-  const listener = nodeListener(collector.fetch, () => false);
+  const listener = nodeListener(collector.fetch, () => false, false);
   return (request, response) => {
     const { originalUrl } = request as IncomingMessage & { originalUrl?: string };
     if (originalUrl !== undefined) request.url = originalUrl;
@@ -126,7 +130,7 @@ export async function serveNode(
   const cap = Math.max(16, Math.min(options.maxConnections, openFileLimit() - RESERVED_FDS));
   let closing = false;
 
-  const listener = nodeListener(handler, () => closing);
+  const listener = nodeListener(handler, () => closing, true);
   const server = createServer({
     requestTimeout: options.requestTimeoutMs,
     headersTimeout: Math.min(60_000, options.requestTimeoutMs),

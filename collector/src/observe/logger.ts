@@ -4,6 +4,8 @@ import type { CollectorConfig } from '../config';
 
 export type Logger = pino.Logger;
 
+const FLUSH_EVERY_MS = 1000;
+
 /** Where log lines go instead of standard output: one JSON text per call. */
 export interface LogDestination {
   write(line: string): void;
@@ -40,12 +42,17 @@ export function createLogger(
     },
   };
   if (destination) return pino(options, destination);
-  // Synchronous writes: the lines before a crash or an exit are never lost in a buffer.
   if (config.logFormat === 'text') {
     return pino(
       options,
       pretty({ sync: true, singleLine: true, ignore: 'url,version', translateTime: 'HH:MM:ss' }),
     );
   }
-  return pino(options, pino.destination({ dest: 1, sync: true }));
+  // Lines are gathered up to 4 KiB and written at least every second: one write per request
+  // cost an eighth of a vote's time. What is gathered is written when the process exits, by
+  // an error too; only a SIGKILL can take the last second's lines.
+  const stdout = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  setInterval(() => stdout.flush(), FLUSH_EVERY_MS).unref();
+  process.once('exit', () => stdout.flushSync());
+  return pino(options, stdout);
 }
