@@ -25,10 +25,13 @@ CREATE INDEX feedback_order ON feedback (created_at DESC, received_at DESC, id C
 -- `is:spam` and `assigned:` find their few records at once, and intake never writes to them.
 CREATE INDEX feedback_triaged ON feedback (status, created_at DESC) WHERE status <> 'open';
 CREATE INDEX feedback_assigned ON feedback (assignee, created_at DESC) WHERE assignee IS NOT NULL;
--- down_rate alerts count a subject's recent votes at each vote; `message:` and `page:` search.
--- A page URL may be longer than a B-tree entry can hold, so its index is on its digest.
-CREATE INDEX feedback_message ON feedback (message_id, received_at) WHERE message_id IS NOT NULL;
-CREATE INDEX feedback_page ON feedback (md5(page_url), received_at) WHERE page_url IS NOT NULL;
+-- down_rate alerts count a subject's votes by received_at at each vote, attention finds a
+-- subject's reasons by created_at, and `message:` and `page:` search: one index each serves all
+-- three. A page URL may be longer than a B-tree entry can hold, so its index is on its digest.
+CREATE INDEX feedback_message ON feedback (message_id, received_at, created_at)
+  WHERE message_id IS NOT NULL;
+CREATE INDEX feedback_page ON feedback (md5(page_url), received_at, created_at)
+  WHERE page_url IS NOT NULL;
 
 -- How many records there are of each status and rating, kept by triggers whoever writes
 -- (intake, the team's changes, deletions), so the inbox's totals for `is:` and `rating:` need not
