@@ -9,8 +9,10 @@ export async function openPostgres(url: string): Promise<Database> {
   // An idle client losing its server must not crash the collector; the next query reconnects.
   pool.on('error', () => {});
   const wrap = (target: pg.Pool | pg.PoolClient): Queryable => ({
-    async query<T>(sql: string, params: readonly unknown[] = []) {
-      return (await target.query(sql, [...params])).rows as T[];
+    async query<T>(sql: string, params: readonly unknown[] = [], name?: string) {
+      const values = [...params];
+      const config = name === undefined ? { text: sql, values } : { name, text: sql, values };
+      return (await target.query(config)).rows as T[];
     },
     // Without parameters pg uses the simple protocol, which accepts several statements.
     async exec(sql) {
