@@ -41,6 +41,13 @@ const DURABLE_START = [
   'wal_sync_method=fsync',
 ];
 
+/**
+ * PostgreSQL keeps up to `max_files_per_process` table and index files open, and each is one of
+ * the collector's own file descriptors: bounded, they leave the connections their room under
+ * the open-file limit (the inbox's indexes of migration 005 took PGlite to 120 open files).
+ */
+const BOUNDED_FILES = ['-c', 'max_files_per_process=64'];
+
 /** The inbox's word search is served by trigram indexes (migration 005). */
 const EXTENSIONS = { pg_trgm };
 
@@ -52,10 +59,13 @@ export async function openPglite(dataDir: string, durable = true): Promise<Datab
     db = durable
       ? await PGlite.create({
           fs: new DurableNodeFS(dataDir),
-          startParams: DURABLE_START,
+          startParams: [...DURABLE_START, ...BOUNDED_FILES],
           extensions: EXTENSIONS,
         })
-      : await PGlite.create(dataDir, { extensions: EXTENSIONS });
+      : await PGlite.create(dataDir, {
+          extensions: EXTENSIONS,
+          startParams: [...PGlite.defaultStartParams, ...BOUNDED_FILES],
+        });
   } catch (error) {
     lock.release();
     throw error;
