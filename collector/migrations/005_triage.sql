@@ -25,16 +25,20 @@ CREATE INDEX feedback_order ON feedback (created_at DESC, received_at DESC, id C
 -- `is:spam` and `assigned:` find their few records at once, and intake never writes to them.
 CREATE INDEX feedback_triaged ON feedback (status, created_at DESC) WHERE status <> 'open';
 CREATE INDEX feedback_assigned ON feedback (assignee, created_at DESC) WHERE assignee IS NOT NULL;
--- down_rate alerts count a subject's recent votes at each vote; `message:` and `page:` search.
--- A page URL may be longer than a B-tree entry can hold, so its index is on its digest.
-CREATE INDEX feedback_message ON feedback (message_id, received_at) WHERE message_id IS NOT NULL;
-CREATE INDEX feedback_page ON feedback (md5(page_url), received_at) WHERE page_url IS NOT NULL;
+-- down_rate alerts count a subject's votes by received_at at each vote, attention finds a
+-- subject's reasons by created_at, and `message:` and `page:` search: one index each serves all
+-- three. A page URL may be longer than a B-tree entry can hold, so its index is on its digest.
+CREATE INDEX feedback_message ON feedback (message_id, received_at, created_at)
+  WHERE message_id IS NOT NULL;
+CREATE INDEX feedback_page ON feedback (md5(page_url), received_at, created_at)
+  WHERE page_url IS NOT NULL;
 
 -- How many records there are of each status and rating, kept by triggers whoever writes
 -- (intake, the team's changes, deletions), so the inbox's totals for `is:` and `rating:` need not
--- count a million rows. The triggers run once per statement over its transition tables, so a
--- bulk change of many records updates each count once; `shard` spreads votes stored at once over
--- 16 rows, so they rarely wait on one lock.
+-- count a million rows. `shard` spreads votes stored at once over 16 rows, so they rarely wait on
+-- one lock. Intake stores one record per statement: its trigger adds one, per row. Changes and
+-- deletions may touch thousands of records in one statement: theirs run once per statement over
+-- its transition tables, so each count is updated once, not once per record.
 CREATE TABLE feedback_counts (
   status text NOT NULL,
   rating text NOT NULL,
@@ -45,14 +49,19 @@ CREATE TABLE feedback_counts (
 INSERT INTO feedback_counts
   SELECT status, rating, hashtext(id) & 15, count(*) FROM feedback GROUP BY 1, 2, 3;
 
-CREATE FUNCTION feedback_count() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION feedback_count_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO feedback_counts AS c VALUES (NEW.status, NEW.rating, hashtext(NEW.id) & 15, 1)
+    ON CONFLICT (status, rating, shard) DO UPDATE SET records = c.records + 1;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER feedback_counted_insert AFTER INSERT ON feedback
+  FOR EACH ROW EXECUTE FUNCTION feedback_count_added();
+
+CREATE FUNCTION feedback_count_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   -- Only the branch of this operation runs, so only its transition tables are named.
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO feedback_counts AS c
-      SELECT status, rating, hashtext(id) & 15, count(*) FROM added GROUP BY 1, 2, 3
-      ON CONFLICT (status, rating, shard) DO UPDATE SET records = c.records + excluded.records;
-  ELSIF TG_OP = 'DELETE' THEN
+  IF TG_OP = 'DELETE' THEN
     INSERT INTO feedback_counts AS c
       SELECT status, rating, hashtext(id) & 15, -count(*) FROM removed GROUP BY 1, 2, 3
       ON CONFLICT (status, rating, shard) DO UPDATE SET records = c.records + excluded.records;
@@ -67,13 +76,11 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$;
-CREATE TRIGGER feedback_counted_insert AFTER INSERT ON feedback
-  REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION feedback_count();
 CREATE TRIGGER feedback_counted_delete AFTER DELETE ON feedback
-  REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION feedback_count();
+  REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION feedback_count_changed();
 CREATE TRIGGER feedback_counted_update AFTER UPDATE ON feedback
   REFERENCING OLD TABLE AS removed NEW TABLE AS added
-  FOR EACH STATEMENT EXECUTE FUNCTION feedback_count();
+  FOR EACH STATEMENT EXECUTE FUNCTION feedback_count_changed();
 
 CREATE FUNCTION feedback_uncount() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

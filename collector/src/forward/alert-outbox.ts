@@ -38,7 +38,8 @@ function commentAlert(alert: CommentAlert, record: FeedbackRecord, inbox: string
  * Counts the subject's votes received within the window (this one included, spam left out);
  * when they reach `minVotes` with a down share of at least `threshold`, claims the subject for
  * the window. The claim is one upsert that only succeeds when the last alert is a window old,
- * so two votes stored at once on PostgreSQL send one alert between them.
+ * so two votes stored at once on PostgreSQL send one alert between them. The count runs at
+ * every vote: a plain statement, prepared once (one with the claim in it cost intake more).
  */
 async function downRateAlert(
   tx: Queryable,
@@ -55,6 +56,7 @@ async function downRateAlert(
     `SELECT count(*)::int AS votes, (count(*) FILTER (WHERE rating = 'down'))::int AS down
      FROM feedback WHERE ${subject.where} AND received_at > $2 AND status <> 'spam'`,
     [key, since],
+    `alert-votes-by-${alert.by}`,
   );
   if (!counts || counts.votes < alert.minVotes || counts.down / counts.votes < alert.threshold) {
     return [];

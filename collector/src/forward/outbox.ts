@@ -104,6 +104,7 @@ export async function insertDeliveries(tx: Queryable, deliveries: NewDelivery[])
       column('createdAt'),
       column('giveUpAt'),
     ],
+    'deliveries-insert',
   );
 }
 
@@ -126,11 +127,11 @@ export function due(
   names: string[],
   lock: boolean,
 ): Promise<Claimed[]> {
-  return tx.query<Claimed>(lock ? `${DUE} FOR UPDATE OF d SKIP LOCKED` : DUE, [
-    now.toISOString(),
-    limit,
-    names,
-  ]);
+  return tx.query<Claimed>(
+    lock ? `${DUE} FOR UPDATE OF d SKIP LOCKED` : DUE,
+    [now.toISOString(), limit, names],
+    lock ? 'deliveries-claim' : 'deliveries-due',
+  );
 }
 
 /**
@@ -157,5 +158,6 @@ export async function settle(tx: Queryable, outcomes: Settled[], now: Date): Pro
       column('last_status'),
       column('last_error'),
     ],
+    'deliveries-settle',
   );
 }

@@ -144,6 +144,9 @@ export function exportFeedback(
         try {
           // Reads until a page yields something (PGlite's may select none) or the end.
           while (!done) {
+            // PGlite runs its queries in this thread: before each page, the requests waiting for
+            // I/O go first (a vote then waits for one page's query at most).
+            if (!options.shared) await new Promise((resolve) => setImmediate(resolve));
             const params = [...selected.params, options.pageSize];
             if (last) params.push(last.created_key, last.received_key, last.id);
             const rows = await db.query<ExportRow>(page(last === undefined), params);

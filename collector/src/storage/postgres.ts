@@ -3,12 +3,16 @@ import type { Database, Queryable } from './database';
 
 /** The server backend: a pool of connections to the PostgreSQL at `url`. */
 export async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // Ten for requests, and three for the forwarding worker's loops, which each hold one while
+  // they send a batch: with ten in all, deliveries and alerts made votes wait for a connection.
+  const pool = new pg.Pool({ connectionString: url, max: 13 });
   // An idle client losing its server must not crash the collector; the next query reconnects.
   pool.on('error', () => {});
   const wrap = (target: pg.Pool | pg.PoolClient): Queryable => ({
-    async query<T>(sql: string, params: readonly unknown[] = []) {
-      return (await target.query(sql, [...params])).rows as T[];
+    async query<T>(sql: string, params: readonly unknown[] = [], name?: string) {
+      const values = [...params];
+      const config = name === undefined ? { text: sql, values } : { name, text: sql, values };
+      return (await target.query(config)).rows as T[];
     },
     // Without parameters pg uses the simple protocol, which accepts several statements.
     async exec(sql) {
