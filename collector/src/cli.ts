@@ -149,8 +149,6 @@ export async function runCli(
     for (const line of [...lines(options, url), ...(cli.banner?.(url) ?? [])]) {
       logger.info(line);
     }
-    // Written now, not with the next batch of request lines: whoever started it waits for these.
-    logger.flush();
   } catch (error) {
     const { message, error: cause } = describe(error);
     logger.error(cause === undefined ? {} : { err: cause }, message);
