@@ -19,88 +19,133 @@ export interface IngestOptions {
   forward?: (tx: Queryable, record: FeedbackRecord) => Promise<void>;
 }
 
-/** Counts the vote in its day's figures (`feedback_daily`), in the same transaction. */
-const COUNT = `INSERT INTO feedback_daily AS daily
-  (day, rating, bucket, reason_key, reason, shard, votes, score_sum)
-  VALUES (($1::timestamptz AT TIME ZONE 'UTC')::date, $2, round($3::numeric)::int, $4, $5, $6, 1, $3)
-  ON CONFLICT (day, rating, bucket, reason_key, reason, shard)
-  DO UPDATE SET votes = daily.votes + 1, score_sum = daily.score_sum + excluded.score_sum`;
-
 const SHARDS = 8;
 
-const INSERT = `INSERT INTO feedback
-  (id, format, rating, score, conversation_id, reason, voter, created_at, received_at, record)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $9::timestamptz, $10)
-  ON CONFLICT (id) DO NOTHING RETURNING id`;
+/**
+ * A vote stored in one statement: its Idempotency-Key claimed (when it has one), the record
+ * inserted only if the key was this request's, and counted in its day's figures
+ * (`feedback_daily`) only if it was inserted. One round trip instead of a transaction's five:
+ * on PostgreSQL the vote's time is mostly those round trips. A concurrent repeat of the key
+ * waits on the key's unique index until this statement commits, then finds it taken.
+ */
+const STORE = `WITH claim AS (
+    INSERT INTO idempotency_keys (key, status, body, fingerprint, feedback_id)
+    SELECT $11, $12, $13, $14, $1 WHERE $11::text IS NOT NULL
+    ON CONFLICT (key) DO NOTHING RETURNING key
+  ), stored AS (
+    INSERT INTO feedback
+      (id, format, rating, score, conversation_id, reason, voter, created_at, received_at, record)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $9::timestamptz, $10
+    WHERE $11::text IS NULL OR EXISTS (SELECT 1 FROM claim)
+    ON CONFLICT (id) DO NOTHING RETURNING id
+  ), counted AS (
+    INSERT INTO feedback_daily AS daily
+      (day, rating, bucket, reason_key, reason, shard, votes, score_sum)
+    SELECT ($8::timestamptz AT TIME ZONE 'UTC')::date, $3, round($4::numeric)::int, $15, $16,
+      $17, 1, $4
+    FROM stored
+    ON CONFLICT (day, rating, bucket, reason_key, reason, shard)
+    DO UPDATE SET votes = daily.votes + 1, score_sum = daily.score_sum + excluded.score_sum
+  )
+  SELECT EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM stored) AS stored`;
+
+/** The window's rule: has this voter voted on this conversation since then? */
+const RECENT = `SELECT 1 FROM feedback WHERE voter = $1 AND conversation_id = $2
+  AND received_at > $3::timestamptz LIMIT 1`;
+
+/** The first answer to a key another request claimed, for a repeat to replay. */
+const FIRST = 'SELECT status, body, fingerprint FROM idempotency_keys WHERE key = $1';
+
+const CLAIM = `INSERT INTO idempotency_keys (key, status, body, fingerprint, feedback_id)
+  VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING RETURNING key`;
 
 /**
- * Stores one accepted vote, in one transaction with its Idempotency-Key. Claiming the key first
- * makes a concurrent repeat wait on the key's unique index until this transaction commits, then
- * find the key taken and replay the stored answer: two identical requests store one record.
+ * Stores one accepted vote with its Idempotency-Key, atomically. A vote with deliveries to write
+ * (SPEC §11) or a vote window to keep takes a transaction; any other is one statement.
  */
-export function ingest(db: Database, accepted: Accepted, options: IngestOptions): Promise<Outcome> {
+export async function ingest(
+  db: Database,
+  accepted: Accepted,
+  options: IngestOptions,
+): Promise<Outcome> {
   const outcome = {
     status: accepted.status,
     body: JSON.stringify(accepted.response),
     stored: false,
   };
   const { record } = accepted;
-  return db.transaction(async (tx) => {
-    if (options.idempotencyKey !== undefined) {
-      const claimed = await tx.query(
-        `INSERT INTO idempotency_keys (key, status, body, fingerprint, feedback_id)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING RETURNING key`,
-        [options.idempotencyKey, outcome.status, outcome.body, options.fingerprint, record.id],
-      );
-      if (claimed.length === 0) {
-        const [first] = await tx.query<{ status: number; body: string; fingerprint: string }>(
-          'SELECT status, body, fingerprint FROM idempotency_keys WHERE key = $1',
-          [options.idempotencyKey],
-        );
-        if (first && first.fingerprint !== null && first.fingerprint !== options.fingerprint) {
-          throw new IdempotencyConflictError();
-        }
-        if (first) return { status: first.status, body: first.body, stored: false };
-      }
+  const key = options.idempotencyKey;
+  const windowed = accepted.voter !== undefined && options.voteWindowMs > 0;
+
+  /** The first request's answer to a key already taken; 422 when it was another request. */
+  const replay = async (q: Queryable): Promise<Outcome> => {
+    const [first] = await q.query<{ status: number; body: string; fingerprint: string }>(FIRST, [
+      key,
+    ]);
+    if (first && first.fingerprint !== null && first.fingerprint !== options.fingerprint) {
+      throw new IdempotencyConflictError();
     }
-    if (accepted.voter !== undefined && options.voteWindowMs > 0) {
+    return first ? { status: first.status, body: first.body, stored: false } : outcome;
+  };
+  /** Stores the record (claiming `claimKey` in the same statement) and counts it. */
+  const store = async (q: Queryable, claimKey: string | undefined): Promise<Outcome> => {
+    const [result] = await q.query<{ claimed: boolean; stored: boolean }>(
+      STORE,
+      [
+        record.id,
+        record.format,
+        record.rating,
+        record.score,
+        record.conversation_id ?? null,
+        record.reason ?? null,
+        // Without a window no voter is needed, so none is kept (SPEC §13).
+        windowed ? accepted.voter : null,
+        record.created_at,
+        record.received_at,
+        JSON.stringify(record),
+        claimKey ?? null,
+        outcome.status,
+        outcome.body,
+        options.fingerprint,
+        record.reason_key ?? record.reason ?? '',
+        record.reason ?? '',
+        Math.floor(Math.random() * SHARDS),
+      ],
+      'ingest-store',
+    );
+    if (claimKey !== undefined && !result?.claimed) return replay(q);
+    return { ...outcome, stored: result?.stored === true };
+  };
+
+  if (!windowed && options.forward === undefined) return store(db, key);
+  return db.transaction(async (tx) => {
+    if (windowed) {
+      // The key first: a repeat of this request replays its answer, whatever the window says.
+      if (key !== undefined) {
+        const claimed = await tx.query(CLAIM, [
+          key,
+          outcome.status,
+          outcome.body,
+          options.fingerprint,
+          record.id,
+        ]);
+        if (claimed.length === 0) return replay(tx);
+      }
       // Serialises votes of one voter on one conversation, so two at once cannot both pass.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
         `${record.conversation_id}\n${accepted.voter}`,
       ]);
       const since = Math.max(0, Date.parse(record.received_at) - options.voteWindowMs);
-      const recent = await tx.query(
-        `SELECT 1 FROM feedback WHERE voter = $1 AND conversation_id = $2
-         AND received_at > $3::timestamptz LIMIT 1`,
-        [accepted.voter, record.conversation_id, new Date(since).toISOString()],
-      );
+      const recent = await tx.query(RECENT, [
+        accepted.voter,
+        record.conversation_id,
+        new Date(since).toISOString(),
+      ]);
       if (recent.length > 0) return outcome;
     }
-    const stored = await tx.query(INSERT, [
-      record.id,
-      record.format,
-      record.rating,
-      record.score,
-      record.conversation_id ?? null,
-      record.reason ?? null,
-      // Without a window no voter is needed, so none is kept (SPEC §13).
-      options.voteWindowMs > 0 ? (accepted.voter ?? null) : null,
-      record.created_at,
-      record.received_at,
-      JSON.stringify(record),
-    ]);
-    if (stored.length > 0) {
-      await tx.query(COUNT, [
-        record.created_at,
-        record.rating,
-        record.score,
-        record.reason_key ?? record.reason ?? '',
-        record.reason ?? '',
-        Math.floor(Math.random() * SHARDS),
-      ]);
-      await options.forward?.(tx, record);
-    }
-    return { ...outcome, stored: stored.length > 0 };
+    const result = await store(tx, windowed ? undefined : key);
+    if (result.stored) await options.forward?.(tx, record);
+    return result;
   });
 }
 
