@@ -78,7 +78,14 @@ async function load(origin: string, seconds: number): Promise<number> {
     connections: 10,
     duration: seconds,
     idReplacement: true,
-    requests: [{ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: EVENT }],
+    // Every vote with its own Idempotency-Key, as the widget sends it (SPEC §5).
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': '[<id>]' },
+        body: EVENT,
+      },
+    ],
   });
   if (result.non2xx + result.errors + result.timeouts > 0) {
     throw new Error(`${origin}: ${result.non2xx} non-2xx, ${result.errors} errors`);

@@ -100,7 +100,7 @@ const SECTIONS: Record<string, Section> = {
   processes: {
     title: 'The collector as processes',
     method:
-      '`bench/processes.ts`: collectors started as their own processes, as operators run them, each on fresh storage; autocannon in the bench process against `POST /api/feedback`, 10 connections, 10 s per run (3 s with `--quick`), kinds interleaved run by run. Router: the collector of commit 63d2348 (before Hono, checked out into `.bench/`, run with tsx) against the compiled bin, on PGlite and on PostgreSQL. Roles, on PostgreSQL with one `event` destination on a vendor in a thread of the bench process: no FORWARD_FILE; one `ROLE=all` process that takes and sends; `ROLE=web` beside a `ROLE=forwarder` process. Goals: after ≥ 0.9× before; split ≥ 0.85× of off.',
+      '`bench/processes.ts`: collectors started as their own processes, as operators run them, each on fresh storage; autocannon in the bench process against `POST /api/feedback`, every vote with its own `Idempotency-Key` as the widget sends it, 10 connections, 10 s per run (3 s with `--quick`), kinds interleaved run by run. Router: the collector of commit 63d2348 (before Hono, checked out into `.bench/`, run with tsx) against the compiled bin, on PGlite and on PostgreSQL. Roles, on PostgreSQL with one `event` destination on a vendor in a thread of the bench process: no FORWARD_FILE; one `ROLE=all` process that takes and sends; `ROLE=web` beside a `ROLE=forwarder` process. Goals: after ≥ 0.9× before; split ≥ 0.85× of off.',
     runs: { full: 3, quick: 1 },
     async measure(_browser, _site, runs) {
       return processRows(await measureProcesses(runs, runs > 1 ? 10 : 3));
