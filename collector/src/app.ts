@@ -107,8 +107,8 @@ function routes(services: AppServices): Route[] {
             .update(`${url.pathname}${url.search}\n${JSON.stringify(body)}`)
             .digest('base64url'),
           voteWindowMs: config.voteWindowMs,
-          // Without destinations or alerts a vote has no deliveries: one statement stores it.
-          ...(forwarding.names.length > 0 ? { forward: forwarding.enqueue } : {}),
+          ...(forwarding.names.length > 0 ? { deliveries: forwarding.deliveriesOf } : {}),
+          ...(forwarding.afterStore ? { afterStore: forwarding.afterStore } : {}),
         });
         metrics.vote(format, outcome.stored ? 'stored' : 'duplicate');
         return asJson(outcome.status, outcome.body);

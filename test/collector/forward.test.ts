@@ -307,6 +307,33 @@ describe.each<Backend>(['pglite', 'postgres'])(
       expect(Date.parse(body.items[0].next_attempt_at)).toBeGreaterThan(Date.now() - 1000);
     });
 
+    test('a vendor that never answers is given up on after 10 s and retried under the same key', async () => {
+      const { url, suffix } = await start(single('event', '/api/feedback'));
+      const never = new Promise<never>(() => {});
+      vendor.answer = () => (vendor.requests.length < 2 ? never : { status: 201, body: '{}' });
+      await send(`${url}api/feedback`, { body: eventBody('fw-hang') });
+      await waitForCounts(url, [{ destination: `events${suffix}`, delivered: 1 }]);
+      const [first, second] = vendor.requests.map((r) => r.at);
+      expect((second as number) - (first as number)).toBeGreaterThanOrEqual(10_000);
+      expect(vendor.keys().size).toBe(1);
+      const { body } = await send(`${url}api/deliveries?feedback_id=fw-hang`);
+      expect(body.items[0]).toMatchObject({ status: 'delivered', attempts: 2 });
+    });
+
+    test('a redirect is not followed: the delivery fails naming its status', async () => {
+      const { url, suffix } = await start(single('event', '/api/feedback'));
+      vendor.answer = () => ({
+        status: 308,
+        headers: { Location: 'http://203.0.113.9/api/feedback' },
+        body: '',
+      });
+      await send(`${url}api/feedback`, { body: eventBody('fw-moved') });
+      await waitForCounts(url, [{ destination: `events${suffix}`, failed: 1 }]);
+      const { body } = await send(`${url}api/deliveries?feedback_id=fw-moved`);
+      expect(body.items[0]).toMatchObject({ status: 'failed', attempts: 1, last_status: 308 });
+      expect(vendor.requests).toHaveLength(1);
+    });
+
     test('with ADMIN_TOKEN the delivery routes answer only the team', async () => {
       const token = 'forward-admin-token-0123456789';
       const { url } = await start(single('event', '/api/feedback'), { adminToken: token });

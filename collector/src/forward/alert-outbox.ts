@@ -74,22 +74,28 @@ async function downRateAlert(
 }
 
 /**
- * The alerts a newly stored record sets off (SPEC §12), as deliveries to write in its
- * transaction. `inbox` is where links point: `PUBLIC_URL` and the base path, when set.
+ * The comment alerts a record sets off (SPEC §12): known from the record alone, so they are
+ * written in the statement that stores it. `inbox` is where links point: `PUBLIC_URL` and the
+ * base path, when set.
  */
-export async function alertDeliveries(
-  tx: Queryable,
+export function commentAlertDeliveries(
   alerts: Alert[],
+  record: FeedbackRecord,
+  inbox: string | undefined,
+): NewDelivery[] {
+  return alerts.flatMap((alert) =>
+    alert.when === 'comment' ? commentAlert(alert, record, inbox) : [],
+  );
+}
+
+/** The down_rate alerts a newly stored record sets off, counted and claimed in its transaction. */
+export async function downRateAlertDeliveries(
+  tx: Queryable,
+  alerts: DownRateAlert[],
   record: FeedbackRecord,
   inbox: string | undefined,
 ): Promise<NewDelivery[]> {
   const deliveries: NewDelivery[] = [];
-  for (const alert of alerts) {
-    deliveries.push(
-      ...(alert.when === 'comment'
-        ? commentAlert(alert, record, inbox)
-        : await downRateAlert(tx, alert, record, inbox)),
-    );
-  }
+  for (const alert of alerts) deliveries.push(...(await downRateAlert(tx, alert, record, inbox)));
   return deliveries;
 }

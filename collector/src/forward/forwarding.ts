@@ -2,12 +2,12 @@ import type { CollectorConfig } from '../config';
 import type { FeedbackRecord } from '../intake/record';
 import type { Logger } from '../observe/logger';
 import type { Database, Queryable } from '../storage/database';
-import { alertDeliveries } from './alert-outbox';
-import type { Alert } from './alerts';
+import { commentAlertDeliveries, downRateAlertDeliveries } from './alert-outbox';
+import type { Alert, DownRateAlert } from './alerts';
 import type { Recipient } from './attempt';
 import type { Destination } from './destinations';
 import { loadForwardFile } from './forward-file';
-import { destinationDeliveries, insertDeliveries } from './outbox';
+import { destinationDeliveries, insertDeliveries, type NewDelivery } from './outbox';
 import { startWorker, type Worker } from './worker';
 
 /** Forwarding as the collector uses it: destinations, alerts, the intake hook and the worker. */
@@ -18,8 +18,16 @@ export interface Forwarding {
   names: string[];
   /** How long a delivery to `name` is tried: `FORWARD_MAX_AGE`, or an alert's `max_age`. */
   maxAgeOf(name: string): number;
-  /** For `ingest`: writes the record's deliveries and alerts in its transaction. */
-  enqueue(tx: Queryable, record: FeedbackRecord): Promise<void>;
+  /**
+   * For `ingest`: the record's deliveries known from it alone (to destinations, comment alerts),
+   * written in the statement that stores it.
+   */
+  deliveriesOf(record: FeedbackRecord): NewDelivery[];
+  /**
+   * For `ingest`, only when down_rate alerts are configured: writes the alerts a stored record
+   * sets off, in its transaction (they count the votes stored before it).
+   */
+  afterStore?: (tx: Queryable, record: FeedbackRecord) => Promise<void>;
   /** Starts sending (`ROLE` all or forwarder); until then deliveries only accumulate. */
   start(db: Database, logger: Logger): void;
   stop(): Promise<void>;
@@ -51,6 +59,7 @@ export function loadForwarding(config: CollectorConfig, env: NodeJS.ProcessEnv):
       sendsLate: false,
     })),
   ];
+  const downRates = alerts.filter((alert): alert is DownRateAlert => alert.when === 'down_rate');
   const alertAges = new Map(alerts.map((alert) => [alert.name, alert.maxAgeMs]));
   let worker: Worker | undefined;
   return {
@@ -58,11 +67,16 @@ export function loadForwarding(config: CollectorConfig, env: NodeJS.ProcessEnv):
     alerts,
     names: recipients.map((recipient) => recipient.name),
     maxAgeOf: (name) => alertAges.get(name) ?? config.forwardMaxAgeMs,
-    async enqueue(tx, record) {
-      const deliveries = destinationDeliveries(destinations, record, config.forwardMaxAgeMs);
-      if (alerts.length > 0) deliveries.push(...(await alertDeliveries(tx, alerts, record, inbox)));
-      await insertDeliveries(tx, deliveries);
-    },
+    deliveriesOf: (record) => [
+      ...destinationDeliveries(destinations, record, config.forwardMaxAgeMs),
+      ...commentAlertDeliveries(alerts, record, inbox),
+    ],
+    ...(downRates.length > 0
+      ? {
+          afterStore: async (tx: Queryable, record: FeedbackRecord) =>
+            insertDeliveries(tx, await downRateAlertDeliveries(tx, downRates, record, inbox)),
+        }
+      : {}),
     start(db, logger) {
       worker = startWorker(db, { recipients, shared: config.databaseUrl !== undefined, logger });
     },

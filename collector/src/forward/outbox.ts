@@ -77,23 +77,28 @@ export function destinationDeliveries(
 }
 
 /**
- * Writes deliveries in one statement, inside the transaction of the vote they follow: a vote
- * acknowledged is a vote that will be forwarded, and its alerts sent.
+ * The INSERT of `deliveries`, its arrays numbered from `$first` on, and those arrays: a statement
+ * of its own, or a part of the one that stores the vote they follow (`intake/ingest.ts`), so a
+ * vote acknowledged is a vote that will be forwarded, and its alerts sent.
  */
-export async function insertDeliveries(tx: Queryable, deliveries: NewDelivery[]): Promise<void> {
-  if (deliveries.length === 0) return;
+export function deliveriesInsert(
+  deliveries: NewDelivery[],
+  first: number,
+): { sql: string; params: unknown[] } {
   const column = <K extends keyof NewDelivery>(key: K) => deliveries.map((item) => item[key]);
-  await tx.query(
-    `INSERT INTO deliveries
+  const $ = (index: number) => `$${first + index}`;
+  return {
+    sql: `INSERT INTO deliveries
        (id, feedback_id, destination, alert, status, url, body, created_at, give_up_at,
         next_attempt_at, last_error)
      SELECT d.id, d.feedback_id, d.destination, d.alert,
        CASE WHEN d.failure IS NULL THEN 'pending' ELSE 'failed' END, d.url, d.body, d.created_at,
        d.give_up_at, CASE WHEN d.failure IS NULL THEN d.created_at END, d.failure
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-       $7::text[], $8::timestamptz[], $9::timestamptz[])
+     FROM unnest(${$(0)}::text[], ${$(1)}::text[], ${$(2)}::text[], ${$(3)}::text[],
+       ${$(4)}::text[], ${$(5)}::text[], ${$(6)}::text[], ${$(7)}::timestamptz[],
+       ${$(8)}::timestamptz[])
        AS d (id, feedback_id, destination, alert, url, body, failure, created_at, give_up_at)`,
-    [
+    params: [
       deliveries.map(() => randomUUID()),
       column('feedbackId'),
       column('destination'),
@@ -104,8 +109,14 @@ export async function insertDeliveries(tx: Queryable, deliveries: NewDelivery[])
       column('createdAt'),
       column('giveUpAt'),
     ],
-    'deliveries-insert',
-  );
+  };
+}
+
+/** Writes deliveries in one statement of their own (a down_rate alert's, in its vote's transaction). */
+export async function insertDeliveries(tx: Queryable, deliveries: NewDelivery[]): Promise<void> {
+  if (deliveries.length === 0) return;
+  const { sql, params } = deliveriesInsert(deliveries, 1);
+  await tx.query(sql, params, 'deliveries-insert');
 }
 
 // A comment alert whose record has been marked spam since is never sent (SPEC §12).

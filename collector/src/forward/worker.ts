@@ -31,7 +31,7 @@ const POLL_MS = 100;
 export function startWorker(db: Database, options: WorkerOptions): Worker {
   const byName = new Map(options.recipients.map((recipient) => [recipient.name, recipient]));
   const stopping = new AbortController();
-  /** One signal per batch: fetch and ky add a listener per request and never take it off. */
+  /** One signal per batch, which goes with it: each attempt in flight listens to it. */
   const batches = new Set<AbortController>();
   stopping.signal.addEventListener('abort', () => {
     for (const controller of batches) controller.abort();

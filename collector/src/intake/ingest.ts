@@ -1,4 +1,5 @@
 import { IdempotencyConflictError } from '../errors';
+import { deliveriesInsert, type NewDelivery } from '../forward/outbox';
 import type { Database, Queryable } from '../storage/database';
 import type { Accepted } from './formats';
 import type { FeedbackRecord } from './record';
@@ -15,18 +16,24 @@ export interface IngestOptions {
   /** What the request was (route, query and body), to tell a repeat from a reused key. */
   fingerprint: string;
   voteWindowMs: number;
-  /** Writes the record's deliveries (SPEC §11) in its transaction, only when it is stored. */
-  forward?: (tx: Queryable, record: FeedbackRecord) => Promise<void>;
+  /**
+   * The record's deliveries (SPEC §11, §12), written in the statement that stores it, and only
+   * if it is stored.
+   */
+  deliveries?: (record: FeedbackRecord) => NewDelivery[];
+  /** Runs in the record's transaction once it is stored (down_rate alerts count its votes). */
+  afterStore?: (tx: Queryable, record: FeedbackRecord) => Promise<void>;
 }
 
 const SHARDS = 8;
 
 /**
  * A vote stored in one statement: its Idempotency-Key claimed (when it has one), the record
- * inserted only if the key was this request's, and counted in its day's figures
- * (`feedback_daily`) only if it was inserted. One round trip instead of a transaction's five:
- * on PostgreSQL the vote's time is mostly those round trips. A concurrent repeat of the key
- * waits on the key's unique index until this statement commits, then finds it taken.
+ * inserted only if the key was this request's, counted in its day's figures (`feedback_daily`)
+ * and its deliveries written (`DELIVERED`) only if it was inserted. One round trip instead of a
+ * transaction's five or more: on PostgreSQL the vote's time is mostly those round trips. A
+ * concurrent repeat of the key waits on the key's unique index until this statement commits,
+ * then finds it taken.
  */
 const STORE = `WITH claim AS (
     INSERT INTO idempotency_keys (key, status, body, fingerprint, feedback_id)
@@ -46,8 +53,16 @@ const STORE = `WITH claim AS (
     FROM stored
     ON CONFLICT (day, rating, bucket, reason_key, reason, shard)
     DO UPDATE SET votes = daily.votes + 1, score_sum = daily.score_sum + excluded.score_sum
-  )
-  SELECT EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM stored) AS stored`;
+  )`;
+
+/** STORE's answer: was the key this request's, and was the record inserted. */
+const STORED =
+  'SELECT EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM stored) AS stored';
+
+/** The deliveries' arrays follow STORE's 17 parameters. */
+const DELIVERED = deliveriesInsert([], 18).sql;
+const STORE_FORWARD = `${STORE}, delivered AS (${DELIVERED} WHERE EXISTS (SELECT 1 FROM stored))\n${STORED}`;
+const STORE_ONLY = `${STORE}\n${STORED}`;
 
 /** The window's rule: has this voter voted on this conversation since then? */
 const RECENT = `SELECT 1 FROM feedback WHERE voter = $1 AND conversation_id = $2
@@ -60,8 +75,8 @@ const CLAIM = `INSERT INTO idempotency_keys (key, status, body, fingerprint, fee
   VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING RETURNING key`;
 
 /**
- * Stores one accepted vote with its Idempotency-Key, atomically. A vote with deliveries to write
- * (SPEC §11) or a vote window to keep takes a transaction; any other is one statement.
+ * Stores one accepted vote with its Idempotency-Key and its deliveries, atomically. A vote with a
+ * window to keep or down_rate alerts to count takes a transaction; any other is one statement.
  */
 export async function ingest(
   db: Database,
@@ -88,9 +103,11 @@ export async function ingest(
     return first ? { status: first.status, body: first.body, stored: false } : outcome;
   };
   /** Stores the record (claiming `claimKey` in the same statement) and counts it. */
+  const deliveries = options.deliveries?.(record) ?? [];
   const store = async (q: Queryable, claimKey: string | undefined): Promise<Outcome> => {
+    const forwarded = deliveries.length > 0;
     const [result] = await q.query<{ claimed: boolean; stored: boolean }>(
-      STORE,
+      forwarded ? STORE_FORWARD : STORE_ONLY,
       [
         record.id,
         record.format,
@@ -110,14 +127,15 @@ export async function ingest(
         record.reason_key ?? record.reason ?? '',
         record.reason ?? '',
         Math.floor(Math.random() * SHARDS),
+        ...(forwarded ? deliveriesInsert(deliveries, 18).params : []),
       ],
-      'ingest-store',
+      forwarded ? 'ingest-store-forward' : 'ingest-store',
     );
     if (claimKey !== undefined && !result?.claimed) return replay(q);
     return { ...outcome, stored: result?.stored === true };
   };
 
-  if (!windowed && options.forward === undefined) return store(db, key);
+  if (!windowed && options.afterStore === undefined) return store(db, key);
   return db.transaction(async (tx) => {
     if (windowed) {
       // The key first: a repeat of this request replays its answer, whatever the window says.
@@ -144,7 +162,7 @@ export async function ingest(
       if (recent.length > 0) return outcome;
     }
     const result = await store(tx, windowed ? undefined : key);
-    if (result.stored) await options.forward?.(tx, record);
+    if (result.stored) await options.afterStore?.(tx, record);
     return result;
   });
 }
