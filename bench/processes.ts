@@ -15,7 +15,9 @@ const median = (runs: number[]) => summarize(runs).median;
  * - the router: the collector of the last commit before Hono (`BEFORE_ROUTER`, checked out
  *   into `.bench/`) against today's compiled bin, on PGlite and on PostgreSQL;
  * - the roles: on PostgreSQL, ingest with forwarding on, when one process takes votes and
- *   sends them, and when `ROLE=web` takes them while a `ROLE=forwarder` process sends.
+ *   sends them, when `ROLE=web` takes them while a `ROLE=forwarder` process sends, and when
+ *   `ROLE=web` takes them with its forwarder elsewhere (here: none, so deliveries wait): what
+ *   forwarding costs the intake itself once the sending has a machine of its own.
  */
 export const BEFORE_ROUTER = '63d2348';
 
@@ -112,7 +114,7 @@ async function startVendor(): Promise<{ url: string; close(): Promise<number> }>
 export interface ProcessFigures {
   /** Requests per second, one figure per run. */
   router: { backend: 'pglite' | 'postgres'; before: number[]; after: number[] }[];
-  roles: { off: number[]; together: number[]; split: number[] };
+  roles: { off: number[]; together: number[]; split: number[]; web: number[] };
 }
 
 /** Runs each kind `runs` times, interleaved, so a slow minute of the machine hits every kind. */
@@ -193,6 +195,12 @@ export async function measureProcesses(runs: number, seconds: number): Promise<P
             },
           };
         },
+        web: async () =>
+          startProcess([BIN], {
+            DATABASE_URL: await database(),
+            FORWARD_FILE: forward,
+            ROLE: 'web',
+          }),
       },
       runs,
       seconds,
@@ -202,7 +210,12 @@ export async function measureProcesses(runs: number, seconds: number): Promise<P
         { backend: 'pglite', before: pglite.before ?? [], after: pglite.after ?? [] },
         { backend: 'postgres', before: postgres.before ?? [], after: postgres.after ?? [] },
       ],
-      roles: { off: roles.off ?? [], together: roles.together ?? [], split: roles.split ?? [] },
+      roles: {
+        off: roles.off ?? [],
+        together: roles.together ?? [],
+        split: roles.split ?? [],
+        web: roles.web ?? [],
+      },
     };
   } finally {
     await vendor.close();
@@ -221,8 +234,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       `${item.backend}: before the router ${median(item.before).toFixed(0)} req/s, after ${median(item.after).toFixed(0)} (${(median(item.after) / median(item.before)).toFixed(2)}×)`,
     );
   }
-  const { off, together, split } = figures.roles;
+  const { off, together, split, web } = figures.roles;
+  const of = (runs: number[]) => `${(median(runs) / median(off)).toFixed(2)}×`;
   console.log(
-    `postgres, forwarding on: one process ${(median(together) / median(off)).toFixed(2)}× of off, web + forwarder ${(median(split) / median(off)).toFixed(2)}× (off ${median(off).toFixed(0)} req/s)`,
+    `postgres, forwarding on: one process ${of(together)} of off, web + forwarder ${of(split)}, web alone ${of(web)} (off ${median(off).toFixed(0)} req/s)`,
   );
 }

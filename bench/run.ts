@@ -100,7 +100,7 @@ const SECTIONS: Record<string, Section> = {
   processes: {
     title: 'The collector as processes',
     method:
-      '`bench/processes.ts`: collectors started as their own processes, as operators run them, each on fresh storage; autocannon in the bench process against `POST /api/feedback`, every vote with its own `Idempotency-Key` as the widget sends it, 10 connections, 10 s per run (3 s with `--quick`), kinds interleaved run by run. Router: the collector of commit 63d2348 (before Hono, checked out into `.bench/`, run with tsx) against the compiled bin, on PGlite and on PostgreSQL. Roles, on PostgreSQL with one `event` destination on a vendor in a thread of the bench process: no FORWARD_FILE; one `ROLE=all` process that takes and sends; `ROLE=web` beside a `ROLE=forwarder` process. Goals: after ≥ 0.9× before; split ≥ 0.85× of off.',
+      '`bench/processes.ts`: collectors started as their own processes, as operators run them, each on fresh storage; autocannon in the bench process against `POST /api/feedback`, every vote with its own `Idempotency-Key` as the widget sends it, 10 connections, 10 s per run (3 s with `--quick`), kinds interleaved run by run. Router: the collector of commit 63d2348 (before Hono, checked out into `.bench/`, run with tsx) against the compiled bin, on PGlite and on PostgreSQL. Roles, on PostgreSQL with one `event` destination on a vendor in a thread of the bench process: no FORWARD_FILE; one `ROLE=all` process that takes and sends; `ROLE=web` beside a `ROLE=forwarder` process, all of them on this machine’s two cores with PostgreSQL, the vendor and autocannon; `ROLE=web` alone, its deliveries left waiting as for a forwarder on another machine (what forwarding costs the intake itself). Goals: after ≥ 0.9× before; split ≥ 0.85× of off.',
     runs: { full: 3, quick: 1 },
     async measure(_browser, _site, runs) {
       return processRows(await measureProcesses(runs, runs > 1 ? 10 : 3));
@@ -127,7 +127,7 @@ function processRows(figures: ProcessFigures): Row[] {
   const verdict = (ratio: number, goal: number) =>
     `Goal ≥ ${goal}×: ${ratio >= goal ? 'met' : 'missed'} (${ratio.toFixed(2)}×).`;
   const median = (runs: number[]) => summarize(runs).median;
-  const { off, together, split } = figures.roles;
+  const { off, together, split, web } = figures.roles;
   return [
     ...figures.router.map((item) =>
       row({
@@ -156,6 +156,15 @@ function processRows(figures: ProcessFigures): Row[] {
       baselineName: 'forwarding off',
       baselineRuns: off,
       note: verdict(median(split) / median(off), 0.85),
+    }),
+    row({
+      section: 'processes',
+      metric:
+        'postgres: accepted events per second, forwarding on, ROLE=web with its forwarder on another machine',
+      unit: 'req/s',
+      runs: web,
+      baselineName: 'forwarding off',
+      baselineRuns: off,
     }),
   ];
 }
