@@ -9,10 +9,9 @@ import type { Queryable } from '../collector/src/storage/database';
  * figures, and VACUUM ANALYZE.
  */
 export async function seedVotes(db: Queryable, count: number): Promise<void> {
-  // As a bulk load should: intake's per-record count trigger off, the counts taken once after.
-  await db.query('ALTER TABLE feedback DISABLE TRIGGER feedback_counted_insert');
-  await db.query(
-    `WITH votes AS (
+  await bulkLoad(db, 'seed-', () =>
+    db.query(
+      `WITH votes AS (
        SELECT n,
          'seed-' || n AS id,
          CASE WHEN n % 10 < 6 THEN 'up' WHEN n % 10 < 9 THEN 'down' ELSE 'neutral' END AS rating,
@@ -60,14 +59,8 @@ export async function seedVotes(db: Queryable, count: number): Promise<void> {
          'received_at', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
        ))::text
      FROM votes`,
-    [count],
-  );
-  await db.query('ALTER TABLE feedback ENABLE TRIGGER feedback_counted_insert');
-  await db.query(
-    `INSERT INTO feedback_counts AS c
-     SELECT status, rating, hashtext(id) & 15, count(*) FROM feedback WHERE id LIKE 'seed-%'
-     GROUP BY 1, 2, 3
-     ON CONFLICT (status, rating, shard) DO UPDATE SET records = c.records + excluded.records`,
+      [count],
+    ),
   );
   await db.query(
     `INSERT INTO feedback_daily
@@ -77,4 +70,42 @@ export async function seedVotes(db: Queryable, count: number): Promise<void> {
   );
   await db.query('VACUUM ANALYZE feedback');
   await db.query('ANALYZE feedback_daily');
+}
+
+/**
+ * Runs `load`, statements that insert many records at once, as a bulk load should: intake's
+ * per-record count trigger off (in one statement it would update each count row once per record,
+ * for many minutes), then the records whose id starts with `prefix` counted once.
+ */
+export async function bulkLoad(
+  db: Queryable,
+  prefix: string,
+  load: () => Promise<unknown>,
+): Promise<void> {
+  await db.query('ALTER TABLE feedback DISABLE TRIGGER feedback_counted_insert');
+  try {
+    await load();
+  } finally {
+    await db.query('ALTER TABLE feedback ENABLE TRIGGER feedback_counted_insert');
+  }
+  await db.query(
+    `INSERT INTO feedback_counts AS c
+     SELECT status, rating, hashtext(id) & 15, count(*) FROM feedback WHERE id LIKE $1
+     GROUP BY 1, 2, 3
+     ON CONFLICT (status, rating, shard) DO UPDATE SET records = c.records + excluded.records`,
+    [`${prefix}%`],
+  );
+}
+
+/** A `pg` client as the collector's own `Queryable`, for the seeding functions. */
+export function asQueryable(client: {
+  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+}): Queryable {
+  return {
+    query: async <T>(sql: string, params: readonly unknown[] = []) =>
+      (await client.query(sql, [...params])).rows as T[],
+    exec: async (sql: string) => {
+      await client.query(sql);
+    },
+  };
 }

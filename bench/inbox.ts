@@ -2,7 +2,6 @@ import { readFileSync, rmSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
-import type { Queryable } from '../collector/src/storage/database';
 import {
   type CollectorProcess,
   listenCollector,
@@ -12,7 +11,7 @@ import {
 } from '../test/helpers/collector';
 import { startTestDatabase } from '../test/helpers/postgres';
 import { measureIngestWithAlerts } from './inbox-ingest';
-import { seedVotes } from './inbox-seed';
+import { asQueryable, seedVotes } from './inbox-seed';
 import { type Row, row } from './stats';
 
 const percentile = (sorted: number[], p: number) =>
@@ -163,18 +162,6 @@ async function measurePostgres(runs: number, votes: number): Promise<Row[]> {
     await collector?.stop();
     await database.stop();
   }
-}
-
-function asQueryable(client: {
-  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
-}): Queryable {
-  return {
-    query: async <T>(sql: string, params: readonly unknown[] = []) =>
-      (await client.query(sql, [...params])).rows as T[],
-    exec: async (sql: string) => {
-      await client.query(sql);
-    },
-  };
 }
 
 /** PGlite with `votes` votes: the same reads, the export, and how long votes wait during it. */

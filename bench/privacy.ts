@@ -4,6 +4,7 @@ import type { CollectorOptions } from '../collector/src/config';
 import { createRedactor } from '../collector/src/privacy/redact';
 import { type Collector, listenCollector, temporaryDir } from '../test/helpers/collector';
 import { startTestDatabase } from '../test/helpers/postgres';
+import { asQueryable, bulkLoad } from './inbox-seed';
 import { autocannon, EVENT } from './ingest';
 import { type Row, row } from './stats';
 
@@ -114,14 +115,17 @@ async function seedAged(url: string, count: number): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(
-      `INSERT INTO feedback
+    const db = asQueryable(client);
+    await bulkLoad(db, 'aged-', () =>
+      db.query(
+        `INSERT INTO feedback
          (id, format, rating, score, conversation_id, created_at, received_at, record)
        SELECT 'aged-' || n, 'event', 'up', 10, 'conv-' || (n % 10000),
          now() - interval '400 days', now() - interval '400 days' + n * interval '1 ms',
          '{"id":"aged"}'
        FROM generate_series(1, $1::int) AS n`,
-      [count],
+        [count],
+      ),
     );
     await client.query(
       `INSERT INTO deliveries (id, feedback_id, destination, status, url, body, created_at, give_up_at)

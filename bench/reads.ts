@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import pg from 'pg';
 import { listenCollector, send } from '../test/helpers/collector';
 import { startTestDatabase } from '../test/helpers/postgres';
+import { asQueryable, seedVotes } from './inbox-seed';
 import { type Row, row } from './stats';
 
 interface AutocannonResult {
@@ -12,29 +13,6 @@ type Autocannon = ((options: Record<string, unknown>) => Promise<AutocannonResul
   track?: unknown;
 };
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
-/**
- * Fills `feedback` with `count` votes straight in SQL: 90 days, a tenth of them with one of six
- * reasons, 10,000 conversations, ratings 60 % up.
- */
-const SEED = `INSERT INTO feedback
-  (id, format, rating, score, conversation_id, reason, voter, created_at, received_at, record)
-  SELECT 'seed-' || n, 'event',
-    CASE WHEN n % 10 < 6 THEN 'up' WHEN n % 10 < 9 THEN 'down' ELSE 'neutral' END,
-    CASE WHEN n % 10 < 6 THEN 10 WHEN n % 10 < 9 THEN 0 ELSE 5 END,
-    'conv-' || (n % 10000),
-    CASE WHEN n % 10 = 7 THEN (ARRAY['Incorrect','Irrelevant','Unclear','Incomplete','Too long','Other'])[1 + n % 6] END,
-    NULL,
-    now() - (n % 90) * interval '1 day',
-    now() - (n % 90) * interval '1 day',
-    '{}'
-  FROM generate_series(1, $1::int) AS n`;
-
-/** The seeded votes in the daily rollup, as the collector's ingest would have counted them. */
-const COUNT_SEED = `INSERT INTO feedback_daily
-  SELECT (created_at AT TIME ZONE 'UTC')::date, rating, round(score::numeric)::int,
-    coalesce(reason, ''), coalesce(reason, ''), 0, count(*), sum(score)
-  FROM feedback WHERE id LIKE 'seed-%' GROUP BY 1, 2, 3, 4, 5`;
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
@@ -73,10 +51,11 @@ export async function measureReads(runs: number, votes = 1_000_000): Promise<Row
   try {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
-    await client.query(SEED, [votes]);
-    await client.query(COUNT_SEED);
-    await client.query('ANALYZE feedback; ANALYZE feedback_daily');
-    await client.end();
+    try {
+      await seedVotes(asQueryable(client), votes);
+    } finally {
+      await client.end();
+    }
     const stats = `${collector.url}api/feedback/stats`;
     const p50: number[] = [];
     const p95: number[] = [];

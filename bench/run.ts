@@ -84,7 +84,7 @@ const SECTIONS: Record<string, Section> = {
   reads: {
     title: 'Collector reads',
     method:
-      '`bench/reads.ts`: an in-process collector on a fresh PostgreSQL filled with 1,000,000 votes in SQL (90 days, 10,000 conversations); `GET /api/feedback/stats` ten times in a row per run (median and 95th percentile of each run); then the median latency of 50 votes in a row, alone and while 1,000 stats requests arrive at once from one client.',
+      '`bench/reads.ts`: an in-process collector on a fresh PostgreSQL filled with 1,000,000 votes in SQL as the inbox section fills it (`bench/inbox-seed.ts`: 90 days, 20,000 conversations, intake’s count trigger off during the load); `GET /api/feedback/stats` ten times in a row per run (median and 95th percentile of each run); then the median latency of 50 votes in a row, alone and while 1,000 stats requests arrive at once from one client.',
     runs: { full: 3, quick: 1 },
     measure: (_browser, _site, runs) => measureReads(runs),
   },

@@ -77,18 +77,14 @@ export function destinationDeliveries(
 }
 
 /**
- * The INSERT of `deliveries`, its arrays numbered from `$first` on, and those arrays: a statement
- * of its own, or a part of the one that stores the vote they follow (`intake/ingest.ts`), so a
- * vote acknowledged is a vote that will be forwarded, and its alerts sent.
+ * The INSERT of deliveries from the arrays of `deliveryArrays`, numbered from `$first` on: a
+ * statement of its own, or a part of the one that stores the vote they follow
+ * (`intake/ingest.ts`), so a vote acknowledged is a vote that will be forwarded, and its alerts
+ * sent.
  */
-export function deliveriesInsert(
-  deliveries: NewDelivery[],
-  first: number,
-): { sql: string; params: unknown[] } {
-  const column = <K extends keyof NewDelivery>(key: K) => deliveries.map((item) => item[key]);
+export function insertDeliveriesSql(first: number): string {
   const $ = (index: number) => `$${first + index}`;
-  return {
-    sql: `INSERT INTO deliveries
+  return `INSERT INTO deliveries
        (id, feedback_id, destination, alert, status, url, body, created_at, give_up_at,
         next_attempt_at, last_error)
      SELECT d.id, d.feedback_id, d.destination, d.alert,
@@ -97,26 +93,31 @@ export function deliveriesInsert(
      FROM unnest(${$(0)}::text[], ${$(1)}::text[], ${$(2)}::text[], ${$(3)}::text[],
        ${$(4)}::text[], ${$(5)}::text[], ${$(6)}::text[], ${$(7)}::timestamptz[],
        ${$(8)}::timestamptz[])
-       AS d (id, feedback_id, destination, alert, url, body, failure, created_at, give_up_at)`,
-    params: [
-      deliveries.map(() => randomUUID()),
-      column('feedbackId'),
-      column('destination'),
-      column('alert'),
-      column('url'),
-      column('body'),
-      column('failure'),
-      column('createdAt'),
-      column('giveUpAt'),
-    ],
-  };
+       AS d (id, feedback_id, destination, alert, url, body, failure, created_at, give_up_at)`;
 }
+
+/** `deliveries` as the nine arrays `insertDeliveriesSql` unnests, each with a new id. */
+export function deliveryArrays(deliveries: NewDelivery[]): unknown[] {
+  const column = <K extends keyof NewDelivery>(key: K) => deliveries.map((item) => item[key]);
+  return [
+    deliveries.map(() => randomUUID()),
+    column('feedbackId'),
+    column('destination'),
+    column('alert'),
+    column('url'),
+    column('body'),
+    column('failure'),
+    column('createdAt'),
+    column('giveUpAt'),
+  ];
+}
+
+const INSERT_DELIVERIES = insertDeliveriesSql(1);
 
 /** Writes deliveries in one statement of their own (a down_rate alert's, in its vote's transaction). */
 export async function insertDeliveries(tx: Queryable, deliveries: NewDelivery[]): Promise<void> {
   if (deliveries.length === 0) return;
-  const { sql, params } = deliveriesInsert(deliveries, 1);
-  await tx.query(sql, params, 'deliveries-insert');
+  await tx.query(INSERT_DELIVERIES, deliveryArrays(deliveries), 'deliveries-insert');
 }
 
 // A comment alert whose record has been marked spam since is never sent (SPEC §12).

@@ -1,5 +1,5 @@
 import { IdempotencyConflictError } from '../errors';
-import { deliveriesInsert, type NewDelivery } from '../forward/outbox';
+import { deliveryArrays, insertDeliveriesSql, type NewDelivery } from '../forward/outbox';
 import type { Database, Queryable } from '../storage/database';
 import type { Accepted } from './formats';
 import type { FeedbackRecord } from './record';
@@ -60,7 +60,7 @@ const STORED =
   'SELECT EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM stored) AS stored';
 
 /** The deliveries' arrays follow STORE's 17 parameters. */
-const DELIVERED = deliveriesInsert([], 18).sql;
+const DELIVERED = insertDeliveriesSql(18);
 const STORE_FORWARD = `${STORE}, delivered AS (${DELIVERED} WHERE EXISTS (SELECT 1 FROM stored))\n${STORED}`;
 const STORE_ONLY = `${STORE}\n${STORED}`;
 
@@ -127,7 +127,7 @@ export async function ingest(
         record.reason_key ?? record.reason ?? '',
         record.reason ?? '',
         Math.floor(Math.random() * SHARDS),
-        ...(forwarded ? deliveriesInsert(deliveries, 18).params : []),
+        ...(forwarded ? deliveryArrays(deliveries) : []),
       ],
       forwarded ? 'ingest-store-forward' : 'ingest-store',
     );
