@@ -25,7 +25,7 @@ export interface Forwarding {
   deliveriesOf(record: FeedbackRecord): NewDelivery[];
   /**
    * For `ingest`, only when down_rate alerts are configured: writes the alerts a stored record
-   * sets off, in its transaction (they count the votes stored before it).
+   * sets off, in its transaction (each counts its subject's votes, this one included).
    */
   afterStore?: (tx: Queryable, record: FeedbackRecord) => Promise<void>;
   /** Starts sending (`ROLE` all or forwarder); until then deliveries only accumulate. */
