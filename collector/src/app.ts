@@ -108,7 +108,7 @@ function routes(services: AppServices): Route[] {
             .digest('base64url'),
           voteWindowMs: config.voteWindowMs,
           ...(forwarding.names.length > 0 ? { deliveries: forwarding.deliveriesOf } : {}),
-          ...(forwarding.afterStore ? { afterStore: forwarding.afterStore } : {}),
+          ...(forwarding.counts ? { counts: forwarding.counts } : {}),
         });
         metrics.vote(format, outcome.stored ? 'stored' : 'duplicate');
         return asJson(outcome.status, outcome.body);

@@ -315,6 +315,55 @@ describe.each<Backend>(['pglite', 'postgres'])('alerts on %s', { timeout: 60_000
     expect(hook.requests[0]?.body).toMatchObject({ votes: 3, down_rate: 1 });
   });
 
+  test('votes on one subject arriving at once set off one down_rate alert between them', async () => {
+    const rate = alert({
+      when: 'down_rate',
+      by: 'message',
+      window: '1h',
+      min_votes: 3,
+      threshold: 0.5,
+    });
+    const url = await start([rate]);
+    await Promise.all(
+      Array.from({ length: 20 }, () => vote(url, { message_id: 'm-rush', ...DOWN })),
+    );
+    await hook.waitFor(1);
+    expect((await deliveries(url, rate.name)).total).toBe(1);
+    expect(hook.requests[0]?.body).toMatchObject({ subject: 'm-rush', down_rate: 1 });
+  });
+
+  test('two down_rate alerts, by message and by page, are each counted on every vote', async () => {
+    const byMessage = alert({
+      when: 'down_rate',
+      by: 'message',
+      window: '1h',
+      min_votes: 2,
+      threshold: 1,
+    });
+    const byPage = alert({
+      when: 'down_rate',
+      by: 'page',
+      window: '1h',
+      min_votes: 3,
+      threshold: 0.6,
+    });
+    const url = await start([byMessage, byPage]);
+    const page = 'https://help.example.com/articles/7';
+    await vote(url, { message_id: 'm-a', page_url: page });
+    await vote(url, { message_id: 'm-b', page_url: page, ...DOWN });
+    expect((await deliveries(url, byMessage.name)).total).toBe(0);
+    await vote(url, { message_id: 'm-b', page_url: page, ...DOWN });
+    const sent = await hook.waitFor(2);
+    expect(sent.map((request) => request.body)).toEqual(
+      expect.arrayContaining([
+        { alert: byMessage.name, subject: 'm-b', votes: 2, down_rate: 1 },
+        { alert: byPage.name, subject: page, votes: 3, down_rate: 0.6667 },
+      ]),
+    );
+    expect((await deliveries(url, byMessage.name)).total).toBe(1);
+    expect((await deliveries(url, byPage.name)).total).toBe(1);
+  });
+
   test('a comment alert still pending when its record is marked spam is cancelled, and stays so', async () => {
     hook.reply = () => ({ status: 503 });
     const json = alert({ when: 'comment' });

@@ -1,14 +1,22 @@
+import type { StoreParts } from '../intake/ingest';
 import type { FeedbackRecord } from '../intake/record';
 import type { Queryable } from '../storage/database';
 import { commentAlertBody, downRateAlertBody } from './alert-messages';
 import type { Alert, CommentAlert, DownRateAlert } from './alerts';
-import { giveUpAfter, type NewDelivery } from './outbox';
+import { giveUpAfter, insertDeliveries, type NewDelivery } from './outbox';
 
-/** The subject a down_rate alert watches, and how to find its votes. */
+/** The subject a down_rate alert watches: its field, and its votes' condition on `$subject`. */
 const SUBJECTS = {
-  message: { field: 'message_id', where: 'message_id = $1' },
+  message: {
+    field: 'message_id',
+    where: (subject: string) => `message_id = ${subject}::text`,
+  },
   // Through the index on the URL's digest (migration 005): a URL may be long.
-  page: { field: 'page_url', where: 'md5(page_url) = md5($1) AND page_url = $1' },
+  page: {
+    field: 'page_url',
+    where: (subject: string) =>
+      `md5(page_url) = md5(${subject}::text) AND page_url = ${subject}::text`,
+  },
 } as const;
 
 function delivery(
@@ -35,39 +43,75 @@ function commentAlert(alert: CommentAlert, record: FeedbackRecord, inbox: string
 }
 
 /**
- * Counts the subject's votes received within the window (this one included, spam left out);
- * when they reach `minVotes` with a down share of at least `threshold`, claims the subject for
- * the window. The claim is one upsert that only succeeds when the last alert is a window old,
- * so two votes stored at once on PostgreSQL send one alert between them. The count runs at
- * every vote: a plain statement, prepared once (one with the claim in it cost intake more).
+ * The down_rate alerts, evaluated as each vote is stored (SPEC §12), as parts of the statement
+ * that stores it (`intake/ingest.ts`): for each alert a CTE counts its subject's votes received
+ * within its window, spam left out, the vote being stored (`stored`) included; the statement
+ * answers the counts as `votes_N` and `down_N`. Only a subject whose counts reach `minVotes` and
+ * `threshold` then takes a statement of its own (`claim`). Counting at every vote in the vote's
+ * own statement keeps intake at one round trip per vote.
  */
-async function downRateAlert(
-  tx: Queryable,
+export function downRateCounts(alerts: DownRateAlert[], inbox: string | undefined): StoreParts {
+  return {
+    ctes: (first) =>
+      alerts
+        .map((alert, index) => {
+          const where = SUBJECTS[alert.by].where(`$${first + 2 * index}`);
+          return `, rate_${index} AS (
+    SELECT count(*)::int + (SELECT count(*)::int FROM stored) AS votes,
+      (count(*) FILTER (WHERE rating = 'down'))::int
+        + (SELECT count(*)::int FROM stored WHERE rating = 'down') AS down
+    FROM feedback WHERE ${where} AND received_at > $${first + 2 * index + 1}::timestamptz
+      AND status <> 'spam' AND EXISTS (SELECT 1 FROM stored))`;
+        })
+        .join(''),
+    columns: alerts
+      .map(
+        (_, index) => `, (SELECT votes FROM rate_${index}) AS votes_${index},
+    (SELECT down FROM rate_${index}) AS down_${index}`,
+      )
+      .join(''),
+    params: (record) =>
+      alerts.flatMap((alert) => [
+        record[SUBJECTS[alert.by].field] ?? null,
+        windowStart(alert, record),
+      ]),
+    async after(q, record, answer) {
+      for (const [index, alert] of alerts.entries()) {
+        const votes = Number(answer[`votes_${index}`]);
+        const down = Number(answer[`down_${index}`]);
+        if (votes < alert.minVotes || down / votes < alert.threshold) continue;
+        await insertDeliveries(q, await claim(q, alert, record, { votes, down }, inbox));
+      }
+    },
+  };
+}
+
+function windowStart(alert: DownRateAlert, record: FeedbackRecord): string {
+  return new Date(Date.parse(record.received_at) - alert.windowMs).toISOString();
+}
+
+/**
+ * Claims the subject for the window, and answers its alert's delivery if it was this vote's. The
+ * claim is one upsert that only succeeds when the last alert is a window old, so two votes stored
+ * at once send one alert between them. Should the collector stop between the vote's statement
+ * and this one, the next vote on the subject claims it.
+ */
+async function claim(
+  q: Queryable,
   alert: DownRateAlert,
   record: FeedbackRecord,
+  counts: { votes: number; down: number },
   inbox: string | undefined,
 ): Promise<NewDelivery[]> {
-  const subject = SUBJECTS[alert.by];
-  const key = record[subject.field];
+  const key = record[SUBJECTS[alert.by].field];
   if (key === undefined) return [];
-  const receivedAt = Date.parse(record.received_at);
-  const since = new Date(receivedAt - alert.windowMs).toISOString();
-  const [counts] = await tx.query<{ votes: number; down: number }>(
-    `SELECT count(*)::int AS votes, (count(*) FILTER (WHERE rating = 'down'))::int AS down
-     FROM feedback WHERE ${subject.where} AND received_at > $2 AND status <> 'spam'`,
-    [key, since],
-    `alert-votes-by-${alert.by}`,
-  );
-  if (!counts || counts.votes < alert.minVotes || counts.down / counts.votes < alert.threshold) {
-    return [];
-  }
-  const claimed = await tx.query(
+  const claimed = await q.query(
     `INSERT INTO alert_subjects AS s (alert, digest, subject, alerted_at)
      VALUES ($1, md5($2), $2, $3)
      ON CONFLICT (alert, digest) DO UPDATE SET alerted_at = excluded.alerted_at
        WHERE s.alerted_at <= $4
      RETURNING 1`,
-    [alert.name, key, record.received_at, since],
+    [alert.name, key, record.received_at, windowStart(alert, record)],
   );
   if (claimed.length === 0) return [];
   return [delivery(alert, record, null, downRateAlertBody(alert, key, counts, inbox))];
@@ -86,16 +130,4 @@ export function commentAlertDeliveries(
   return alerts.flatMap((alert) =>
     alert.when === 'comment' ? commentAlert(alert, record, inbox) : [],
   );
-}
-
-/** The down_rate alerts a newly stored record sets off, counted and claimed in its transaction. */
-export async function downRateAlertDeliveries(
-  tx: Queryable,
-  alerts: DownRateAlert[],
-  record: FeedbackRecord,
-  inbox: string | undefined,
-): Promise<NewDelivery[]> {
-  const deliveries: NewDelivery[] = [];
-  for (const alert of alerts) deliveries.push(...(await downRateAlert(tx, alert, record, inbox)));
-  return deliveries;
 }

@@ -1,13 +1,14 @@
 import type { CollectorConfig } from '../config';
+import type { StoreParts } from '../intake/ingest';
 import type { FeedbackRecord } from '../intake/record';
 import type { Logger } from '../observe/logger';
-import type { Database, Queryable } from '../storage/database';
-import { commentAlertDeliveries, downRateAlertDeliveries } from './alert-outbox';
+import type { Database } from '../storage/database';
+import { commentAlertDeliveries, downRateCounts } from './alert-outbox';
 import type { Alert, DownRateAlert } from './alerts';
 import type { Recipient } from './attempt';
 import type { Destination } from './destinations';
 import { loadForwardFile } from './forward-file';
-import { destinationDeliveries, insertDeliveries, type NewDelivery } from './outbox';
+import { destinationDeliveries, type NewDelivery } from './outbox';
 import { startWorker, type Worker } from './worker';
 
 /** Forwarding as the collector uses it: destinations, alerts, the intake hook and the worker. */
@@ -23,11 +24,8 @@ export interface Forwarding {
    * written in the statement that stores it.
    */
   deliveriesOf(record: FeedbackRecord): NewDelivery[];
-  /**
-   * For `ingest`, only when down_rate alerts are configured: writes the alerts a stored record
-   * sets off, in its transaction (each counts its subject's votes, this one included).
-   */
-  afterStore?: (tx: Queryable, record: FeedbackRecord) => Promise<void>;
+  /** For `ingest`, only when down_rate alerts are configured: their counts at each vote. */
+  counts?: StoreParts;
   /** Starts sending (`ROLE` all or forwarder); until then deliveries only accumulate. */
   start(db: Database, logger: Logger): void;
   stop(): Promise<void>;
@@ -71,12 +69,7 @@ export function loadForwarding(config: CollectorConfig, env: NodeJS.ProcessEnv):
       ...destinationDeliveries(destinations, record, config.forwardMaxAgeMs),
       ...commentAlertDeliveries(alerts, record, inbox),
     ],
-    ...(downRates.length > 0
-      ? {
-          afterStore: async (tx: Queryable, record: FeedbackRecord) =>
-            insertDeliveries(tx, await downRateAlertDeliveries(tx, downRates, record, inbox)),
-        }
-      : {}),
+    ...(downRates.length > 0 ? { counts: downRateCounts(downRates, inbox) } : {}),
     start(db, logger) {
       worker = startWorker(db, { recipients, shared: config.databaseUrl !== undefined, logger });
     },

@@ -21,8 +21,19 @@ export interface IngestOptions {
    * if it is stored.
    */
   deliveries?: (record: FeedbackRecord) => NewDelivery[];
-  /** Runs in the record's transaction once it is stored (down_rate alerts count its votes). */
-  afterStore?: (tx: Queryable, record: FeedbackRecord) => Promise<void>;
+  /** More of that statement: down_rate alerts' counts (SPEC §12). Only with `deliveries`. */
+  counts?: StoreParts;
+}
+
+/** Parts added to the statement that stores a record, and what follows from its answer. */
+export interface StoreParts {
+  /** CTEs, each after a comma, that may read `stored`; their parameters from `$first` on. */
+  ctes(first: number): string;
+  /** Columns, each after a comma, of the statement's answer. */
+  columns: string;
+  params(record: FeedbackRecord): unknown[];
+  /** Once the record is stored, with the statement's answer. */
+  after(q: Queryable, record: FeedbackRecord, answer: Record<string, unknown>): Promise<void>;
 }
 
 const SHARDS = 8;
@@ -30,10 +41,10 @@ const SHARDS = 8;
 /**
  * A vote stored in one statement: its Idempotency-Key claimed (when it has one), the record
  * inserted only if the key was this request's, counted in its day's figures (`feedback_daily`)
- * and its deliveries written (`DELIVERED`) only if it was inserted. One round trip instead of a
- * transaction's five or more: on PostgreSQL the vote's time is mostly those round trips. A
- * concurrent repeat of the key waits on the key's unique index until this statement commits,
- * then finds it taken.
+ * and, with forwarding, its deliveries written and its down_rate alerts' subjects counted
+ * (`storeForward`), only if it was inserted. One round trip instead of a transaction's five or
+ * more: on PostgreSQL the vote's time is mostly those round trips. A concurrent repeat of the key
+ * waits on the key's unique index until this statement commits, then finds it taken.
  */
 const STORE = `WITH claim AS (
     INSERT INTO idempotency_keys (key, status, body, fingerprint, feedback_id)
@@ -44,7 +55,7 @@ const STORE = `WITH claim AS (
       (id, format, rating, score, conversation_id, reason, voter, created_at, received_at, record)
     SELECT $1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $9::timestamptz, $10
     WHERE $11::text IS NULL OR EXISTS (SELECT 1 FROM claim)
-    ON CONFLICT (id) DO NOTHING RETURNING id
+    ON CONFLICT (id) DO NOTHING RETURNING id, rating
   ), counted AS (
     INSERT INTO feedback_daily AS daily
       (day, rating, bucket, reason_key, reason, shard, votes, score_sum)
@@ -59,10 +70,13 @@ const STORE = `WITH claim AS (
 const STORED =
   'SELECT EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM stored) AS stored';
 
-/** The deliveries' arrays follow STORE's 17 parameters. */
-const DELIVERED = insertDeliveriesSql(18);
-const STORE_FORWARD = `${STORE}, delivered AS (${DELIVERED} WHERE EXISTS (SELECT 1 FROM stored))\n${STORED}`;
 const STORE_ONLY = `${STORE}\n${STORED}`;
+
+/** STORE with deliveries (their arrays follow its 17 parameters) and `counts`' parts. */
+function storeForward(counts: StoreParts | undefined): string {
+  const deliveries = `, delivered AS (${insertDeliveriesSql(18)} WHERE EXISTS (SELECT 1 FROM stored))`;
+  return `${STORE}${deliveries}${counts?.ctes(27) ?? ''}\n${STORED}${counts?.columns ?? ''}`;
+}
 
 /** The window's rule: has this voter voted on this conversation since then? */
 const RECENT = `SELECT 1 FROM feedback WHERE voter = $1 AND conversation_id = $2
@@ -75,8 +89,9 @@ const CLAIM = `INSERT INTO idempotency_keys (key, status, body, fingerprint, fee
   VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING RETURNING key`;
 
 /**
- * Stores one accepted vote with its Idempotency-Key and its deliveries, atomically. A vote with a
- * window to keep or down_rate alerts to count takes a transaction; any other is one statement.
+ * Stores one accepted vote with its Idempotency-Key and its deliveries, atomically: in one
+ * statement, or in a transaction when the vote has a window to keep. A down_rate alert that the
+ * vote sets off is claimed after it.
  */
 export async function ingest(
   db: Database,
@@ -102,12 +117,11 @@ export async function ingest(
     }
     return first ? { status: first.status, body: first.body, stored: false } : outcome;
   };
+  const { deliveries, counts } = options;
   /** Stores the record (claiming `claimKey` in the same statement) and counts it. */
-  const deliveries = options.deliveries?.(record) ?? [];
   const store = async (q: Queryable, claimKey: string | undefined): Promise<Outcome> => {
-    const forwarded = deliveries.length > 0;
     const [result] = await q.query<{ claimed: boolean; stored: boolean }>(
-      forwarded ? STORE_FORWARD : STORE_ONLY,
+      deliveries ? storeForward(counts) : STORE_ONLY,
       [
         record.id,
         record.format,
@@ -127,43 +141,42 @@ export async function ingest(
         record.reason_key ?? record.reason ?? '',
         record.reason ?? '',
         Math.floor(Math.random() * SHARDS),
-        ...(forwarded ? deliveryArrays(deliveries) : []),
+        ...(deliveries ? deliveryArrays(deliveries(record)) : []),
+        ...(counts?.params(record) ?? []),
       ],
-      forwarded ? 'ingest-store-forward' : 'ingest-store',
+      deliveries ? 'ingest-store-forward' : 'ingest-store',
     );
     if (claimKey !== undefined && !result?.claimed) return replay(q);
-    return { ...outcome, stored: result?.stored === true };
+    const stored = result?.stored === true;
+    if (stored) await counts?.after(q, record, result);
+    return { ...outcome, stored };
   };
 
-  if (!windowed && options.afterStore === undefined) return store(db, key);
+  if (!windowed) return store(db, key);
   return db.transaction(async (tx) => {
-    if (windowed) {
-      // The key first: a repeat of this request replays its answer, whatever the window says.
-      if (key !== undefined) {
-        const claimed = await tx.query(CLAIM, [
-          key,
-          outcome.status,
-          outcome.body,
-          options.fingerprint,
-          record.id,
-        ]);
-        if (claimed.length === 0) return replay(tx);
-      }
-      // Serialises votes of one voter on one conversation, so two at once cannot both pass.
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-        `${record.conversation_id}\n${accepted.voter}`,
+    // The key first: a repeat of this request replays its answer, whatever the window says.
+    if (key !== undefined) {
+      const claimed = await tx.query(CLAIM, [
+        key,
+        outcome.status,
+        outcome.body,
+        options.fingerprint,
+        record.id,
       ]);
-      const since = Math.max(0, Date.parse(record.received_at) - options.voteWindowMs);
-      const recent = await tx.query(RECENT, [
-        accepted.voter,
-        record.conversation_id,
-        new Date(since).toISOString(),
-      ]);
-      if (recent.length > 0) return outcome;
+      if (claimed.length === 0) return replay(tx);
     }
-    const result = await store(tx, windowed ? undefined : key);
-    if (result.stored) await options.afterStore?.(tx, record);
-    return result;
+    // Serialises votes of one voter on one conversation, so two at once cannot both pass.
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+      `${record.conversation_id}\n${accepted.voter}`,
+    ]);
+    const since = Math.max(0, Date.parse(record.received_at) - options.voteWindowMs);
+    const recent = await tx.query(RECENT, [
+      accepted.voter,
+      record.conversation_id,
+      new Date(since).toISOString(),
+    ]);
+    if (recent.length > 0) return outcome;
+    return store(tx, undefined);
   });
 }
 
