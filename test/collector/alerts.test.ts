@@ -161,6 +161,9 @@ describe.each<Backend>(['pglite', 'postgres'])('alerts on %s', { timeout: 60_000
     url: `${hook.origin}/hooks/${secret('SLACK_HOOK')}`,
     ...fields,
   });
+  /** A down_rate alert over a window of one hour. */
+  const downRate = (by: string, minVotes: number, threshold: number, fields = {}) =>
+    alert({ when: 'down_rate', by, window: '1h', min_votes: minVotes, threshold, ...fields });
   async function vote(url: string, fields: Record<string, unknown> = {}): Promise<string> {
     const id = `${backend}-alert-vote-${++ids}`;
     expect((await send(`${url}api/feedback`, { body: minimalEvent(id, fields) })).status).toBe(201);
@@ -235,14 +238,7 @@ describe.each<Backend>(['pglite', 'postgres'])('alerts on %s', { timeout: 60_000
 
   test('a down_rate alert fires once per subject per window, and again once the window has passed', async () => {
     let offset = -2 * HOUR;
-    const rate = alert({
-      when: 'down_rate',
-      by: 'message',
-      window: '1h',
-      min_votes: 3,
-      threshold: 0.5,
-      max_age: '7d',
-    });
+    const rate = downRate('message', 3, 0.5, { max_age: '7d' });
     const url = await start([rate], { clock: () => new Date(Date.now() + offset) });
     const on = { message_id: 'm-rate' };
     await vote(url, { ...on, ...DOWN });
@@ -274,14 +270,7 @@ describe.each<Backend>(['pglite', 'postgres'])('alerts on %s', { timeout: 60_000
   });
 
   test('a down_rate alert by page in Slack links to the subject’s votes', async () => {
-    const rate = alert({
-      when: 'down_rate',
-      by: 'page',
-      window: '1h',
-      min_votes: 2,
-      threshold: 1,
-      format: 'slack',
-    });
+    const rate = downRate('page', 2, 1, { format: 'slack' });
     const url = await start([rate], { publicUrl: PUBLIC_URL, basePath: '/feedback' });
     const page = { page_url: 'https://help.example.com/billing/<&>' };
     await vote(`${url}feedback/`, { ...page, ...DOWN });
@@ -296,13 +285,7 @@ describe.each<Backend>(['pglite', 'postgres'])('alerts on %s', { timeout: 60_000
   });
 
   test('spam votes never count towards a down_rate alert', async () => {
-    const rate = alert({
-      when: 'down_rate',
-      by: 'message',
-      window: '1h',
-      min_votes: 3,
-      threshold: 0.5,
-    });
+    const rate = downRate('message', 3, 0.5);
     const url = await start([rate]);
     const on = { message_id: 'm-spam', ...DOWN };
     const spam = [await vote(url, on), await vote(url, on)];
@@ -316,13 +299,7 @@ describe.each<Backend>(['pglite', 'postgres'])('alerts on %s', { timeout: 60_000
   });
 
   test('votes on one subject arriving at once set off one down_rate alert between them', async () => {
-    const rate = alert({
-      when: 'down_rate',
-      by: 'message',
-      window: '1h',
-      min_votes: 3,
-      threshold: 0.5,
-    });
+    const rate = downRate('message', 3, 0.5);
     const url = await start([rate]);
     await Promise.all(
       Array.from({ length: 20 }, () => vote(url, { message_id: 'm-rush', ...DOWN })),
@@ -333,20 +310,8 @@ describe.each<Backend>(['pglite', 'postgres'])('alerts on %s', { timeout: 60_000
   });
 
   test('two down_rate alerts, by message and by page, are each counted on every vote', async () => {
-    const byMessage = alert({
-      when: 'down_rate',
-      by: 'message',
-      window: '1h',
-      min_votes: 2,
-      threshold: 1,
-    });
-    const byPage = alert({
-      when: 'down_rate',
-      by: 'page',
-      window: '1h',
-      min_votes: 3,
-      threshold: 0.6,
-    });
+    const byMessage = downRate('message', 2, 1);
+    const byPage = downRate('page', 3, 0.6);
     const url = await start([byMessage, byPage]);
     const page = 'https://help.example.com/articles/7';
     await vote(url, { message_id: 'm-a', page_url: page });

@@ -72,11 +72,20 @@ const STORED =
 
 const STORE_ONLY = `${STORE}\n${STORED}`;
 
+/** Built once per forwarding configuration: the text of every vote's statement. */
+const forwardStatements = new WeakMap<object, string>();
+const NO_COUNTS = {};
+
 /** STORE with deliveries (their arrays follow its 17 parameters) and `counts`' parts. */
-function storeForward(counts: StoreParts | undefined): string {
-  const deliveries = `, delivered AS (${insertDeliveriesSql(18)} WHERE EXISTS (SELECT 1 FROM stored))`;
-  return `${STORE}${deliveries}${counts?.ctes(27) ?? ''}\n${STORED}${counts?.columns ?? ''}`;
-}
+const storeForward = (counts: StoreParts | undefined) => {
+  let sql = forwardStatements.get(counts ?? NO_COUNTS);
+  if (sql === undefined) {
+    const deliveries = `, delivered AS (${insertDeliveriesSql(18)} WHERE EXISTS (SELECT 1 FROM stored))`;
+    sql = `${STORE}${deliveries}${counts?.ctes(27) ?? ''}\n${STORED}${counts?.columns ?? ''}`;
+    forwardStatements.set(counts ?? NO_COUNTS, sql);
+  }
+  return sql;
+};
 
 /** The window's rule: has this voter voted on this conversation since then? */
 const RECENT = `SELECT 1 FROM feedback WHERE voter = $1 AND conversation_id = $2
