@@ -3,7 +3,7 @@ import type { FeedbackRecord } from '../intake/record';
 import type { Queryable } from '../storage/database';
 import { commentAlertBody, downRateAlertBody } from './alert-messages';
 import type { Alert, CommentAlert, DownRateAlert } from './alerts';
-import { giveUpAfter, insertDeliveries, type NewDelivery } from './outbox';
+import { deliveryArrays, giveUpAfter, insertDeliveriesSql, type NewDelivery } from './outbox';
 
 /** The subject a down_rate alert watches: its field, and its votes' condition on `$subject`. */
 const SUBJECTS = {
@@ -80,7 +80,7 @@ export function downRateCounts(alerts: DownRateAlert[], inbox: string | undefine
         const votes = Number(answer[`votes_${index}`]);
         const down = Number(answer[`down_${index}`]);
         if (votes < alert.minVotes || down / votes < alert.threshold) continue;
-        await insertDeliveries(q, await claim(q, alert, record, { votes, down }, inbox));
+        await claim(q, alert, record, { votes, down }, inbox);
       }
     },
   };
@@ -91,10 +91,10 @@ function windowStart(alert: DownRateAlert, record: FeedbackRecord): string {
 }
 
 /**
- * Claims the subject for the window, and answers its alert's delivery if it was this vote's. The
- * claim is one upsert that only succeeds when the last alert is a window old, so two votes stored
- * at once send one alert between them. Should the collector stop between the vote's statement
- * and this one, the next vote on the subject claims it.
+ * Claims the subject for the window and writes its alert, in one statement: the claim is an
+ * upsert that only succeeds when the last alert is a window old, so two votes stored at once send
+ * one alert between them, and the alert is written only with its claim. Should the collector
+ * stop between the vote's statement and this one, the subject's next vote claims it.
  */
 async function claim(
   q: Queryable,
@@ -102,19 +102,20 @@ async function claim(
   record: FeedbackRecord,
   counts: { votes: number; down: number },
   inbox: string | undefined,
-): Promise<NewDelivery[]> {
+): Promise<void> {
   const key = record[SUBJECTS[alert.by].field];
-  if (key === undefined) return [];
-  const claimed = await q.query(
-    `INSERT INTO alert_subjects AS s (alert, digest, subject, alerted_at)
-     VALUES ($1, md5($2), $2, $3)
-     ON CONFLICT (alert, digest) DO UPDATE SET alerted_at = excluded.alerted_at
-       WHERE s.alerted_at <= $4
-     RETURNING 1`,
-    [alert.name, key, record.received_at, windowStart(alert, record)],
+  if (key === undefined) return;
+  const sent = delivery(alert, record, null, downRateAlertBody(alert, key, counts, inbox));
+  await q.query(
+    `WITH claimed AS (
+       INSERT INTO alert_subjects AS s (alert, digest, subject, alerted_at)
+       VALUES ($1, md5($2), $2, $3)
+       ON CONFLICT (alert, digest) DO UPDATE SET alerted_at = excluded.alerted_at
+         WHERE s.alerted_at <= $4
+       RETURNING 1)
+     ${insertDeliveriesSql(5)} WHERE EXISTS (SELECT 1 FROM claimed)`,
+    [alert.name, key, record.received_at, windowStart(alert, record), ...deliveryArrays([sent])],
   );
-  if (claimed.length === 0) return [];
-  return [delivery(alert, record, null, downRateAlertBody(alert, key, counts, inbox))];
 }
 
 /**

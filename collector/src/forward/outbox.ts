@@ -77,10 +77,10 @@ export function destinationDeliveries(
 }
 
 /**
- * The INSERT of deliveries from the arrays of `deliveryArrays`, numbered from `$first` on: a
- * statement of its own, or a part of the one that stores the vote they follow
- * (`intake/ingest.ts`), so a vote acknowledged is a vote that will be forwarded, and its alerts
- * sent.
+ * The INSERT of deliveries from the arrays of `deliveryArrays`, numbered from `$first` on: a part
+ * of the statement that stores the vote they follow (`intake/ingest.ts`), so a vote acknowledged
+ * is a vote that will be forwarded and its comment alerts sent, or of the one that claims a
+ * down_rate alert's subject (`alert-outbox.ts`).
  */
 export function insertDeliveriesSql(first: number): string {
   const $ = (index: number) => `$${first + index}`;
@@ -110,14 +110,6 @@ export function deliveryArrays(deliveries: NewDelivery[]): unknown[] {
     column('createdAt'),
     column('giveUpAt'),
   ];
-}
-
-const INSERT_DELIVERIES = insertDeliveriesSql(1);
-
-/** Writes deliveries in one statement of their own (a down_rate alert's, in its vote's transaction). */
-export async function insertDeliveries(tx: Queryable, deliveries: NewDelivery[]): Promise<void> {
-  if (deliveries.length === 0) return;
-  await tx.query(INSERT_DELIVERIES, deliveryArrays(deliveries), 'deliveries-insert');
 }
 
 // A comment alert whose record has been marked spam since is never sent (SPEC §12).
