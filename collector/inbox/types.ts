@@ -1,8 +1,11 @@
 // The shapes the collector answers (SPEC §8, §11, §12), as the inbox reads them. Optional keys
 // are absent, never null: the collector leaves them out.
 
-export type Rating = 'up' | 'down' | 'neutral';
-export type Status = 'open' | 'resolved' | 'spam';
+import type { Rating, FeedbackRecord as StoredRecord } from '../src/intake/record';
+import type { Status } from '../src/read/search';
+import type { Activity } from '../src/read/state';
+
+export type { Activity, Rating, Status };
 
 export const STATUSES: readonly Status[] = ['open', 'resolved', 'spam'];
 
@@ -12,43 +15,12 @@ export type Scope =
   | { kind: 'ids'; ids: readonly string[] }
   | { kind: 'search'; q: string; total: number };
 
-export interface Activity {
-  at: string;
-  actor: string;
-  action: 'status' | 'assignee' | 'note';
-  from?: string;
-  to?: string;
-  note?: string;
-}
-
-/** A stored vote: the `event` format's fields, the collector's own and the triage state. */
-export interface FeedbackRecord {
-  id: string;
-  rating: Rating;
-  sentiment?: string;
-  value: number;
-  scale: { min: number; max: number };
-  score: number;
-  format: string;
-  created_at: string;
-  received_at: string;
+/** A stored vote as the collector answers it: the record and its triage state (SPEC §12). */
+export interface FeedbackRecord extends StoredRecord {
   status: Status;
   assignee?: string;
-  conversation_id?: string;
-  message_id?: string;
-  session_id?: string;
-  user_id?: string;
-  trace_id?: string;
-  reason?: string;
-  reason_key?: string;
-  comment?: string;
-  message_content?: string;
-  replaces?: string;
-  page_url?: string;
-  locale?: string;
-  metadata?: Record<string, unknown>;
   activity?: Activity[];
-  /** Whatever else a format keeps (`assistant_id`, `time_to_respond_ms`…), shown as it is. */
+  /** Whatever else a format keeps (`time_to_respond_ms`…), shown as it is. */
   [field: string]: unknown;
 }
 
