@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { Queryable } from '../collector/src/storage/database';
 
 /**
@@ -108,4 +109,15 @@ export function asQueryable(client: {
       await client.query(sql);
     },
   };
+}
+
+/** `seedVotes` on the PostgreSQL database at `url`, through a client of its own. */
+export async function seedDatabase(url: string, count: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await seedVotes(asQueryable(client), count);
+  } finally {
+    await client.end();
+  }
 }

@@ -1,7 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import pg from 'pg';
 import {
   type CollectorProcess,
   listenCollector,
@@ -11,7 +10,7 @@ import {
 } from '../test/helpers/collector';
 import { startTestDatabase } from '../test/helpers/postgres';
 import { measureIngestWithAlerts } from './inbox-ingest';
-import { asQueryable, seedVotes } from './inbox-seed';
+import { asQueryable, seedDatabase, seedVotes } from './inbox-seed';
 import { type Row, row } from './stats';
 
 const percentile = (sorted: number[], p: number) =>
@@ -126,13 +125,7 @@ async function measurePostgres(runs: number, votes: number): Promise<Row[]> {
     collector = await startCollector({
       env: { DATABASE_URL: database.url, RATE_LIMIT: '0', READ_RATE_LIMIT: '0' },
     });
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      await seedVotes(asQueryable(client), votes);
-    } finally {
-      await client.end();
-    }
+    await seedDatabase(database.url, votes);
     const base = `${collector.origin}/`;
     const label = `${(votes / 1e6).toLocaleString('en')} M votes`;
     const ms = await measureReads(base, runs, 20);

@@ -1,8 +1,7 @@
 import { createRequire } from 'node:module';
-import pg from 'pg';
 import { listenCollector, send } from '../test/helpers/collector';
 import { startTestDatabase } from '../test/helpers/postgres';
-import { asQueryable, seedVotes } from './inbox-seed';
+import { seedDatabase } from './inbox-seed';
 import { type Row, row } from './stats';
 
 interface AutocannonResult {
@@ -49,13 +48,7 @@ export async function measureReads(runs: number, votes = 1_000_000): Promise<Row
   const database = await startTestDatabase();
   const collector = await listenCollector({ databaseUrl: database.url, rateLimit: 0 });
   try {
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      await seedVotes(asQueryable(client), votes);
-    } finally {
-      await client.end();
-    }
+    await seedDatabase(database.url, votes);
     const stats = `${collector.url}api/feedback/stats`;
     const p50: number[] = [];
     const p95: number[] = [];

@@ -1,9 +1,10 @@
 // @vitest-environment node
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   launchBrowser,
   openContext,
+  paintedPixels,
   recordEvents,
   recordedEvents,
   type TestContext,
@@ -139,20 +140,6 @@ function headlines(page: Page): Promise<string[]> {
 
 const inConversation = (conversation: string) =>
   `/dashboard?q=${encodeURIComponent(`conversation:${conversation}`)}`;
-
-/** How many pixels of the canvases in `container` uPlot painted. */
-function paintedPixels(container: Locator): Promise<number> {
-  return container.evaluate((element) => {
-    let painted = 0;
-    for (const canvas of element.querySelectorAll('canvas')) {
-      const context = canvas.getContext('2d');
-      if (!context || !canvas.width || !canvas.height) continue;
-      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-      for (let alpha = 3; alpha < data.length; alpha += 4) if (data[alpha]) painted += 1;
-    }
-    return painted;
-  });
-}
 
 describe('the landing page', () => {
   it('links to the chat, the article, the playground and the dashboard', async () => {

@@ -3,9 +3,15 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { AxeResults } from 'axe-core';
 import { parse } from 'csv-parse/sync';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isFocused, launchBrowser, openContext, type TestContext } from '../helpers/browser';
+import {
+  isFocused,
+  launchBrowser,
+  openContext,
+  paintedPixels,
+  type TestContext,
+} from '../helpers/browser';
 import {
   type Collector,
   minimalEvent,
@@ -656,20 +662,6 @@ describe('figures', () => {
     expectNoProblems();
   });
 });
-
-/** How many pixels of the canvases in `container` uPlot painted. */
-function paintedPixels(container: Locator): Promise<number> {
-  return container.evaluate((element) => {
-    let painted = 0;
-    for (const canvas of element.querySelectorAll('canvas')) {
-      const context = canvas.getContext('2d');
-      if (!context || !canvas.width || !canvas.height) continue;
-      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-      for (let alpha = 3; alpha < data.length; alpha += 4) if (data[alpha]) painted += 1;
-    }
-    return painted;
-  });
-}
 
 /** Serious and critical axe findings on the page as it is, WCAG 2.2 AA and best practice. */
 async function seriousFindings(page: Page): Promise<string[]> {

@@ -163,3 +163,17 @@ export function widgetControls(host: Locator, messages: Messages = messagesFor('
     reason: (name: string) => button(name).or(host.getByRole('radio', { name, exact: true })),
   };
 }
+
+/** How many pixels of the canvases in `container` uPlot painted. */
+export function paintedPixels(container: Locator): Promise<number> {
+  return container.evaluate((element) => {
+    let painted = 0;
+    for (const canvas of element.querySelectorAll('canvas')) {
+      const context = canvas.getContext('2d');
+      if (!context || !canvas.width || !canvas.height) continue;
+      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+      for (let alpha = 3; alpha < data.length; alpha += 4) if (data[alpha]) painted += 1;
+    }
+    return painted;
+  });
+}

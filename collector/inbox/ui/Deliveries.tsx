@@ -1,7 +1,7 @@
 import { h } from 'preact';
-import { retry } from '../actions';
 import { deliveries } from '../state';
 import type { Delivery } from '../types';
+import { RetryButton } from './bits';
 
 const DELIVERY_STATES: Record<Delivery['status'], string> = {
   pending: 'Pending',
@@ -27,16 +27,7 @@ export function Deliveries() {
               {delivery.attempts} {delivery.attempts === 1 ? 'attempt' : 'attempts'}
               {delivery.last_status !== undefined && ` · HTTP ${delivery.last_status}`}
             </span>
-            {delivery.status === 'failed' && (
-              <button
-                type="button"
-                class="secondary small"
-                aria-label={`Retry the delivery to ${delivery.destination}`}
-                onClick={() => retry(delivery.id, delivery.destination)}
-              >
-                Retry
-              </button>
-            )}
+            {delivery.status === 'failed' && <RetryButton delivery={delivery} />}
             {delivery.last_error !== undefined && (
               <pre class="error-text">{delivery.last_error}</pre>
             )}

@@ -1,10 +1,9 @@
 import { h } from 'preact';
-import { retry } from '../actions';
 import { api } from '../api';
 import { whole } from '../format';
 import { resource } from '../resource';
 import { changes, tick, view } from '../state';
-import { Ago } from './bits';
+import { Ago, RetryButton } from './bits';
 
 const refresh = { tick, keep: true };
 const destinations = resource(
@@ -88,14 +87,7 @@ export function Forwarding() {
                     <Ago at={item.created_at} />
                   </p>
                   {item.last_error !== undefined && <pre class="error-text">{item.last_error}</pre>}
-                  <button
-                    type="button"
-                    class="secondary small"
-                    aria-label={`Retry the delivery to ${item.destination}`}
-                    onClick={() => retry(item.id, item.destination)}
-                  >
-                    Retry
-                  </button>
+                  <RetryButton delivery={item} />
                 </li>
               ))}
             </ol>

@@ -1,5 +1,6 @@
 // Small pieces every view uses.
 import { h } from 'preact';
+import { retry } from '../actions';
 import { ago, fullTime, RATING_LABELS } from '../format';
 import { now } from '../state';
 import type { Rating } from '../types';
@@ -13,6 +14,20 @@ export function RatingMark({ rating, named = true }: { rating: Rating; named?: b
       <span aria-hidden="true">{GLYPHS[rating]}</span>
       {named && <span class="visually-hidden">{RATING_LABELS[rating]}</span>}
     </span>
+  );
+}
+
+/** Sends a failed delivery again (`POST /api/deliveries/{id}/retry`). */
+export function RetryButton({ delivery }: { delivery: { id: string; destination: string } }) {
+  return (
+    <button
+      type="button"
+      class="secondary small"
+      aria-label={`Retry the delivery to ${delivery.destination}`}
+      onClick={() => retry(delivery.id, delivery.destination)}
+    >
+      Retry
+    </button>
   );
 }
 
