@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { waitForRequests } from './recording-server';
 
 /** A request the fake vendor received. */
@@ -28,6 +28,11 @@ export interface FakeVendor {
   answer: (request: VendorRequest) => VendorAnswer | Promise<VendorAnswer>;
   /** Resolves once `count` requests arrived, or rejects after `ms`. */
   waitFor(count: number, ms?: number): Promise<VendorRequest[]>;
+  /**
+   * Resolves once no connection is open and no request is being read, so that every request a
+   * client wrote before it died has been counted; rejects after `ms`.
+   */
+  idle(ms?: number): Promise<void>;
   /** Distinct Idempotency-Keys received. */
   keys(): Set<string>;
   close(): Promise<void>;
@@ -128,7 +133,18 @@ export const VENDOR_ENV = {
 /** A local HTTP server that speaks like the vendor APIs, checking auth and bodies. */
 export async function startFakeVendor(): Promise<FakeVendor> {
   const waiters = new Set<() => void>();
+  const sockets = new Set<Socket>();
+  let reading = 0;
+  const idlers = new Set<() => void>();
+  const settle = () => {
+    if (sockets.size === 0 && reading === 0) for (const idle of idlers) idle();
+  };
   const server = createServer((request, response) => {
+    reading++;
+    request.on('close', () => {
+      reading--;
+      settle();
+    });
     let text = '';
     request.on('data', (chunk) => {
       text += chunk;
@@ -156,6 +172,13 @@ export async function startFakeVendor(): Promise<FakeVendor> {
       response.end(answer.body ?? '');
     });
   });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => {
+      sockets.delete(socket);
+      settle();
+    });
+  });
   server.unref();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -164,6 +187,24 @@ export async function startFakeVendor(): Promise<FakeVendor> {
     requests: [],
     answer: () => ({ status: 201, body: '{}' }),
     waitFor: (count, ms = 60_000) => waitForRequests(vendor.requests, waiters, count, ms),
+    idle: (ms = 10_000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          idlers.delete(done);
+          reject(
+            new Error(
+              `still open after ${ms} ms: ${sockets.size} connections, ${reading} requests`,
+            ),
+          );
+        }, ms);
+        const done = () => {
+          clearTimeout(timer);
+          idlers.delete(done);
+          resolve();
+        };
+        idlers.add(done);
+        settle();
+      }),
     keys: () =>
       new Set(vendor.requests.map((request) => String(request.headers['idempotency-key']))),
     close() {
