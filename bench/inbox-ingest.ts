@@ -18,7 +18,7 @@ const WITHOUT_TRIAGE = [
   'DROP INDEX IF EXISTS feedback_reason_words',
   `ALTER TABLE feedback DROP COLUMN status, DROP COLUMN assignee, DROP COLUMN message_id,
      DROP COLUMN session_id, DROP COLUMN user_id, DROP COLUMN page_url, DROP COLUMN locale,
-     DROP COLUMN comment, DROP COLUMN message_content`,
+     DROP COLUMN comment, DROP COLUMN message_content, DROP COLUMN page_key`,
 ];
 
 /** Ten votes as a site sends them: 6 up, 3 down (one with a comment), 1 neutral; 5,000 answers. */

@@ -146,6 +146,20 @@ describe.each<Backend>(['pglite', 'postgres'])('attention on %s', (backend) => {
     expect(keys).not.toContain('m-one');
   });
 
+  test('pages tied on their figures follow in the order of their URLs, past the limit too', async () => {
+    // Counted by the digest of their URLs, in which these come in another order.
+    for (const name of ['tie-u', 'tie-t', 'tie-s', 'tie-r', 'tie-q', 'tie-p']) {
+      await votes(1, 3 * DAY, { page_url: `https://help.example.com/${name}` });
+    }
+    const items = await ranking('by=page&min_votes=1&limit=4');
+    expect(items.map((item: { key: string }) => item.key)).toEqual([
+      'https://help.example.com/a',
+      'https://help.example.com/b',
+      'https://help.example.com/tie-p',
+      'https://help.example.com/tie-q',
+    ]);
+  });
+
   test.each([
     ['by', 'by=user'],
     ['window', 'window=off'],

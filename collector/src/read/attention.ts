@@ -3,10 +3,19 @@ import { invalid } from '../intake/validate';
 import type { Database } from '../storage/database';
 import { wholeParam } from './filters';
 
-/** A subject's column, and how one subject's votes are found by an index. */
+/**
+ * What a subject's votes are counted by (a column the order index carries, so counting reads
+ * the index alone), the key shown for it, and how its votes are found by an index. A page is
+ * counted by the digest of its URL (008_page_key.sql), and its URL looked up once ranked.
+ */
 const SUBJECTS = {
-  message: { column: 'message_id', match: 'message_id = ranked.key' },
-  page: { column: 'page_url', match: 'md5(page_url) = md5(ranked.key) AND page_url = ranked.key' },
+  message: { column: 'message_id', key: 'ranked.subject', match: 'message_id = top.subject' },
+  page: {
+    column: 'page_key',
+    key: `(SELECT page_url FROM feedback
+           WHERE md5(page_url) = ranked.subject AND page_url IS NOT NULL LIMIT 1)`,
+    match: 'md5(page_url) = top.subject AND page_url IS NOT NULL',
+  },
 } as const;
 
 /** The 95 % interval: a subject needs many votes before a high down share ranks it first. */
@@ -50,14 +59,15 @@ export async function attention(db: Database, query: URLSearchParams, now: Date)
   const limit = wholeParam(query, 'limit', { min: 1, max: 100, fallback: 20 });
   const since = new Date(now.getTime() - windowMs);
   const before = new Date(now.getTime() - 2 * windowMs);
-  // A vote dated a little ahead by its browser's clock still counts in the current window.
-  // Counted first (one pass, hashed by subject), ranked, and only the first `limit` subjects
-  // get their commonest reason: an ordered aggregate over every subject would sort them all.
-  // A vote dated a little ahead by its browser's clock still counts in the current window.
-  const { column, match } = SUBJECTS[by as keyof typeof SUBJECTS];
+  // Counted first (one pass, hashed by subject) and ranked; the subjects tied with the last
+  // of the first `limit` are kept, as the key that breaks ties may need looking up. Only the
+  // first `limit` then get their commonest reason: an ordered aggregate over every subject
+  // would sort them all. A vote dated a little ahead by its browser's clock still counts in
+  // the current window.
+  const { column, key, match } = SUBJECTS[by as keyof typeof SUBJECTS];
   const rows = await db.query<SubjectRow>(
     `WITH subjects AS (
-       SELECT ${column} AS key,
+       SELECT ${column} AS subject,
          (count(*) FILTER (WHERE created_at >= $1))::int AS votes,
          (count(*) FILTER (WHERE created_at >= $1 AND rating = 'up'))::int AS up,
          (count(*) FILTER (WHERE created_at >= $1 AND rating = 'down'))::int AS down,
@@ -74,16 +84,20 @@ export async function attention(db: Database, query: URLSearchParams, now: Date)
          (p + z * z / (2 * votes) - z * sqrt(p * (1 - p) / votes + z * z / (4.0 * votes * votes)))
            / (1 + z * z / votes) AS down_rate_lower
        FROM (SELECT *, down::float8 / votes AS p, $4::float8 AS z FROM subjects) AS shares
+       ORDER BY down_rate_lower DESC, votes DESC
+       FETCH FIRST $5 ROWS WITH TIES
+     ), top AS (
+       SELECT * FROM (SELECT ranked.*, ${key} AS key FROM ranked) AS named
        ORDER BY down_rate_lower DESC, votes DESC, key COLLATE "C"
        LIMIT $5
      )
-     SELECT ranked.*,
+     SELECT top.*,
        (SELECT reason_key FROM feedback
         WHERE ${match} AND created_at >= $1 AND rating = 'down' AND status <> 'spam'
           AND reason_key IS NOT NULL
         GROUP BY reason_key ORDER BY count(*) DESC, reason_key COLLATE "C" LIMIT 1)
          AS top_reason_key
-     FROM ranked
+     FROM top
      ORDER BY down_rate_lower DESC, votes DESC, key COLLATE "C"`,
     [since.toISOString(), before.toISOString(), minVotes, Z, limit],
   );
