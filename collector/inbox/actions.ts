@@ -15,6 +15,7 @@ import {
   list,
   offset,
   problem,
+  record,
   rows,
   search,
 } from './state';
@@ -142,6 +143,9 @@ export async function change(scope: Scope, change: Change, follow = false): Prom
     if (index !== -1) followAfter(index);
     // The bulk buttons leave with the selection: the reader goes on from the list.
     else if (scope.kind !== 'record') focusRow(Math.max(0, activeIndex.value));
+    // Until the record shows its new state, its buttons stay inert: the one just pressed, for
+    // the state it is leaving, must not be pressed again.
+    if (scope.kind === 'record') await reloaded();
     return true;
   } catch (error) {
     fail(error as Error);
@@ -149,6 +153,17 @@ export async function change(scope: Scope, change: Change, follow = false): Prom
   } finally {
     busy.value = false;
   }
+}
+
+/** Resolves once the record shown has been fetched again (at once when none is shown). */
+function reloaded(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = record.subscribe((state) => {
+      if (state.loading) return;
+      queueMicrotask(() => stop());
+      resolve();
+    });
+  });
 }
 
 /** After the refetch, puts the cursor on the row now at `index` if the changed one left. */
