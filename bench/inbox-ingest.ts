@@ -9,6 +9,7 @@ import { interleave, type Row, row } from './stats';
 
 /** Issue 17's columns, indexes and triggers: dropped, the schema is as it was before them. */
 const WITHOUT_TRIAGE = [
+  'DROP TRIGGER feedback_fields ON feedback',
   'DROP TRIGGER feedback_counted_insert ON feedback',
   'DROP TRIGGER feedback_counted_delete ON feedback',
   'DROP TRIGGER feedback_counted_update ON feedback',
@@ -18,7 +19,13 @@ const WITHOUT_TRIAGE = [
   'DROP INDEX IF EXISTS feedback_reason_words',
   `ALTER TABLE feedback DROP COLUMN status, DROP COLUMN assignee, DROP COLUMN message_id,
      DROP COLUMN session_id, DROP COLUMN user_id, DROP COLUMN page_url, DROP COLUMN locale,
-     DROP COLUMN comment, DROP COLUMN message_content, DROP COLUMN page_key`,
+     DROP COLUMN comment, DROP COLUMN message_content, DROP COLUMN page_key,
+     DROP COLUMN trace_id, DROP COLUMN reason_key`,
+  // Before issue 17 these two were read out of the record by generated columns.
+  `ALTER TABLE feedback
+     ADD COLUMN trace_id text GENERATED ALWAYS AS ((record::jsonb) ->> 'trace_id') STORED,
+     ADD COLUMN reason_key text
+       GENERATED ALWAYS AS (coalesce((record::jsonb) ->> 'reason_key', reason)) STORED`,
 ];
 
 /** Ten votes as a site sends them: 6 up, 3 down (one with a comment), 1 neutral; 5,000 answers. */
