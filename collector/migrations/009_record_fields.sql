@@ -15,8 +15,8 @@ ALTER TABLE feedback
   ALTER COLUMN message_content DROP EXPRESSION,
   ALTER COLUMN page_key DROP EXPRESSION;
 
--- What each column held as a generated column, from one parse; whoever writes a record (intake,
--- a bulk load) gets them filled, and a value written to one of them directly is replaced.
+-- What each column held as a generated column, from one parse, filled whenever a record is
+-- inserted (by intake or a bulk load) or its record or reason changes.
 CREATE FUNCTION feedback_fields() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   fields jsonb := NEW.record::jsonb;
