@@ -132,7 +132,6 @@ export async function change(scope: Scope, change: Change, follow = false): Prom
     follow && scope.kind === 'record' ? rows.value.findIndex((row) => row.id === scope.id) : -1;
   try {
     const updated = await send(scope, change);
-    announce(describeChange(scope, change, updated));
     batch(() => {
       if (scope.kind !== 'record') {
         checked.value = new Set();
@@ -143,9 +142,10 @@ export async function change(scope: Scope, change: Change, follow = false): Prom
     if (index !== -1) followAfter(index);
     // The bulk buttons leave with the selection: the reader goes on from the list.
     else if (scope.kind !== 'record') focusRow(Math.max(0, activeIndex.value));
-    // Until the record shows its new state, its buttons stay inert: the one just pressed, for
-    // the state it is leaving, must not be pressed again.
+    // Until the record shows its new state, its buttons stay inert (the one just pressed, for
+    // the state it is leaving, must not be pressed again), and only then is the change said.
     if (scope.kind === 'record') await reloaded();
+    announce(describeChange(scope, change, updated));
     return true;
   } catch (error) {
     fail(error as Error);
