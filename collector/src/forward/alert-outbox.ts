@@ -45,9 +45,11 @@ function commentAlert(alert: CommentAlert, record: FeedbackRecord, inbox: string
 /**
  * The down_rate alerts, evaluated as each vote is stored (SPEC §12), as parts of the statement
  * that stores it (`intake/ingest.ts`): for each alert a CTE counts its subject's votes received
- * within its window, spam left out, the vote being stored (`stored`) included; the statement
- * answers the counts as `votes_N` and `down_N`. Only a subject whose counts reach `minVotes` and
- * `threshold` then takes a statement of its own (`claim`). Counting at every vote in the vote's
+ * within its window, spam left out, the vote being stored (`stored`) included, and looks up
+ * whether the subject was alerted within the window; the statement answers them as `votes_N`,
+ * `down_N` and `alerted_N`. Only a subject whose counts reach `minVotes` and `threshold` and
+ * that was not alerted then takes a statement of its own (`claim`), so the votes on a subject
+ * that keeps failing do not each take a second round trip. Counting at every vote in the vote's
  * own statement keeps intake at one round trip per vote.
  */
 export function downRateCounts(alerts: DownRateAlert[], inbox: string | undefined): StoreParts {
@@ -55,30 +57,35 @@ export function downRateCounts(alerts: DownRateAlert[], inbox: string | undefine
     ctes: (first) =>
       alerts
         .map((alert, index) => {
-          const where = SUBJECTS[alert.by].where(`$${first + 2 * index}`);
+          const $ = (offset: number) => `$${first + 3 * index + offset}`;
           return `, rate_${index} AS (
     SELECT count(*)::int + (SELECT count(*)::int FROM stored) AS votes,
       (count(*) FILTER (WHERE rating = 'down'))::int
-        + (SELECT count(*)::int FROM stored WHERE rating = 'down') AS down
-    FROM feedback WHERE ${where} AND received_at > $${first + 2 * index + 1}::timestamptz
+        + (SELECT count(*)::int FROM stored WHERE rating = 'down') AS down,
+      EXISTS (SELECT 1 FROM alert_subjects WHERE alert = ${$(2)} AND digest = md5(${$(0)}::text)
+        AND alerted_at > ${$(1)}::timestamptz) AS alerted
+    FROM feedback WHERE ${SUBJECTS[alert.by].where($(0))} AND received_at > ${$(1)}::timestamptz
       AND status <> 'spam' AND EXISTS (SELECT 1 FROM stored))`;
         })
         .join(''),
     columns: alerts
       .map(
         (_, index) => `, (SELECT votes FROM rate_${index}) AS votes_${index},
-    (SELECT down FROM rate_${index}) AS down_${index}`,
+    (SELECT down FROM rate_${index}) AS down_${index},
+    (SELECT alerted FROM rate_${index}) AS alerted_${index}`,
       )
       .join(''),
     params: (record) =>
       alerts.flatMap((alert) => [
         record[SUBJECTS[alert.by].field] ?? null,
         windowStart(alert, record),
+        alert.name,
       ]),
     async after(q, record, answer) {
       for (const [index, alert] of alerts.entries()) {
         const votes = Number(answer[`votes_${index}`]);
         const down = Number(answer[`down_${index}`]);
+        if (answer[`alerted_${index}`] === true) continue;
         if (votes < alert.minVotes || down / votes < alert.threshold) continue;
         await claim(q, alert, record, { votes, down }, inbox);
       }

@@ -42,7 +42,7 @@ const SHARDS = 8;
  * A vote stored in one statement: its Idempotency-Key claimed (when it has one), the record
  * inserted only if the key was this request's, counted in its day's figures (`feedback_daily`)
  * and, with forwarding, its deliveries written and its down_rate alerts' subjects counted
- * (`storeForward`), only if it was inserted. One round trip instead of a transaction's five or
+ * (`storeStatement`), only if it was inserted. One round trip instead of a transaction's five or
  * more: on PostgreSQL the vote's time is mostly those round trips. A concurrent repeat of the key
  * waits on the key's unique index until this statement commits, then finds it taken.
  */
@@ -70,22 +70,35 @@ const STORE = `WITH claim AS (
 const STORED =
   'SELECT EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM stored) AS stored';
 
-const STORE_ONLY = `${STORE}\n${STORED}`;
-
-/** Built once per forwarding configuration: the text of every vote's statement. */
-const forwardStatements = new WeakMap<object, string>();
+/** The text of each shape of a vote's statement, built once per `counts`. */
+const statements = new WeakMap<object, Map<string, string>>();
 const NO_COUNTS = {};
 
-/** STORE with deliveries (their arrays follow its 17 parameters) and `counts`' parts. */
-const storeForward = (counts: StoreParts | undefined) => {
-  let sql = forwardStatements.get(counts ?? NO_COUNTS);
-  if (sql === undefined) {
-    const deliveries = `, delivered AS (${insertDeliveriesSql(18)} WHERE EXISTS (SELECT 1 FROM stored))`;
-    sql = `${STORE}${deliveries}${counts?.ctes(27) ?? ''}\n${STORED}${counts?.columns ?? ''}`;
-    forwardStatements.set(counts ?? NO_COUNTS, sql);
+/**
+ * STORE, with the record's deliveries when it has any (their arrays follow its 17 parameters)
+ * and `counts`' parts, and the name it is prepared under. A vote going nowhere skips the
+ * deliveries' part: with a comment alert or a `when` that most votes do not match, most votes.
+ */
+function storeStatement(
+  delivering: boolean,
+  counts: StoreParts | undefined,
+): { name: string; text: string } {
+  const name = `ingest-store${delivering ? '-deliveries' : ''}${counts ? '-counts' : ''}`;
+  let texts = statements.get(counts ?? NO_COUNTS);
+  if (texts === undefined) {
+    texts = new Map();
+    statements.set(counts ?? NO_COUNTS, texts);
   }
-  return sql;
-};
+  let text = texts.get(name);
+  if (text === undefined) {
+    const deliveries = delivering
+      ? `, delivered AS (${insertDeliveriesSql(18)} WHERE EXISTS (SELECT 1 FROM stored))`
+      : '';
+    text = `${STORE}${deliveries}${counts?.ctes(delivering ? 27 : 18) ?? ''}\n${STORED}${counts?.columns ?? ''}`;
+    texts.set(name, text);
+  }
+  return { name, text };
+}
 
 /** The window's rule: has this voter voted on this conversation since then? */
 const RECENT = `SELECT 1 FROM feedback WHERE voter = $1 AND conversation_id = $2
@@ -129,8 +142,10 @@ export async function ingest(
   const { deliveries, counts } = options;
   /** Stores the record (claiming `claimKey` in the same statement) and counts it. */
   const store = async (q: Queryable, claimKey: string | undefined): Promise<Outcome> => {
+    const planned = deliveries?.(record) ?? [];
+    const statement = storeStatement(planned.length > 0, counts);
     const [result] = await q.query<{ claimed: boolean; stored: boolean }>(
-      deliveries ? storeForward(counts) : STORE_ONLY,
+      statement.text,
       [
         record.id,
         record.format,
@@ -150,10 +165,10 @@ export async function ingest(
         record.reason_key ?? record.reason ?? '',
         record.reason ?? '',
         Math.floor(Math.random() * SHARDS),
-        ...(deliveries ? deliveryArrays(deliveries(record)) : []),
+        ...(planned.length > 0 ? deliveryArrays(planned) : []),
         ...(counts?.params(record) ?? []),
       ],
-      deliveries ? 'ingest-store-forward' : 'ingest-store',
+      statement.name,
     );
     if (claimKey !== undefined && !result?.claimed) return replay(q);
     const stored = result?.stored === true;
