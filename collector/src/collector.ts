@@ -7,7 +7,7 @@ import { createRateLimit } from './http/rate-limit';
 import { createLogger, type LogDestination, type Logger } from './observe/logger';
 import { createMetrics } from './observe/metrics';
 import { type Housekeeping, startHousekeeping } from './privacy/housekeeping';
-import { loadVoterKey, pseudonymOf } from './privacy/voter';
+import { loadVoterKey, pseudonyms } from './privacy/voter';
 import { type Database, openDatabase } from './storage/database';
 import { migrate } from './storage/migrate';
 
@@ -77,14 +77,14 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
   let listening: { host: string; port: number } | undefined;
   const now = options.clock ?? (() => new Date());
   let housekeeping: Housekeeping | undefined;
-  let voterKey: Buffer | undefined;
+  let pseudonymOf: ((address: string) => string) | undefined;
   let opening: Promise<Database> | undefined;
   let closing = false;
 
   async function start(): Promise<Database> {
     const db = await openMigrated(config);
     try {
-      voterKey = await loadVoterKey(db);
+      pseudonymOf = pseudonyms(await loadVoterKey(db));
     } catch (error) {
       await db.close();
       throw error;
@@ -120,7 +120,7 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
     now,
     pseudonym: async (address) => {
       await database();
-      return pseudonymOf(voterKey as Buffer, address);
+      return (pseudonymOf as (address: string) => string)(address);
     },
   });
   const fetch = async (request: Request, context: FetchContext = {}) => app.fetch(request, context);

@@ -100,15 +100,26 @@ function storeStatement(
   return { name, text };
 }
 
+/**
+ * A windowed vote's first statement: it claims its Idempotency-Key (when it has one) and takes the
+ * lock that serialises the votes of one voter on one conversation until the transaction ends, so two
+ * at once cannot both pass the window's rule (`RECENT`, a statement of its own so that it reads
+ * what committed while it waited for the lock).
+ */
+const CLAIM_AND_LOCK = `WITH claim AS (
+    INSERT INTO idempotency_keys (key, status, body, fingerprint, feedback_id)
+    SELECT $1, $2, $3, $4, $5 WHERE $1::text IS NOT NULL
+    ON CONFLICT (key) DO NOTHING RETURNING key
+  )
+  SELECT EXISTS (SELECT 1 FROM claim) AS claimed
+  FROM (SELECT pg_advisory_xact_lock(hashtext($6))) AS locked`;
+
 /** The window's rule: has this voter voted on this conversation since then? */
 const RECENT = `SELECT 1 FROM feedback WHERE voter = $1 AND conversation_id = $2
   AND received_at > $3::timestamptz LIMIT 1`;
 
 /** The first answer to a key another request claimed, for a repeat to replay. */
 const FIRST = 'SELECT status, body, fingerprint FROM idempotency_keys WHERE key = $1';
-
-const CLAIM = `INSERT INTO idempotency_keys (key, status, body, fingerprint, feedback_id)
-  VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING RETURNING key`;
 
 /**
  * Stores one accepted vote with its Idempotency-Key and its deliveries, atomically: in one
@@ -179,26 +190,25 @@ export async function ingest(
   if (!windowed) return store(db, key);
   return db.transaction(async (tx) => {
     // The key first: a repeat of this request replays its answer, whatever the window says.
-    if (key !== undefined) {
-      const claimed = await tx.query(CLAIM, [
-        key,
+    const [claim] = await tx.query<{ claimed: boolean }>(
+      CLAIM_AND_LOCK,
+      [
+        key ?? null,
         outcome.status,
         outcome.body,
         options.fingerprint,
         record.id,
-      ]);
-      if (claimed.length === 0) return replay(tx);
-    }
-    // Serialises votes of one voter on one conversation, so two at once cannot both pass.
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-      `${record.conversation_id}\n${accepted.voter}`,
-    ]);
+        `${record.conversation_id}\n${accepted.voter}`,
+      ],
+      'ingest-claim',
+    );
+    if (key !== undefined && !claim?.claimed) return replay(tx);
     const since = Math.max(0, Date.parse(record.received_at) - options.voteWindowMs);
-    const recent = await tx.query(RECENT, [
-      accepted.voter,
-      record.conversation_id,
-      new Date(since).toISOString(),
-    ]);
+    const recent = await tx.query(
+      RECENT,
+      [accepted.voter, record.conversation_id, new Date(since).toISOString()],
+      'ingest-recent',
+    );
     if (recent.length > 0) return outcome;
     return store(tx, undefined);
   });
