@@ -34,7 +34,8 @@ export async function seedVotes(db: Queryable, count: number): Promise<void> {
        FROM generate_series(1, $1::int) AS n
      )
      INSERT INTO feedback
-       (id, format, rating, score, conversation_id, reason, voter, created_at, received_at, record)
+       (id, format, rating, score, conversation_id, reason, voter, created_at, received_at, record,
+        redacted)
      SELECT id, 'event', rating,
        CASE rating WHEN 'up' THEN 10 WHEN 'down' THEN 0 ELSE 5 END,
        'conv-' || n % 20000,
@@ -58,7 +59,8 @@ export async function seedVotes(db: Queryable, count: number): Promise<void> {
          'score', CASE rating WHEN 'up' THEN 10 WHEN 'down' THEN 0 ELSE 5 END,
          'format', 'event',
          'received_at', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-       ))::text
+       ))::text,
+       'email,phone,card'
      FROM votes`,
       [count],
     ),

@@ -119,10 +119,10 @@ async function seedAged(url: string, count: number): Promise<void> {
     await bulkLoad(db, 'aged-', () =>
       db.query(
         `INSERT INTO feedback
-         (id, format, rating, score, conversation_id, created_at, received_at, record)
+         (id, format, rating, score, conversation_id, created_at, received_at, record, redacted)
        SELECT 'aged-' || n, 'event', 'up', 10, 'conv-' || (n % 10000),
          now() - interval '400 days', now() - interval '400 days' + n * interval '1 ms',
-         '{"id":"aged"}'
+         '{"id":"aged"}', 'email,phone,card'
        FROM generate_series(1, $1::int) AS n`,
         [count],
       ),

@@ -82,6 +82,7 @@ function routes(services: AppServices): Route[] {
   const query = (c: AppContext) => new URL(c.req.url).searchParams;
   const actor = (c: AppContext) => ({ actor: c.get('actor'), now: now() });
   const redact = createRedactor(config.redact);
+  const redacted = config.redact.join(',');
   const receive =
     (
       format: keyof typeof FORMATS,
@@ -107,6 +108,7 @@ function routes(services: AppServices): Route[] {
             .update(`${url.pathname}${url.search}\n${JSON.stringify(body)}`)
             .digest('base64url'),
           voteWindowMs: config.voteWindowMs,
+          redacted,
           ...(forwarding.names.length > 0 ? { deliveries: forwarding.deliveriesOf } : {}),
           ...(forwarding.counts ? { counts: forwarding.counts } : {}),
         });

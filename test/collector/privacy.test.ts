@@ -217,6 +217,77 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
       await send(`${off.url}api/feedback`, { body: eventBody('redact-off', { comment: TYPED }) });
       expect((await send(`${off.url}api/feedback/redact-off`)).body.comment).toBe(TYPED);
     });
+
+    test('records stored before redaction applied to them are redacted at start-up, with what was forwarded and answered of them', async () => {
+      const place = storage.options();
+      const comment = `${TYPED}\n"thanks" <3`;
+      const forward = forwardFile({
+        destinations: vendorDestinations(vendor.origin, `-${++suffixes}`),
+        alerts: [
+          // The fake vendor has no such hook: the alert fails at once and keeps its body.
+          { name: 'comments', when: 'comment', format: 'slack', url: `${vendor.origin}/hook` },
+        ],
+      });
+      const typed = await start(place, { redact: 'off', forwardFile: forward });
+      const event = eventBody('backfill-event', {
+        rating: 'down',
+        sentiment: 'negative',
+        value: -100,
+        message_id: 'm-backfill',
+        session_id: 's-backfill',
+        trace_id: 't-backfill',
+        comment,
+      });
+      expect((await send(`${typed.url}api/feedback`, { body: event })).status).toBe(201);
+      const scoreBody = { session_id: 's-backfill-2', score: 0, text: TYPED };
+      const score = await send(`${typed.url}api/assistants/asst_1/feedbacks`, {
+        body: scoreBody,
+        headers: { 'Idempotency-Key': 'backfill-score-key' },
+      });
+      expect(score.body.text).toBe(TYPED);
+      // The event to its 6 destinations and its alert, the score to 3 and its alert.
+      await vendor.waitFor(11);
+      await stop();
+      await withDatabase(place, async (db) => {
+        // As a collector released before migration 010 left it.
+        await db.query("UPDATE feedback SET redacted = NULL WHERE id = 'backfill-event'");
+        const found = await findInDatabase(db, PERSONAL);
+        for (const column of ['feedback.record', 'deliveries.body', 'idempotency_keys.body']) {
+          expect(found).toContain(column);
+        }
+      });
+
+      const redacted = await start(place, { forwardFile: forward });
+      const line = await waitForLine(redacted, 'REDACT email,phone,card');
+      expect(line.redacted).toBeGreaterThanOrEqual(2);
+      expect(line.msg).toMatch(/^REDACT email,phone,card: went through \d+ records stored before/);
+      expect((await send(`${redacted.url}api/feedback/backfill-event`)).body).toMatchObject({
+        comment: `${REDACTED}\n"thanks" <3`,
+      });
+      const search = await send(`${redacted.url}api/feedback?q=${encodeURIComponent('"1234567"')}`);
+      expect(search.body.total).toBe(0);
+      const repeat = await send(`${redacted.url}api/assistants/asst_1/feedbacks`, {
+        body: scoreBody,
+        headers: { 'Idempotency-Key': 'backfill-score-key' },
+      });
+      expect(repeat.body).toEqual({ ...score.body, text: REDACTED });
+      await stop();
+      await withDatabase(place, async (db) => {
+        expect(await findInDatabase(db, PERSONAL)).toEqual([]);
+        const [alert] = await db.query<{ body: string }>(
+          "SELECT body FROM deliveries WHERE feedback_id = 'backfill-event' AND alert = 'comment'",
+        );
+        expect(JSON.parse(alert?.body ?? '{}').text).toContain(
+          '> call me at [phone] or mail [email], card [card]\n> "thanks" &lt;3',
+        );
+      });
+
+      // Once done, a restart finds nothing left to redact (retention runs after redaction).
+      const again = await start(place, { forwardFile: forward, retention: '3650d' });
+      await waitForLine(again, 'RETENTION 3650d');
+      await stop();
+      expect(logged(again).filter((entry) => entry.msg.startsWith('REDACT'))).toEqual([]);
+    });
   });
 
   describe('client addresses', () => {

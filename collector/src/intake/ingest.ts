@@ -15,6 +15,8 @@ export interface IngestOptions {
   idempotencyKey: string | undefined;
   /** What the request was (route, query and body), to tell a repeat from a reused key. */
   fingerprint: string;
+  /** The kinds of `REDACT` the record's text went through, as stored in `feedback.redacted`. */
+  redacted: string;
   voteWindowMs: number;
   /**
    * The record's deliveries (SPEC §11, §12), written in the statement that stores it, and only
@@ -52,8 +54,9 @@ const STORE = `WITH claim AS (
     ON CONFLICT (key) DO NOTHING RETURNING key
   ), stored AS (
     INSERT INTO feedback
-      (id, format, rating, score, conversation_id, reason, voter, created_at, received_at, record)
-    SELECT $1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $9::timestamptz, $10
+      (id, format, rating, score, conversation_id, reason, voter, created_at, received_at, record,
+       redacted)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $9::timestamptz, $10, $18
     WHERE $11::text IS NULL OR EXISTS (SELECT 1 FROM claim)
     ON CONFLICT (id) DO NOTHING RETURNING id, rating
   ), counted AS (
@@ -75,7 +78,7 @@ const statements = new WeakMap<object, Map<string, string>>();
 const NO_COUNTS = {};
 
 /**
- * STORE, with the record's deliveries when it has any (their arrays follow its 17 parameters)
+ * STORE, with the record's deliveries when it has any (their arrays follow its 18 parameters)
  * and `counts`' parts, and the name it is prepared under. A vote going nowhere skips the
  * deliveries' part: with a comment alert or a `when` that most votes do not match, most votes.
  */
@@ -92,9 +95,9 @@ function storeStatement(
   let text = texts.get(name);
   if (text === undefined) {
     const deliveries = delivering
-      ? `, delivered AS (${insertDeliveriesSql(18)} WHERE EXISTS (SELECT 1 FROM stored))`
+      ? `, delivered AS (${insertDeliveriesSql(19)} WHERE EXISTS (SELECT 1 FROM stored))`
       : '';
-    text = `${STORE}${deliveries}${counts?.ctes(delivering ? 27 : 18) ?? ''}\n${STORED}${counts?.columns ?? ''}`;
+    text = `${STORE}${deliveries}${counts?.ctes(delivering ? 28 : 19) ?? ''}\n${STORED}${counts?.columns ?? ''}`;
     texts.set(name, text);
   }
   return { name, text };
@@ -176,6 +179,7 @@ export async function ingest(
         record.reason_key ?? record.reason ?? '',
         record.reason ?? '',
         Math.floor(Math.random() * SHARDS),
+        options.redacted,
         ...(planned.length > 0 ? deliveryArrays(planned) : []),
         ...(counts?.params(record) ?? []),
       ],

@@ -2,6 +2,7 @@ import type { CollectorConfig } from '../config';
 import { pruneIdempotencyKeys } from '../intake/ingest';
 import type { Logger } from '../observe/logger';
 import type { Database } from '../storage/database';
+import { redactStored } from './backfill';
 import { DELETE_BATCH, deleteRecords } from './records';
 
 /** Any fixed number: it names the lock that lets one collector on a database keep house. */
@@ -9,7 +10,7 @@ export const HOUSEKEEPING_LOCK = 8_787_016;
 const EVERY_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-type HousekeepingConfig = Pick<CollectorConfig, 'retentionDays' | 'voteWindowMs'>;
+type HousekeepingConfig = Pick<CollectorConfig, 'retentionDays' | 'voteWindowMs' | 'redact'>;
 
 export interface Housekeeping {
   /** Stops the timer and waits for a run in progress to finish its batch. */
@@ -38,8 +39,8 @@ async function forgetVoters(db: Database, windowMs: number, now: Date, signal: A
 
 /**
  * Keeps house at start-up and hourly, one collector per database at a time: prunes idempotency
- * keys, forgets voters past `VOTE_WINDOW`, and with `RETENTION` deletes the records received
- * longer ago (SPEC §13), logging how many. Ages are measured on `clock`, the one that dates
+ * keys, forgets voters past `VOTE_WINDOW`, redacts records stored before `REDACT` applied to them,
+ * and with `RETENTION` deletes the records received longer ago (SPEC §13), logging how many. Ages are measured on `clock`, the one that dates
  * what the collector receives.
  */
 export function startHousekeeping(
@@ -57,6 +58,14 @@ export function startHousekeeping(
       const forgotten = await forgetVoters(db, config.voteWindowMs, now, signal);
       if (forgotten > 0) {
         logger.info({ forgotten }, `Forgot the voters of ${forgotten} votes past VOTE_WINDOW.`);
+      }
+      const redacted = await redactStored(db, config.redact, signal);
+      if (redacted > 0) {
+        const kinds = config.redact.join(',');
+        logger.info(
+          { redacted },
+          `REDACT ${kinds}: went through ${redacted} records stored before it applied to them.`,
+        );
       }
       const days = config.retentionDays;
       if (days === undefined || signal.aborted) return;

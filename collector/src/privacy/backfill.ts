@@ -1,0 +1,173 @@
+import type { FeedbackRecord } from '../intake/record';
+import type { Database, Queryable } from '../storage/database';
+import {
+  createRedactor,
+  REDACTED_FIELDS,
+  REDACTED_METADATA,
+  REDACTIONS,
+  type Redaction,
+  redactRecord,
+} from './redact';
+
+/** Records per transaction: each holds its rows (and, on PGlite, the one connection) briefly. */
+const BATCH = 200;
+
+/** Every value `feedback.redacted` can hold that lacks one of `kinds` (NULL is matched apart). */
+function lacking(kinds: readonly Redaction[]): string[] {
+  const sets: string[] = [];
+  for (let mask = 0; mask < 1 << REDACTIONS.length; mask++) {
+    const set = REDACTIONS.filter((_, index) => mask & (1 << index));
+    if (!kinds.every((kind) => set.includes(kind))) sets.push(set.join(','));
+  }
+  return sets;
+}
+
+/** Each free text of `record` that redaction changed, with what it became. */
+function changedTexts(record: FeedbackRecord, redacted: FeedbackRecord): [string, string][] {
+  const pairs: [string, string][] = [];
+  const add = (from: unknown, to: unknown) => {
+    if (typeof from === 'string' && typeof to === 'string' && from !== to) pairs.push([from, to]);
+  };
+  for (const field of REDACTED_FIELDS) add(record[field], redacted[field]);
+  for (const field of REDACTED_METADATA) add(record.metadata?.[field], redacted.metadata?.[field]);
+  return pairs;
+}
+
+/**
+ * `text` with every occurrence of each changed text replaced by its redacted form, as typed and
+ * as it reads inside a JSON string: where a request body, a vendor's answer or a replayed
+ * answer quotes it, whole or joined with another text.
+ */
+function replaceTexts(text: string, pairs: [string, string][]): string {
+  let out = text;
+  for (const [from, to] of pairs) {
+    out = out.replaceAll(from, to);
+    const quoted = JSON.stringify(from).slice(1, -1);
+    if (quoted !== from) out = out.replaceAll(quoted, JSON.stringify(to).slice(1, -1));
+  }
+  return out;
+}
+
+/**
+ * What the collector keeps elsewhere of the changed records: their deliveries' bodies and last
+ * answers, and their Idempotency-Key answers. A Slack alert quotes its comment line by line,
+ * escaped, so its text is redacted whole.
+ */
+async function redactCopies(
+  tx: Queryable,
+  changed: Map<string, [string, string][]>,
+  redact: (text: string) => string,
+): Promise<void> {
+  const ids = [...changed.keys()];
+  const deliveries = await tx.query<{
+    id: string;
+    feedback_id: string;
+    alert: string | null;
+    body: string;
+    last_error: string | null;
+  }>(
+    'SELECT id, feedback_id, alert, body, last_error FROM deliveries WHERE feedback_id = ANY($1)',
+    [ids],
+  );
+  const updates = deliveries.flatMap((delivery) => {
+    const pairs = changed.get(delivery.feedback_id) ?? [];
+    let body = replaceTexts(delivery.body, pairs);
+    if (delivery.alert === 'comment' && body !== '') {
+      const posted = JSON.parse(body) as { text?: unknown };
+      if (typeof posted.text === 'string') {
+        body = JSON.stringify({ ...posted, text: redact(posted.text) });
+      }
+    }
+    const lastError = delivery.last_error && replaceTexts(delivery.last_error, pairs);
+    return body === delivery.body && lastError === delivery.last_error
+      ? []
+      : [{ id: delivery.id, body, lastError }];
+  });
+  if (updates.length > 0) {
+    await tx.query(
+      `UPDATE deliveries AS d SET body = u.body, last_error = u.last_error
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS u (id, body, last_error)
+       WHERE d.id = u.id`,
+      [updates.map((u) => u.id), updates.map((u) => u.body), updates.map((u) => u.lastError)],
+    );
+  }
+  const answers = await tx.query<{ key: string; feedback_id: string; body: string }>(
+    'SELECT key, feedback_id, body FROM idempotency_keys WHERE feedback_id = ANY($1)',
+    [ids],
+  );
+  const replayed = answers.flatMap((answer) => {
+    const body = replaceTexts(answer.body, changed.get(answer.feedback_id) ?? []);
+    return body === answer.body ? [] : [{ key: answer.key, body }];
+  });
+  if (replayed.length > 0) {
+    await tx.query(
+      `UPDATE idempotency_keys AS k SET body = u.body
+       FROM unnest($1::text[], $2::text[]) AS u (key, body) WHERE k.key = u.key`,
+      [replayed.map((u) => u.key), replayed.map((u) => u.body)],
+    );
+  }
+}
+
+/**
+ * Redacts, with `kinds`, the records stored before redaction or under a narrower `REDACT`
+ * (SPEC §13), a batch per transaction until none is left or `signal` aborts, with what the
+ * collector keeps of them elsewhere; resolves with how many records it went through. The daily
+ * figures keep their reasons as counted.
+ */
+export async function redactStored(
+  db: Database,
+  kinds: readonly Redaction[],
+  signal: AbortSignal,
+): Promise<number> {
+  if (kinds.length === 0) return 0;
+  const redact = createRedactor(kinds);
+  const short = lacking(kinds);
+  /** What a record's text has been through once `kinds` have been applied to it too. */
+  const applied = (before: string | null) =>
+    REDACTIONS.filter((kind) => kinds.includes(kind) || before?.split(',').includes(kind)).join(
+      ',',
+    );
+  let total = 0;
+  while (!signal.aborted) {
+    const count = await db.transaction(async (tx) => {
+      const rows = await tx.query<{ id: string; record: string; redacted: string | null }>(
+        `SELECT id, record, redacted FROM feedback
+         WHERE redacted IS DISTINCT FROM 'email,phone,card'
+           AND (redacted IS NULL OR redacted = ANY($1::text[]))
+         LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+        [short],
+      );
+      const changed = new Map<string, [string, string][]>();
+      const records: { id: string; record: string; reason: string | null }[] = [];
+      for (const row of rows) {
+        const record = JSON.parse(row.record) as FeedbackRecord;
+        const redacted = redactRecord(record, redact);
+        if (redacted === record) continue;
+        changed.set(row.id, changedTexts(record, redacted));
+        records.push({
+          id: row.id,
+          record: JSON.stringify(redacted),
+          reason: redacted.reason ?? null,
+        });
+      }
+      if (records.length > 0) {
+        await tx.query(
+          `UPDATE feedback AS f SET record = u.record, reason = u.reason
+           FROM unnest($1::text[], $2::text[], $3::text[]) AS u (id, record, reason)
+           WHERE f.id = u.id`,
+          [records.map((r) => r.id), records.map((r) => r.record), records.map((r) => r.reason)],
+        );
+        await redactCopies(tx, changed, redact);
+      }
+      await tx.query(
+        `UPDATE feedback AS f SET redacted = u.redacted
+         FROM unnest($1::text[], $2::text[]) AS u (id, redacted) WHERE f.id = u.id`,
+        [rows.map((row) => row.id), rows.map((row) => applied(row.redacted))],
+      );
+      return rows.length;
+    });
+    total += count;
+    if (count < BATCH) break;
+  }
+  return total;
+}
