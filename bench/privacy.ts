@@ -54,22 +54,22 @@ const collectorFor = (storage: CollectorOptions, extra: CollectorOptions = {}) =
 
 /**
  * Ingest of events carrying a comment and a 2,300-character rated answer, redaction on (the
- * default) against off, on one storage, in `pairs` pairs of short runs. A pair's two runs are
+ * default) against off, each on a storage of its own (a collector with redaction on redacts at
+ * start-up what one with it off stored), in `pairs` pairs of short runs. A pair's two runs are
  * seconds apart, so the other work on a shared machine weighs on both alike, and each pair gives
- * one ratio; their median is the figure. Pairs alternate off-on and on-off: each run leaves the
- * database bigger (and its trigram indexes with work pending) for the next, which a fixed order
- * would always charge to the same kind.
+ * one ratio; their median is the figure. Pairs alternate off-on and on-off, so that neither kind
+ * always runs right after the other's work.
  */
 async function measureRedaction(
   backend: 'pglite' | 'postgres',
-  storage: CollectorOptions,
+  storage: Record<'on' | 'off', CollectorOptions>,
   pairs: number,
   seconds: number,
 ): Promise<Row[]> {
   const results: Record<'on' | 'off', Cannonade[]> = { on: [], off: [] };
   for (let index = 0; index < pairs; index++) {
     for (const kind of index % 2 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
-      const collector = await collectorFor(storage, kind === 'on' ? {} : { redact: 'off' });
+      const collector = await collectorFor(storage[kind], kind === 'on' ? {} : { redact: 'off' });
       try {
         results[kind].push(await cannonade(collector.url, TEXT_EVENT, seconds));
       } finally {
@@ -268,18 +268,23 @@ export async function measurePrivacy(options: {
   purgeCount: number;
 }): Promise<Row[]> {
   const rows: Row[] = [measureRedactor()];
-  const dataDir = temporaryDir();
+  const dataDirs = { on: temporaryDir(), off: temporaryDir() };
   try {
-    rows.push(...(await measureRedaction('pglite', { dataDir }, options.pairs, options.seconds)));
+    const storage = { on: { dataDir: dataDirs.on }, off: { dataDir: dataDirs.off } };
+    rows.push(...(await measureRedaction('pglite', storage, options.pairs, options.seconds)));
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const dir of Object.values(dataDirs)) rmSync(dir, { recursive: true, force: true });
   }
-  const database = await startTestDatabase();
+  const databases = { on: await startTestDatabase(), off: await startTestDatabase() };
   try {
-    const storage = { databaseUrl: database.url };
+    const storage = {
+      on: { databaseUrl: databases.on.url },
+      off: { databaseUrl: databases.off.url },
+    };
     rows.push(...(await measureRedaction('postgres', storage, options.pairs, options.seconds)));
   } finally {
-    await database.stop();
+    await databases.on.stop();
+    await databases.off.stop();
   }
   rows.push(...(await measurePurge(options.purgeCount, options.seconds)));
   return rows;

@@ -245,8 +245,15 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
         headers: { 'Idempotency-Key': 'backfill-score-key' },
       });
       expect(score.body.text).toBe(TYPED);
-      // The event to its 6 destinations and its alert, the score to 3 and its alert.
-      await vendor.waitFor(11);
+      // The vote route counts its reason and comment, joined, in the daily figures.
+      const vote = await send(`${typed.url}api/conversations/c-backfill/downvote`, {
+        body: { reason: `Backfill: ${TYPED}` },
+      });
+      expect(vote.status).toBe(200);
+      // The event to its 6 destinations and its alert, the score to 3 and its alert, the vote
+      // to 4.
+      await vendor.waitFor(15);
+      const before = (await send(`${typed.url}api/feedback/stats`)).body;
       await stop();
       await withDatabase(place, async (db) => {
         // As a collector released before migration 010 left it.
@@ -271,6 +278,12 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
         headers: { 'Idempotency-Key': 'backfill-score-key' },
       });
       expect(repeat.body).toEqual({ ...score.body, text: REDACTED });
+      // The daily figures count the same votes, under the reason as redacted.
+      const after = (await send(`${redacted.url}api/feedback/stats`)).body;
+      expect(JSON.stringify(after)).toBe(
+        JSON.stringify(before).replaceAll(JSON.stringify(TYPED).slice(1, -1), REDACTED),
+      );
+      expect(JSON.stringify(after)).toContain(`Backfill: ${REDACTED}`);
       await stop();
       await withDatabase(place, async (db) => {
         expect(await findInDatabase(db, PERSONAL)).toEqual([]);

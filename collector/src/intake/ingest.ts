@@ -104,10 +104,10 @@ function storeStatement(
 }
 
 /**
- * A windowed vote's first statement: it claims its Idempotency-Key (when it has one) and takes the
- * lock that serialises the votes of one voter on one conversation until the transaction ends, so two
- * at once cannot both pass the window's rule (`RECENT`, a statement of its own so that it reads
- * what committed while it waited for the lock).
+ * A windowed vote's first statement: it claims its Idempotency-Key (when it has one) and takes
+ * the lock that serialises the votes of one voter on one conversation until the transaction
+ * ends, so two at once cannot both pass the window's rule (`RECENT`, a statement of its own so
+ * that it reads what committed while it waited for the lock).
  */
 const CLAIM_AND_LOCK = `WITH claim AS (
     INSERT INTO idempotency_keys (key, status, body, fingerprint, feedback_id)

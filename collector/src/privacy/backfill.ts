@@ -108,11 +108,52 @@ async function redactCopies(
   }
 }
 
+/** A record whose reason redaction changed: where its day's figures counted it, and where now. */
+interface MovedReason {
+  id: string;
+  fromKey: string;
+  fromReason: string;
+  toKey: string;
+  toReason: string;
+}
+
+/**
+ * Moves the changed records' counts in the daily figures from their reason as typed to their
+ * reason redacted, adding to what is already counted there, so `/api/feedback/stats` keeps its
+ * totals and loses the text. A row counts every vote of its day, rating, score and reason, so
+ * every vote in it had the same text, and all of it moves.
+ */
+async function moveDailyReasons(tx: Queryable, moved: MovedReason[]): Promise<void> {
+  const column = <K extends keyof MovedReason>(key: K) => moved.map((item) => item[key]);
+  await tx.query(
+    `WITH changed AS (
+       SELECT DISTINCT (f.created_at AT TIME ZONE 'UTC')::date AS day, f.rating,
+         round(f.score::numeric)::int AS bucket, m.from_key, m.from_reason, m.to_key, m.to_reason
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+         AS m (id, from_key, from_reason, to_key, to_reason)
+       JOIN feedback AS f ON f.id = m.id
+     ), taken AS (
+       DELETE FROM feedback_daily AS d USING changed AS c
+       WHERE d.day = c.day AND d.rating = c.rating AND d.bucket = c.bucket
+         AND d.reason_key = c.from_key AND d.reason = c.from_reason
+       RETURNING d.day, d.rating, d.bucket, c.to_key, c.to_reason, d.shard, d.votes, d.score_sum
+     )
+     INSERT INTO feedback_daily AS daily
+       (day, rating, bucket, reason_key, reason, shard, votes, score_sum)
+     SELECT day, rating, bucket, to_key, to_reason, shard, sum(votes), sum(score_sum)
+     FROM taken GROUP BY day, rating, bucket, to_key, to_reason, shard
+     ON CONFLICT (day, rating, bucket, reason_key, reason, shard)
+     DO UPDATE SET votes = daily.votes + excluded.votes,
+       score_sum = daily.score_sum + excluded.score_sum`,
+    [column('id'), column('fromKey'), column('fromReason'), column('toKey'), column('toReason')],
+  );
+}
+
 /**
  * Redacts, with `kinds`, the records stored before redaction or under a narrower `REDACT`
  * (SPEC §13), a batch per transaction until none is left or `signal` aborts, with what the
- * collector keeps of them elsewhere; resolves with how many records it went through. The daily
- * figures keep their reasons as counted.
+ * collector keeps of them elsewhere and their reasons in the daily figures; resolves with how
+ * many records it went through.
  */
 export async function redactStored(
   db: Database,
@@ -139,6 +180,7 @@ export async function redactStored(
       );
       const changed = new Map<string, [string, string][]>();
       const records: { id: string; record: string; reason: string | null }[] = [];
+      const moved: MovedReason[] = [];
       for (const row of rows) {
         const record = JSON.parse(row.record) as FeedbackRecord;
         const redacted = redactRecord(record, redact);
@@ -149,6 +191,16 @@ export async function redactStored(
           record: JSON.stringify(redacted),
           reason: redacted.reason ?? null,
         });
+        if (redacted.reason !== record.reason) {
+          // As intake counts it (`intake/ingest.ts`): the key, else the reason itself.
+          moved.push({
+            id: row.id,
+            fromKey: record.reason_key ?? record.reason ?? '',
+            fromReason: record.reason ?? '',
+            toKey: redacted.reason_key ?? redacted.reason ?? '',
+            toReason: redacted.reason ?? '',
+          });
+        }
       }
       if (records.length > 0) {
         await tx.query(
@@ -158,6 +210,7 @@ export async function redactStored(
           [records.map((r) => r.id), records.map((r) => r.record), records.map((r) => r.reason)],
         );
         await redactCopies(tx, changed, redact);
+        if (moved.length > 0) await moveDailyReasons(tx, moved);
       }
       await tx.query(
         `UPDATE feedback AS f SET redacted = u.redacted
