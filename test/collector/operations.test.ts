@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { getPriority } from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCollector } from '../../collector/src/collector';
 import { signFeedbackToken } from '../../collector/src/token';
@@ -11,11 +13,13 @@ import {
   minimalEvent,
   openStorage,
   send,
+  startCollector,
   type TestStorage,
   temporaryDir,
 } from '../helpers/collector';
 import { startFakeVendor } from '../helpers/fake-vendor';
 import { forwardFile, secret } from '../helpers/forward';
+import { startTestDatabase } from '../helpers/postgres';
 
 const ADMIN = 'admin-token-0123456789';
 const SECRET = 'operations-secret-0123456789-abcdef';
@@ -152,6 +156,27 @@ describe('roles', () => {
       '`ROLE` must be one of all, web, forwarder',
     );
   });
+  test('a ROLE=forwarder process lowers its CPU priority by 10, so web processes beside it go first', async () => {
+    const database = await startTestDatabase();
+    /** The nice value of a running process, from /proc (the 19th field of its stat line). */
+    const niceness = (pid: number | undefined) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    const started = [];
+    try {
+      const env = { DATABASE_URL: database.url };
+      const web = await startCollector({ env: { ...env, ROLE: 'web' } });
+      started.push(web);
+      const forwarder = await startCollector({ env: { ...env, ROLE: 'forwarder' } });
+      started.push(forwarder);
+      expect(niceness(web.process.pid)).toBe(getPriority());
+      expect(niceness(forwarder.process.pid)).toBe(Math.min(19, getPriority() + 10));
+    } finally {
+      for (const child of started) await child.stop();
+      await database.stop();
+    }
+  }, 60_000);
 });
 
 describe('what the logs never hold', () => {
