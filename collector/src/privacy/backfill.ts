@@ -49,6 +49,28 @@ function replaceTexts(text: string, pairs: [string, string][]): string {
 }
 
 /**
+ * Sets `columns` of the rows of `table` whose `key` is in `rows`, from `rows`, in one
+ * statement; every column is text. The names are the module's own, never input.
+ */
+async function updateRows(
+  tx: Queryable,
+  table: string,
+  key: string,
+  columns: string[],
+  rows: Record<string, string | null>[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const names = [key, ...columns];
+  await tx.query(
+    `UPDATE ${table} AS t SET ${columns.map((column) => `${column} = u.${column}`).join(', ')}
+     FROM unnest(${names.map((_, index) => `$${index + 1}::text[]`).join(', ')})
+       AS u (${names.join(', ')})
+     WHERE t.${key} = u.${key}`,
+    names.map((name) => rows.map((row) => row[name] ?? null)),
+  );
+}
+
+/**
  * What the collector keeps elsewhere of the changed records: their deliveries' bodies and last
  * answers, and their Idempotency-Key answers. A Slack alert quotes its comment line by line,
  * escaped, so its text is redacted whole.
@@ -81,16 +103,9 @@ async function redactCopies(
     const lastError = delivery.last_error && replaceTexts(delivery.last_error, pairs);
     return body === delivery.body && lastError === delivery.last_error
       ? []
-      : [{ id: delivery.id, body, lastError }];
+      : [{ id: delivery.id, body, last_error: lastError }];
   });
-  if (updates.length > 0) {
-    await tx.query(
-      `UPDATE deliveries AS d SET body = u.body, last_error = u.last_error
-       FROM unnest($1::text[], $2::text[], $3::text[]) AS u (id, body, last_error)
-       WHERE d.id = u.id`,
-      [updates.map((u) => u.id), updates.map((u) => u.body), updates.map((u) => u.lastError)],
-    );
-  }
+  await updateRows(tx, 'deliveries', 'id', ['body', 'last_error'], updates);
   const answers = await tx.query<{ key: string; feedback_id: string; body: string }>(
     'SELECT key, feedback_id, body FROM idempotency_keys WHERE feedback_id = ANY($1)',
     [ids],
@@ -99,13 +114,7 @@ async function redactCopies(
     const body = replaceTexts(answer.body, changed.get(answer.feedback_id) ?? []);
     return body === answer.body ? [] : [{ key: answer.key, body }];
   });
-  if (replayed.length > 0) {
-    await tx.query(
-      `UPDATE idempotency_keys AS k SET body = u.body
-       FROM unnest($1::text[], $2::text[]) AS u (key, body) WHERE k.key = u.key`,
-      [replayed.map((u) => u.key), replayed.map((u) => u.body)],
-    );
-  }
+  await updateRows(tx, 'idempotency_keys', 'key', ['body'], replayed);
 }
 
 /** A record whose reason redaction changed: where its day's figures counted it, and where now. */
@@ -203,19 +212,16 @@ export async function redactStored(
         }
       }
       if (records.length > 0) {
-        await tx.query(
-          `UPDATE feedback AS f SET record = u.record, reason = u.reason
-           FROM unnest($1::text[], $2::text[], $3::text[]) AS u (id, record, reason)
-           WHERE f.id = u.id`,
-          [records.map((r) => r.id), records.map((r) => r.record), records.map((r) => r.reason)],
-        );
+        await updateRows(tx, 'feedback', 'id', ['record', 'reason'], records);
         await redactCopies(tx, changed, redact);
         if (moved.length > 0) await moveDailyReasons(tx, moved);
       }
-      await tx.query(
-        `UPDATE feedback AS f SET redacted = u.redacted
-         FROM unnest($1::text[], $2::text[]) AS u (id, redacted) WHERE f.id = u.id`,
-        [rows.map((row) => row.id), rows.map((row) => applied(row.redacted))],
+      await updateRows(
+        tx,
+        'feedback',
+        'id',
+        ['redacted'],
+        rows.map((row) => ({ id: row.id, redacted: applied(row.redacted) })),
       );
       return rows.length;
     });
