@@ -191,7 +191,9 @@ export async function redactStored(
       const records: { id: string; record: string; reason: string | null }[] = [];
       const moved: MovedReason[] = [];
       for (const row of rows) {
-        const record = JSON.parse(row.record) as FeedbackRecord;
+        const record = JSON.parse(row.record) as FeedbackRecord | null;
+        // Intake stores objects; a row written by hand may hold any JSON, with no text to redact.
+        if (typeof record !== 'object' || record === null) continue;
         const redacted = redactRecord(record, redact);
         if (redacted === record) continue;
         changed.set(row.id, changedTexts(record, redacted));

@@ -59,9 +59,13 @@ export function startHousekeeping(
       if (forgotten > 0) {
         logger.info({ forgotten }, `Forgot the voters of ${forgotten} votes past VOTE_WINDOW.`);
       }
-      const redacted = await redactStored(db, config.redact, signal);
+      const kinds = config.redact.join(',');
+      // A failure here must not keep RETENTION from deleting what it should.
+      const redacted = await redactStored(db, config.redact, signal).catch((error) => {
+        logger.error({ err: error }, `REDACT ${kinds}: redacting stored records failed.`);
+        return 0;
+      });
       if (redacted > 0) {
-        const kinds = config.redact.join(',');
         logger.info(
           { redacted },
           `REDACT ${kinds}: went through ${redacted} records stored before it applied to them.`,
