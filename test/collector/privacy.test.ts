@@ -478,8 +478,10 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
         eventBody('erase-none', { user_id: 'u-other', session_id: 's-other' }),
       ];
       for (const body of bodies) await send(`${url}api/feedback`, { body });
+      // The vote route counts its reason and comment, joined, in the daily figures.
+      const reason = 'Wrong: ask u-erase at the front desk';
       const vote = await send(`${url}api/conversations/c-erase/upvote`, {
-        body: { user_id: 'u-erase' },
+        body: { user_id: 'u-erase', reason },
       });
       expect(vote.status).toBe(200);
       // Each goes to the 4 destinations a vote with a conversation and no message or trace reaches.
@@ -515,7 +517,14 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
         expect(deliveries.body.total).toBe(kept ? 4 : 0);
       }
       expect(await total(url, 'c-erase')).toBe(0);
-      expect((await send(`${url}api/feedback/stats`)).body).toEqual(stats);
+      // The same totals; the erased vote's reason is no longer among the reasons counted.
+      expect(stats.top_reasons).toContainEqual({ reason, count: 1 });
+      expect((await send(`${url}api/feedback/stats`)).body).toEqual({
+        ...stats,
+        top_reasons: stats.top_reasons.filter(
+          (entry: { reason: string }) => entry.reason !== reason,
+        ),
+      });
       const erased = logged(collector as Collector).filter((line) => line.msg.startsWith('Erased'));
       expect(erased.map((line) => [line.by, line.deleted])).toEqual([
         ['user_id', 3],
@@ -525,10 +534,35 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
       ]);
       expect(JSON.stringify(erased)).not.toMatch(/u-erase|s-erase|c-erase/);
       await stop();
-      const activity = await withDatabase(place, (db) =>
-        db.query("SELECT feedback_id FROM feedback_activity WHERE feedback_id LIKE 'erase-%'"),
-      );
-      expect(activity).toEqual([]);
+      await withDatabase(place, async (db) => {
+        const activity = await db.query(
+          "SELECT feedback_id FROM feedback_activity WHERE feedback_id LIKE 'erase-%'",
+        );
+        expect(activity).toEqual([]);
+        expect(await findInDatabase(db, ['front desk'])).toEqual([]);
+      });
+    });
+
+    test('leaves a reason that other votes were counted under, with their count', async () => {
+      const { url } = await start(storage.options());
+      const reason = `Shared reason ${++suffixes}`;
+      for (const [conversation, user] of [
+        ['c-share-1', 'u-share-erased'],
+        ['c-share-2', 'u-share-kept'],
+        ['c-share-3', 'u-share-kept'],
+      ]) {
+        const vote = await send(`${url}api/conversations/${conversation}/downvote`, {
+          body: { user_id: user, reason },
+        });
+        expect(vote.status).toBe(200);
+      }
+      const counted = async () =>
+        (await send(`${url}api/feedback/stats`)).body.top_reasons.find(
+          (entry: { reason: string }) => entry.reason === reason,
+        );
+      expect(await counted()).toEqual({ reason, count: 3 });
+      expect((await erase(url, 'user_id=u-share-erased')).body).toEqual({ deleted: 1 });
+      expect(await counted()).toEqual({ reason, count: 2 });
     });
 
     describe('a query naming no one, or more than one key', () => {

@@ -75,7 +75,9 @@ export function startHousekeeping(
       if (days === undefined || signal.aborted) return;
       const started = performance.now();
       const before = new Date(now.getTime() - days * DAY_MS).toISOString();
-      const deleted = await deleteRecords(db, 'received_at < $1::timestamptz', [before], signal);
+      const deleted = await deleteRecords(db, 'received_at < $1::timestamptz', [before], {
+        signal,
+      });
       logger.info(
         { deleted, retention_days: days, ms: Math.round(performance.now() - started) },
         `RETENTION ${days}d: deleted ${deleted} records received before ${before}, with their deliveries.`,

@@ -15,11 +15,54 @@ const DEPENDENTS = ['deliveries', 'idempotency_keys'];
 export const DELETE_BATCH = 1_000;
 
 /**
+ * What an erasure adds to a batch (SPEC §13): the deleted records leave the daily figures'
+ * reasons, which for the vote route hold the person's comment. Each counted reason of theirs
+ * gives its votes and score to the same day, rating and score without a reason, so the totals
+ * stay and the text goes once no other vote counts under it. A reason's row is split over shards
+ * that `/api/feedback/stats` adds up: the rows are taken and what is left comes back as one
+ * (added to, should a vote have counted under it meanwhile).
+ */
+const FORGET_REASONS = `,
+    forgotten AS (
+      SELECT (created_at AT TIME ZONE 'UTC')::date AS day, rating,
+        round(score::numeric)::int AS bucket, coalesce(reason_key, '') AS reason_key,
+        coalesce(reason, '') AS reason, count(*) AS votes, sum(score) AS score_sum
+      FROM gone WHERE coalesce(reason_key, '') <> '' OR coalesce(reason, '') <> ''
+      GROUP BY 1, 2, 3, 4, 5),
+    taken AS (
+      DELETE FROM feedback_daily AS d USING forgotten AS f
+      WHERE d.day = f.day AND d.rating = f.rating AND d.bucket = f.bucket
+        AND d.reason_key = f.reason_key AND d.reason = f.reason
+      RETURNING d.day, d.rating, d.bucket, d.reason_key, d.reason, d.votes, d.score_sum),
+    moves AS (
+      SELECT t.day, t.rating, t.bucket, t.reason_key, t.reason,
+        sum(t.votes) AS had, sum(t.score_sum) AS had_score,
+        least(max(f.votes), sum(t.votes)) AS votes, max(f.score_sum) AS score_sum
+      FROM taken AS t JOIN forgotten AS f USING (day, rating, bucket, reason_key, reason)
+      GROUP BY t.day, t.rating, t.bucket, t.reason_key, t.reason),
+    kept AS (
+      INSERT INTO feedback_daily AS daily
+        (day, rating, bucket, reason_key, reason, shard, votes, score_sum)
+      SELECT day, rating, bucket, reason_key, reason, 0, had - votes, had_score - score_sum
+      FROM moves WHERE had > votes
+      ON CONFLICT (day, rating, bucket, reason_key, reason, shard)
+      DO UPDATE SET votes = daily.votes + excluded.votes,
+        score_sum = daily.score_sum + excluded.score_sum),
+    anonymous AS (
+      INSERT INTO feedback_daily AS daily
+        (day, rating, bucket, reason_key, reason, shard, votes, score_sum)
+      SELECT day, rating, bucket, '', '', 0, sum(votes), sum(score_sum)
+      FROM moves GROUP BY day, rating, bucket
+      ON CONFLICT (day, rating, bucket, reason_key, reason, shard)
+      DO UPDATE SET votes = daily.votes + excluded.votes,
+        score_sum = daily.score_sum + excluded.score_sum)`;
+
+/**
  * One statement deletes a batch and every row that belongs to it: the foreign key from
  * `deliveries` is checked at the statement's end, when both are gone. Rows another deletion is
  * working on are skipped, not waited for.
  */
-function batchSql(where: string): string {
+function batchSql(where: string, forgetReasons: boolean): string {
   const dependents = DEPENDENTS.map(
     (table, index) =>
       `d${index} AS (DELETE FROM ${table} WHERE feedback_id IN (SELECT id FROM doomed))`,
@@ -27,24 +70,26 @@ function batchSql(where: string): string {
   return `WITH doomed AS (
       SELECT id FROM feedback WHERE ${where} LIMIT ${DELETE_BATCH} FOR UPDATE SKIP LOCKED),
     ${dependents.join(',\n    ')},
-    gone AS (DELETE FROM feedback WHERE id IN (SELECT id FROM doomed) RETURNING 1)
+    gone AS (DELETE FROM feedback WHERE id IN (SELECT id FROM doomed)
+      RETURNING created_at, rating, score, reason_key, reason)${forgetReasons ? FORGET_REASONS : ''}
     SELECT count(*)::int AS deleted FROM gone`;
 }
 
 /**
  * Deletes every record `where` selects (a condition on `feedback` using `params` as `$1`…),
  * with what belongs to it, a batch at a time until none is left or `signal` aborts; resolves
- * with how many it deleted.
+ * with how many it deleted. With `forgetReasons` (an erasure), their reasons leave the daily
+ * figures too; a purge by age keeps them.
  */
 export async function deleteRecords(
   db: Database,
   where: string,
   params: unknown[],
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal; forgetReasons?: boolean } = {},
 ): Promise<number> {
-  const sql = batchSql(where);
+  const sql = batchSql(where, options.forgetReasons === true);
   let total = 0;
-  while (!signal?.aborted) {
+  while (!options.signal?.aborted) {
     const [row] = await db.query<{ deleted: number }>(sql, params);
     const deleted = row?.deleted ?? 0;
     total += deleted;
