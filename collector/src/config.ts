@@ -179,6 +179,25 @@ function list(value: string | string[] | undefined): string[] | undefined {
   return (typeof value === 'string' ? value.split(',') : value).map((item) => item.trim());
 }
 
+/**
+ * Each an origin as a browser sends it, `*` standing for any characters of the host or any port:
+ * an entry with no scheme, with a path, or `*` alone would never match an `Origin` and so would
+ * refuse every site it was meant to allow.
+ */
+function origins(value: string | string[] | undefined): string[] {
+  const all = list(value)?.filter(Boolean);
+  if (all === undefined) return LOCALHOST;
+  for (const origin of all) {
+    if (!/^https?:\/\/[^/?#\s@]+\/?$/i.test(origin)) {
+      fail(
+        'ALLOWED_ORIGINS',
+        `must be comma-separated origins, each a scheme and host with an optional port, such as https://help.example.com or http://localhost:* (no path; * stands for any characters of the host or any port): "${origin}"`,
+      );
+    }
+  }
+  return all;
+}
+
 function secrets(value: string | string[] | undefined): string[] {
   if (value === undefined || value === '') return [];
   const all = list(value) ?? [];
@@ -282,6 +301,10 @@ export function resolveCollectorConfig(
   interactive = false,
 ): CollectorConfig {
   const databaseUrl = options.databaseUrl || undefined;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(databaseUrl ?? '')?.[1]?.toLowerCase();
+  if (scheme !== undefined && !['postgres', 'postgresql', 'socket'].includes(scheme)) {
+    fail('DATABASE_URL', `must be a PostgreSQL connection string, postgres://…: "${scheme}://…"`);
+  }
   const role = oneOf(options.role, 'ROLE', ['all', 'web', 'forwarder']);
   if (role !== 'all' && databaseUrl === undefined) {
     fail('ROLE', `${role} needs DATABASE_URL: PGlite belongs to one process, which takes all.`);
@@ -292,7 +315,7 @@ export function resolveCollectorConfig(
     dataDir: options.dataDir || '.data',
     databaseUrl,
     durable: options.durable ?? true,
-    allowedOrigins: list(options.allowedOrigins)?.filter(Boolean) ?? LOCALHOST,
+    allowedOrigins: origins(options.allowedOrigins),
     rateLimit: whole(options.rateLimit, 'RATE_LIMIT', 0, 1_000_000, 120),
     voteWindowMs: windowMs(options.voteWindow, 'VOTE_WINDOW', '24h'),
     readRateLimit: whole(options.readRateLimit, 'READ_RATE_LIMIT', 0, 1_000_000, 120),

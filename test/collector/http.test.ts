@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createCollector } from '../../collector/src/collector';
 import type { Collector } from '../helpers/collector';
 import { type Backend, send, useCollector } from '../helpers/collector';
 
@@ -148,7 +149,7 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP on %s', (backend) => {
     beforeAll(async () => {
       strict = await collector.storage.start({
         rateLimit: 2,
-        allowedOrigins: ['https://shop.example'],
+        allowedOrigins: ['https://shop.example', 'https://*.docs.example/'],
       });
     });
 
@@ -159,6 +160,21 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP on %s', (backend) => {
       const listed = await send(`${strict.url}api/feedback/stats`, headers('https://shop.example'));
       const local = await send(`${strict.url}api/feedback/stats`, headers('http://localhost:3000'));
       expect([listed.status, local.status]).toEqual([200, 403]);
+    });
+
+    test('a * in a listed origin stands for any characters of the host', async () => {
+      const statuses = [];
+      for (const origin of [
+        'https://help.docs.example',
+        'https://eu.help.docs.example',
+        'https://docs.example',
+        'https://help.docs.example.evil.example',
+        'http://help.docs.example',
+      ]) {
+        const headers = { Origin: origin };
+        statuses.push((await send(`${strict.url}api/feedback/stats`, { headers })).status);
+      }
+      expect(statuses).toEqual([200, 200, 403, 403, 403]);
     });
 
     test('the POST over the limit answers 429 with Retry-After in seconds', async () => {
@@ -206,5 +222,19 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP on %s', (backend) => {
       const response = await fetch(`${collector.url}feedback-widget.js`, { method: 'POST' });
       expect([response.status, response.headers.get('allow')]).toEqual([405, 'GET, HEAD, OPTIONS']);
     });
+  });
+});
+
+describe('ALLOWED_ORIGINS', () => {
+  test.each([
+    '*',
+    'help.example.com',
+    'https://help.example.com/articles',
+    'https://',
+    'https://a b',
+  ])('%s, which no Origin would match, stops the collector naming it', (origin) => {
+    expect(() => createCollector({ allowedOrigins: `https://shop.example,${origin}` })).toThrow(
+      `\`ALLOWED_ORIGINS\` must be comma-separated origins, each a scheme and host with an optional port, such as https://help.example.com or http://localhost:* (no path; * stands for any characters of the host or any port): "${origin}"`,
+    );
   });
 });

@@ -163,6 +163,24 @@ describe('shutdown', () => {
     }
   }, 120_000);
 
+  test('a DATABASE_URL of another kind of database refuses to start, naming it', async () => {
+    const result = await runToExit({ DATABASE_URL: 'mysql://feedback:s3cret@db.example/votes' });
+    expect([result.code, result.output.trim()]).toEqual([
+      1,
+      '`DATABASE_URL` must be a PostgreSQL connection string, postgres://…: "mysql://…"',
+    ]);
+  }, 120_000);
+
+  test('a PostgreSQL that cannot be reached stops start-up naming DATABASE_URL, never its password', async () => {
+    const result = await runToExit({
+      DATABASE_URL: 'postgres://feedback:s3cret@127.0.0.1:1/votes',
+    });
+    expect([result.code, result.output.trim()]).toEqual([
+      1,
+      'The collector could not start: The PostgreSQL at DATABASE_URL (127.0.0.1:1/votes) could not be reached: connect ECONNREFUSED 127.0.0.1:1',
+    ]);
+  }, 120_000);
+
   test('REQUEST_TIMEOUT that is not a whole number of seconds refuses to start', async () => {
     const result = await runToExit({ DATA_DIR: dir(), REQUEST_TIMEOUT: '2.5' });
     expect([result.code, result.output.trim()]).toEqual([

@@ -1,6 +1,16 @@
 import pg from 'pg';
 import type { Database, Queryable } from './database';
 
+/** Host, port and database of a connection string, without its user or password. */
+function whereTo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host || 'local socket'}${parsed.pathname}`;
+  } catch {
+    return 'a connection string that is not a URL';
+  }
+}
+
 /** The server backend: a pool of connections to the PostgreSQL at `url`. */
 export async function openPostgres(url: string): Promise<Database> {
   // Ten for requests, and three for the forwarding worker's loops, which each hold one while
@@ -19,7 +29,15 @@ export async function openPostgres(url: string): Promise<Database> {
       await target.query(sql);
     },
   });
-  await pool.query('SELECT 1');
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end();
+    throw new Error(
+      `The PostgreSQL at DATABASE_URL (${whereTo(url)}) could not be reached: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
   return {
     ...wrap(pool),
     async transaction(fn) {
