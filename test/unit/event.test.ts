@@ -46,4 +46,14 @@ describe('message_content', () => {
     expect(body).toMatchObject({ sent_message_content: 'Hi.' });
     expect(body).not.toHaveProperty('message_content');
   });
+
+  test('the quality format sends the first 20,000 characters too, which the collector accepts', () => {
+    const config = resolve({
+      format: 'quality',
+      messageId: 'm-42',
+      messageContent: `${'😀'.repeat(20_000)}and more`,
+    });
+    const { body } = toRequest(config, createEvent(config, { rating: 'up' }, eventContext()));
+    expect(body.sent_message_content).toBe('😀'.repeat(20_000));
+  });
 });

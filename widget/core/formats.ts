@@ -28,7 +28,7 @@ export function joined(event: FeedbackEvent): string | undefined {
 }
 
 /** What a body needs besides the event: the widget's whole config, or a forwarding destination. */
-export type FormatConfig = Pick<Config, 'format' | 'endpoint' | 'messageContent' | 'sentAt'>;
+export type FormatConfig = Pick<Config, 'format' | 'endpoint' | 'sentAt'>;
 
 function body(config: FormatConfig, event: FeedbackEvent): Record<string, unknown> {
   switch (config.format) {
@@ -59,7 +59,7 @@ function body(config: FormatConfig, event: FeedbackEvent): Record<string, unknow
     case 'quality':
       return prune({
         original_message_id: event.message_id,
-        sent_message_content: config.messageContent,
+        sent_message_content: event.message_content,
         customer_responded: true,
         quality_score: event.value,
         time_to_respond_ms: Math.max(0, Date.parse(event.created_at) - config.sentAt),

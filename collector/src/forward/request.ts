@@ -69,10 +69,12 @@ export function plan(destination: Destination, record: FeedbackRecord): Planned 
     {
       format,
       endpoint: destination.url,
-      messageContent: typeof content === 'string' ? content : undefined,
       sentAt: Date.parse(record.created_at) - (typeof responded === 'number' ? responded : 0),
     },
-    event,
+    // A `quality` intake keeps the rated text as it came, in the record's metadata.
+    format === 'quality' && event.message_content === undefined && typeof content === 'string'
+      ? { ...event, message_content: content }
+      : event,
   );
   // The widget always knows when its message was shown; a forwarded record may not.
   if (format === 'quality' && typeof responded !== 'number') delete request.body.time_to_respond_ms;
