@@ -290,20 +290,24 @@ export function createApp(services: AppServices): Hono<AppEnv> {
   const app = new Hono<AppEnv>().basePath(config.basePath);
   const steps = guards(services);
   app.use(observe(services));
-  const methods = new Map<string, Method[]>();
+  const methods = new Map<string, Map<string, Access>>();
   for (const [method, path, access, handler] of routes(services)) {
     const named: Handler<AppEnv> = async (c, next) => {
       c.set('route', path);
+      c.set('access', access);
       await next();
     };
     app.on(method, path, named, ...steps(access), handler);
-    methods.set(path, [...(methods.get(path) ?? []), method]);
+    methods.set(path, (methods.get(path) ?? new Map()).set(method, access));
   }
-  for (const [path, list] of methods) {
+  for (const [path, accesses] of methods) {
+    const list = [...accesses.keys()];
     const allow = [...list, ...(list.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
     const api = path.startsWith('/api/');
     app.options(path, (c) => {
       c.set('route', path);
+      const asked = accesses.get(c.req.header('access-control-request-method') ?? '');
+      if (asked !== undefined) c.set('access', asked);
       const verdict = services.originPolicy(c.req.raw);
       if (api && !verdict.allowed) {
         throw new HttpError(403, `The origin \`${verdict.origin}\` is not allowed.`, 'Origin');

@@ -98,6 +98,37 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP on %s', (backend) => {
       );
     });
 
+    test('a vote may carry the page’s cookies (data-credentials), the preflight says so too', async () => {
+      const vote = await send(api('sentiment'), { body: SENTIMENT, headers: { Origin: origin } });
+      const preflight = await fetch(api('feedback'), {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' },
+      });
+      expect([
+        vote.headers.get('access-control-allow-credentials'),
+        preflight.headers.get('access-control-allow-credentials'),
+      ]).toEqual(['true', 'true']);
+    });
+
+    test('the team’s routes never let another site read them with a browser’s credentials', async () => {
+      // Without Access-Control-Allow-Credentials a browser refuses the answer to a request that
+      // carried cookies or the inbox's cached HTTP Basic sign-in; a token the page sends works.
+      const read = await send(api('feedback/stats'), { headers: { Origin: origin } });
+      const preflights = await Promise.all(
+        ['GET', 'DELETE'].map((method) =>
+          fetch(api('feedback'), {
+            method: 'OPTIONS',
+            headers: { Origin: origin, 'Access-Control-Request-Method': method },
+          }),
+        ),
+      );
+      expect(read.status).toBe(200);
+      expect(read.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(
+        [read, ...preflights].map((r) => r.headers.get('access-control-allow-credentials')),
+      ).toEqual([null, null, null]);
+    });
+
     test('a preflight from an allowed origin answers 204 with methods and headers', async () => {
       const response = await fetch(api('feedback'), {
         method: 'OPTIONS',

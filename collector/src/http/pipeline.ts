@@ -24,6 +24,8 @@ export interface AppEnv {
     client: Client;
     /** The route's pattern, for logs and metrics: never a raw path. */
     route: string;
+    /** Who may use the route; for a preflight, the route of the method it asks about. */
+    access?: Access;
     /** Set on the team's routes: who acts (SPEC §12). */
     actor: string;
     requestId: string;
@@ -121,7 +123,12 @@ export function observe(services: PipelineServices): MiddlewareHandler<AppEnv> {
     const { origin, allowed } = originPolicy(c.req.raw);
     if (origin !== undefined && allowed && c.get('route').includes('/api/')) {
       c.res.headers.set('Access-Control-Allow-Origin', origin);
-      c.res.headers.set('Access-Control-Allow-Credentials', 'true');
+      // A page may send a vote with its cookies (`data-credentials`). The team's routes are read
+      // with a token the page must hold: a browser's cookies or the inbox's cached HTTP Basic
+      // sign-in never let another site read them.
+      if (c.get('access') === 'intake') {
+        c.res.headers.set('Access-Control-Allow-Credentials', 'true');
+      }
       c.res.headers.set('Access-Control-Expose-Headers', 'Retry-After, X-Request-Id');
       c.res.headers.append('Vary', 'Origin');
     }
