@@ -63,6 +63,14 @@ describe('FORWARD_FILE', () => {
     expect(message).toContain('NO_SUCH_FORWARD_KEY');
   });
 
+  test('a url using a variable that is not set is refused, naming the variable', async () => {
+    const url = `https://bots.example.com/${secret('NO_SUCH_TENANT')}/{conversationId}/{vote}`;
+    const { message } = await refusal({ destinations: [{ ...VOTE, url }] });
+    expect(message).toContain(
+      `destination "bots": \`url\` uses ${secret('NO_SUCH_TENANT')}, but no variable NO_SUCH_TENANT is set`,
+    );
+  });
+
   test.each([
     [{ url: 'ftp://bots.example.com/' }, '`url`'],
     [{ url: 'https://bots.example.com/{chatId}' }, '{chatId}'],

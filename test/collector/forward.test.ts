@@ -3,7 +3,13 @@ import type { CollectorOptions } from '../../collector/src/config';
 import type { Collector } from '../helpers/collector';
 import { type Backend, openStorage, send, type TestStorage } from '../helpers/collector';
 import { type FakeVendor, startFakeVendor, VENDOR_ENV } from '../helpers/fake-vendor';
-import { eventBody, forwardFile, vendorDestinations, waitForCounts } from '../helpers/forward';
+import {
+  eventBody,
+  forwardFile,
+  secret,
+  vendorDestinations,
+  waitForCounts,
+} from '../helpers/forward';
 
 // Each test starts a collector on fresh storage with its own FORWARD_FILE; a fresh PGlite alone
 // takes seconds, more on a machine busy with the other suites.
@@ -332,6 +338,20 @@ describe.each<Backend>(['pglite', 'postgres'])(
       const { body } = await send(`${url}api/deliveries?feedback_id=fw-moved`);
       expect(body.items[0]).toMatchObject({ status: 'failed', attempts: 1, last_status: 308 });
       expect(vendor.requests).toHaveLength(1);
+    });
+
+    test('a destination’s url may take an environment variable, filled in as it is sent', async () => {
+      process.env.FORWARD_TEST_VENDOR = vendor.origin;
+      const { url, suffix } = await start(
+        single('vote', '/v1/conversation/{conversationId}/{vote}', {
+          url: `${secret('FORWARD_TEST_VENDOR')}/v1/conversation/{conversationId}/{vote}`,
+        }),
+      );
+      await send(`${url}api/feedback`, { body: eventBody('fw-variable') });
+      await waitForCounts(url, [{ destination: `bot-votes${suffix}`, delivered: 1 }]);
+      expect(vendor.requests.map((request) => request.path)).toEqual([
+        '/v1/conversation/conv-fw-variable/upvote',
+      ]);
     });
 
     test('with ADMIN_TOKEN the delivery routes answer only the team', async () => {

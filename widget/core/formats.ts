@@ -30,7 +30,11 @@ export function joined(event: FeedbackEvent): string | undefined {
 /** What a body needs besides the event: the widget's whole config, or a forwarding destination. */
 export type FormatConfig = Pick<Config, 'format' | 'endpoint' | 'sentAt'>;
 
-function body(config: FormatConfig, event: FeedbackEvent): Record<string, unknown> {
+/** The body of the configured format for the canonical event. */
+export function bodyFor(
+  config: Pick<Config, 'format' | 'sentAt'>,
+  event: FeedbackEvent,
+): Record<string, unknown> {
   switch (config.format) {
     case 'event':
       return { ...event };
@@ -69,5 +73,5 @@ function body(config: FormatConfig, event: FeedbackEvent): Record<string, unknow
 
 /** Maps the canonical event to the URL and body of the configured format. */
 export function toRequest(config: FormatConfig, event: FeedbackEvent): WireRequest {
-  return { url: fillEndpoint(config.endpoint, event), body: body(config, event) };
+  return { url: fillEndpoint(config.endpoint, event), body: bodyFor(config, event) };
 }

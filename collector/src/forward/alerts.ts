@@ -1,5 +1,5 @@
 import { parseWindow, RATINGS, type Rating } from '../../../widget/core/vocabulary';
-import { type Fail, fillVariables, isObject, NAME, parseHeaders } from './fields';
+import { type Fail, fillVariables, isObject, NAME, parseHeaders, variablesIn } from './fields';
 
 /** What an alert has whatever it watches (SPEC §12 "Alerts"). */
 interface AlertBase {
@@ -7,8 +7,8 @@ interface AlertBase {
   format: 'slack' | 'json';
   /** As the file writes it, `${NAME}` kept: what a delivery stores, so no secret is stored. */
   urlTemplate: string;
-  /** With `${NAME}` filled: what is sent to. */
-  url: string;
+  /** The values of the `${NAME}`s in `urlTemplate`, filled in only as a delivery is sent. */
+  variables: Map<string, string>;
   headers: Record<string, string>;
   /** The environment values in `url` and `headers`, scrubbed from anything kept or shown. */
   secrets: string[];
@@ -81,17 +81,17 @@ function downRate(entry: Record<string, unknown>, fail: Fail) {
 
 function url(value: unknown, env: NodeJS.ProcessEnv, secrets: string[], fail: Fail) {
   if (typeof value !== 'string') return fail('url', 'must be an http(s) URL');
-  const filled = fillVariables(value, env, secrets, (variable) =>
+  const variables = variablesIn(value, env, secrets, (variable) =>
     fail('url', `uses \${${variable}}, but no variable ${variable} is set`),
   );
   let parsed: URL | undefined;
   try {
-    parsed = new URL(filled);
+    parsed = new URL(fillVariables(value, variables));
   } catch {}
   // The message shows the URL as written: the filled one may hold a webhook's secret.
   if (!parsed || !/^https?:$/.test(parsed.protocol))
     fail('url', `must be an http(s) URL: "${value}"`);
-  return { urlTemplate: value, url: filled };
+  return { urlTemplate: value, variables };
 }
 
 /** One entry of `alerts` in `FORWARD_FILE`, checked; `fail` names the field at fault. */

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { backoffMs, retryAfterMs, retryable } from '../../../widget/core/retry';
+import { fillVariables } from './fields';
 import type { Claimed, Settled } from './outbox';
 
 /** Whom the worker sends a delivery to: a destination (SPEC §11) or an alert (§12). */
@@ -11,10 +12,10 @@ export interface Recipient {
   /** The environment values in `headers` (and an alert's URL), scrubbed from what is kept. */
   secrets: string[];
   /**
-   * An alert's URL, `${NAME}` filled: sent to instead of the row's, which keeps the variables'
-   * names so no webhook secret is stored. A destination's row holds its URL, placeholders filled.
+   * The values of the `${NAME}`s in its URL: a delivery's row keeps the variables' names, so no
+   * secret is stored, and they are filled in only as it is sent.
    */
-  url?: string;
+  variables: Map<string, string>;
   /** Destinations are sent after a restart however late; an alert past its max_age is failed. */
   sendsLate: boolean;
 }
@@ -48,7 +49,7 @@ function post(delivery: Claimed, destination: Recipient, signal: AbortSignal): P
       });
     let url: URL;
     try {
-      url = new URL(destination.url ?? delivery.url);
+      url = new URL(fillVariables(delivery.url, destination.variables));
     } catch (error) {
       fail(error as Error);
       return;

@@ -7,7 +7,7 @@ import {
   type Scale,
   FORMATS as WIDGET_FORMATS,
 } from '../../../widget/core/vocabulary';
-import { type Fail, isObject, NAME, parseHeaders } from './fields';
+import { type Fail, fillVariables, isObject, NAME, parseHeaders, variablesIn } from './fields';
 
 export type DestinationFormat = Format | 'langfuse';
 
@@ -15,8 +15,13 @@ export type DestinationFormat = Format | 'langfuse';
 export interface Destination {
   name: string;
   format: DestinationFormat;
-  /** May hold the placeholders of `data-endpoint`. */
+  /**
+   * May hold the placeholders of `data-endpoint`, and `${NAME}`s: kept in what a delivery
+   * stores, so no secret is stored, and filled only as it is sent.
+   */
   url: string;
+  /** The values of the `${NAME}`s in `url`. */
+  variables: Map<string, string>;
   scale: Scale;
   /** The number sent per rating; absent: the record's 0–10 score mapped onto `scale`. */
   values: Partial<Record<Rating, number>>;
@@ -32,6 +37,8 @@ export interface Destination {
 const FORMATS: DestinationFormat[] = [...WIDGET_FORMATS, 'langfuse'];
 const FIELDS = ['name', 'format', 'url', 'scale', 'values', 'score_name', 'headers', 'when'];
 const PLACEHOLDERS = /^(conversationId|messageId|sessionId|vote|rating)$/;
+/** A placeholder of `data-endpoint`: `{name}`, but not the `{NAME}` of a `${NAME}`. */
+export const PLACEHOLDER = /(?<!\$)\{([^}]*)\}/g;
 const SCALED: DestinationFormat[] = ['event', 'score', 'quality', 'langfuse'];
 
 /** One entry of `destinations`, checked; `fail` names the field at fault. */
@@ -65,7 +72,7 @@ export function parseDestination(entry: unknown, env: NodeJS.ProcessEnv, fail: F
   return {
     name,
     format: chosen,
-    url: parseUrl(entry.url, fail),
+    ...parseUrl(entry.url, env, secrets, fail),
     scale,
     values: parseValues(entry.values, chosen, scale, fail),
     scoreName,
@@ -75,19 +82,23 @@ export function parseDestination(entry: unknown, env: NodeJS.ProcessEnv, fail: F
   };
 }
 
-function parseUrl(value: unknown, fail: Fail): string {
+function parseUrl(value: unknown, env: NodeJS.ProcessEnv, secrets: string[], fail: Fail) {
   if (typeof value !== 'string') return fail('url', 'must be an http(s) URL');
-  for (const [, placeholder] of value.matchAll(/\{([^}]*)\}/g)) {
+  for (const [, placeholder] of value.matchAll(PLACEHOLDER)) {
     if (!PLACEHOLDERS.test(placeholder as string)) {
       fail('url', `has an unknown placeholder {${placeholder}}`);
     }
   }
+  const variables = variablesIn(value, env, secrets, (variable) =>
+    fail('url', `uses \${${variable}}, but no variable ${variable} is set`),
+  );
   let url: URL | undefined;
   try {
-    url = new URL(value.replace(/\{\w+\}/g, 'x'));
+    url = new URL(fillVariables(value.replace(PLACEHOLDER, 'x'), variables));
   } catch {}
+  // The message shows the URL as written: the filled one may hold a secret.
   if (!url || !/^https?:$/.test(url.protocol)) fail('url', `must be an http(s) URL: "${value}"`);
-  return value;
+  return { url: value, variables };
 }
 
 function scaleOf(value: unknown, fail: Fail): Scale {

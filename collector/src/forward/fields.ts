@@ -12,22 +12,31 @@ export function isObject(value: unknown): value is Fields {
 /** A destination's or alert's name (SPEC §11). */
 export const NAME = /^[a-z0-9-]{1,40}$/;
 
+const VARIABLE = /\$\{([^}]*)\}/g;
+
 /**
- * `template` with each `${NAME}` replaced by that environment variable; the values used are
- * added to `secrets`, to be scrubbed from anything kept or shown.
+ * The environment's value of each `${NAME}` in `template`, read once at start-up; each is added
+ * to `secrets`, to be scrubbed from anything kept or shown. `problem` reports a NAME not set.
  */
-export function fillVariables(
+export function variablesIn(
   template: string,
   env: NodeJS.ProcessEnv,
   secrets: string[],
   problem: (variable: string) => never,
-): string {
-  return template.replace(/\$\{([^}]*)\}/g, (_, variable: string) => {
-    const secret = env[variable];
-    if (secret === undefined) problem(variable);
-    if (secret) secrets.push(secret);
-    return secret ?? '';
-  });
+): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const [, variable = ''] of template.matchAll(VARIABLE)) {
+    const value = env[variable];
+    if (value === undefined) problem(variable);
+    if (value) secrets.push(value);
+    values.set(variable, value ?? '');
+  }
+  return values;
+}
+
+/** `text` with each `${NAME}` that `values` holds replaced by its value. */
+export function fillVariables(text: string, values: Map<string, string>): string {
+  return text.replace(VARIABLE, (whole, variable: string) => values.get(variable) ?? whole);
 }
 
 export function parseHeaders(value: unknown, env: NodeJS.ProcessEnv, fail: Fail) {
@@ -39,9 +48,10 @@ export function parseHeaders(value: unknown, env: NodeJS.ProcessEnv, fail: Fail)
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
       fail(`headers`, `has an invalid name "${name}"`);
     if (typeof template !== 'string') return fail(`headers.${name}`, 'must be a text');
-    headers[name] = fillVariables(template, env, secrets, (variable) =>
+    const values = variablesIn(template, env, secrets, (variable) =>
       fail(`headers.${name}`, `uses \${${variable}}, but no variable ${variable} is set`),
     );
+    headers[name] = fillVariables(template, values);
   }
   return { headers, secrets };
 }

@@ -43,17 +43,18 @@ export function loadForwarding(config: CollectorConfig, env: NodeJS.ProcessEnv):
   const inbox =
     config.publicOrigin === undefined ? undefined : `${config.publicOrigin}${config.basePath}`;
   const recipients: Recipient[] = [
-    ...destinations.map(({ name, headers, secrets }) => ({
+    ...destinations.map(({ name, headers, secrets, variables }) => ({
       name,
       headers,
       secrets,
+      variables,
       sendsLate: true,
     })),
-    ...alerts.map(({ name, headers, secrets, url }) => ({
+    ...alerts.map(({ name, headers, secrets, variables }) => ({
       name,
       headers,
       secrets,
-      url,
+      variables,
       sendsLate: false,
     })),
   ];

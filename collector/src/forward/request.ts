@@ -1,8 +1,8 @@
 import type { FeedbackEvent } from '../../../widget/core/event';
-import { fillEndpoint, joined, toRequest } from '../../../widget/core/formats';
+import { bodyFor, fillEndpoint, joined } from '../../../widget/core/formats';
 import { prune } from '../../../widget/core/prune';
 import type { FeedbackRecord } from '../intake/record';
-import type { Destination } from './destinations';
+import { type Destination, PLACEHOLDER } from './destinations';
 
 /** What one destination gets for one record: a request, a reason it cannot, or nothing. */
 export type Planned =
@@ -31,6 +31,17 @@ function eventOf(destination: Destination, record: FeedbackRecord): FeedbackEven
   return { ...event, value: valueFor(destination, record), scale: destination.scale } as never;
 }
 
+/**
+ * The destination's URL for `event`: its placeholders filled as the widget fills them, its
+ * `${NAME}`s kept for the worker to fill as it sends, so the delivery stores no secret.
+ */
+function endpointOf(destination: Destination, event: FeedbackEvent): string {
+  return destination.url
+    .split(/(\$\{[^}]*\})/)
+    .map((part, index) => (index % 2 === 1 ? part : fillEndpoint(part, event)))
+    .join('');
+}
+
 function langfuse(destination: Destination, event: FeedbackEvent) {
   return prune({
     id: event.id,
@@ -52,23 +63,21 @@ export function plan(destination: Destination, record: FeedbackRecord): Planned 
   if (format === 'vote' && record.rating === 'neutral') return undefined;
   if (format === 'langfuse' && record.trace_id === undefined) return undefined;
   if (format === 'quality' && record.message_id === undefined) return undefined;
-  for (const [, name] of destination.url.matchAll(/\{(\w+)\}/g)) {
+  for (const [, name] of destination.url.matchAll(PLACEHOLDER)) {
     const field = PLACEHOLDER_FIELDS[name as string];
     if (field !== undefined && record[field] === undefined) {
       return { failure: `The url's {${name}} has no value: the vote has no ${field}.` };
     }
   }
   const event = eventOf(destination, record);
-  if (format === 'langfuse') {
-    return { url: fillEndpoint(destination.url, event), body: langfuse(destination, event) };
-  }
+  const url = endpointOf(destination, event);
+  if (format === 'langfuse') return { url, body: langfuse(destination, event) };
   const kept = record.metadata ?? {};
   const responded = kept.time_to_respond_ms;
   const content = kept.sent_message_content;
-  const request = toRequest(
+  const body = bodyFor(
     {
       format,
-      endpoint: destination.url,
       sentAt: Date.parse(record.created_at) - (typeof responded === 'number' ? responded : 0),
     },
     // A `quality` intake keeps the rated text as it came, in the record's metadata.
@@ -77,6 +86,6 @@ export function plan(destination: Destination, record: FeedbackRecord): Planned 
       : event,
   );
   // The widget always knows when its message was shown; a forwarded record may not.
-  if (format === 'quality' && typeof responded !== 'number') delete request.body.time_to_respond_ms;
-  return request;
+  if (format === 'quality' && typeof responded !== 'number') delete body.time_to_respond_ms;
+  return { url, body };
 }
