@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import MagicString from 'magic-string';
 import { defineConfig, type Plugin } from 'vite';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
@@ -9,18 +10,26 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { versio
  * `useDefineForClassFields: false` does (nothing for a field without an initialiser, else an
  * assignment), which means the same there: no class in ky's chains has accessors of those
  * names, and a field never assigned (`abortController` without AbortController) still reads as
- * undefined. ~90 B less gzipped; lines are kept, so source maps still point into ky's files.
+ * undefined. ~90 B less gzipped.
  */
 const kyLegacyFields: Plugin = {
   name: 'ky-legacy-fields',
   transform(code, id) {
     if (!/[\\/]node_modules[\\/]ky[\\/]/.test(id)) return null;
-    return code.replace(
+    const out = new MagicString(code);
+    for (const field of code.matchAll(
       /Object\.defineProperty\(this, "(\w+)", \{\s*enumerable: true,\s*configurable: true,\s*writable: true,\s*value: ([^\n]+?)\s*\}\);/g,
-      (field, name, value) =>
+    )) {
+      const [whole, name, value] = field;
+      out.overwrite(
+        field.index,
+        field.index + whole.length,
         (value === 'void 0' ? '' : `this.${name} = ${value};`) +
-        '\n'.repeat(field.split('\n').length - 1),
-    );
+          '\n'.repeat(whole.split('\n').length - 1),
+      );
+    }
+    // With its map, the bench's per-module sizes count ky's code as ky's.
+    return { code: out.toString(), map: out.generateMap({ hires: true, source: id }) };
   },
 };
 

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Handler, Hono } from 'hono';
+import { pageUrlOf } from '../../widget/core/event';
 import type { CollectorConfig } from './config';
 import { HttpError } from './errors';
 import type { Forwarding } from './forward/forwarding';
@@ -53,14 +54,14 @@ function rawSegment(c: AppContext, fromEnd: number): string {
 }
 
 function submission(c: AppContext, params: string[], client: string, now: Date): Submission {
-  const referer = c.req.header('referer')?.replace(/[?#].*$/, '');
+  const referer = c.req.header('referer');
   const language = c.req.header('accept-language')?.split(/[,;]/)[0]?.trim();
   return {
     params,
     query: new URL(c.req.url).searchParams,
     client,
     now,
-    pageUrl: referer && /^https?:\/\/\S{1,1990}$/i.test(referer) ? referer : undefined,
+    pageUrl: referer && /^https?:\/\/\S{1,1990}$/i.test(referer) ? pageUrlOf(referer) : undefined,
     locale: language && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(language) ? language : undefined,
     newId: randomUUID,
   };

@@ -62,6 +62,14 @@ describe.each<Backend>(['pglite', 'postgres'])('posting votes on %s', (backend) 
       expect(Object.keys(record)).toEqual([...Object.keys(body), 'score', 'format', 'received_at']);
     });
 
+    test('an event’s page_url is stored without its query and fragment, as the widget sends it', async () => {
+      const body = eventBody({
+        page_url: 'https://help.example.com/reset?token=abc123&email=jane%40example.com#step-2',
+      });
+      expect((await post('feedback', body)).status).toBe(201);
+      expect((await stored(body.id)).page_url).toBe('https://help.example.com/reset');
+    });
+
     test('an event with nothing optional is stored without the optional fields', async () => {
       const body = {
         id: unique('evt'),

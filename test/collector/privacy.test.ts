@@ -449,6 +449,43 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
       expect(keys).toEqual([{ key: 'key-keep-1' }]);
     });
 
+    test('a down_rate alert, which belongs to no record, goes by its own age', async () => {
+      const place = storage.options();
+      const alerts = forwardFile({
+        alerts: [
+          {
+            name: 'bad-answers',
+            when: 'down_rate',
+            by: 'message',
+            window: '1h',
+            min_votes: 1,
+            threshold: 0.5,
+            format: 'json',
+            url: `${vendor.origin}/alerts`,
+          },
+        ],
+      });
+      const { url } = await start(place, { forwardFile: alerts });
+      for (const message of ['m-old', 'm-new']) {
+        const down = { rating: 'down', sentiment: 'negative', value: -100, message_id: message };
+        await send(`${url}api/feedback`, { body: eventBody(`alerted-${message}`, down) });
+      }
+      const sent = (await send(`${url}api/deliveries?destination=bad-answers`)).body;
+      expect(sent.total).toBe(2);
+      await stop();
+      await withDatabase(place, (db) =>
+        db.query(
+          `UPDATE deliveries SET created_at = created_at - interval '31 days'
+           WHERE feedback_id IS NULL AND body LIKE '%m-old%'`,
+        ),
+      );
+      const purging = await start(place, { forwardFile: alerts, retention: '30d' });
+      expect(await waitForLine(purging, 'RETENTION 30d')).toMatchObject({ deleted: 0, alerts: 1 });
+      const kept = (await send(`${purging.url}api/deliveries?destination=bad-answers`)).body;
+      // Newest first: the alert about m-new stays.
+      expect(kept.items.map((item: { id: string }) => item.id)).toEqual([sent.items[0].id]);
+    });
+
     test('off, or a record within the period, keeps everything', async () => {
       const place = storage.options();
       await storeAndAge(place, ['young-1', 'old-1'], ['old-1'], 20);

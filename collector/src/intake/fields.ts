@@ -1,3 +1,4 @@
+import { pageUrlOf } from '../../../widget/core/event';
 import { parseScale, type Scale } from '../../../widget/core/vocabulary';
 import { asObject, id, invalid, number, required, text } from './validate';
 
@@ -35,7 +36,9 @@ export function locale(value: unknown, field: string): string {
 export function pageUrl(value: unknown, field: string): string {
   const url = text(value, field, 2000);
   if (!/^https?:\/\/\S+$/i.test(url)) throw invalid(field, 'must be an http(s) URL');
-  return url;
+  // Without query and fragment, as the widget sends it (SPEC §5): they often hold a token or
+  // an address the team does not need (§13).
+  return pageUrlOf(url);
 }
 
 /** The `?scale=MIN..MAX` of the score route; 0..1 when absent. Bounds are finite, within ±BOUND. */

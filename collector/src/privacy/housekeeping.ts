@@ -3,7 +3,7 @@ import { pruneIdempotencyKeys } from '../intake/ingest';
 import type { Logger } from '../observe/logger';
 import type { Database } from '../storage/database';
 import { redactStored } from './backfill';
-import { DELETE_BATCH, deleteRecords } from './records';
+import { DELETE_BATCH, deleteRecords, deleteSubjectAlerts } from './records';
 
 /** Any fixed number: it names the lock that lets one collector on a database keep house. */
 export const HOUSEKEEPING_LOCK = 8_787_016;
@@ -78,9 +78,10 @@ export function startHousekeeping(
       const deleted = await deleteRecords(db, 'received_at < $1::timestamptz', [before], {
         signal,
       });
+      const alerts = await deleteSubjectAlerts(db, before, signal);
       logger.info(
-        { deleted, retention_days: days, ms: Math.round(performance.now() - started) },
-        `RETENTION ${days}d: deleted ${deleted} records received before ${before}, with their deliveries.`,
+        { deleted, alerts, retention_days: days, ms: Math.round(performance.now() - started) },
+        `RETENTION ${days}d: deleted ${deleted} records received before ${before}, with their deliveries, and ${alerts} down_rate alerts sent before it.`,
       );
     });
     if (ran === undefined) logger.debug('Another collector is keeping house on this database.');

@@ -97,3 +97,29 @@ export async function deleteRecords(
   }
   return total;
 }
+
+/**
+ * Deletes the down_rate alerts' deliveries created before `before`, a batch at a time: about a
+ * subject rather than one record, they belong to none and go by their age alone (`RETENTION`).
+ */
+export async function deleteSubjectAlerts(
+  db: Database,
+  before: string,
+  signal: AbortSignal,
+): Promise<number> {
+  let total = 0;
+  while (!signal.aborted) {
+    const [row] = await db.query<{ deleted: number }>(
+      `WITH doomed AS (
+         SELECT id FROM deliveries WHERE feedback_id IS NULL AND created_at < $1::timestamptz
+         LIMIT ${DELETE_BATCH} FOR UPDATE SKIP LOCKED),
+       gone AS (DELETE FROM deliveries WHERE id IN (SELECT id FROM doomed) RETURNING 1)
+       SELECT count(*)::int AS deleted FROM gone`,
+      [before],
+    );
+    const deleted = row?.deleted ?? 0;
+    total += deleted;
+    if (deleted < DELETE_BATCH) break;
+  }
+  return total;
+}
