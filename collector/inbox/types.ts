@@ -66,9 +66,10 @@ export interface AttentionItem {
 export interface Stats {
   total: number;
   by_rating: Record<Rating, number>;
-  positive_rate: number | null;
-  mean_score: number | null;
+  /** Left out when there are no votes. */
+  positive_rate?: number;
+  mean_score?: number;
   score_distribution: { score: number; count: number }[];
   top_reasons: { reason: string; count: number }[];
-  daily: { day: string; total: number; positive_rate: number | null }[];
+  daily: { day: string; total: number; positive_rate: number }[];
 }

@@ -160,12 +160,23 @@ describe.each<Backend>(['pglite', 'postgres'])('attention on %s', (backend) => {
     ]);
   });
 
+  test('a vote dated ahead counts within an hour of the clock, never later', async () => {
+    const page = { page_url: 'https://help.example.com/future' };
+    await votes(1, -HOUR / 2, { ...DOWN, message_id: 'm-soon', ...page });
+    await votes(5, -2 * DAY, { ...DOWN, message_id: 'm-future', ...page });
+    const keys = (await ranking('min_votes=1')).map((item: { key: string }) => item.key);
+    expect(keys).toContain('m-soon');
+    expect(keys).not.toContain('m-future');
+  });
+
   test.each([
     ['by', 'by=user'],
     ['window', 'window=off'],
     ['window', 'window=forever'],
     ['window', 'window=0d'],
     ['window', 'window=week'],
+    ['window', 'window=36501d'],
+    ['window', 'window=99999999999d'],
     ['min_votes', 'min_votes=0'],
     ['min_votes', 'min_votes=many'],
     ['limit', 'limit=101'],

@@ -148,6 +148,17 @@ describe.each<Backend>(['pglite', 'postgres'])(
         time_to_respond_ms: 900_000,
       });
       expect(byPath['/v1/Assistants/asst_1/Feedbacks']).toEqual({ session_id: 'm-q', score: 0.85 });
+      // Another format gets the rated text where its body keeps one, and never in its metadata.
+      expect(byPath['/v1/feedback']).toEqual({
+        conversation_id: 'm-q',
+        sentiment: 'positive',
+        metadata: { message_id: 'm-q' },
+      });
+      expect(byPath['/api/feedback']).toMatchObject({
+        message_id: 'm-q',
+        message_content: 'Your card ships today.',
+      });
+      expect(byPath['/api/feedback']).not.toHaveProperty('metadata');
       await waitForCounts(url, [
         { destination: `bot-votes${suffix}`, failed: 1, pending: 0, delivered: 0 },
         { destination: `langfuse${suffix}`, failed: 0, pending: 0, delivered: 0 },

@@ -673,6 +673,43 @@ describe('keeping house on one PostgreSQL', { timeout: 120_000 }, () => {
     vi.useRealTimers();
   });
 
+  test('an erasure waits for a record another transaction holds, and erases it too', async () => {
+    const place = storage.options();
+    const collector = await storage.start(place);
+    try {
+      for (const id of ['held-1', 'held-2', 'held-3']) {
+        await send(`${collector.url}api/feedback`, {
+          body: eventBody(id, { user_id: 'u-held' }),
+        });
+      }
+      const pg = (await import('pg')).default;
+      const holder = new pg.Client({ connectionString: place.databaseUrl });
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query("SELECT id FROM feedback WHERE id = 'held-2' FOR UPDATE");
+      const erasing = send(`${collector.url}api/feedback?user_id=u-held`, { method: 'DELETE' });
+      // The erasure is waiting on the held record's lock: release it once it has.
+      await vi.waitFor(
+        async () => {
+          const { rows } = await holder.query(
+            'SELECT count(*)::int AS waiting FROM pg_locks WHERE NOT granted',
+          );
+          expect(rows[0].waiting).toBeGreaterThan(0);
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      await holder.query('COMMIT');
+      await holder.end();
+      expect((await erasing).body).toEqual({ deleted: 3 });
+      const left = await send(
+        `${collector.url}api/feedback?q=${encodeURIComponent('user:u-held')}`,
+      );
+      expect(left.body.total).toBe(0);
+    } finally {
+      await collector.close();
+    }
+  });
+
   test('one collector purges at a time, and every hour', async () => {
     const place = storage.options();
     const first = await storage.start(place);

@@ -37,8 +37,8 @@ function Totals({ figures }: { figures: Stats }) {
     ['Helpful', whole(figures.by_rating.up), 'rating-up'],
     ['Not helpful', whole(figures.by_rating.down), 'rating-down'],
     ['Neutral', whole(figures.by_rating.neutral), 'rating-neutral'],
-    ['Positive rate', figures.positive_rate === null ? '—' : percent(figures.positive_rate)],
-    ['Mean score (0–10)', figures.mean_score === null ? '—' : decimal(figures.mean_score)],
+    ['Positive rate', figures.positive_rate === undefined ? '—' : percent(figures.positive_rate)],
+    ['Mean score (0–10)', figures.mean_score === undefined ? '—' : decimal(figures.mean_score)],
   ];
   return (
     <section aria-labelledby="totals-title">
@@ -114,7 +114,7 @@ function Charts({ figures }: { figures: Stats }) {
                 <tr key={day.day}>
                   <th scope="row">{day.day}</th>
                   <td>{whole(day.total)}</td>
-                  <td>{day.positive_rate === null ? '—' : percent(day.positive_rate)}</td>
+                  <td>{percent(day.positive_rate)}</td>
                 </tr>
               ))}
             </tbody>

@@ -109,9 +109,7 @@ export function rateChart(container: HTMLElement) {
     destroy,
     update(daily: Stats['daily']) {
       const days = daily.map((day) => Date.parse(`${day.day}T00:00:00Z`) / 1e3);
-      const rates = daily.map((day) =>
-        day.positive_rate === null ? null : day.positive_rate * 100,
-      );
+      const rates: (number | null)[] = daily.map((day) => day.positive_rate * 100);
       // One day alone gives uPlot's time axis no width (it pads by 1,000 days); empty
       // neighbours give it three labelled days instead.
       if (days.length === 1) {

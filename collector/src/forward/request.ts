@@ -25,10 +25,29 @@ function valueFor(destination: Destination, record: FeedbackRecord): number {
   return Math.round((min + (record.score / 10) * (max - min)) * 1e6) / 1e6;
 }
 
-/** The record as the widget's event would carry it, with the value on the destination's scale. */
+/**
+ * The record as the widget's event would carry it, with the value on the destination's scale.
+ * A `quality` intake keeps what its body had beside the canonical fields in `metadata`: the
+ * rated text becomes the event's `message_content`, and the rest stays for a `quality`
+ * destination (`qualityTiming`), out of every other format's metadata.
+ */
 function eventOf(destination: Destination, record: FeedbackRecord): FeedbackEvent {
   const { score, format, received_at, assistant_id, ...event } = record;
-  return { ...event, value: valueFor(destination, record), scale: destination.scale } as never;
+  const scaled = { ...event, value: valueFor(destination, record), scale: destination.scale };
+  if (format !== 'quality' || record.metadata === undefined) return scaled as never;
+  const { sent_message_content, customer_responded, time_to_respond_ms, ...metadata } =
+    record.metadata;
+  return prune({
+    ...scaled,
+    message_content: typeof sent_message_content === 'string' ? sent_message_content : undefined,
+    metadata: Object.keys(metadata).length > 0 ? metadata : undefined,
+  }) as never;
+}
+
+/** How long after its message a `quality` intake's vote came, when its body said so. */
+function qualityTiming(record: FeedbackRecord): number | undefined {
+  const responded = record.format === 'quality' ? record.metadata?.time_to_respond_ms : undefined;
+  return typeof responded === 'number' ? responded : undefined;
 }
 
 /**
@@ -72,20 +91,9 @@ export function plan(destination: Destination, record: FeedbackRecord): Planned 
   const event = eventOf(destination, record);
   const url = endpointOf(destination, event);
   if (format === 'langfuse') return { url, body: langfuse(destination, event) };
-  const kept = record.metadata ?? {};
-  const responded = kept.time_to_respond_ms;
-  const content = kept.sent_message_content;
-  const body = bodyFor(
-    {
-      format,
-      sentAt: Date.parse(record.created_at) - (typeof responded === 'number' ? responded : 0),
-    },
-    // A `quality` intake keeps the rated text as it came, in the record's metadata.
-    format === 'quality' && event.message_content === undefined && typeof content === 'string'
-      ? { ...event, message_content: content }
-      : event,
-  );
+  const responded = qualityTiming(record);
+  const body = bodyFor({ format, sentAt: Date.parse(record.created_at) - (responded ?? 0) }, event);
   // The widget always knows when its message was shown; a forwarded record may not.
-  if (format === 'quality' && typeof responded !== 'number') delete body.time_to_respond_ms;
+  if (format === 'quality' && responded === undefined) delete body.time_to_respond_ms;
   return { url, body };
 }

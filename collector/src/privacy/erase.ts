@@ -39,7 +39,7 @@ export async function eraseFeedback(
   const values = query.getAll(key);
   if (values.length > 1) throw invalid(key, 'must be given once');
   const value = id(values[0], key);
-  const deleted = await deleteRecords(db, `${key} = $1`, [value], { forgetReasons: true });
+  const deleted = await deleteRecords(db, `${key} = $1`, [value], { erasure: true });
   // The key's name only: its value identifies the person whose data is being erased.
   logger.info({ deleted, by: key }, `Erased ${deleted} records by ${key}.`);
   return { deleted };

@@ -59,35 +59,37 @@ const FORGET_REASONS = `,
 
 /**
  * One statement deletes a batch and every row that belongs to it: the foreign key from
- * `deliveries` is checked at the statement's end, when both are gone. Rows another deletion is
- * working on are skipped, not waited for.
+ * `deliveries` is checked at the statement's end, when both are gone. An erasure
+ * waits for rows a triage change or the housekeeping holds, so it never
+ * reports done with one of them left; a purge by age skips them for its next run.
  */
-function batchSql(where: string, forgetReasons: boolean): string {
+function batchSql(where: string, erasure: boolean): string {
   const dependents = DEPENDENTS.map(
     (table, index) =>
       `d${index} AS (DELETE FROM ${table} WHERE feedback_id IN (SELECT id FROM doomed))`,
   );
   return `WITH doomed AS (
-      SELECT id FROM feedback WHERE ${where} LIMIT ${DELETE_BATCH} FOR UPDATE SKIP LOCKED),
+      SELECT id FROM feedback WHERE ${where}
+      LIMIT ${DELETE_BATCH} FOR UPDATE${erasure ? '' : ' SKIP LOCKED'}),
     ${dependents.join(',\n    ')},
     gone AS (DELETE FROM feedback WHERE id IN (SELECT id FROM doomed)
-      RETURNING created_at, rating, score, reason_key, reason)${forgetReasons ? FORGET_REASONS : ''}
+      RETURNING created_at, rating, score, reason_key, reason)${erasure ? FORGET_REASONS : ''}
     SELECT count(*)::int AS deleted FROM gone`;
 }
 
 /**
  * Deletes every record `where` selects (a condition on `feedback` using `params` as `$1`…),
  * with what belongs to it, a batch at a time until none is left or `signal` aborts; resolves
- * with how many it deleted. With `forgetReasons` (an erasure), their reasons leave the daily
- * figures too; a purge by age keeps them.
+ * with how many it deleted. An `erasure` waits for the records others hold, and takes their
+ * reasons out of the daily figures too; a purge by age skips the held ones and keeps reasons.
  */
 export async function deleteRecords(
   db: Database,
   where: string,
   params: unknown[],
-  options: { signal?: AbortSignal; forgetReasons?: boolean } = {},
+  options: { signal?: AbortSignal; erasure?: boolean } = {},
 ): Promise<number> {
-  const sql = batchSql(where, options.forgetReasons === true);
+  const sql = batchSql(where, options.erasure === true);
   let total = 0;
   while (!options.signal?.aborted) {
     const [row] = await db.query<{ deleted: number }>(sql, params);

@@ -35,12 +35,23 @@ interface SubjectRow {
 }
 
 const round = (value: number) => Math.round(value * 1e4) / 1e4;
+/** A hundred years: the window before it still starts after year 1. */
+const MAX_WINDOW_MS = 36_500 * 86_400_000;
+/**
+ * How far ahead of the collector's clock a vote's `created_at`, which its browser sets, may be
+ * and still count in the current window; one dated later never does, so a vote forged or
+ * misdated into the future cannot hold a subject in the ranking.
+ */
+const CLOCK_SKEW_MS = 3_600_000;
 
 function windowParam(query: URLSearchParams): number {
   const text = query.get('window') ?? '7d';
   const ms = parseWindow(text);
-  if (ms === undefined || ms === 0 || !Number.isFinite(ms)) {
-    throw invalid('window', `must be a duration such as 24h, 7d or 30d, not "${text}"`);
+  if (ms === undefined || ms === 0 || !(ms <= MAX_WINDOW_MS)) {
+    throw invalid(
+      'window',
+      `must be a duration from 1m to 36500d, such as 24h, 7d or 30d, not "${text}"`,
+    );
   }
   return ms;
 }
@@ -62,8 +73,8 @@ export async function attention(db: Database, query: URLSearchParams, now: Date)
   // Counted first (one pass, hashed by subject) and ranked; the subjects tied with the last
   // of the first `limit` are kept, as the key that breaks ties may need looking up. Only the
   // first `limit` then get their commonest reason: an ordered aggregate over every subject
-  // would sort them all. A vote dated a little ahead by its browser's clock still counts in
-  // the current window.
+  // would sort them all. A vote dated a little ahead by its browser's clock (`CLOCK_SKEW_MS`)
+  // still counts in the current window.
   const { column, key, match } = SUBJECTS[by as keyof typeof SUBJECTS];
   const rows = await db.query<SubjectRow>(
     `WITH subjects AS (
@@ -76,7 +87,7 @@ export async function attention(db: Database, query: URLSearchParams, now: Date)
          (count(*) FILTER (WHERE created_at < $1 AND rating = 'down'))::int AS previous_down,
          max(created_at) FILTER (WHERE created_at >= $1) AS last_at
        FROM feedback
-       WHERE created_at >= $2 AND status <> 'spam' AND ${column} IS NOT NULL
+       WHERE created_at >= $2 AND created_at <= $6 AND status <> 'spam' AND ${column} IS NOT NULL
        GROUP BY 1
        HAVING count(*) FILTER (WHERE created_at >= $1) >= $3
      ), ranked AS (
@@ -93,13 +104,21 @@ export async function attention(db: Database, query: URLSearchParams, now: Date)
      )
      SELECT top.*,
        (SELECT reason_key FROM feedback
-        WHERE ${match} AND created_at >= $1 AND rating = 'down' AND status <> 'spam'
+        WHERE ${match} AND created_at >= $1 AND created_at <= $6 AND rating = 'down'
+          AND status <> 'spam'
           AND reason_key IS NOT NULL
         GROUP BY reason_key ORDER BY count(*) DESC, reason_key COLLATE "C" LIMIT 1)
          AS top_reason_key
      FROM top
      ORDER BY down_rate_lower DESC, votes DESC, key COLLATE "C"`,
-    [since.toISOString(), before.toISOString(), minVotes, Z, limit],
+    [
+      since.toISOString(),
+      before.toISOString(),
+      minVotes,
+      Z,
+      limit,
+      new Date(now.getTime() + CLOCK_SKEW_MS).toISOString(),
+    ],
   );
   return {
     items: rows.map((row) => ({

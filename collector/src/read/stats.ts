@@ -18,8 +18,13 @@ function figures(row: Omit<DayRow, 'day'>) {
     up: row.up,
     down: row.down,
     neutral: row.neutral,
-    positive_rate: row.total ? round(row.up / row.total, 4) : null,
-    mean_score: row.total ? round(row.score_sum / row.total, 2) : null,
+    // With no votes there is no rate: the keys are left out (answers never carry null, §8).
+    ...(row.total
+      ? {
+          positive_rate: round(row.up / row.total, 4),
+          mean_score: round(row.score_sum / row.total, 2),
+        }
+      : {}),
   };
 }
 
@@ -104,8 +109,7 @@ export async function feedbackStats(db: Database, query: URLSearchParams) {
   return {
     total: all.total,
     by_rating: { up: all.up, down: all.down, neutral: all.neutral },
-    positive_rate: all.positive_rate,
-    mean_score: all.mean_score,
+    ...(all.total ? { positive_rate: all.positive_rate, mean_score: all.mean_score } : {}),
     score_distribution: Array.from({ length: 11 }, (_, score) => ({
       score,
       count: counts.get(score) ?? 0,
