@@ -45,7 +45,8 @@ export interface AppServices extends PipelineServices {
 }
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-type Route = [Method, string, Access, Handler<AppEnv>];
+/** A route: method, path, who may use it, its handler and, for an intake route, its format. */
+type Route = [Method, string, Access, Handler<AppEnv>, (keyof typeof FORMATS)?];
 
 /** The path's segments still percent-encoded, so a bad encoding answers 400 naming its field. */
 function rawSegment(c: AppContext, fromEnd: number): string {
@@ -84,45 +85,46 @@ function routes(services: AppServices): Route[] {
   const actor = (c: AppContext) => ({ actor: c.get('actor'), now: now() });
   const redact = createRedactor(config.redact);
   const redacted = config.redact.join(',');
-  const receive =
-    (
-      format: keyof typeof FORMATS,
-      params: (c: AppContext) => string[] = () => [],
-    ): Handler<AppEnv> =>
+  /** An intake route of `format`; its refusals are counted by `observe`, wherever they arise. */
+  const intake = (
+    path: string,
+    format: keyof typeof FORMATS,
+    params: (c: AppContext) => string[] = () => [],
+  ): Route => [
+    'POST',
+    path,
+    'intake',
     async (c) => {
-      try {
-        const claims = await voteClaims(c.req.raw.headers, config);
-        const key = c.req.header('idempotency-key');
-        const idempotencyKey = key === undefined ? undefined : id(key, 'Idempotency-Key');
-        const body = await readJson(c);
-        const client = await pseudonym(c.get('client').address);
-        const parsed = FORMATS[format](body, submission(c, params(c), client, now()));
-        // Once, before the record is stored or its deliveries are built (SPEC §13).
-        const accepted = redactAccepted(
-          claims === undefined ? parsed : bindToToken(parsed, claims),
-          redact,
-        );
-        const url = new URL(c.req.url);
-        const outcome = await ingest(await database(), accepted, {
-          idempotencyKey,
-          fingerprint: createHash('sha256')
-            .update(`${url.pathname}${url.search}\n${JSON.stringify(body)}`)
-            .digest('base64url'),
-          voteWindowMs: config.voteWindowMs,
-          redacted,
-          ...(forwarding.names.length > 0 ? { deliveries: forwarding.deliveriesOf } : {}),
-          ...(forwarding.counts ? { counts: forwarding.counts } : {}),
-        });
-        metrics.vote(format, outcome.stored ? 'stored' : 'duplicate');
-        return asJson(outcome.status, outcome.body);
-      } catch (error) {
-        metrics.vote(format, 'rejected');
-        throw error;
-      }
-    };
-  const vote = receive('vote', (c) => [rawSegment(c, 1), rawSegment(c, 0)]);
+      const claims = await voteClaims(c.req.raw.headers, config);
+      const key = c.req.header('idempotency-key');
+      const idempotencyKey = key === undefined ? undefined : id(key, 'Idempotency-Key');
+      const body = await readJson(c);
+      const client = await pseudonym(c.get('client').address);
+      const parsed = FORMATS[format](body, submission(c, params(c), client, now()));
+      // Once, before the record is stored or its deliveries are built (SPEC §13).
+      const accepted = redactAccepted(
+        claims === undefined ? parsed : bindToToken(parsed, claims),
+        redact,
+      );
+      const url = new URL(c.req.url);
+      const outcome = await ingest(await database(), accepted, {
+        idempotencyKey,
+        fingerprint: createHash('sha256')
+          .update(`${url.pathname}${url.search}\n${JSON.stringify(body)}`)
+          .digest('base64url'),
+        voteWindowMs: config.voteWindowMs,
+        redacted,
+        ...(forwarding.names.length > 0 ? { deliveries: forwarding.deliveriesOf } : {}),
+        ...(forwarding.counts ? { counts: forwarding.counts } : {}),
+      });
+      metrics.vote(format, outcome.stored ? 'stored' : 'duplicate');
+      return asJson(outcome.status, outcome.body);
+    },
+    format,
+  ];
+  const voteParams = (c: AppContext) => [rawSegment(c, 1), rawSegment(c, 0)];
   const web: Route[] = [
-    ['POST', '/api/feedback', 'intake', receive('event')],
+    intake('/api/feedback', 'event'),
     [
       'DELETE',
       '/api/feedback',
@@ -191,16 +193,11 @@ function routes(services: AppServices): Route[] {
         return asJson(200, await patchFeedback(await database(), id, patch, actor(c)));
       },
     ],
-    ['POST', '/api/sentiment', 'intake', receive('sentiment')],
-    ['POST', '/api/conversations/:id/upvote', 'intake', vote],
-    ['POST', '/api/conversations/:id/downvote', 'intake', vote],
-    [
-      'POST',
-      '/api/assistants/:id/feedbacks',
-      'intake',
-      receive('score', (c) => [rawSegment(c, 1)]),
-    ],
-    ['POST', '/api/messages/feedback', 'intake', receive('quality')],
+    intake('/api/sentiment', 'sentiment'),
+    intake('/api/conversations/:id/upvote', 'vote', voteParams),
+    intake('/api/conversations/:id/downvote', 'vote', voteParams),
+    intake('/api/assistants/:id/feedbacks', 'score', (c) => [rawSegment(c, 1)]),
+    intake('/api/messages/feedback', 'quality'),
     [
       'GET',
       '/api/deliveries',
@@ -292,10 +289,11 @@ export function createApp(services: AppServices): Hono<AppEnv> {
   const steps = guards(services);
   app.use(observe(services));
   const methods = new Map<string, Map<string, Access>>();
-  for (const [method, path, access, handler] of routes(services)) {
+  for (const [method, path, access, handler, format] of routes(services)) {
     const named: Handler<AppEnv> = async (c, next) => {
       c.set('route', path);
       c.set('access', access);
+      if (format !== undefined) c.set('format', format);
       await next();
     };
     app.on(method, path, named, ...steps(access), handler);

@@ -72,6 +72,12 @@ describe.each<Backend>(['pglite', 'postgres'])('observing the collector on %s', 
     expect((await send(`${collector.url}api/feedback`, { body: vote, headers })).status).toBe(201);
     const refused = await send(`${collector.url}api/feedback`, { body: { rating: 'up' } });
     expect(refused.status).toBe(400);
+    // Refused before the vote's own handler runs: counted too.
+    const foreign = await send(`${collector.url}api/sentiment`, {
+      body: { conversation_id: 'c-metrics', sentiment: 'positive' },
+      headers: { Origin: 'https://evil.example' },
+    });
+    expect(foreign.status).toBe(403);
     expect((await send(`${collector.url}api/feedback/metrics-1`)).status).toBe(200);
 
     const response = await fetch(`${collector.url}metrics`);
@@ -81,6 +87,7 @@ describe.each<Backend>(['pglite', 'postgres'])('observing the collector on %s', 
     expect(text).toContain('feedback_votes_total{format="event",outcome="stored"} 1');
     expect(text).toContain('feedback_votes_total{format="event",outcome="duplicate"} 1');
     expect(text).toContain('feedback_votes_total{format="event",outcome="rejected"} 1');
+    expect(text).toContain('feedback_votes_total{format="sentiment",outcome="rejected"} 1');
     expect(text).toMatch(
       /feedback_http_request_duration_seconds_count\{method="GET",route="\/api\/feedback\/:id",status="200"\} 1/,
     );

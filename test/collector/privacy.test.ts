@@ -744,6 +744,36 @@ describe('keeping house on one PostgreSQL', { timeout: 120_000 }, () => {
   });
 });
 
+describe('forgetting voters under a short VOTE_WINDOW', { timeout: 120_000 }, () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  test('a window of 20 minutes forgets its voters within 5 minutes of it, not an hour', async () => {
+    const storage = await openStorage('postgres');
+    const place = storage.options();
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const collector = await storage.start({ ...place, voteWindow: '20m', trustProxy: 1 });
+    try {
+      const upvote = await send(`${collector.url}api/conversations/c-short/upvote`, {
+        body: {},
+        headers: { 'X-Forwarded-For': '203.0.113.44' },
+      });
+      expect(upvote.status).toBe(200);
+      await withDatabase(place, (db) =>
+        db.query(
+          "UPDATE feedback SET received_at = received_at - interval '21 minutes' WHERE conversation_id = 'c-short'",
+        ),
+      );
+      vi.advanceTimersByTime(5 * 60_000);
+      expect((await waitForLine(collector, 'Forgot the voters')).forgotten).toBe(1);
+    } finally {
+      await collector.close();
+      await storage.stop();
+    }
+  });
+});
+
 describe('privacy settings', () => {
   test.each([
     [

@@ -26,6 +26,8 @@ export interface AppEnv {
     route: string;
     /** Who may use the route; for a preflight, the route of the method it asks about. */
     access?: Access;
+    /** An intake route's format, for the votes metric. */
+    format?: string;
     /** Set on the team's routes: who acts (SPEC §12). */
     actor: string;
     requestId: string;
@@ -134,6 +136,9 @@ export function observe(services: PipelineServices): MiddlewareHandler<AppEnv> {
     }
     const ms = Math.round((performance.now() - started) * 100) / 100;
     const route = c.get('route');
+    // A vote refused anywhere: by its origin, the rate limit, the body's size, its token or fields.
+    const format = c.get('format');
+    if (format !== undefined && c.res.status >= 400) metrics.vote(format, 'rejected');
     metrics.request(c.req.method, route, c.res.status, ms / 1000);
     logger.info(
       { req_id: requestId, method: c.req.method, route, status: c.res.status, ms },

@@ -8,6 +8,7 @@ import { DELETE_BATCH, deleteRecords, deleteSubjectAlerts } from './records';
 /** Any fixed number: it names the lock that lets one collector on a database keep house. */
 export const HOUSEKEEPING_LOCK = 8_787_016;
 const EVERY_MS = 3_600_000;
+const VOTERS_EVERY_MIN_MS = 60_000;
 const DAY_MS = 86_400_000;
 
 type HousekeepingConfig = Pick<CollectorConfig, 'retentionDays' | 'voteWindowMs' | 'redact'>;
@@ -38,10 +39,11 @@ async function forgetVoters(db: Database, windowMs: number, now: Date, signal: A
 }
 
 /**
- * Keeps house at start-up and hourly, one collector per database at a time: prunes idempotency
- * keys, forgets voters past `VOTE_WINDOW`, redacts records stored before `REDACT` applied to them,
- * and with `RETENTION` deletes the records received longer ago (SPEC §13), logging how many. Ages are measured on `clock`, the one that dates
- * what the collector receives.
+ * Keeps house at start-up and hourly, one collector per database at a time: forgets voters past
+ * `VOTE_WINDOW` (more often when the window is shorter than an hour), prunes idempotency keys,
+ * redacts records stored before `REDACT` applied to them, and with `RETENTION` deletes the
+ * records received longer ago (SPEC §13), logging how many. Ages are measured on `clock`, the
+ * one that dates what the collector receives.
  */
 export function startHousekeeping(
   db: Database,
@@ -51,14 +53,16 @@ export function startHousekeeping(
 ): Housekeeping {
   const stopping = new AbortController();
   const { signal } = stopping;
-  async function run() {
+  /** The whole round, or (`votersOnly`) the voters past their window alone. */
+  async function run(votersOnly: boolean) {
     const ran = await db.exclusively(HOUSEKEEPING_LOCK, async () => {
-      await pruneIdempotencyKeys(db);
       const now = clock();
       const forgotten = await forgetVoters(db, config.voteWindowMs, now, signal);
       if (forgotten > 0) {
         logger.info({ forgotten }, `Forgot the voters of ${forgotten} votes past VOTE_WINDOW.`);
       }
+      if (votersOnly) return;
+      await pruneIdempotencyKeys(db);
       const kinds = config.redact.join(',');
       // A failure here must not keep RETENTION from deleting what it should.
       const redacted = await redactStored(db, config.redact, signal).catch((error) => {
@@ -87,18 +91,26 @@ export function startHousekeeping(
     if (ran === undefined) logger.debug('Another collector is keeping house on this database.');
   }
   let running: Promise<void> = Promise.resolve();
-  const next = () => {
-    running = running.then(run).catch((error) => {
-      if (!signal.aborted)
-        logger.error({ err: error }, 'Housekeeping failed; it runs again within an hour.');
-    });
+  const next = (votersOnly: boolean) => () => {
+    running = running
+      .then(() => run(votersOnly))
+      .catch((error) => {
+        if (!signal.aborted)
+          logger.error({ err: error }, 'Housekeeping failed; it runs again within an hour.');
+      });
   };
-  next();
-  const timer = setInterval(next, EVERY_MS);
-  timer.unref();
+  next(false)();
+  const timers = [setInterval(next(false), EVERY_MS)];
+  // A window shorter than the hour: its voters are forgotten within a quarter of it after it
+  // passes (a minute at the soonest), not up to an hour later.
+  const votersEvery = Math.max(VOTERS_EVERY_MIN_MS, config.voteWindowMs / 4);
+  if (config.voteWindowMs > 0 && votersEvery < EVERY_MS) {
+    timers.push(setInterval(next(true), votersEvery));
+  }
+  for (const timer of timers) timer.unref();
   return {
     async stop() {
-      clearInterval(timer);
+      for (const timer of timers) clearInterval(timer);
       stopping.abort();
       await running;
     },
