@@ -32,8 +32,9 @@ const schedule = (task: () => void, ms: number) => {
 };
 
 function exclusive(name: string, task: () => Promise<void>): Promise<void> {
-  // Without Web Locks two tabs may both send; the Idempotency-Key keeps that harmless.
-  if (!navigator.locks) return task();
+  // Without Web Locks (none, or an opaque origin's, which refuse every request) two tabs may
+  // both send; the Idempotency-Key keeps that harmless.
+  if (!navigator.locks || origin == 'null') return task();
   return navigator.locks.request(name, { ifAvailable: true }, async (lock) => {
     if (lock) await task();
   });
@@ -78,7 +79,8 @@ function start(): Runtime {
   const hide = () => void flush(true);
   addEventListener('pagehide', hide);
   document.addEventListener('visibilitychange', () => document.hidden && hide());
-  addEventListener('online', () => void flush());
+  // Waiting votes go at once; a follow-up being typed stays open.
+  addEventListener('online', () => void outbox.flush(false, true));
   addEventListener('storage', (event) => votes.sync(event.key));
   // Votes an earlier page of this origin could not deliver.
   void outbox.flush();

@@ -1,6 +1,7 @@
 // @vitest-environment node
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { messagesFor } from '../../widget/i18n';
 import {
   isFocused,
   nextFrame,
@@ -458,6 +459,54 @@ describe('delivery', () => {
     await t.context.setOffline(false);
     const [refused, delivered] = await server.waitFor(2);
     expect(delivered?.headers['idempotency-key']).toBe(refused?.headers['idempotency-key']);
+  });
+
+  it('coming back online retries a waiting vote and leaves a follow-up being typed open', async () => {
+    server.reply = () => ({ status: 503, headers: { 'Retry-After': '600' } });
+    const { page } = await open(
+      '<div data-feedback data-message-id="m-waiting"></div><div data-feedback data-message-id="m-typing"></div>',
+    );
+    const waiting = widget(page, 'm-waiting');
+    const typing = widget(page, 'm-typing');
+    await recordEvents(page, 'feedback:error');
+    await waiting.up.click();
+    await expect.poll(() => recordedEvents(page, 'feedback:error')).toHaveLength(1);
+    server.reply = () => ({ status: 201, body: '{}' });
+    await typing.down.click();
+    await typing.textbox.fill('The second step');
+    await t.context.setOffline(true);
+    await t.context.setOffline(false);
+    await server.waitFor(2);
+    await server.quiet();
+    expect(
+      server.requests.map((request) => (request.body as { message_id: string }).message_id),
+    ).toEqual(['m-waiting', 'm-waiting']);
+    expect(await isFocused(typing.textbox)).toBe(true);
+    expect(await typing.textbox.inputValue()).toBe('The second step');
+    await typing.send.click();
+    await server.waitFor(3);
+    expect(server.requests[2]?.body).toMatchObject({
+      message_id: 'm-typing',
+      comment: 'The second step',
+    });
+  });
+
+  it('in a sandboxed frame (an opaque origin: no Web Locks, no storage) retries a refused vote', async () => {
+    server.reply = () =>
+      server.requests.length === 1 ? { status: 503 } : { status: 201, body: '{}' };
+    const script = `<script src="${server.origin}/feedback-widget.js" async data-endpoint="${server.origin}/api/feedback"></script>`;
+    const frame = html('<div data-feedback data-message-id="m-sandboxed"></div>', script);
+    const { page } = await open(
+      `<iframe sandbox="allow-scripts" srcdoc="${frame.replaceAll('"', '&quot;')}"></iframe>`,
+    );
+    const w = widgetControls(
+      page.frameLocator('iframe').locator('[data-message-id="m-sandboxed"]'),
+    );
+    await w.up.click();
+    const [refused, delivered] = await server.waitFor(2, 10_000);
+    expect(delivered?.headers['idempotency-key']).toBe(refused?.headers['idempotency-key']);
+    await expect.poll(() => w.status.textContent()).toBe(messagesFor('en').thanks);
+    expect(t.problems.pageErrors).toEqual([]);
   });
 
   it('keeps a vote the endpoint refused for the whole page life and delivers it on a later page load', async () => {
