@@ -101,6 +101,21 @@ describe.each<Backend>(['pglite', 'postgres'])('posting votes on %s', (backend) 
       expect((await stored(body.id)).score).toBe(8);
     });
 
+    test('a page without ids is named by its URL, which may be longer than an id', async () => {
+      // What the widget sends for the sentiment and score formats when no id is set (SPEC §5).
+      const page = `https://help.example.com/${'section/'.repeat(180)}article`;
+      const sentiment = await post('sentiment', { conversation_id: page, sentiment: 'negative' });
+      const scored = await post('assistants/a-1/feedbacks', { session_id: page, score: 1 });
+      expect([sentiment.status, scored.status]).toEqual([201, 201]);
+      expect((await stored(sentiment.body.id)).conversation_id).toBe(page);
+      expect((await stored(scored.body.id)).session_id).toBe(page);
+      const long = await post('sentiment', {
+        conversation_id: 'c'.repeat(201),
+        sentiment: 'negative',
+      });
+      expect([long.status, long.body.field]).toEqual([400, 'conversation_id']);
+    });
+
     test('a sentiment answers 201 with a new id and splits the reason and message id out of metadata', async () => {
       const conversation = unique('conv');
       const response = await post('sentiment', {

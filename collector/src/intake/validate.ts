@@ -53,6 +53,16 @@ export function id(value: unknown, field: string): string {
   return checked;
 }
 
+/**
+ * What a `sentiment` or `score` body names its subject by: an id, or for a page with none, its
+ * URL, which the widget sends in its place and may be longer than an id (SPEC §5): up to 2,000
+ * printable ASCII characters, as a browser writes a URL.
+ */
+export function subjectId(value: unknown, field: string): string {
+  if (typeof value === 'string' && /^https?:\/\/[\x21-\x7e]{1,1990}$/i.test(value)) return value;
+  return id(value, field);
+}
+
 export function optional<T>(
   fields: Fields,
   name: string,
