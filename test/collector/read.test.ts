@@ -57,6 +57,23 @@ describe.each<Backend>(['pglite', 'postgres'])('reading feedback on %s', (backen
     expect(body.total).toBe(6);
   });
 
+  test('votes dated the same moment follow in the order of their ids, whatever their arrival', async () => {
+    const tied = `conv-tied-${backend}`;
+    for (const name of ['tie-b', 'tie-c', 'tie-a']) {
+      const body = vote(
+        `${backend}-${name}`,
+        'up',
+        100,
+        '2026-11-22T08:00:00.000Z',
+        undefined,
+        tied,
+      );
+      expect((await send(`${collector.url}api/feedback`, { body })).status).toBe(201);
+    }
+    const body = (await send(`${collector.url}api/feedback?conversation_id=${tied}`)).body;
+    expect(ids(body)).toEqual(expected('tie-a', 'tie-b', 'tie-c'));
+  });
+
   test('limit and offset page through the list while total counts every match', async () => {
     const body = await list('limit=2&offset=2');
     expect([ids(body), body.total]).toEqual([expected('r4', 'r3'), 6]);

@@ -31,12 +31,13 @@ describe.each<Backend>(['pglite', 'postgres'])('triage on %s', (backend) => {
     const first = await vote({ conversation_id: conversation });
     await vote({ conversation_id: conversation });
     await patch(first, { assignee: 'maria' });
+    // Dated the same moment: in the order of their ids, the first first.
     const { body } = await send(api(`feedback?conversation_id=${conversation}`));
     expect(
       body.items.map((item: { status: string; assignee?: string }) => [item.status, item.assignee]),
     ).toEqual([
-      ['open', undefined],
       ['open', 'maria'],
+      ['open', undefined],
     ]);
   });
 

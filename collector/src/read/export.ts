@@ -35,7 +35,6 @@ interface ExportRow {
   status: string;
   assignee: string | null;
   created_key: string;
-  received_key: string;
   id: string;
   /** False for a row read past but not selected (PGlite reads a bounded run of rows per page). */
   selected: boolean;
@@ -117,9 +116,11 @@ export function exportFeedback(
   const where = selected.conditions.length ? selected.conditions.join(' AND ') : 'true';
   const n = selected.params.length;
   const limit = `$${n + 1}`;
-  const after = `(created_at, received_at, id COLLATE "C") < ($${n + 2}::timestamptz, $${n + 3}::timestamptz, $${n + 4}::text COLLATE "C")`;
-  const columns = `record, status, assignee, created_at::text AS created_key,
-    received_at::text AS received_key, id`;
+  // After the last row in NEWEST_FIRST: older, or as old with a later id. The first condition
+  // alone is the index's range; the second is checked on the rows it yields.
+  const [at, id] = [`$${n + 2}::timestamptz`, `$${n + 3}::text COLLATE "C"`];
+  const after = `created_at <= ${at} AND (created_at < ${at} OR id COLLATE "C" > ${id})`;
+  const columns = 'record, status, assignee, created_at::text AS created_key, id';
   const page = (first: boolean) =>
     options.shared
       ? `SELECT ${columns}, true AS selected FROM feedback
@@ -148,7 +149,7 @@ export function exportFeedback(
             // I/O go first (a vote then waits for one page's query at most).
             if (!options.shared) await new Promise((resolve) => setImmediate(resolve));
             const params = [...selected.params, options.pageSize];
-            if (last) params.push(last.created_key, last.received_key, last.id);
+            if (last) params.push(last.created_key, last.id);
             const rows = await db.query<ExportRow>(page(last === undefined), params);
             done = rows.length < options.pageSize;
             last = rows[rows.length - 1] ?? last;

@@ -6,8 +6,8 @@ import { parseSearch, STATUSES, type Status } from './search';
 import { searchConditions } from './search-sql';
 import { recordWithActivity, withState } from './state';
 
-/** The order of every list and export (SPEC §8): newest first, ties broken the same way each time. */
-export const NEWEST_FIRST = 'created_at DESC, received_at DESC, id COLLATE "C" DESC';
+/** The order of every list and export (SPEC §8): `created_at` descending, then `id`. */
+export const NEWEST_FIRST = 'created_at DESC, id COLLATE "C"';
 
 /** The records a list or export selects. */
 export interface Selection extends Conditions {
