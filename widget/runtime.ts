@@ -34,7 +34,7 @@ const schedule = (task: () => void, ms: number) => {
 function exclusive(name: string, task: () => Promise<void>): Promise<void> {
   // Without Web Locks (none, or an opaque origin's, which refuse every request) two tabs may
   // both send; the Idempotency-Key keeps that harmless.
-  if (!navigator.locks || origin == 'null') return task();
+  if (!navigator.locks || origin === 'null') return task();
   return navigator.locks.request(name, { ifAvailable: true }, async (lock) => {
     if (lock) await task();
   });
