@@ -617,6 +617,23 @@ describe('keyboard only', () => {
     expect(await isFocused(w.down)).toBe(true);
   });
 
+  it('a follow-up left idle for 60 s sends what was entered and puts focus back on Not helpful', async () => {
+    const { page, w } = await open();
+    await page.clock.install();
+    await tabTo(page, w.down);
+    await page.keyboard.press('Enter');
+    await tabTo(page, w.textbox);
+    await page.keyboard.type('The link is dead.');
+    await page.clock.runFor(61_000);
+    await server.waitFor(1);
+    expect(only(server.requests).body).toMatchObject({
+      rating: 'down',
+      comment: 'The link is dead.',
+    });
+    expect(await w.textbox.count()).toBe(0);
+    expect(await isFocused(w.down)).toBe(true);
+  });
+
   it('the compact variant is reached by Tab with a visible focus indicator, and Space on Helpful sends one up vote and announces the thanks', async () => {
     const { page, w } = await open({ attrs: 'data-variant="compact"' });
     await page.keyboard.press('Tab');

@@ -14,19 +14,13 @@ export interface WidgetProps {
   dark: boolean;
 }
 
-function pressedButton(from: Element): HTMLElement | null {
-  return from.closest('.fw')?.querySelector('[aria-pressed=true]') ?? null;
-}
-
 /** The open follow-up: reason choices, a comment, Send and Skip; Escape skips. */
 function FollowUp({ feedback, config, messages, rating }: WidgetProps & { rating: Rating }) {
   const reasons = feedback.reasonsFor(rating);
   const length = feedback.comment.value.length;
   const done = (event: Event, keep: boolean) => {
     event.preventDefault();
-    const button = pressedButton(event.currentTarget as Element);
     feedback.finish(keep);
-    button?.focus();
   };
   return (
     <form
@@ -85,8 +79,17 @@ function FollowUp({ feedback, config, messages, rating }: WidgetProps & { rating
   );
 }
 
+/**
+ * Focus goes into the follow-up as it opens, and back to the pressed choice however it closes
+ * with focus inside: Send, Skip, Escape, 60 s idle or `flush()`.
+ */
 function focusFirst(form: HTMLFormElement | null) {
   form?.querySelector<HTMLElement>('button,textarea')?.focus();
+  return () => {
+    if (form?.matches(':focus-within')) {
+      form.closest('.fw')?.querySelector<HTMLElement>('[aria-pressed=true]')?.focus();
+    }
+  };
 }
 
 /** The whole widget; reads signals, so the caller's effect re-renders it when they change. */
