@@ -15,13 +15,19 @@ export function toRaw(options: FeedbackOptions | DOMStringMap | undefined): RawO
   for (const name of OPTION_NAMES) {
     const value = options?.[name];
     if (value === undefined || value === null) continue;
-    raw[name] = Array.isArray(value)
-      ? value.join('|')
-      : value instanceof Date
-        ? value.toISOString()
-        : typeof value === 'object'
-          ? JSON.stringify(value)
-          : String(value);
+    try {
+      raw[name] = Array.isArray(value)
+        ? value.join('|')
+        : value instanceof Date
+          ? value.toISOString()
+          : typeof value === 'object'
+            ? JSON.stringify(value)
+            : String(value);
+    } catch {
+      // An invalid Date, or an object JSON cannot write (a cycle, a BigInt): its text, which
+      // the option's check then refuses by name, instead of an exception thrown at the page.
+      raw[name] = String(value);
+    }
   }
   return raw;
 }

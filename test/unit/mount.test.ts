@@ -513,6 +513,19 @@ describe('configuration errors', () => {
       options: { format: 'quality', messageId: '' },
       option: 'messageId',
     },
+    { problem: 'an invalid Date', options: { sentAt: new Date('not a date') }, option: 'sentAt' },
+    {
+      problem: 'metadata JSON cannot write (a cycle)',
+      options: {
+        metadata: (() => {
+          const cycle: Record<string, unknown> = {};
+          cycle.self = cycle;
+          return cycle;
+        })(),
+      },
+      option: 'metadata',
+    },
+    { problem: 'metadata with a BigInt', options: { metadata: { n: 1n } }, option: 'metadata' },
   ])('$problem leaves the element without a widget, throwing nothing', ({ options, option }) => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     const host = container();

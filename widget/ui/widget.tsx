@@ -87,7 +87,8 @@ function focusFirst(form: HTMLFormElement | null) {
   form?.querySelector<HTMLElement>('button,textarea')?.focus();
   return () => {
     if (form?.matches(':focus-within')) {
-      form.closest('.fw')?.querySelector<HTMLElement>('[aria-pressed=true]')?.focus();
+      // The first pressed button of the widget the follow-up sits in: its choice, above it.
+      (form.parentNode as Element).querySelector<HTMLElement>('[aria-pressed=true]')?.focus();
     }
   };
 }
