@@ -46,12 +46,27 @@ export function applySearch(q: string): void {
   });
 }
 
+/** Shows the page of the list starting at `at`: ticked rows of another page are not kept. */
+export function turnPage(at: number): void {
+  batch(() => {
+    offset.value = at;
+    checked.value = new Set();
+    everyMatch.value = false;
+  });
+}
+
 /** Opens a record in the detail view (and, on a narrow screen, over the list). */
 export function open(id: string | undefined): void {
   batch(() => {
     activeId.value = id;
     detailOpen.value = id !== undefined;
   });
+}
+
+/** Back to the list from a record shown over it (a narrow screen), onto the cursor's row. */
+export function closeDetail(): void {
+  detailOpen.value = false;
+  focusRow(Math.max(0, activeIndex.value));
 }
 
 /** Moves the cursor `by` rows (j, k) and focuses the row it lands on. */
@@ -140,8 +155,9 @@ export async function change(scope: Scope, change: Change, follow = false): Prom
       changes.value++;
     });
     if (index !== -1) followAfter(index);
-    // The bulk buttons leave with the selection: the reader goes on from the list.
-    else if (scope.kind !== 'record') focusRow(Math.max(0, activeIndex.value));
+    // The bulk buttons leave with the selection: the reader goes on from the list, once it
+    // shows what is left.
+    else if (scope.kind !== 'record') followAfter(Math.max(0, activeIndex.value));
     // Until the record shows its new state, its buttons stay inert (the one just pressed, for
     // the state it is leaving, must not be pressed again), and only then is the change said.
     if (scope.kind === 'record') await reloaded();
@@ -166,7 +182,10 @@ function reloaded(): Promise<void> {
   });
 }
 
-/** After the refetch, puts the cursor on the row now at `index` if the changed one left. */
+/**
+ * After the list's refetch, focuses the cursor's row, or when it left the list, puts the
+ * cursor on the row now at `index` (the one that took its place) and focuses that.
+ */
 function followAfter(index: number): void {
   let done = false;
   const stop = list.subscribe((state) => {
@@ -174,8 +193,9 @@ function followAfter(index: number): void {
     done = true;
     queueMicrotask(() => stop());
     const items = state.data?.items ?? [];
-    if (items.some((row) => row.id === activeId.value) || items.length === 0) return;
-    const next = Math.min(index, items.length - 1);
+    if (items.length === 0) return;
+    const stayed = items.findIndex((row) => row.id === activeId.value);
+    const next = stayed === -1 ? Math.min(index, items.length - 1) : stayed;
     activeId.value = items[next]?.id;
     focusRow(next);
   });

@@ -1,6 +1,6 @@
 // Keyboard triage (SPEC §12): j/k move, x selects, e resolves, ! marks spam, a assigns,
 // / searches, ? lists the keys, Escape steps back. Keys typed into a field stay text.
-import { announce, change, clearSelection, move, toggle } from './actions';
+import { announce, change, clearSelection, closeDetail, move, toggle } from './actions';
 import {
   activeId,
   assigning,
@@ -38,7 +38,7 @@ const KEYS: Record<string, () => void> = {
   },
   Escape: () => {
     if (checked.value.size > 0 || everyMatch.value) clearSelection();
-    else if (detailOpen.value) detailOpen.value = false;
+    else if (detailOpen.value) closeDetail();
   },
 };
 
@@ -55,6 +55,8 @@ export function onKey(event: KeyboardEvent): void {
   if (event.key === '/') {
     event.preventDefault();
     view.value = 'inbox';
+    // On a narrow screen a record covers the search box: back to the list first.
+    detailOpen.value = false;
     requestAnimationFrame(() => document.getElementById('search')?.focus());
     return;
   }

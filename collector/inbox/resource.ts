@@ -10,8 +10,11 @@ export interface Loaded<T> {
 /**
  * Data fetched for a key read from signals, refetched whenever the key or `tick` changes. A
  * new key aborts the fetch still running for the old one, so a slow answer to an old search
- * never overwrites a newer one. With `keep`, the old key's data stays shown while the new one
- * loads (a list between two searches); without, it is dropped at once (another record).
+ * never overwrites a newer one. A tick while the key's fetch still runs does not abort it (on
+ * a slow network every fetch would be cut off by the next tick): it is fetched once more when
+ * that one is done, so a change is always followed by an answer read after it. With `keep`,
+ * the old key's data stays shown while the new one loads (a list between two searches);
+ * without, it is dropped at once (another record).
  */
 export function resource<T>(
   key: () => string | undefined,
@@ -20,35 +23,48 @@ export function resource<T>(
 ): ReadonlySignal<Loaded<T>> {
   const state = signal<Loaded<T>>({ loading: false });
   let shownKey: string | undefined;
+  /** The fetch in flight: its key, its controller, and whether a tick came meanwhile. */
+  let running: { key: string; controller: AbortController; again: boolean } | undefined;
+
+  function fetchKey(current: string) {
+    const same = current === shownKey;
+    const before = state.value;
+    state.value = same || options.keep ? { ...before, loading: true } : { loading: true };
+    const mine = { key: current, controller: new AbortController(), again: false };
+    running = mine;
+    const settle = (next: Loaded<T>) => {
+      if (mine.controller.signal.aborted) return;
+      running = undefined;
+      shownKey = current;
+      // Shown, but still loading while the fetch a tick asked for follows: what waits for this
+      // key's answer after a change (`reloaded` in actions.ts) must not take this older one.
+      state.value = mine.again ? { ...next, loading: true } : next;
+      if (mine.again) fetchKey(current);
+    };
+    load(current, mine.controller.signal).then(
+      (data) => settle({ data, loading: false }),
+      // A failed refresh keeps what was shown; a failed new key shows only its error.
+      (error: Error) =>
+        settle(same ? { ...state.value, error, loading: false } : { error, loading: false }),
+    );
+  }
+
   effect(() => {
     const current = key();
     options.tick.value;
-    return untracked(() => {
+    untracked(() => {
+      if (current !== undefined && running?.key === current) {
+        running.again = true;
+        return;
+      }
+      running?.controller.abort();
+      running = undefined;
       if (current === undefined) {
         shownKey = undefined;
         state.value = { loading: false };
-        return undefined;
+        return;
       }
-      const same = current === shownKey;
-      const before = state.value;
-      state.value = same || options.keep ? { ...before, loading: true } : { loading: true };
-      const controller = new AbortController();
-      load(current, controller.signal).then(
-        (data) => {
-          if (controller.signal.aborted) return;
-          shownKey = current;
-          state.value = { data, loading: false };
-        },
-        (error: Error) => {
-          if (controller.signal.aborted) return;
-          // A failed refresh keeps what was shown; a failed new key shows only its error.
-          shownKey = current;
-          state.value = same
-            ? { ...state.value, error, loading: false }
-            : { error, loading: false };
-        },
-      );
-      return () => controller.abort();
+      fetchKey(current);
     });
   });
   return state;

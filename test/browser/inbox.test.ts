@@ -406,6 +406,30 @@ describe.each<Backend>(['pglite', 'postgres'])('on %s', (backend) => {
     });
   });
 
+  describe('a failed refresh', () => {
+    it('keeps the record shown, with what was being typed in its note, and says the refresh failed', async () => {
+      await startInbox();
+      const id = await vote({ comment: 'The export is empty.' });
+      const page = await openInbox(`?id=${id}`);
+      const record = detail(page);
+      await record.getByRole('heading', { name: /Helpful/ }).waitFor();
+      const note = record.getByRole('textbox', { name: 'Note' });
+      await note.fill('Looking into it');
+      // From now on every read of the record fails; its change still goes through.
+      await page.route(`**/api/feedback/${id}`, (route) =>
+        route.request().method() === 'GET'
+          ? route.fulfill({ status: 503, body: '{"error":"Busy."}' })
+          : route.continue(),
+      );
+      await record.getByRole('button', { name: 'Resolve' }).click();
+      await expect
+        .poll(() => record.locator('.problem-inline').textContent(), POLL)
+        .toContain('Could not refresh the vote');
+      expect(await record.getByRole('heading', { name: /Helpful/ }).count()).toBe(1);
+      expect(await note.inputValue()).toBe('Looking into it');
+    });
+  });
+
   describe('keyboard triage', () => {
     it('j and k move, e resolves and moves on, x selects, ! marks the selection as spam, / searches, ? lists the keys', async () => {
       await startInbox();
@@ -523,6 +547,33 @@ describe.each<Backend>(['pglite', 'postgres'])('on %s', (backend) => {
         headers: { Authorization: basic('kim') },
       });
       expect(body).toEqual({ open: 0, resolved: 53, spam: 0 });
+      expectNoProblems();
+    });
+  });
+
+  describe('pages', () => {
+    it('a new page starts a new selection, and emptying the last page shows the one before', async () => {
+      await startInbox();
+      for (let index = 0; index < 53; index++)
+        await vote({ comment: `page ${index}`, locale: 'es' });
+      const page = await openInbox(`?q=${encodeURIComponent('locale:es')}`);
+      await expect.poll(() => rows(page).count(), POLL).toBe(50);
+      const everyRow = page.getByRole('checkbox', { name: 'Select every vote on this page' });
+      const next = page.getByRole('button', { name: 'Next' });
+      await next.click();
+      await expect.poll(() => rows(page).count(), POLL).toBe(3);
+      await everyRow.check();
+      await page.getByRole('button', { name: 'Previous' }).click();
+      await expect.poll(() => rows(page).count(), POLL).toBe(50);
+      expect(await everyRow.isChecked()).toBe(false);
+      expect(await page.getByRole('button', { name: 'Clear' }).count()).toBe(0);
+      await next.click();
+      await expect.poll(() => rows(page).count(), POLL).toBe(3);
+      await everyRow.check();
+      await page.locator('.toolbar').getByRole('button', { name: 'Resolve', exact: true }).click();
+      await said(page, 'Resolved 3 votes.');
+      await expect.poll(() => rows(page).count(), POLL).toBe(50);
+      expect(await page.locator('.empty').count()).toBe(0);
       expectNoProblems();
     });
   });
@@ -771,6 +822,8 @@ describe('accessibility and small screens', () => {
     expect(await sideways()).toBe(0);
     await detail(page).getByRole('button', { name: 'Back to the list' }).click();
     await list(page).waitFor();
+    // Back on the row it left, with the cursor still there.
+    await expect.poll(() => isFocused(rows(page).first().getByRole('link')), POLL).toBe(true);
     for (const view of ['Attention', 'Figures']) {
       await page
         .getByRole('navigation', { name: 'Views' })

@@ -1,6 +1,8 @@
+import { signal } from '@preact/signals';
 import { describe, expect, it } from 'vitest';
 import { readAddress, writeAddress } from '../../collector/inbox/address';
 import { ago, describeChange, safeHref, traceHref } from '../../collector/inbox/format';
+import { resource } from '../../collector/inbox/resource';
 import {
   fieldTerm,
   listQuery,
@@ -111,5 +113,53 @@ describe('links and times', () => {
   ])('%d ms ago reads %j', (before, text) => {
     const now = Date.parse('2026-11-21T10:00:00Z');
     expect(ago(new Date(now - before).toISOString(), now)).toBe(text);
+  });
+});
+
+describe('what the inbox fetches', () => {
+  /** A resource whose fetches the test answers by hand, with what became of each. */
+  function manual(key: () => string) {
+    const tick = signal(0);
+    const fetches: { key: string; answer: (data: string) => void; aborted: () => boolean }[] = [];
+    const loaded = resource(
+      key,
+      (fetched, abort) =>
+        new Promise<string>((answer) => {
+          fetches.push({ key: fetched, answer, aborted: () => abort.aborted });
+        }),
+      { tick },
+    );
+    return { tick, fetches, loaded };
+  }
+  const settled = () => new Promise((resolve) => setTimeout(resolve));
+
+  it('a refresh while a slow fetch runs lets it finish, shows it, then fetches once more', async () => {
+    const { tick, fetches, loaded } = manual(() => 'open');
+    tick.value++;
+    tick.value++;
+    expect(fetches).toHaveLength(1);
+    fetches[0]?.answer('before the change');
+    await settled();
+    // Shown, but still loading: an action waiting for the answer after its change waits on.
+    expect(loaded.value).toEqual({ data: 'before the change', loading: true });
+    expect(fetches).toHaveLength(2);
+    fetches[1]?.answer('after the change');
+    await settled();
+    expect(loaded.value).toEqual({ data: 'after the change', loading: false });
+    expect(fetches.map((fetch) => fetch.aborted())).toEqual([false, false]);
+  });
+
+  it('a new key cuts off the fetch of the old one, whose late answer never shows', async () => {
+    const key = signal('first');
+    const { fetches, loaded } = manual(() => key.value);
+    key.value = 'second';
+    expect(fetches.map((fetch) => [fetch.key, fetch.aborted()])).toEqual([
+      ['first', true],
+      ['second', false],
+    ]);
+    fetches[0]?.answer('late');
+    fetches[1]?.answer('current');
+    await settled();
+    expect(loaded.value).toEqual({ data: 'current', loading: false });
   });
 });

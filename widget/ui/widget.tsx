@@ -86,7 +86,7 @@ function FollowUp({ feedback, config, messages, rating }: WidgetProps & { rating
 function focusFirst(form: HTMLFormElement | null) {
   form?.querySelector<HTMLElement>('button,textarea')?.focus();
   return () => {
-    if (form?.matches(':focus-within')) {
+    if (form?.contains((form.getRootNode() as ShadowRoot).activeElement)) {
       // The first pressed button of the widget the follow-up sits in: its choice, above it.
       (form.parentNode as Element).querySelector<HTMLElement>('[aria-pressed=true]')?.focus();
     }

@@ -130,7 +130,9 @@ export function AttentionView() {
         </p>
       )}
       {items !== undefined && items.length > 0 && (
-        <div class="table-scroll">
+        // Scrolls sideways on a narrow screen: focusable and named, so keys can scroll it.
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus to be scrolled by keys
+        <section class="table-scroll" tabIndex={0} aria-label="Subjects by down share">
           <table class="ranking">
             <caption class="visually-hidden">Subjects by down share</caption>
             <thead>
@@ -183,7 +185,7 @@ export function AttentionView() {
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
     </div>
   );

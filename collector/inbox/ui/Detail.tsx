@@ -1,5 +1,5 @@
 import { Fragment, h } from 'preact';
-import { change, open } from '../actions';
+import { change, closeDetail } from '../actions';
 import { ApiError } from '../api';
 import { RATING_LABELS, STATUS_LABELS } from '../format';
 import { activeId, assigning, busy, record } from '../state';
@@ -64,7 +64,7 @@ export function Detail() {
         Choose a vote to read it here. <kbd>j</kbd> and <kbd>k</kbd> move through the list.
       </p>
     );
-  } else if (error) {
+  } else if (error && (vote?.id !== id || (error instanceof ApiError && error.status === 404))) {
     body = (
       <p class="problem-inline">
         {error instanceof ApiError && error.status === 404
@@ -75,8 +75,10 @@ export function Detail() {
   } else if (vote === undefined || vote.id !== id) {
     body = <p class="muted placeholder">{loading ? 'Loading…' : ''}</p>;
   } else {
+    // A refresh that failed keeps the vote shown, and what was being typed in its note.
     body = (
       <Fragment>
+        {error && <p class="problem-inline">Could not refresh the vote: {error.message}</p>}
         <header class="detail-head">
           <h2 id="detail-title">
             <RatingMark rating={vote.rating} named={false} /> {RATING_LABELS[vote.rating]}{' '}
@@ -101,7 +103,11 @@ export function Detail() {
         {vote.message_content !== undefined && (
           <section aria-labelledby="rated-title">
             <h3 id="rated-title">Rated message</h3>
-            <div class="rated">{vote.message_content}</div>
+            {/* A long answer scrolls: focusable, so it can be scrolled by keys. */}
+            {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus to be scrolled by keys */}
+            <div class="rated" tabIndex={0}>
+              {vote.message_content}
+            </div>
           </section>
         )}
         <section aria-labelledby="fields-title">
@@ -116,7 +122,7 @@ export function Detail() {
   return (
     <section class="detail" aria-label="Vote">
       {id !== undefined && (
-        <button type="button" class="link back" onClick={() => open(undefined)}>
+        <button type="button" class="link back" onClick={closeDetail}>
           <span aria-hidden="true">← </span>Back to the list
         </button>
       )}

@@ -33,7 +33,9 @@ export function Forwarding() {
         </p>
       )}
       {counts !== undefined && counts.length > 0 && (
-        <div class="table-scroll">
+        // Scrolls sideways on a narrow screen: focusable and named, so keys can scroll it.
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus to be scrolled by keys
+        <section class="table-scroll" tabIndex={0} aria-label="Deliveries by destination">
           <table>
             <thead>
               <tr>
@@ -68,7 +70,7 @@ export function Forwarding() {
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
       {counts !== undefined && counts.length > 0 && (
         <section aria-labelledby="failures-title">

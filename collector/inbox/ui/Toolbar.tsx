@@ -1,6 +1,13 @@
 import { Fragment, h } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import { announce, change, clearSelection, selectEveryMatch, toggleAll } from '../actions';
+import {
+  announce,
+  change,
+  clearSelection,
+  selectEveryMatch,
+  toggleAll,
+  turnPage,
+} from '../actions';
 import { api } from '../api';
 import { votes, whole } from '../format';
 import {
@@ -145,9 +152,7 @@ export function Pager() {
         type="button"
         class="secondary"
         disabled={first === 0}
-        onClick={() => {
-          offset.value = Math.max(0, first - PAGE_SIZE);
-        }}
+        onClick={() => turnPage(Math.max(0, first - PAGE_SIZE))}
       >
         Previous
       </button>
@@ -155,9 +160,7 @@ export function Pager() {
         type="button"
         class="secondary"
         disabled={last >= count}
-        onClick={() => {
-          offset.value = first + PAGE_SIZE;
-        }}
+        onClick={() => turnPage(first + PAGE_SIZE)}
       >
         Next
       </button>
