@@ -1,8 +1,9 @@
 // Everything the reader does: move, select, search, change the triage state. Each change is
 // sent, announced in words, and followed by a refetch of what it touched.
-import { batch } from '@preact/signals';
+import { batch, type ReadonlySignal } from '@preact/signals';
 import { ApiError, api, type Change } from './api';
 import { describeChange, votes } from './format';
+import type { Loaded } from './resource';
 import {
   activeId,
   activeIndex,
@@ -10,6 +11,7 @@ import {
   busy,
   changes,
   checked,
+  deliveries,
   detailOpen,
   everyMatch,
   list,
@@ -140,7 +142,10 @@ async function send(scope: Scope, change: Change): Promise<number | undefined> {
  * place of the changed one when it leaves the list (keyboard triage: `e` and on to the next).
  */
 export async function change(scope: Scope, change: Change, follow = false): Promise<boolean> {
-  if (busy.value) return false;
+  if (busy.value) {
+    announce('Still saving the last change.');
+    return false;
+  }
   busy.value = true;
   problem.value = '';
   const index =
@@ -171,10 +176,10 @@ export async function change(scope: Scope, change: Change, follow = false): Prom
   }
 }
 
-/** Resolves once the record shown has been fetched again (at once when none is shown). */
-function reloaded(): Promise<void> {
+/** Resolves once `shown` (the record, by default) has been fetched again, or at once. */
+function reloaded(shown: ReadonlySignal<Loaded<unknown>> = record): Promise<void> {
   return new Promise((resolve) => {
-    const stop = record.subscribe((state) => {
+    const stop = shown.subscribe((state) => {
       if (state.loading) return;
       queueMicrotask(() => stop());
       resolve();
@@ -206,13 +211,19 @@ export async function addNote(id: string, note: string): Promise<boolean> {
 }
 
 export async function retry(deliveryId: string, destination: string): Promise<void> {
+  if (busy.value) return;
+  busy.value = true;
   problem.value = '';
   try {
     await api.retry(deliveryId);
-    announce(`Delivery to ${destination} queued again.`);
     changes.value++;
+    // Until the deliveries show it pending, Retry stays inert: a second press would be a 409.
+    await reloaded(deliveries);
+    announce(`Delivery to ${destination} queued again.`);
   } catch (error) {
     fail(error as Error);
+  } finally {
+    busy.value = false;
   }
 }
 

@@ -109,6 +109,10 @@ export function KeysDialog() {
 export function AssignDialog() {
   const scope = assigning.value;
   const [name, setName] = useState('');
+  // What went wrong before the dialog opened is not this assignment's.
+  useEffect(() => {
+    if (scope !== undefined) problem.value = '';
+  }, [scope]);
   const close = () => {
     assigning.value = undefined;
     setName('');
@@ -138,7 +142,12 @@ export function AssignDialog() {
             value={name}
             onInput={(event) => setName(event.currentTarget.value)}
           />
-          {problem.value && <p class="field-error">{problem.value}</p>}
+          {/* Said here, in the dialog, which hides the page's own alert region. */}
+          {problem.value && (
+            <p class="field-error" role="alert">
+              {problem.value}
+            </p>
+          )}
           <datalist id="assignees">
             {known.map((who) => (
               <option key={who} value={who} />

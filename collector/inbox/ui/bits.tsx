@@ -2,7 +2,7 @@
 import { h } from 'preact';
 import { retry } from '../actions';
 import { ago, fullTime, RATING_LABELS } from '../format';
-import { now } from '../state';
+import { busy, now } from '../state';
 import type { Rating } from '../types';
 
 const GLYPHS: Record<Rating, string> = { up: '▲', down: '▼', neutral: '●' };
@@ -24,6 +24,7 @@ export function RetryButton({ delivery }: { delivery: { id: string; destination:
       type="button"
       class="secondary small"
       aria-label={`Retry the delivery to ${delivery.destination}`}
+      disabled={busy.value}
       onClick={() => retry(delivery.id, delivery.destination)}
     >
       Retry
