@@ -473,17 +473,30 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
       const sent = (await send(`${url}api/deliveries?destination=bad-answers`)).body;
       expect(sent.total).toBe(2);
       await stop();
-      await withDatabase(place, (db) =>
-        db.query(
+      await withDatabase(place, async (db) => {
+        await db.query(
           `UPDATE deliveries SET created_at = created_at - interval '31 days'
            WHERE feedback_id IS NULL AND body LIKE '%m-old%'`,
-        ),
-      );
+        );
+        await db.query(
+          `UPDATE alert_subjects SET alerted_at = alerted_at - interval '31 days'
+           WHERE subject = 'm-old'`,
+        );
+      });
       const purging = await start(place, { forwardFile: alerts, retention: '30d' });
-      expect(await waitForLine(purging, 'RETENTION 30d')).toMatchObject({ deleted: 0, alerts: 1 });
+      expect(await waitForLine(purging, 'RETENTION 30d')).toMatchObject({
+        deleted: 0,
+        alerts: 1,
+        subjects: 1,
+      });
       const kept = (await send(`${purging.url}api/deliveries?destination=bad-answers`)).body;
       // Newest first: the alert about m-new stays.
       expect(kept.items.map((item: { id: string }) => item.id)).toEqual([sent.items[0].id]);
+      await stop();
+      const subjects = await withDatabase(place, (db) =>
+        db.query<{ subject: string }>('SELECT subject FROM alert_subjects'),
+      );
+      expect(subjects).toEqual([{ subject: 'm-new' }]);
     });
 
     test('off, or a record within the period, keeps everything', async () => {

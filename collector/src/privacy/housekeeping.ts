@@ -82,10 +82,16 @@ export function startHousekeeping(
       const deleted = await deleteRecords(db, 'received_at < $1::timestamptz', [before], {
         signal,
       });
-      const alerts = await deleteSubjectAlerts(db, before, signal);
+      const { alerts, subjects } = await deleteSubjectAlerts(db, before, signal);
       logger.info(
-        { deleted, alerts, retention_days: days, ms: Math.round(performance.now() - started) },
-        `RETENTION ${days}d: deleted ${deleted} records received before ${before}, with their deliveries, and ${alerts} down_rate alerts sent before it.`,
+        {
+          deleted,
+          alerts,
+          subjects,
+          retention_days: days,
+          ms: Math.round(performance.now() - started),
+        },
+        `RETENTION ${days}d: deleted ${deleted} records received before ${before}, with their deliveries, and ${alerts} down_rate alerts sent before it with ${subjects} subjects they fired for.`,
       );
     });
     if (ran === undefined) logger.debug('Another collector is keeping house on this database.');

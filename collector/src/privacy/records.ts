@@ -103,13 +103,14 @@ export async function deleteRecords(
 /**
  * Deletes the down_rate alerts' deliveries created before `before`, a batch at a time: about a
  * subject rather than one record, they belong to none and go by their age alone (`RETENTION`).
+ * The subjects those alerts last fired for, when that was before `before`, go with them.
  */
 export async function deleteSubjectAlerts(
   db: Database,
   before: string,
   signal: AbortSignal,
-): Promise<number> {
-  let total = 0;
+): Promise<{ alerts: number; subjects: number }> {
+  let alerts = 0;
   while (!signal.aborted) {
     const [row] = await db.query<{ deleted: number }>(
       `WITH doomed AS (
@@ -120,8 +121,14 @@ export async function deleteSubjectAlerts(
       [before],
     );
     const deleted = row?.deleted ?? 0;
-    total += deleted;
+    alerts += deleted;
     if (deleted < DELETE_BATCH) break;
   }
-  return total;
+  if (signal.aborted) return { alerts, subjects: 0 };
+  const [row] = await db.query<{ deleted: number }>(
+    `WITH gone AS (DELETE FROM alert_subjects WHERE alerted_at < $1::timestamptz RETURNING 1)
+     SELECT count(*)::int AS deleted FROM gone`,
+    [before],
+  );
+  return { alerts, subjects: row?.deleted ?? 0 };
 }
