@@ -140,15 +140,52 @@ async function seedAged(url: string, count: number): Promise<void> {
   }
 }
 
-interface PurgeLine {
-  deleted: number;
+/** `count` records received in the last hour and never redacted, each with a delivery quoting them. */
+async function seedUnredacted(url: string, count: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const db = asQueryable(client);
+    const record = JSON.stringify({ id: 'unredacted', comment: COMMENT, message_content: ANSWER });
+    await bulkLoad(db, 'unredacted-', () =>
+      db.query(
+        `INSERT INTO feedback (id, format, rating, score, conversation_id, created_at, received_at, record)
+       SELECT 'unredacted-' || n, 'event', 'down', 0, 'conv-' || (n % 10000),
+         now() - interval '1 hour', now() - interval '1 hour' + n * interval '1 ms', $2
+       FROM generate_series(1, $1::int) AS n`,
+        [count, record],
+      ),
+    );
+    await client.query(
+      `INSERT INTO deliveries (id, feedback_id, destination, status, url, body, created_at, give_up_at)
+       SELECT 'd-unredacted-' || n, 'unredacted-' || n, 'events', 'delivered', 'http://127.0.0.1/',
+         $2, now() - interval '1 hour', now() + interval '6 days'
+       FROM generate_series(1, $1::int) AS n`,
+      [count, JSON.stringify({ comment: COMMENT })],
+    );
+    await client.query('ANALYZE feedback; ANALYZE deliveries');
+  } finally {
+    await client.end();
+  }
+}
+
+/** What a housekeeping round logged of its work: how many records, in how many milliseconds. */
+interface RoundLine {
+  count: number;
   ms: number;
 }
 
-function purgeLine(collector: Collector): PurgeLine | undefined {
+function roundLine(collector: Collector, prefix: string): RoundLine | undefined {
   for (const line of collector.logs()) {
-    const parsed = JSON.parse(line) as { msg: string } & PurgeLine;
-    if (parsed.msg.startsWith('RETENTION')) return parsed;
+    const parsed = JSON.parse(line) as {
+      msg: string;
+      deleted?: number;
+      redacted?: number;
+      ms: number;
+    };
+    if (parsed.msg.startsWith(prefix)) {
+      return { count: parsed.deleted ?? parsed.redacted ?? 0, ms: parsed.ms };
+    }
   }
   return undefined;
 }
@@ -160,9 +197,14 @@ async function slices(url: string, seconds: number, done: () => boolean, most: n
   return runs;
 }
 
-/** Runs of ingest against a collector with `RETENTION` off on `storage`. */
-async function quiet(storage: CollectorOptions, count: number, seconds: number) {
-  const collector = await collectorFor(storage);
+/** Runs of ingest against a collector on `storage` that has no housekeeping to do. */
+async function quiet(
+  storage: CollectorOptions,
+  quietly: CollectorOptions,
+  count: number,
+  seconds: number,
+) {
+  const collector = await collectorFor(storage, quietly);
   try {
     return await slices(collector.url, seconds, () => false, count);
   } finally {
@@ -170,63 +212,75 @@ async function quiet(storage: CollectorOptions, count: number, seconds: number) 
   }
 }
 
+/** A round of housekeeping at start-up whose cost to intake is measured. */
+interface Round {
+  /** Names the rows: `purging 1,000,000 aged records`. */
+  doing: string;
+  seed: (url: string) => Promise<void>;
+  /** The collector that does the work, and one that finds none to do. */
+  busy: CollectorOptions;
+  idle: CollectorOptions;
+  /** The start of the round's log line. */
+  line: string;
+  /** What the round did, for the note. */
+  did: (line: RoundLine) => string;
+}
+
 /**
- * Ingest on PostgreSQL holding `count` records past `RETENTION`: short runs while the start-up
- * purge of a collector with `RETENTION=365d` deletes them (with their deliveries) in batches,
- * against runs without a purge just before and just after, so drift in the machine's load
- * weighs on both.
+ * Ingest on PostgreSQL while a start-up round of housekeeping works through a seeded backlog:
+ * short runs until the round logs that it is done, against runs of a collector with nothing
+ * to do just before and just after, so drift in the machine's load weighs on both.
  */
-async function measurePurge(count: number, seconds: number): Promise<Row[]> {
+async function measureRound(round: Round, seconds: number): Promise<Row[]> {
   const database = await startTestDatabase();
   const storage = { databaseUrl: database.url };
   try {
-    await (await collectorFor(storage)).close();
+    await (await collectorFor(storage, round.idle)).close();
     const seeding = performance.now();
-    await seedAged(database.url, count);
+    await round.seed(database.url);
     const seededMs = performance.now() - seeding;
-    const before = await quiet(storage, 2, seconds);
-    const purging = await collectorFor(storage, { retention: '365d' });
+    const before = await quiet(storage, round.idle, 2, seconds);
+    const busy = await collectorFor(storage, round.busy);
     let during: Cannonade[];
-    let purge: PurgeLine | undefined;
+    let done: RoundLine | undefined;
     try {
-      during = await slices(purging.url, seconds, () => purgeLine(purging) !== undefined, 60);
-      purge = purgeLine(purging);
-      while (purge === undefined) {
-        await new Promise((done) => setTimeout(done, 100));
-        purge = purgeLine(purging);
+      during = await slices(busy.url, seconds, () => roundLine(busy, round.line) !== undefined, 60);
+      done = roundLine(busy, round.line);
+      while (done === undefined) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        done = roundLine(busy, round.line);
       }
     } finally {
-      await purging.close();
+      await busy.close();
     }
-    const after = await quiet(storage, 2, seconds);
+    const after = await quiet(storage, round.idle, 2, seconds);
     const alone = [...before, ...after];
     const failures = [...alone, ...during].reduce((sum, run) => sum + run.failures, 0);
-    const label = `${count.toLocaleString('en')} aged records`;
     const pick = (runs: Cannonade[], key: keyof Cannonade) => runs.map((run) => run[key]);
     return [
       row({
         section: 'privacy',
-        metric: `postgres: accepted events per second while purging ${label}`,
+        metric: `postgres: accepted events per second while ${round.doing}`,
         unit: 'req/s',
         runs: pick(during, 'requestsPerSecond'),
-        baselineName: 'no purge (before and after)',
+        baselineName: 'nothing to do (before and after)',
         baselineRuns: pick(alone, 'requestsPerSecond'),
-        note: `The purge deleted ${purge.deleted.toLocaleString('en')} records and their deliveries in ${(purge.ms / 1000).toFixed(1)} s (${Math.round((purge.deleted / purge.ms) * 1000).toLocaleString('en')}/s), batches of 1,000, over ${during.length} runs of ${seconds} s (the last one may have outlasted it); seeding took ${(seededMs / 1000).toFixed(0)} s. ${failures} answers other than 2xx.`,
+        note: `${round.did(done)} in ${(done.ms / 1000).toFixed(1)} s (${Math.round((done.count / done.ms) * 1000).toLocaleString('en')}/s), over ${during.length} runs of ${seconds} s (the last one may have outlasted it); seeding took ${(seededMs / 1000).toFixed(0)} s. ${failures} answers other than 2xx.`,
       }),
       row({
         section: 'privacy',
-        metric: 'postgres: 99th percentile vote latency while purging',
+        metric: `postgres: 99th percentile vote latency while ${round.doing}`,
         unit: 'ms',
         runs: pick(during, 'p99Ms'),
-        baselineName: 'no purge',
+        baselineName: 'nothing to do',
         baselineRuns: pick(alone, 'p99Ms'),
       }),
       row({
         section: 'privacy',
-        metric: 'postgres: slowest vote of a run while purging',
+        metric: `postgres: slowest vote of a run while ${round.doing}`,
         unit: 'ms',
         runs: pick(during, 'maxMs'),
-        baselineName: 'no purge',
+        baselineName: 'nothing to do',
         baselineRuns: pick(alone, 'maxMs'),
       }),
     ];
@@ -234,6 +288,28 @@ async function measurePurge(count: number, seconds: number): Promise<Row[]> {
     await database.stop();
   }
 }
+
+/** `RETENTION=365d` deleting `count` records received 400 days ago, with their deliveries. */
+const purge = (count: number): Round => ({
+  doing: `purging ${count.toLocaleString('en')} aged records`,
+  seed: (url) => seedAged(url, count),
+  busy: { retention: '365d' },
+  idle: {},
+  line: 'RETENTION',
+  did: (line) =>
+    `The purge deleted ${line.count.toLocaleString('en')} records and their deliveries, batches of 1,000,`,
+});
+
+/** `REDACT` at its default redacting `count` records stored with it off, and their deliveries. */
+const backfill = (count: number): Round => ({
+  doing: `redacting ${count.toLocaleString('en')} records stored before REDACT`,
+  seed: (url) => seedUnredacted(url, count),
+  busy: {},
+  idle: { redact: 'off' },
+  line: 'REDACT',
+  did: (line) =>
+    `REDACT went through ${line.count.toLocaleString('en')} records (a comment and a 2,300-character answer each) and their deliveries, batches of 200,`,
+});
 
 /** The redactor alone on the same texts: microseconds per vote (a comment and an answer). */
 function measureRedactor(): Row {
@@ -257,15 +333,17 @@ function measureRedactor(): Row {
 
 /**
  * SPEC §13's costs: ingest with redaction on against off (goal ≥ 0.95×) on PGlite and
- * PostgreSQL, and ingest on PostgreSQL while a purge deletes `purgeCount` aged records.
+ * PostgreSQL, and ingest on PostgreSQL while a purge deletes `purgeCount` aged records and while
+ * `REDACT` goes through `backfillCount` records stored before it.
  *
  * @example
- * const rows = await measurePrivacy({ pairs: 8, seconds: 5, purgeCount: 1_000_000 });
+ * const rows = await measurePrivacy({ pairs: 8, seconds: 5, purgeCount: 1_000_000, backfillCount: 200_000 });
  */
 export async function measurePrivacy(options: {
   pairs: number;
   seconds: number;
   purgeCount: number;
+  backfillCount: number;
 }): Promise<Row[]> {
   const rows: Row[] = [measureRedactor()];
   const dataDirs = { on: temporaryDir(), off: temporaryDir() };
@@ -286,13 +364,15 @@ export async function measurePrivacy(options: {
     await databases.on.stop();
     await databases.off.stop();
   }
-  rows.push(...(await measurePurge(options.purgeCount, options.seconds)));
+  rows.push(...(await measureRound(purge(options.purgeCount), options.seconds)));
+  rows.push(...(await measureRound(backfill(options.backfillCount), options.seconds)));
   return rows;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const purgeCount = Number(process.argv[2] ?? 1_000_000);
-  for (const item of await measurePrivacy({ pairs: 4, seconds: 3, purgeCount })) {
+  const backfillCount = Number(process.argv[3] ?? 200_000);
+  for (const item of await measurePrivacy({ pairs: 4, seconds: 3, purgeCount, backfillCount })) {
     console.log(
       `${item.metric}: ${item.ours.toFixed(1)} ${item.unit}`,
       item.baseline === undefined

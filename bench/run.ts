@@ -112,7 +112,12 @@ const SECTIONS: Record<string, Section> = {
       '`bench/privacy.ts`: the redactor alone on one vote’s texts (µs per vote, 1,000 votes per run). Redaction: autocannon against `POST /api/feedback` of in-process collectors (rate limit off), 10 connections, events carrying a 95-character comment with a phone number and an e-mail address and a 2,300-character rated answer (`message_content`) with a phone number, `REDACT` at its default (`email,phone,card`) against `off`, in pairs of 5 s runs (3 s with `--quick`) alternating off-on, on-off, each kind on a PGlite directory and a PostgreSQL database of its own (a collector with redaction on redacts at start-up what one with it off stored); the figure is the median of the pairs’ ratios, goal ≥ 0.95×. Purge: a fresh PostgreSQL database seeded in SQL with 1,000,000 records received 400 days ago, each with a delivered delivery; runs of the same length (the small event of *Collector ingest*) against a collector started with `RETENTION=365d`, one after another until its start-up purge has deleted them in batches of 1,000, against two runs just before and two just after with `RETENTION` off.',
     runs: { full: 8, quick: 4 },
     measure: (_browser, _site, runs) =>
-      measurePrivacy({ pairs: runs, seconds: runs > 4 ? 5 : 3, purgeCount: 1_000_000 }),
+      measurePrivacy({
+        pairs: runs,
+        seconds: runs > 4 ? 5 : 3,
+        purgeCount: 1_000_000,
+        backfillCount: 200_000,
+      }),
   },
   inbox: {
     title: 'The inbox (issue 17)',

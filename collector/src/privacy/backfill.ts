@@ -188,19 +188,25 @@ export async function redactStored(
         [short],
       );
       const changed = new Map<string, [string, string][]>();
-      const records: { id: string; record: string; reason: string | null }[] = [];
+      // Each row is updated once, as every update writes a new version into each index.
+      const records: Record<string, string | null>[] = [];
+      const untouched: Record<string, string | null>[] = [];
       const moved: MovedReason[] = [];
       for (const row of rows) {
         const record = JSON.parse(row.record) as FeedbackRecord | null;
-        // Intake stores objects; a row written by hand may hold any JSON, with no text to redact.
-        if (typeof record !== 'object' || record === null) continue;
-        const redacted = redactRecord(record, redact);
-        if (redacted === record) continue;
+        const redacted =
+          // Intake stores objects; a row written by hand may hold any JSON, with no text in it.
+          typeof record === 'object' && record !== null ? redactRecord(record, redact) : record;
+        if (redacted === record || record === null || redacted === null) {
+          untouched.push({ id: row.id, redacted: applied(row.redacted) });
+          continue;
+        }
         changed.set(row.id, changedTexts(record, redacted));
         records.push({
           id: row.id,
           record: JSON.stringify(redacted),
           reason: redacted.reason ?? null,
+          redacted: applied(row.redacted),
         });
         if (redacted.reason !== record.reason) {
           // As intake counts it (`intake/ingest.ts`): the key, else the reason itself.
@@ -214,17 +220,11 @@ export async function redactStored(
         }
       }
       if (records.length > 0) {
-        await updateRows(tx, 'feedback', 'id', ['record', 'reason'], records);
+        await updateRows(tx, 'feedback', 'id', ['record', 'reason', 'redacted'], records);
         await redactCopies(tx, changed, redact);
         if (moved.length > 0) await moveDailyReasons(tx, moved);
       }
-      await updateRows(
-        tx,
-        'feedback',
-        'id',
-        ['redacted'],
-        rows.map((row) => ({ id: row.id, redacted: applied(row.redacted) })),
-      );
+      await updateRows(tx, 'feedback', 'id', ['redacted'], untouched);
       return rows.length;
     });
     total += count;

@@ -64,6 +64,7 @@ export function startHousekeeping(
       if (votersOnly) return;
       await pruneIdempotencyKeys(db);
       const kinds = config.redact.join(',');
+      const redacting = performance.now();
       // A failure here must not keep RETENTION from deleting what it should.
       const redacted = await redactStored(db, config.redact, signal).catch((error) => {
         logger.error({ err: error }, `REDACT ${kinds}: redacting stored records failed.`);
@@ -71,7 +72,7 @@ export function startHousekeeping(
       });
       if (redacted > 0) {
         logger.info(
-          { redacted },
+          { redacted, ms: Math.round(performance.now() - redacting) },
           `REDACT ${kinds}: went through ${redacted} records stored before it applied to them.`,
         );
       }
