@@ -5,15 +5,20 @@ import { defineConfig, type Plugin } from 'vite';
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
 /**
- * ky ships its classes compiled with TypeScript's define semantics for fields: each field is an
- * `Object.defineProperty(this, …)` that the constructor then assigns anyway. This emits them as
- * `useDefineForClassFields: false` does (nothing for a field without an initialiser, else an
- * assignment), which means the same there: no class in ky's chains has accessors of those
- * names, and a field never assigned (`abortController` without AbortController) still reads as
- * undefined. ~90 B less gzipped.
+ * Two rewrites of ky's code, ~250 B less gzipped, neither changing what our one call of it
+ * (`core/transport.ts`) does:
+ * - ky ships its classes compiled with TypeScript's define semantics for fields: each field is
+ *   an `Object.defineProperty(this, …)` that the constructor then assigns anyway. They are
+ *   emitted as `useDefineForClassFields: false` does (nothing for a field without an
+ *   initialiser, else an assignment), which means the same there: no class in ky's chains has
+ *   accessors of those names, and a field never assigned (`abortController` without
+ *   AbortController) still reads as undefined.
+ * - The messages of the errors ky throws on bad arguments (a `timeout` too long, `prefixUrl`
+ *   with a leading slash, `retry` not an array…) become "ky": our call passes none of those.
+ *   Its HTTPError and TimeoutError, which a vote can meet, keep theirs.
  */
-const kyLegacyFields: Plugin = {
-  name: 'ky-legacy-fields',
+const kyTrim: Plugin = {
+  name: 'ky-trim',
   transform(code, id) {
     if (!/[\\/]node_modules[\\/]ky[\\/]/.test(id)) return null;
     const out = new MagicString(code);
@@ -28,6 +33,10 @@ const kyLegacyFields: Plugin = {
           '\n'.repeat(whole.split('\n').length - 1),
       );
     }
+    for (const thrown of code.matchAll(/throw new \w*Error\(('[^']*'|`(?:\\.|[^`\\])*`)\)/g)) {
+      const start = thrown.index + thrown[0].length - thrown[1].length - 1;
+      out.overwrite(start, start + thrown[1].length, "'ky'");
+    }
     // With its map, the bench's per-module sizes count ky's code as ky's.
     return { code: out.toString(), map: out.generateMap({ hires: true, source: id }) };
   },
@@ -41,7 +50,7 @@ export default defineConfig(({ mode }) => {
   const esm = mode === 'esm';
   return {
     define: { __VERSION__: JSON.stringify(version) },
-    plugins: [kyLegacyFields],
+    plugins: [kyTrim],
     // Classic `h` calls: Preact's automatic JSX runtime would add its own factory to the bundle.
     oxc: { jsx: { runtime: 'classic', pragma: 'h', pragmaFrag: 'Fragment', development: false } },
     build: {

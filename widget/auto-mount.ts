@@ -83,10 +83,15 @@ function mountQueued(): Promise<void> {
  * when every element found by this and earlier scans is mounted or skipped.
  */
 export function scan(root: ParentNode = document): Promise<void> {
-  // The document's observer does not see into shadow roots: one scanned is watched too.
-  const top = (root as Node).getRootNode();
-  if (top instanceof ShadowRoot) observer?.observe(top, WATCH);
-  enqueue(root);
+  try {
+    // The document's observer does not see into shadow roots: one scanned is watched too.
+    const top = (root as Node).getRootNode();
+    if (top instanceof ShadowRoot) observer?.observe(top, WATCH);
+    enqueue(root);
+  } catch (problem) {
+    // Not an element, document or shadow root.
+    report(root as Element, problem, spellData);
+  }
   return mountQueued();
 }
 

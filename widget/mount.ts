@@ -24,6 +24,8 @@ export interface MountHandle {
 export type Spelling = (option: OptionName) => string;
 
 let sheet: CSSStyleSheet | undefined;
+/** The shadow roots widgets made: one an element already had is its own component's. */
+const roots = new WeakSet<ShadowRoot>();
 
 /** Constructable and shared by every widget: allowed under `style-src 'self'` with no nonce. */
 function adoptStyles(root: ShadowRoot) {
@@ -62,7 +64,10 @@ const keyOf = (config: Config) => `${config.locale} ${subjectOf(config, pageUrl(
 
 function build(host: Element, first: Config, spell: Spelling): Built {
   const runtime = getRuntime();
-  const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
+  let root = host.shadowRoot;
+  if (root && !roots.has(root)) throw Error('the element has a shadow root of its own');
+  root ??= host.attachShadow({ mode: 'open' });
+  roots.add(root);
   adoptStyles(root);
   // The vote flow reads `config` at each use: `configure` updates it in place, so an open
   // follow-up stays open while texts, theme or the rated message's content change.
@@ -88,8 +93,9 @@ function build(host: Element, first: Config, spell: Spelling): Built {
       return () => runtime.held.delete(finish);
     },
   });
-  const dir = directionOf(config.locale);
   const lang = languageOf(config.locale);
+  // The built-in texts' direction: English ones in a Hebrew page still read left to right.
+  const dir = directionOf(lang);
   const stop = effect(() => {
     version.value;
     const dark = isDark(config, runtime.dark.value);

@@ -24,9 +24,10 @@ export function toRaw(options: FeedbackOptions | DOMStringMap | undefined): RawO
             ? JSON.stringify(value)
             : String(value);
     } catch {
-      // An invalid Date, or an object JSON cannot write (a cycle, a BigInt): its text, which
-      // the option's check then refuses by name, instead of an exception thrown at the page.
-      raw[name] = String(value);
+      // An invalid Date, or an object JSON cannot write (a cycle, a BigInt) or whose toJSON
+      // throws: its kind, which the option's check then refuses by name, instead of an
+      // exception thrown at the page.
+      raw[name] = {}.toString.call(value);
     }
   }
   return raw;

@@ -32,12 +32,15 @@ const schedule = (task: () => void, ms: number) => {
 };
 
 function exclusive(name: string, task: () => Promise<void>): Promise<void> {
-  // Without Web Locks (none, or an opaque origin's, which refuse every request) two tabs may
-  // both send; the Idempotency-Key keeps that harmless.
+  // Without Web Locks (none on a plain-http page, an opaque origin's, which refuse every
+  // request, or ones refused where cookies are blocked) two tabs may both send; the
+  // Idempotency-Key keeps that harmless.
   if (!navigator.locks || origin === 'null') return task();
-  return navigator.locks.request(name, { ifAvailable: true }, async (lock) => {
-    if (lock) await task();
-  });
+  return navigator.locks
+    .request(name, { ifAvailable: true }, async (lock) => {
+      if (lock) await task();
+    })
+    .catch(task);
 }
 
 function start(): Runtime {

@@ -680,7 +680,7 @@ describe('hostile strings in text options', () => {
 });
 
 /** A page script that runs `code` before the widget's script tag. */
-function before(code: string): string {
+function runFirst(code: string): string {
   return `<script>${code}</script>${SCRIPT}`;
 }
 
@@ -690,7 +690,7 @@ function before(code: string): string {
  */
 function seed(entries: Record<string, string>, extra = ''): string {
   const json = JSON.stringify(entries).replace(/</g, '\\u003c');
-  return before(
+  return runFirst(
     `for (const [key, value] of Object.entries(${json})) localStorage.setItem(key, value);${extra}`,
   );
 }
@@ -704,7 +704,7 @@ describe('storage', () => {
         catch (error) { state.error = error.name; size >>= 1; }
       }
       window.__fill = state;`;
-    const page = await open(mountPoint('full', { 'data-message-id': 'm-full' }), before(fill));
+    const page = await open(mountPoint('full', { 'data-message-id': 'm-full' }), runFirst(fill));
     expect(await page.evaluate(() => (window as unknown as { __fill: unknown }).__fill)).toEqual({
       entries: expect.any(Number),
       error: 'QuotaExceededError',
@@ -736,6 +736,57 @@ describe('storage', () => {
         }
       }),
     ).toBe('QuotaExceededError');
+    expect(t.problems.pageErrors).toEqual([]);
+  });
+
+  it('with room for a vote but not for its request, a vote cast offline is not shown as voted on the next page load', async () => {
+    // Storage that takes the small vote record but refuses the request stored to send it.
+    const nearlyFull = `
+      const setItem = Storage.prototype.setItem;
+      Storage.prototype.setItem = function (key, value) {
+        if (String(value).length > 2000) throw new DOMException('Quota exceeded', 'QuotaExceededError');
+        return setItem.call(this, key, value);
+      };`;
+    const point = mountPoint('partial', {
+      'data-message-id': 'm-partial',
+      'data-ask': 'never',
+      'data-message-content': 'A long answer. '.repeat(200),
+    });
+    const first = await open(point, runFirst(nearlyFull));
+    await t.context.setOffline(true);
+    await widget(first, 'partial').up.click();
+    await expect
+      .poll(() => widget(first, 'partial').status.textContent(), PATIENT)
+      .toBe('Saved. It will be sent as soon as possible.');
+    await first.close();
+    await t.context.setOffline(false);
+    const next = await open(point, runFirst(nearlyFull));
+    const again = widget(next, 'partial');
+    // Nothing stored could send that vote: the next page offers the choice again.
+    await expect.poll(() => again.up.getAttribute('aria-pressed'), PATIENT).toBe('false');
+    expect(await again.status.textContent()).toBe('');
+    await again.up.click();
+    await server.waitFor(1);
+    expect(only(server.requests).body).toMatchObject({ rating: 'up', message_id: 'm-partial' });
+    expect(t.problems.pageErrors).toEqual([]);
+  });
+
+  it('with Web Locks refused (cookies blocked), retries a failed vote and throws nothing into the page', async () => {
+    const refused = `
+      LockManager.prototype.request = () =>
+        Promise.reject(new DOMException('The request was denied.', 'SecurityError'));`;
+    let answers = 0;
+    server.reply = () => (++answers === 1 ? { status: 503 } : { status: 201 });
+    const page = await open(
+      mountPoint('locks', { 'data-message-id': 'm-locks', 'data-ask': 'never' }),
+      runFirst(refused),
+    );
+    const w = widget(page, 'locks');
+    await w.up.click();
+    await expect
+      .poll(() => w.status.textContent(), { timeout: 10_000 })
+      .toBe('Thanks for your feedback!');
+    expect(server.requests).toHaveLength(2);
     expect(t.problems.pageErrors).toEqual([]);
   });
 

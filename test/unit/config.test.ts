@@ -127,7 +127,7 @@ describe('endpoint', () => {
     expect([error.name, error.option, error.reason]).toEqual([
       'ConfigError',
       'endpoint',
-      'must be an http(s) URL, got "ftp://files.example.com/feedback"',
+      'must be an http(s) URL without credentials, got "ftp://files.example.com/feedback"',
     ]);
   });
 
@@ -139,7 +139,7 @@ describe('endpoint', () => {
   ])('the non-http(s) endpoint %s is rejected', (endpoint) => {
     expect(rejection({ endpoint })).toMatchObject({
       option: 'endpoint',
-      message: `\`endpoint\` must be an http(s) URL, got "${endpoint}"`,
+      message: `\`endpoint\` must be an http(s) URL without credentials, got "${endpoint}"`,
     });
   });
 
@@ -148,7 +148,7 @@ describe('endpoint', () => {
       rejection({ endpoint: '/api/feedback' }, { ...PAGE, baseUrl: 'about:blank' }),
     ).toMatchObject({
       option: 'endpoint',
-      message: '`endpoint` must be an http(s) URL, got "/api/feedback"',
+      message: '`endpoint` must be an http(s) URL without credentials, got "/api/feedback"',
     });
   });
 
@@ -226,6 +226,29 @@ describe('endpoint', () => {
       });
     },
   );
+
+  test('a placeholder written percent-encoded is checked as one', () => {
+    expect(rejection({ endpoint: 'https://api.example.com/api/%7Bconversation%7D' })).toMatchObject(
+      {
+        option: 'endpoint',
+        message: '`endpoint` has an unknown placeholder {conversation}',
+      },
+    );
+    expect(
+      rejection({ endpoint: 'https://api.example.com/c/%7BconversationId%7D/vote' }),
+    ).toMatchObject({ option: 'conversationId' });
+  });
+
+  test.each([
+    'https://user:secret@api.example.com/feedback',
+    'https://user@api.example.com/feedback',
+    'https://:secret@api.example.com/feedback',
+  ])('the endpoint %s, with credentials fetch() refuses, is rejected', (endpoint) => {
+    expect(rejection({ endpoint })).toMatchObject({
+      option: 'endpoint',
+      message: `\`endpoint\` must be an http(s) URL without credentials, got "${endpoint}"`,
+    });
+  });
 
   test.each(['.', '..', ' .. '])(
     'the id %j is refused for a placeholder, as the URL would drop it as a dot segment',
@@ -486,6 +509,10 @@ describe('metadata', () => {
 describe('token', () => {
   test('a token is trimmed', () => {
     expect(resolve({ token: '  pk_live_123  ' }).token).toBe('pk_live_123');
+  });
+
+  test.each(['', '   '])('an empty token %j means none', (token) => {
+    expect(resolve({ token }).token).toBeUndefined();
   });
 
   test.each([

@@ -526,6 +526,20 @@ describe('configuration errors', () => {
       option: 'metadata',
     },
     { problem: 'metadata with a BigInt', options: { metadata: { n: 1n } }, option: 'metadata' },
+    {
+      problem: 'metadata whose toJSON and toString throw',
+      options: {
+        metadata: {
+          toJSON() {
+            throw new Error('no JSON');
+          },
+          toString() {
+            throw new Error('no text');
+          },
+        },
+      },
+      option: 'metadata',
+    },
   ])('$problem leaves the element without a widget, throwing nothing', ({ options, option }) => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     const host = container();
@@ -568,6 +582,44 @@ describe('configuration errors', () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
 
     expect(() => api.mount(null as unknown as Element, { endpoint: endpoint() })).not.toThrow();
+    expect(error).toHaveBeenCalledTimes(1);
+  });
+
+  test('an element with a shadow root of its own is left alone and reported', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const host = container();
+    const own = host.attachShadow({ mode: 'open' });
+    own.innerHTML = '<h2>A component</h2>';
+
+    expect(() => api.mount(host, { endpoint: endpoint(), messageId: 'm-own' })).not.toThrow();
+
+    expect(errorMessages(error)).toEqual([
+      expect.stringContaining('the element has a shadow root of its own'),
+    ]);
+    expect(own.innerHTML).toBe('<h2>A component</h2>');
+    expect(own.adoptedStyleSheets).toEqual([]);
+  });
+
+  test('a widget unmounted and mounted again on one element reuses its own shadow root', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const host = container();
+    const first = api.mount(host, { endpoint: endpoint(), messageId: 'm-again' });
+    first.unmount();
+
+    api.mount(host, { endpoint: endpoint(), messageId: 'm-again' });
+
+    expect(error).not.toHaveBeenCalled();
+    expect(shadow(host).getByRole('group', { name: 'Was this helpful?' })).toBeTruthy();
+  });
+
+  test.each([
+    ['null', null],
+    ['a text node', document.createTextNode('hi')],
+  ])('scan(%s) reports it instead of throwing', async (_, root) => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+
+    await expect(api.scan(root as unknown as ParentNode)).resolves.toBeUndefined();
+
     expect(error).toHaveBeenCalledTimes(1);
   });
 

@@ -265,6 +265,23 @@ describe('Retry-After', () => {
     expect(times()).toEqual([0, 1000, 3000]);
   });
 
+  test('a Retry-After of a month sets a timer of at most KEEP_MS, not one that fires at once', async () => {
+    const { outbox, times, answer } = setup({ random: 1 });
+    const delays: number[] = [];
+    const timeout = setTimeout;
+    vi.spyOn(globalThis, 'setTimeout').mockImplementation(((task: () => void, ms: number) => {
+      delays.push(ms);
+      return timeout(task, ms);
+    }) as typeof setTimeout);
+    answer(status(503, String(30 * 86_400)));
+    outbox.put(outboxItem());
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(times()).toEqual([0]);
+    expect(delays.length).toBeGreaterThan(0);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(KEEP_MS);
+    expect(Math.min(...delays)).toBeGreaterThan(KEEP_MS - 60_000);
+  });
+
   test('an unreadable Retry-After is ignored', async () => {
     const { outbox, times, answer } = setup({ random: 1 });
     answer(status(503, 'soon'));
@@ -478,6 +495,20 @@ describe('one send at a time', () => {
     void outbox.flush(true);
     void outbox.flush(true);
     expect(transport.mock.calls.map(([, keepalive]) => keepalive)).toEqual([false, true]);
+  });
+
+  test('a send failing after a keepalive copy was accepted is neither retried nor reported', async () => {
+    const { outbox, storage, transport, notify, answer } = setup();
+    const first = deferred<Answer>();
+    answer(() => first.promise);
+    outbox.put(outboxItem());
+    answer(status(201));
+    await outbox.flush(true);
+    first.reject(new TypeError('Failed to fetch'));
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(transport).toHaveBeenCalledTimes(2);
+    expect(storage.getItem(KEY)).toBeNull();
+    expect(notify.mock.calls.map(([, outcome]) => outcome.sent)).toEqual([true]);
   });
 
   test('a new vote is first sent in the task that put it, without the lock', () => {

@@ -436,6 +436,13 @@ describe('texts', () => {
     expect(widgetRoot(host)?.getAttribute('dir')).toBe('rtl');
   });
 
+  test('lays the English fallback texts of a right-to-left locale without texts left to right', async () => {
+    const { host } = await renderWidget({ locale: 'he' });
+
+    expect(widgetRoot(host)?.getAttribute('lang')).toBe('en');
+    expect(widgetRoot(host)?.getAttribute('dir')).toBe('ltr');
+  });
+
   test('lays English out left to right, even on a right-to-left page', async () => {
     document.documentElement.dir = 'rtl';
     try {

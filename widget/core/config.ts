@@ -145,7 +145,20 @@ function id(text: string | undefined): string | undefined {
 function endpoint(raw: RawOptions, page: PageContext): string {
   const template = raw.endpoint?.trim();
   if (!template) throw new ConfigError('endpoint', 'is required');
-  for (const [, name] of template.matchAll(/\{([^}]*)\}/g)) {
+  let url: URL | undefined;
+  try {
+    url = new URL(template, page.baseUrl);
+  } catch {}
+  // A user name or password in the URL makes fetch() refuse every request.
+  if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password) {
+    throw new ConfigError(
+      'endpoint',
+      `must be an http(s) URL without credentials, got "${template}"`,
+    );
+  }
+  // Keep the braces literal so placeholders can be filled per vote: `%7Bvote%7D` too.
+  const href = url.href.replace(/%7B(\w*)%7D/g, '{$1}');
+  for (const [, name] of (template + href).matchAll(/\{([^}]*)\}/g)) {
     if (!/^(conversationId|messageId|sessionId|vote|rating)$/.test(name as string)) {
       throw new ConfigError('endpoint', `has an unknown placeholder {${name}}`);
     }
@@ -154,15 +167,7 @@ function endpoint(raw: RawOptions, page: PageContext): string {
       throw new ConfigError(name, `is required by the endpoint's {${name}}, and not . or ..`);
     }
   }
-  let url: URL | undefined;
-  try {
-    url = new URL(template, page.baseUrl);
-  } catch {}
-  if (!url || !/^https?:$/.test(url.protocol)) {
-    throw new ConfigError('endpoint', `must be an http(s) URL, got "${template}"`);
-  }
-  // Keep the braces literal so placeholders can be filled per vote.
-  return url.href.replace(/%7B(\w*)%7D/g, '{$1}');
+  return href;
 }
 
 function scale(raw: RawOptions, format: Format): Scale {
@@ -242,7 +247,8 @@ export function resolveConfig(raw: RawOptions, page: PageContext): Config {
     throw new ConfigError('messageId', 'is required by format quality');
   }
   const token = raw.token?.trim();
-  if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) {
+  // Empty means none: a template rendering `data-token="{{ token }}"` for a guest.
+  if (token !== undefined && !/^[\x21-\x7e]*$/.test(token)) {
     throw new ConfigError('token', 'must be printable ASCII with no spaces');
   }
   const sentAt = raw.sentAt === undefined ? page.now : Date.parse(raw.sentAt);

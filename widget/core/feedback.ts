@@ -55,7 +55,10 @@ export function createFeedback(
   let cancelIdle = () => {};
   let release = () => {};
 
-  /** Stores the open vote, with what the follow-up holds so far unless `keep` is false. */
+  /**
+   * Stores the open vote, with what the follow-up holds so far unless `keep` is false; whether
+   * later page loads will find it.
+   */
   function queue(event: FeedbackEvent, due: number, keep = true, keepalive = false) {
     const final = createEvent(
       config,
@@ -72,7 +75,7 @@ export function createFeedback(
       },
     );
     services.track(final.id);
-    services.outbox.put(
+    return services.outbox.put(
       {
         ...toRequest(config, final),
         id: final.id,
@@ -123,17 +126,17 @@ export function createFeedback(
         return;
       }
       feedback.finish(true);
-      services.votes.record(subject, { rating, id: event.id }, config.dedupeMs);
-      services.emit('feedback:vote', event);
       feedback.reason.value = undefined;
       feedback.comment.value = '';
       const asks = config.ask === 'always' || (config.ask === 'down' && rating === 'down');
-      if (!asks || !(config.comment || feedback.reasonsFor(rating).length)) {
-        queue(event, 0);
-        return;
-      }
-      // Stored before the follow-up shows, so a crash or a closed tab cannot lose it.
-      queue(event, now + IDLE_MS);
+      const follows = asks && !!(config.comment || feedback.reasonsFor(rating).length);
+      // Stored before the follow-up shows, so a crash or a closed tab cannot lose it. A vote
+      // storage cannot keep (its quota is full) is remembered for this page only: a later one
+      // must not show it pressed while nothing will ever send it.
+      const stored = queue(event, follows ? now + IDLE_MS : 0);
+      services.votes.record(subject, { rating, id: event.id }, stored ? config.dedupeMs : 0);
+      services.emit('feedback:vote', event);
+      if (!follows) return;
       release = services.hold((keepalive) => feedback.finish(true, keepalive));
       open.value = event;
       restartIdle();

@@ -49,9 +49,9 @@ export interface Outbox {
    * Stores the item durably, replacing any with the same id. Due now: sends it, in this task
    * when no other tab can be sending it. Due later: a draft this page will put again when its
    * follow-up closes; other tabs and later page loads send it once due, in case this page
-   * never does.
+   * never does. Whether it is stored for later page loads (else for this page's lifetime only).
    */
-  put(item: OutboxItem, keepalive?: boolean): void;
+  put(item: OutboxItem, keepalive?: boolean): boolean;
   /**
    * Attempts every due item now; `keepalive` lets the requests outlive the page, and `early`
    * also tries items waiting out a backoff (the page is going, the network is back, or the page
@@ -91,9 +91,11 @@ export function createOutbox(services: OutboxServices): Outbox {
         return Math.max(item?.due ?? 0, item?.lease ?? 0);
       });
     if (dues.length) {
+      // A wait past KEEP_MS (a Retry-After of a month) is cut short: a timer of more than
+      // 2^31 - 1 ms would fire at once, again and again.
       cancelTimer = services.schedule(
         () => void outbox.flush(),
-        Math.max(1000, Math.min(...dues) - now()),
+        Math.max(1000, Math.min(...dues, now() + KEEP_MS) - now()),
       );
     }
   }
@@ -134,6 +136,8 @@ export function createOutbox(services: OutboxServices): Outbox {
       outcome = { sent: false, error: cause as Error, willRetry: true };
       item.due = now();
     }
+    // Meanwhile a keepalive copy (the page was hidden) or another tab settled it: no retry.
+    if (!outcome.sent && !store.get(key)) return;
     if (!outcome.sent && outcome.willRetry && now() - item.created < KEEP_MS) {
       // `| 0`: a count mangled in storage must not turn the backoff into NaN (retry at once).
       item.attempts = (item.attempts | 0) + 1;
@@ -185,12 +189,13 @@ export function createOutbox(services: OutboxServices): Outbox {
       const leased =
         !keepalive && item.due <= now() && (!(stored && stored.due <= now()) || leases.has(id));
       if (leased) leases.add(id);
-      store.set(key, leased ? { ...item, lease: now() + LEASE_MS } : item);
+      const durable = store.set(key, leased ? { ...item, lease: now() + LEASE_MS } : item);
       if (item.due > now()) drafts.add(id);
       else {
         drafts.delete(id);
         void deliver(id, keepalive, false, leased).then(wake);
       }
+      return durable;
     },
     async flush(keepalive = false, early = false) {
       const ids = store.keys(PREFIX).map((key) => key.slice(PREFIX.length));

@@ -1,7 +1,8 @@
 /** JSON key-value storage that keeps working, in memory, when the browser's storage does not. */
 export interface Store {
   get<T>(key: string): T | undefined;
-  set(key: string, value: unknown): void;
+  /** Whether the browser's storage took it: else it lasts as long as the page. */
+  set(key: string, value: unknown): boolean;
   remove(key: string): void;
   keys(prefix: string): string[];
 }
@@ -40,6 +41,7 @@ export function createStore(storage: () => Storage): Store {
       });
       if (stored) memory.delete(key);
       else memory.set(key, text);
+      return !!stored;
     },
     remove(key) {
       memory.delete(key);
