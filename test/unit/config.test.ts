@@ -136,7 +136,11 @@ describe('endpoint', () => {
     'javascript:alert(1)',
     'data:text/plain,x',
     'http://',
-  ])('the non-http(s) endpoint %s is rejected', (endpoint) => {
+    // Credentials in the URL make fetch() refuse every request.
+    'https://user:secret@api.example.com/feedback',
+    'https://user@api.example.com/feedback',
+    'https://:secret@api.example.com/feedback',
+  ])('the endpoint %s, not an http(s) URL without credentials, is rejected', (endpoint) => {
     expect(rejection({ endpoint })).toMatchObject({
       option: 'endpoint',
       message: `\`endpoint\` must be an http(s) URL without credentials, got "${endpoint}"`,
@@ -237,17 +241,6 @@ describe('endpoint', () => {
     expect(
       rejection({ endpoint: 'https://api.example.com/c/%7BconversationId%7D/vote' }),
     ).toMatchObject({ option: 'conversationId' });
-  });
-
-  test.each([
-    'https://user:secret@api.example.com/feedback',
-    'https://user@api.example.com/feedback',
-    'https://:secret@api.example.com/feedback',
-  ])('the endpoint %s, with credentials fetch() refuses, is rejected', (endpoint) => {
-    expect(rejection({ endpoint })).toMatchObject({
-      option: 'endpoint',
-      message: `\`endpoint\` must be an http(s) URL without credentials, got "${endpoint}"`,
-    });
   });
 
   test.each(['.', '..', ' .. '])(
