@@ -386,6 +386,20 @@ describe.each<Backend>(['pglite', 'postgres'])(
       expect([limit.status, limit.body.field]).toEqual([400, 'limit']);
     });
 
+    test.each([
+      ['feedback_id', '%00'],
+      ['feedback_id', 'fw%0Aline'],
+      ['destination', 'events%00'],
+      ['destination', 'x'.repeat(201)],
+    ])(
+      'GET /api/deliveries?%s=%s, text no id can hold, answers 400 naming it',
+      async (field, value) => {
+        const { url } = await start(single('event', '/api/feedback'));
+        const response = await send(`${url}api/deliveries?${field}=${value}`);
+        expect([response.status, response.body.field]).toEqual([400, field]);
+      },
+    );
+
     test('top reasons count one reason key voted in several languages once, by its commonest label', async () => {
       const { url } = await start(single('event', '/api/feedback'));
       const down = {
