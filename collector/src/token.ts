@@ -87,8 +87,23 @@ function refusal(error: unknown): FeedbackTokenError {
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
     return new FeedbackTokenError('algorithm', 'The feedback token must be signed with HS256.');
   }
-  if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp') {
-    return new FeedbackTokenError('claims', 'The feedback token must carry an `exp` claim.');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf' && error.reason === 'check_failed') {
+      return new FeedbackTokenError(
+        'claims',
+        'The feedback token is not valid yet: its `nbf` is in the future.',
+      );
+    }
+    if (error.reason === 'missing') {
+      return new FeedbackTokenError(
+        'claims',
+        `The feedback token must carry an \`${error.claim}\` claim.`,
+      );
+    }
+    return new FeedbackTokenError(
+      'claims',
+      `The feedback token's \`${error.claim}\` must be a number of seconds since 1970.`,
+    );
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) {
     return new FeedbackTokenError('signature', 'The feedback token is not signed by this server.');

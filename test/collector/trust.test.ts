@@ -95,6 +95,16 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
         () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).sign(key(SECRET)),
         '`exp`',
       ],
+      [
+        'not valid before an hour from now (nbf)',
+        () =>
+          new SignJWT({})
+            .setProtectedHeader({ alg: 'HS256' })
+            .setNotBefore('1h')
+            .setExpirationTime('2h')
+            .sign(key(SECRET)),
+        'not valid yet',
+      ],
     ])('a token %s answers 401 saying why, and stores nothing', async (_, mint, why) => {
       const conversation = unique('conv');
       const response = await send(api('sentiment'), {
@@ -105,6 +115,38 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
       expect(response.body.error).toContain(why);
       expect(response.body.error).not.toContain(SECRET);
       expect((await stored(conversation)).total).toBe(0);
+    });
+
+    test.each([
+      ['user_id', 'u\u00007', 'NUL'],
+      ['user_id', 'u\ud8007', 'Unicode'],
+      ['user_id', 'u'.repeat(10_000), '200 characters'],
+      ['user_id', 'u\n7', 'control characters'],
+      ['conversation_id', 'c\u0000', 'NUL'],
+      ['message_id', 'm\u0007', 'control characters'],
+      ['session_id', 's\ud800', 'Unicode'],
+    ])(
+      'a signed %s the body could not carry (%#) answers 401 naming token and the claim, and stores nothing',
+      async (claim, value, why) => {
+        const conversation = unique('conv');
+        const response = await send(api('sentiment'), {
+          body: { conversation_id: conversation, sentiment: 'positive' },
+          headers: bearer(await signFeedbackToken({ [claim]: value }, SECRET)),
+        });
+        expect([response.status, response.body.field]).toEqual([401, 'token']);
+        expect(response.body.error).toContain(`\`${claim}\``);
+        expect(response.body.error).toContain(why);
+        expect((await stored(conversation)).total).toBe(0);
+      },
+    );
+
+    test('a token may bind a page URL as the conversation, as a sentiment body may name it', async () => {
+      const page = `https://help.example.com/${'a'.repeat(300)}`;
+      const response = await send(api('sentiment'), {
+        body: { conversation_id: page, sentiment: 'positive' },
+        headers: bearer(await signFeedbackToken({ conversation_id: page }, SECRET)),
+      });
+      expect(response.status).toBe(201);
     });
 
     test('every format takes a vote with a valid token', async () => {

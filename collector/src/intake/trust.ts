@@ -1,5 +1,5 @@
 import type { CollectorConfig } from '../config';
-import { HttpError } from '../errors';
+import { HttpError, ValidationError } from '../errors';
 import {
   CLAIMS,
   FeedbackTokenError,
@@ -8,6 +8,7 @@ import {
 } from '../token';
 import type { Accepted } from './formats';
 import { canonical, type Draft } from './record';
+import { id, subjectId } from './validate';
 
 type TrustConfig = Pick<CollectorConfig, 'feedbackSecrets'>;
 
@@ -28,12 +29,40 @@ export async function voteClaims(
       'token',
     );
   }
+  let claims: VerifiedFeedbackClaims;
   try {
-    return await verifyFeedbackToken(bearer[1] as string, config.feedbackSecrets);
+    claims = await verifyFeedbackToken(bearer[1] as string, config.feedbackSecrets);
   } catch (error) {
     const message =
       error instanceof FeedbackTokenError ? error.message : 'The feedback token was refused.';
     throw new HttpError(401, message, 'token');
+  }
+  checkClaims(claims);
+  return claims;
+}
+
+/** Each claim is held to the rules of the vote's field it binds, or becomes (`user_id`). */
+const CLAIM_RULES = {
+  conversation_id: subjectId,
+  message_id: id,
+  session_id: subjectId,
+  user_id: id,
+} satisfies Record<(typeof CLAIMS)[number], (value: unknown, field: string) => string>;
+
+/**
+ * A claim the body could not carry (NUL, a lone surrogate, control characters, over 200
+ * characters) answers 401 naming `token`, and says which claim: it would fail in the database,
+ * or be stored as the voter.
+ */
+function checkClaims(claims: VerifiedFeedbackClaims): void {
+  for (const name of CLAIMS) {
+    if (claims[name] === undefined) continue;
+    try {
+      CLAIM_RULES[name](claims[name], name);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      throw new HttpError(401, `The feedback token's ${error.message}`, 'token');
+    }
   }
 }
 
