@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createCollector } from '../../collector/src/collector';
 import { CollectorConfigError, configFromEnv } from '../../collector/src/config';
 import { signFeedbackToken, verifyFeedbackToken } from '../../collector/src/token';
 import type { Collector } from '../helpers/collector';
@@ -261,6 +262,34 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
       expect((await send(`${guarded.url}api/feedback`, { headers })).status).toBe(401);
     });
 
+    test.each([
+      ['a NUL', Buffer.from(`ma\u0000ria:${ADMIN}`)],
+      ['a newline', Buffer.from(`maria\nadmin:${ADMIN}`)],
+      [
+        'bytes that are not UTF-8',
+        Buffer.concat([Buffer.from([0xc3, 0x28]), Buffer.from(`:${ADMIN}`)]),
+      ],
+      ['65 characters', Buffer.from(`${'m'.repeat(65)}:${ADMIN}`)],
+    ])(
+      'a Basic user name with %s answers 401 naming Authorization, and changes nothing',
+      async (_, credentials) => {
+        const body = event();
+        expect((await send(api('feedback', guarded), { body })).status).toBe(201);
+        const record = `${guarded.url}api/feedback/${body.id}`;
+        const refused = await send(record, {
+          method: 'PATCH',
+          body: { status: 'spam' },
+          headers: { Authorization: `Basic ${credentials.toString('base64')}` },
+        });
+        expect([refused.status, refused.body.field]).toEqual([401, 'Authorization']);
+        expect(refused.body.error).toContain('user name');
+        expect(refused.body.error).not.toContain(ADMIN);
+        expect(refused.headers.get('www-authenticate')).toBe('Basic realm="feedback"');
+        const kept = await send(record, { headers: bearer(ADMIN) });
+        expect(kept.body).toMatchObject({ status: 'open', activity: [] });
+      },
+    );
+
     test('voting needs no admin token', async () => {
       const response = await send(api('sentiment', guarded), {
         body: { conversation_id: unique('conv'), sentiment: 'positive' },
@@ -304,6 +333,22 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
         request.on('error', reject);
       });
       expect(status).toBe(403);
+    });
+  });
+
+  describe('mounted with collector.fetch', () => {
+    test('without ADMIN_TOKEN a loopback Request built without Host is judged by its URL’s host', async () => {
+      const collector = createCollector({ ...storage.options(), logDestination: { write() {} } });
+      try {
+        const read = (url: string) =>
+          collector.fetch(new Request(url), { clientAddress: '127.0.0.1' });
+        const local = await read('http://localhost/api/feedback/stats');
+        const rebound = await read('http://evil.example/api/feedback/stats');
+        expect([local.status, rebound.status]).toEqual([200, 403]);
+        expect((await rebound.json()).field).toBe('ADMIN_TOKEN');
+      } finally {
+        await collector.close();
+      }
     });
   });
 

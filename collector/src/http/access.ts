@@ -45,6 +45,40 @@ const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
+/** What `ADMIN_TOKEN`'s refusals ask a browser for: its HTTP Basic sign-in. */
+const CHALLENGE = { 'WWW-Authenticate': 'Basic realm="feedback"' };
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a name is one line of text.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function utf8(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An HTTP Basic user name as the actor (SPEC §12): 1–64 characters of UTF-8 without control
+ * characters, or undefined when empty. Any other is refused rather than stored as who acted.
+ */
+function userName(bytes: Buffer): string | undefined {
+  if (bytes.length === 0) return undefined;
+  const name = utf8(bytes);
+  if (name === undefined || [...name].length > 64 || CONTROL.test(name)) {
+    throw new HttpError(
+      401,
+      'The HTTP Basic user name must be 1 to 64 characters of UTF-8 text without control characters.',
+      'Authorization',
+      CHALLENGE,
+    );
+  }
+  return name;
+}
+
 /** The credentials a request presents: an admin token (Bearer or Basic password) and a name. */
 function presented(headers: Headers): { token: string; user?: string } | undefined {
   const authorization = headers.get('authorization') ?? '';
@@ -52,11 +86,14 @@ function presented(headers: Headers): { token: string; user?: string } | undefin
   if (bearer) return { token: bearer[1] as string };
   const basic = /^Basic +([A-Za-z0-9+/=]+)$/i.exec(authorization);
   if (!basic) return undefined;
-  const decoded = Buffer.from(basic[1] as string, 'base64').toString('utf8');
+  const decoded = Buffer.from(basic[1] as string, 'base64');
   const colon = decoded.indexOf(':');
   if (colon === -1) return undefined;
-  const user = decoded.slice(0, colon);
-  return { token: decoded.slice(colon + 1), ...(user === '' ? {} : { user }) };
+  const user = userName(decoded.subarray(0, colon));
+  return {
+    token: decoded.subarray(colon + 1).toString('utf8'),
+    ...(user === undefined ? {} : { user }),
+  };
 }
 
 /**
@@ -64,11 +101,12 @@ function presented(headers: Headers): { token: string; user?: string } | undefin
  * With `ADMIN_TOKEN` the request must present it (compared in constant time); the actor is the
  * HTTP Basic user name (1–64 characters), else `admin`. Without, the client must be loopback and
  * name a loopback host (or the `PUBLIC_URL` one), so a page that rebinds its own name to
- * 127.0.0.1 reads nothing; the actor is `local`.
+ * 127.0.0.1 reads nothing; the actor is `local`. The host is the `Host` header, else, for a
+ * `Request` a server built without one, its URL's.
  */
-export function teamActor(headers: Headers, config: AccessConfig, client: Client): string {
+export function teamActor(request: Request, config: AccessConfig, client: Client): string {
   if (config.adminToken !== undefined) {
-    const credentials = presented(headers);
+    const credentials = presented(request.headers);
     if (
       credentials === undefined ||
       !timingSafeEqual(digest(credentials.token), digest(config.adminToken))
@@ -77,13 +115,12 @@ export function teamActor(headers: Headers, config: AccessConfig, client: Client
         401,
         'This route is the team’s and needs the `ADMIN_TOKEN`: send Authorization: Bearer <token>, or HTTP Basic with it as the password.',
         'ADMIN_TOKEN',
-        { 'WWW-Authenticate': 'Basic realm="feedback"' },
+        CHALLENGE,
       );
     }
-    const user = credentials.user;
-    return user !== undefined && [...user].length <= 64 ? user : 'admin';
+    return credentials.user ?? 'admin';
   }
-  const host = headers.get('host') ?? '';
+  const host = request.headers.get('host') ?? new URL(request.url).host;
   const ownHost = config.publicOrigin !== undefined && new URL(config.publicOrigin).host === host;
   if (!client.loopback || !(LOOPBACK_HOST.test(host) || ownHost)) {
     throw new HttpError(

@@ -170,7 +170,7 @@ export function guards(services: PipelineServices) {
       await next();
     };
   const team: MiddlewareHandler<AppEnv> = async (c, next) => {
-    c.set('actor', teamActor(c.req.raw.headers, config, c.get('client')));
+    c.set('actor', teamActor(c.req.raw, config, c.get('client')));
     await next();
   };
   const ownOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
