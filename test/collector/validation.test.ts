@@ -236,6 +236,28 @@ const BAD: [string, string, unknown, string][] = [
   ],
   ['invalid JSON', 'feedback', '{"id": ', 'body'],
   ['an empty body', 'sentiment', '', 'body'],
+  [
+    'an unknown field nested 5,000 levels deep',
+    'feedback',
+    JSON.stringify({ ...EVENT, extra: 0 }).replace(
+      '"extra":0',
+      `"extra":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`,
+    ),
+    'extra',
+  ],
+  [
+    'a body of arrays nested 5,000 levels deep',
+    'sentiment',
+    `${'['.repeat(5000)}${']'.repeat(5000)}`,
+    'body',
+  ],
+  [
+    '1e999 inside metadata',
+    'feedback',
+    JSON.stringify({ ...EVENT, metadata: 0 }).replace('"metadata":0', '"metadata":{"n":[1e999]}'),
+    'metadata',
+  ],
+  ['-1e999 in an unknown field of a vote', 'conversations/c/upvote', '{"extra":-1e999}', 'extra'],
 ];
 
 describe.each<Backend>(['pglite', 'postgres'])('rules on %s', (backend) => {

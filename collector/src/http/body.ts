@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HttpError, ValidationError } from '../errors';
+import { checkJson } from '../intake/validate';
 
 /** SPEC §8: a vote with its rated message (up to 20,000 characters) fits with room to spare. */
 export const MAX_BODY_BYTES = 128 * 1024;
@@ -44,7 +45,10 @@ export const limitBody: MiddlewareHandler = (c, next) => {
   return honoBodyLimit(c, next);
 };
 
-/** The request's body as JSON; only `application/json` is taken (415 otherwise). */
+/**
+ * The request's body as JSON, checked as a whole (`checkJson`) before any field of it is read;
+ * only `application/json` is taken (415 otherwise).
+ */
 export async function readJson(c: Context): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) {
@@ -57,9 +61,12 @@ export async function readJson(c: Context): Promise<unknown> {
   } catch {
     throw new ValidationError('body', 'The `body` must be UTF-8.');
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new ValidationError('body', 'The `body` must be valid JSON.');
   }
+  checkJson(value);
+  return value;
 }

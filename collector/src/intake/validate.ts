@@ -96,22 +96,48 @@ export function boolean(value: unknown, field: string): boolean {
   return value;
 }
 
-/** How deep `metadata` may nest: far beyond any real use, shallow enough for every check. */
-const METADATA_DEPTH = 32;
+/** How deep a body's fields may nest: far beyond any real use, shallow enough for every check. */
+const MAX_DEPTH = 32;
 
-/** Checks every string (keys too) without recursion, so no depth can overflow the stack. */
+/** A top-level key as a refusal names it: one that could not be named that way is `body`. */
+const FIELD_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * Checks a parsed body as a whole, known fields or not, without recursion (so no depth can
+ * overflow the stack): no field nests deeper than 32 levels, as what later walks the body
+ * recurses (the idempotency fingerprint's `JSON.stringify`, the database's JSON), and no number
+ * is beyond a double (`JSON.parse` reads 1e999 as Infinity, which JSON would store as null).
+ * A refusal names the top-level field at fault.
+ */
+export function checkJson(body: unknown): void {
+  const fields = isObject(body) ? Object.entries(body) : [['body', body] as const];
+  for (const [name, root] of fields) {
+    const field = FIELD_NAME.test(name) ? name : 'body';
+    const pending: [unknown, number][] = [[root, 1]];
+    for (let next = pending.pop(); next; next = pending.pop()) {
+      const [value, depth] = next;
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        throw invalid(field, 'must not hold a number too large to store, such as 1e999');
+      }
+      if (typeof value !== 'object' || value === null) continue;
+      if (depth > MAX_DEPTH) throw invalid(field, `must not nest deeper than ${MAX_DEPTH} levels`);
+      for (const item of Object.values(value)) pending.push([item, depth + 1]);
+    }
+  }
+}
+
+/**
+ * Checks every string (keys too) without recursion; the body's depth was checked as a whole
+ * (`checkJson`).
+ */
 function checkStrings(root: Fields, field: string): void {
-  const pending: [unknown, number][] = [[root, 1]];
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    const [value, depth] = next;
+  const pending: unknown[] = [root];
+  for (let value = pending.pop(); value !== undefined; value = pending.pop()) {
     if (typeof value === 'string') storable(value, field);
     else if (typeof value === 'object' && value !== null) {
-      if (depth > METADATA_DEPTH) {
-        throw invalid(field, `must not nest deeper than ${METADATA_DEPTH} levels`);
-      }
       for (const [key, item] of Object.entries(value)) {
         if (!Array.isArray(value)) storable(key, field);
-        pending.push([item, depth + 1]);
+        pending.push(item);
       }
     }
   }
