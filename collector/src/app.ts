@@ -20,7 +20,7 @@ import { pathId } from './intake/fields';
 import { FORMATS, type Submission } from './intake/formats';
 import { ingest } from './intake/ingest';
 import { bindToToken, voteClaims } from './intake/trust';
-import { id } from './intake/validate';
+import { type FEEDBACK_ROUTES, id } from './intake/validate';
 import { eraseFeedback } from './privacy/erase';
 import { createRedactor, redactAccepted } from './privacy/redact';
 import { attention } from './read/attention';
@@ -74,6 +74,9 @@ function submission(c: AppContext, params: string[], client: string, now: Date):
  */
 const EXPORT_PAGE = 1000;
 const EXPORT_PAGE_PGLITE = 500;
+
+/** A fixed route under `/api/feedback/`: its name is one no record id may take. */
+const feedbackRoute = (name: (typeof FEEDBACK_ROUTES)[number]) => `/api/feedback/${name}`;
 
 const asJson = (status: number, body: string) =>
   new Response(body, { status, headers: { 'Content-Type': 'application/json; charset=utf-8' } });
@@ -139,25 +142,25 @@ function routes(services: AppServices): Route[] {
     ],
     [
       'GET',
-      '/api/feedback/stats',
+      feedbackRoute('stats'),
       'team',
       async (c) => c.json(await feedbackStats(await database(), query(c))),
     ],
     [
       'GET',
-      '/api/feedback/counts',
+      feedbackRoute('counts'),
       'team',
       async (c) => c.json(await countByStatus(await database(), query(c), c.get('actor'))),
     ],
     [
       'GET',
-      '/api/feedback/attention',
+      feedbackRoute('attention'),
       'team',
       async (c) => c.json(await attention(await database(), query(c), now())),
     ],
     [
       'GET',
-      '/api/feedback/export',
+      feedbackRoute('export'),
       'team',
       async (c) =>
         exportFeedback(await database(), query(c), c.get('actor'), {
@@ -170,7 +173,7 @@ function routes(services: AppServices): Route[] {
     ],
     [
       'POST',
-      '/api/feedback/bulk',
+      feedbackRoute('bulk'),
       'team-write',
       async (c) => {
         const { targets, change } = parseBulk(await readJson(c));
@@ -279,6 +282,45 @@ async function ready(c: AppContext, database: () => Promise<Database>): Promise<
   }
 }
 
+/** `OPTIONS` (a preflight) and 405 with `Allow` for the methods `path` has no route for. */
+function answerOtherMethods(
+  app: Hono<AppEnv>,
+  path: string,
+  accesses: Map<string, Access>,
+  services: AppServices,
+): void {
+  const list = [...accesses.keys()];
+  const allow = [...list, ...(list.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+  const api = path.startsWith('/api/');
+  app.options(path, (c) => {
+    c.set('route', path);
+    const asked = accesses.get(c.req.header('access-control-request-method') ?? '');
+    if (asked !== undefined) c.set('access', asked);
+    const verdict = services.originPolicy(c.req.raw);
+    if (api && !verdict.allowed) {
+      throw new HttpError(403, `The origin \`${verdict.origin}\` is not allowed.`, 'Origin');
+    }
+    return c.body(null, 204, {
+      Allow: allow,
+      ...(api
+        ? {
+            'Access-Control-Allow-Methods': allow,
+            'Access-Control-Allow-Headers': ALLOWED_HEADERS,
+            'Access-Control-Max-Age': '600',
+          }
+        : {}),
+    });
+  });
+  app.all(path, (c) => {
+    c.set('route', path);
+    return c.json(
+      { error: `\`${new URL(c.req.url).pathname}\` does not accept ${c.req.method}.` },
+      405,
+      { Allow: allow },
+    );
+  });
+}
+
 /**
  * The collector as one Fetch-standard app: a readable table of routes, each behind the steps its
  * access needs, every refusal turned into its status in one place (`answerError`).
@@ -288,48 +330,29 @@ export function createApp(services: AppServices): Hono<AppEnv> {
   const app = new Hono<AppEnv>().basePath(config.basePath);
   const steps = guards(services);
   app.use(observe(services));
-  const methods = new Map<string, Map<string, Access>>();
-  for (const [method, path, access, handler, format] of routes(services)) {
-    const named: Handler<AppEnv> = async (c, next) => {
-      c.set('route', path);
-      c.set('access', access);
-      if (format !== undefined) c.set('format', format);
-      await next();
-    };
-    app.on(method, path, named, ...steps(access), handler);
-    methods.set(path, (methods.get(path) ?? new Map()).set(method, access));
+  const byPath = new Map<string, Route[]>();
+  for (const route of routes(services)) {
+    const [, path] = route;
+    byPath.set(path, [...(byPath.get(path) ?? []), route]);
   }
-  for (const [path, accesses] of methods) {
-    const list = [...accesses.keys()];
-    const allow = [...list, ...(list.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
-    const api = path.startsWith('/api/');
-    app.options(path, (c) => {
-      c.set('route', path);
-      const asked = accesses.get(c.req.header('access-control-request-method') ?? '');
-      if (asked !== undefined) c.set('access', asked);
-      const verdict = services.originPolicy(c.req.raw);
-      if (api && !verdict.allowed) {
-        throw new HttpError(403, `The origin \`${verdict.origin}\` is not allowed.`, 'Origin');
-      }
-      return c.body(null, 204, {
-        Allow: allow,
-        ...(api
-          ? {
-              'Access-Control-Allow-Methods': allow,
-              'Access-Control-Allow-Headers': ALLOWED_HEADERS,
-              'Access-Control-Max-Age': '600',
-            }
-          : {}),
-      });
-    });
-    app.all(path, (c) => {
-      c.set('route', path);
-      return c.json(
-        { error: `\`${new URL(c.req.url).pathname}\` does not accept ${c.req.method}.` },
-        405,
-        { Allow: allow },
-      );
-    });
+  // Fixed paths first, each with its 405, so that no method a fixed route lacks falls through to
+  // a record's route: `GET /api/feedback/bulk` is not a read of the record `bulk`.
+  const paths = [...byPath.keys()].sort(
+    (a, b) => Number(a.includes(':')) - Number(b.includes(':')),
+  );
+  for (const path of paths) {
+    const accesses = new Map<string, Access>();
+    for (const [method, , access, handler, format] of byPath.get(path) ?? []) {
+      const named: Handler<AppEnv> = async (c, next) => {
+        c.set('route', path);
+        c.set('access', access);
+        if (format !== undefined) c.set('format', format);
+        await next();
+      };
+      app.on(method, path, named, ...steps(access), handler);
+      accesses.set(method, access);
+    }
+    answerOtherMethods(app, path, accesses, services);
   }
   app.notFound((c) =>
     c.json({ error: `No route answers \`${new URL(c.req.url).pathname}\`.`, field: 'path' }, 404),

@@ -62,6 +62,24 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP on %s', (backend) => {
     expect(response.status).toBe(201);
   });
 
+  test.each([
+    ['GET', 'bulk', 'POST, OPTIONS'],
+    ['PATCH', 'stats', 'GET, HEAD, OPTIONS'],
+    ['PATCH', 'bulk', 'POST, OPTIONS'],
+    ['DELETE', 'export', 'GET, HEAD, OPTIONS'],
+    ['PATCH', 'attention', 'GET, HEAD, OPTIONS'],
+  ])(
+    '%s /api/feedback/%s answers 405 with Allow, not as the record of that id',
+    async (method, name, allow) => {
+      const response = await send(api(`feedback/${name}`), {
+        method,
+        ...(method === 'PATCH' ? { body: { status: 'spam' } } : {}),
+      });
+      expect([response.status, response.headers.get('allow')]).toEqual([405, allow]);
+      expect(response.body.error).toContain(method);
+    },
+  );
+
   test('a body over 128 KiB answers 413', async () => {
     const response = await send(api('sentiment'), {
       body: { ...SENTIMENT, comment: 'x'.repeat(128 * 1024) },

@@ -258,6 +258,14 @@ const BAD: [string, string, unknown, string][] = [
     'metadata',
   ],
   ['-1e999 in an unknown field of a vote', 'conversations/c/upvote', '{"extra":-1e999}', 'extra'],
+  ...['stats', 'counts', 'attention', 'export', 'bulk'].map(
+    (id): [string, string, unknown, string] => [
+      `an event id of ${id}, which GET /api/feedback/${id} answers in place of`,
+      'feedback',
+      { ...EVENT, id },
+      'id',
+    ],
+  ),
 ];
 
 describe.each<Backend>(['pglite', 'postgres'])('rules on %s', (backend) => {

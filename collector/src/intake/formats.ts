@@ -13,6 +13,7 @@ import {
   number,
   oneOf,
   optional,
+  recordId,
   required,
   subjectId,
   text,
@@ -60,7 +61,7 @@ const event: FormatHandler = (body, submission) => {
   }
   const scale = scaleOf(required(fields, 'scale'));
   const record = canonical({
-    id: id(required(fields, 'id'), 'id'),
+    id: recordId(required(fields, 'id'), 'id'),
     rating,
     value: number(required(fields, 'value'), 'value', scale),
     scale,

@@ -54,6 +54,24 @@ export function id(value: unknown, field: string): string {
 }
 
 /**
+ * The fixed routes under `/api/feedback/` (`/api/feedback/stats`…), which answer in place of a
+ * record of that id: none may have one, or it could never be read back.
+ */
+export const FEEDBACK_ROUTES = ['stats', 'counts', 'attention', 'export', 'bulk'] as const;
+
+/** A record's id: an identifier no fixed route under `/api/feedback/` shadows. */
+export function recordId(value: unknown, field: string): string {
+  const checked = id(value, field);
+  if ((FEEDBACK_ROUTES as readonly string[]).includes(checked)) {
+    throw invalid(
+      field,
+      `must not name a route under /api/feedback/ (${FEEDBACK_ROUTES.join(', ')})`,
+    );
+  }
+  return checked;
+}
+
+/**
  * What a `sentiment` or `score` body names its subject by: an id, or for a page with none, its
  * URL, which the widget sends in its place and may be longer than an id (SPEC §5): up to 2,000
  * printable ASCII characters, as a browser writes a URL.
