@@ -323,13 +323,15 @@ function answerOtherMethods(
 
 /**
  * The collector as one Fetch-standard app: a readable table of routes, each behind the steps its
- * access needs, every refusal turned into its status in one place (`answerError`).
+ * access needs, every refusal turned into its status in one place (`answerError`). Every answer
+ * is observed, under `basePath` or not.
  */
 export function createApp(services: AppServices): Hono<AppEnv> {
   const { config, logger } = services;
-  const app = new Hono<AppEnv>().basePath(config.basePath);
+  const root = new Hono<AppEnv>();
+  root.use(observe(services));
+  const app = root.basePath(config.basePath);
   const steps = guards(services);
-  app.use(observe(services));
   const byPath = new Map<string, Route[]>();
   for (const route of routes(services)) {
     const [, path] = route;
@@ -354,9 +356,9 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     }
     answerOtherMethods(app, path, accesses, services);
   }
-  app.notFound((c) =>
+  root.notFound((c) =>
     c.json({ error: `No route answers \`${new URL(c.req.url).pathname}\`.`, field: 'path' }, 404),
   );
-  app.onError((error, c) => answerError(error, c, logger));
-  return app;
+  root.onError((error, c) => answerError(error, c, logger));
+  return root;
 }

@@ -1,9 +1,10 @@
+import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCollector } from '../../collector/src/collector';
 import type { Collector } from '../helpers/collector';
-import { type Backend, send, useCollector } from '../helpers/collector';
+import { type Backend, send, temporaryDir, useCollector } from '../helpers/collector';
 
 const SENTIMENT = { conversation_id: 'conv-http', sentiment: 'positive' };
 
@@ -271,6 +272,42 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP on %s', (backend) => {
       const response = await fetch(`${collector.url}feedback-widget.js`, { method: 'POST' });
       expect([response.status, response.headers.get('allow')]).toEqual([405, 'GET, HEAD, OPTIONS']);
     });
+  });
+});
+
+describe('under a basePath', () => {
+  test('a request outside it is observed like any other: X-Request-Id, nosniff, a JSON 404 and a log line', async () => {
+    const lines: string[] = [];
+    const dataDir = temporaryDir();
+    const collector = createCollector({
+      dataDir,
+      basePath: '/feedback',
+      logDestination: { write: (line) => lines.push(line) },
+    });
+    try {
+      const inside = await collector.fetch(new Request('http://collector.test/feedback/healthz'));
+      const outside = await collector.fetch(
+        new Request('http://collector.test/api/feedback', { headers: { 'X-Request-Id': 'out-1' } }),
+      );
+      expect(inside.status).toBe(200);
+      expect(outside.status).toBe(404);
+      expect(await outside.json()).toEqual({
+        error: 'No route answers `/api/feedback`.',
+        field: 'path',
+      });
+      expect(outside.headers.get('x-request-id')).toBe('out-1');
+      expect(outside.headers.get('x-content-type-options')).toBe('nosniff');
+      const line = lines.map((text) => JSON.parse(text)).find((entry) => entry.req_id === 'out-1');
+      expect(line).toMatchObject({
+        msg: 'request',
+        method: 'GET',
+        route: 'unmatched',
+        status: 404,
+      });
+    } finally {
+      await collector.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
