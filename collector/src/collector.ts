@@ -132,7 +132,12 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
     async listen(address = {}) {
       const host = address.host ?? config.host;
       const handler = options.wrap ? options.wrap(collector) : fetch;
-      server = await serveNode(handler, { ...config, host, port: address.port ?? config.port });
+      server = await serveNode(handler, {
+        ...config,
+        host,
+        port: address.port ?? config.port,
+        logger,
+      });
       listening = { host, port: server.port };
       try {
         await database();

@@ -24,23 +24,57 @@ import { startTestDatabase } from '../helpers/postgres';
 const ADMIN = 'admin-token-0123456789';
 const SECRET = 'operations-secret-0123456789-abcdef';
 
-/** Sends raw bytes and resolves with the first line of the answer. */
-function rawRequest(url: string, text: string): Promise<string> {
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string>;
+  // biome-ignore lint/suspicious/noExplicitAny: bodies are JSON that tests compare with toEqual.
+  body: any;
+}
+
+/**
+ * Sends raw bytes (then, with `halfClose`, ends its side of the connection) and resolves with the
+ * answer once the collector closes the connection.
+ */
+function rawExchange(url: string, text: string, halfClose = false): Promise<RawAnswer> {
   const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.write(text));
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(text);
+      if (halfClose) socket.end();
+    });
     let answer = '';
     socket.on('data', (chunk) => {
       answer += chunk;
-      if (answer.includes('\r\n')) {
-        socket.destroy();
-        resolve(answer.split('\r\n')[0] as string);
-      }
     });
-    socket.on('error', reject);
-    socket.on('close', () => resolve(answer.split('\r\n')[0] as string));
+    // A client still sending when it is refused may see its connection reset after the answer.
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const headers = Object.fromEntries(
+        lines.map((line) => [
+          line.slice(0, line.indexOf(':')).toLowerCase(),
+          line.slice(line.indexOf(':') + 2),
+        ]),
+      );
+      resolve({
+        status: Number(statusLine.split(' ')[1]),
+        headers,
+        body: body && JSON.parse(body),
+      });
+    });
   });
 }
+
+/** The JSON lines `collector` logged for the request of `id`. */
+const linesOf = (collector: Collector, id: string) =>
+  collector
+    .logs()
+    .map((text) => JSON.parse(text))
+    .filter((entry) => entry.req_id === id);
+
+const POST_HEAD =
+  'POST /api/feedback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n';
 
 describe.each<Backend>(['pglite', 'postgres'])('observing the collector on %s', (backend) => {
   let storage: TestStorage;
@@ -125,9 +159,109 @@ describe.each<Backend>(['pglite', 'postgres'])('observing the collector on %s', 
     expect(Date.parse(line.time)).not.toBeNaN();
   });
 
-  test('a raw request-target no URL can be made of answers 400', async () => {
-    const status = await rawRequest(collector.url, 'GET http://[ HTTP/1.1\r\nHost: x\r\n\r\n');
-    expect(status).toMatch(/^HTTP\/1\.1 400 /);
+  test.each([
+    [
+      'a request target no URL can be made of',
+      'GET http://[ HTTP/1.1\r\nHost: x\r\n\r\n',
+      400,
+      'url',
+    ],
+    ['a method that is no HTTP token', 'FOO BAR / HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'method'],
+    ['an HTTP/1.1 request without Host', 'GET /healthz HTTP/1.1\r\n\r\n', 400, 'Host'],
+    [
+      'a Content-Length that is no number',
+      `${POST_HEAD}Content-Length: abc\r\n\r\n`,
+      400,
+      'Content-Length',
+    ],
+    [
+      'a Content-Length given twice',
+      `${POST_HEAD}Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}`,
+      400,
+      'Content-Length',
+    ],
+    [
+      'Content-Length beside Transfer-Encoding',
+      `${POST_HEAD}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+      400,
+      'Transfer-Encoding',
+    ],
+    [
+      'headers over 16 KiB',
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+      'headers',
+    ],
+  ])(
+    '%s answers %i in JSON naming %s, with an X-Request-Id that its log line carries',
+    async (_, text, status, field) => {
+      const answer = await rawExchange(collector.url, text);
+      expect(answer.status).toBe(status);
+      expect(answer.body).toEqual({ error: expect.any(String), field });
+      expect(answer.headers).toMatchObject({
+        'content-type': 'application/json; charset=utf-8',
+        connection: 'close',
+        'x-content-type-options': 'nosniff',
+      });
+      const id = answer.headers['x-request-id'] as string;
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(linesOf(collector, id)).toEqual([
+        expect.objectContaining({ level: 'info', msg: 'request', status }),
+      ]);
+    },
+  );
+
+  test('a client that stops sending its body is refused 400, logged at info and counted as a 400', async () => {
+    const text = `${POST_HEAD}X-Request-Id: cut-${backend}\r\nContent-Length: 100\r\n\r\n{"id":`;
+    const answer = await rawExchange(collector.url, text, true);
+    expect([answer.status, answer.body.field]).toEqual([400, 'body']);
+    expect(answer.headers['x-request-id']).toBe(`cut-${backend}`);
+    await expect
+      .poll(() => linesOf(collector, `cut-${backend}`))
+      .toEqual([expect.objectContaining({ level: 'info', route: '/api/feedback', status: 400 })]);
+    const metrics = await (await fetch(`${collector.url}metrics`)).text();
+    expect(metrics).toMatch(/_count\{method="POST",route="\/api\/feedback",status="400"\} \d/);
+    expect(metrics).not.toContain('status="500"');
+    expect(collector.logs().join('\n')).not.toContain('"level":"error"');
+  });
+
+  test('a client that resets its connection mid-body is logged as a 400, not an error', async () => {
+    const { hostname, port } = new URL(collector.url);
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(
+        `${POST_HEAD}X-Request-Id: reset-${backend}\r\nContent-Length: 100\r\n\r\n{"id":`,
+      );
+      setTimeout(() => socket.resetAndDestroy(), 50);
+    });
+    socket.on('error', () => {});
+    await expect
+      .poll(() => linesOf(collector, `reset-${backend}`))
+      .toEqual([expect.objectContaining({ level: 'info', route: '/api/feedback', status: 400 })]);
+    expect(collector.logs().join('\n')).not.toContain('"level":"error"');
+  });
+
+  describe('with REQUEST_TIMEOUT=1', () => {
+    let slow: Collector;
+    beforeAll(async () => {
+      slow = await storage.start({ requestTimeout: 1 });
+    });
+    afterAll(() => slow.close());
+
+    test('a body that does not arrive in time answers 408 naming body, logged under its id', async () => {
+      const text = `${POST_HEAD}X-Request-Id: late-body\r\nContent-Length: 100\r\n\r\n{"id":`;
+      const answer = await rawExchange(slow.url, text);
+      expect([answer.status, answer.body.field]).toEqual([408, 'body']);
+      expect(answer.headers['x-request-id']).toBe('late-body');
+      await expect
+        .poll(() => linesOf(slow, 'late-body'))
+        .toEqual([expect.objectContaining({ level: 'info', route: '/api/feedback', status: 408 })]);
+    });
+
+    test('headers that do not arrive in time answer 408 naming headers', async () => {
+      const answer = await rawExchange(slow.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\n');
+      expect([answer.status, answer.body.field]).toEqual([408, 'headers']);
+      expect(linesOf(slow, answer.headers['x-request-id'] as string)).toHaveLength(1);
+    });
   });
 });
 

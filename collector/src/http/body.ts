@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HttpError, ValidationError } from '../errors';
 import { checkJson } from '../intake/validate';
+import { clientFailure } from './client-error';
 
 /** SPEC §8: a vote with its rated message (up to 20,000 characters) fits with room to spare. */
 export const MAX_BODY_BYTES = 128 * 1024;
@@ -9,52 +9,73 @@ export const MAX_BODY_BYTES = 128 * 1024;
 const tooLarge = () =>
   new HttpError(413, `The body must be at most ${MAX_BODY_BYTES} bytes.`, 'body');
 
-const honoBodyLimit = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: () => {
-    throw tooLarge();
-  },
-});
+/** Reads a body of unknown length, refusing it once it grows past the limit. */
+async function readCounted(body: ReadableStream<Uint8Array>): Promise<Uint8Array<ArrayBuffer>> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    let read: ReadableStreamReadResult<Uint8Array>;
+    try {
+      read = await reader.read();
+    } catch (error) {
+      throw clientFailure(error, 'body');
+    }
+    if (read.done) return new Uint8Array(Buffer.concat(chunks, size));
+    size += read.value.byteLength;
+    if (size > MAX_BODY_BYTES) throw tooLarge();
+    chunks.push(read.value);
+  }
+}
 
 /**
  * Refuses a body over the limit as soon as its size is known (its `Content-Length`, or the
  * bytes counted while it streams), so a huge body is never held in memory.
  */
-export const limitBody: MiddlewareHandler = (c, next) => {
-  const { headers } = c.req.raw;
-  const length = headers.get('content-length');
+export const limitBody: MiddlewareHandler = async (c, next) => {
+  const raw = c.req.raw;
+  const length = raw.headers.get('content-length');
   // A declared length is all it takes, and the body is left unread: reading `body` would make
   // the Node adapter build a full web Request and stream, a fifth of a vote's time on PostgreSQL.
-  if (length !== null && !headers.has('transfer-encoding')) {
+  if (length !== null && !raw.headers.has('transfer-encoding')) {
     if (Number(length) > MAX_BODY_BYTES) throw tooLarge();
     return next();
   }
-  const raw = c.req.raw;
+  // A body without a length (chunked, or a DELETE's empty one) is counted, then put into a copy
+  // of the request.
   if (raw.body) {
-    // A body without a length (chunked, or a DELETE's empty one) is counted, then put into a copy
-    // of the request; the global Request cannot copy the Node adapter's own, so it gets one of its
-    // own first.
+    const body = await readCounted(raw.body);
     c.req.raw = new Request(raw.url, {
       method: raw.method,
       headers: raw.headers,
-      body: raw.body,
+      body,
       signal: raw.signal,
-      duplex: 'half',
-    } as RequestInit);
+    });
   }
-  return honoBodyLimit(c, next);
+  await next();
 };
 
 /**
- * The request's body as JSON, checked as a whole (`checkJson`) before any field of it is read;
- * only `application/json` is taken (415 otherwise).
+ * The body's bytes: one that stops arriving is the client's failure (400, or 408 past
+ * `REQUEST_TIMEOUT`), not the collector's.
  */
-export async function readJson(c: Context): Promise<unknown> {
+async function bodyBytes(c: Context): Promise<ArrayBuffer> {
+  try {
+    return await c.req.arrayBuffer();
+  } catch (error) {
+    throw clientFailure(error, 'body');
+  }
+}
+
+function requireJsonType(c: Context): void {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new HttpError(415, '`Content-Type` must be application/json.', 'Content-Type');
   }
-  const bytes = await c.req.arrayBuffer();
+}
+
+/** Bytes as JSON, checked as a whole (`checkJson`) before any field of it is read. */
+function parseJson(bytes: ArrayBuffer): unknown {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -69,4 +90,10 @@ export async function readJson(c: Context): Promise<unknown> {
   }
   checkJson(value);
   return value;
+}
+
+/** The request's body as JSON; only `application/json` is taken (415 otherwise). */
+export async function readJson(c: Context): Promise<unknown> {
+  requireJsonType(c);
+  return parseJson(await bodyBytes(c));
 }

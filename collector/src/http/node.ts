@@ -1,12 +1,28 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import { type AddressInfo, Server as NetServer, type Socket } from 'node:net';
-import { getRequestListener, type HttpBindings } from '@hono/node-server';
+import { getRequestListener, type HttpBindings, RequestError } from '@hono/node-server';
+import { HttpError } from '../errors';
+import type { Logger } from '../observe/logger';
+import { clientFailure } from './client-error';
+import { requestIdOf } from './request-id';
 
 /** What a Fetch handler learns of the connection besides the request. */
 export interface FetchContext {
   /** The socket's remote address; absent when unknown, and then never loopback. */
   clientAddress?: string | undefined;
+  /**
+   * The id the server in front already gave the request, which the collector then answers and
+   * logs it under (SPEC §14); its `X-Request-Id`, or a new id, when absent or not well-formed.
+   */
+  requestId?: string | undefined;
 }
 
 export type FetchHandler = (request: Request, context?: FetchContext) => Promise<Response>;
@@ -17,6 +33,8 @@ export interface NodeServerOptions {
   requestTimeoutMs: number;
   shutdownGraceMs: number;
   maxConnections: number;
+  /** Where requests refused before the app sees them (by Node's HTTP parser) are logged. */
+  logger: Logger;
 }
 
 export interface NodeServer {
@@ -35,6 +53,8 @@ export interface NodeServer {
 interface Connection {
   requests: number;
   idleSince: number;
+  /** The request last received on it, with its answer, until that answer is done. */
+  current?: { request: IncomingMessage; response: ServerResponse } | undefined;
 }
 
 /** How long a keep-alive connection must have been idle before shutdown may close it. */
@@ -66,34 +86,116 @@ function listenOn(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-/** A request target no URL can be made of (`http://[`) answers 400, not silence. */
-function badTarget(): Response {
-  return Response.json(
-    { error: 'The request target is not a valid URL.', field: 'url' },
-    { status: 400, headers: { Connection: 'close' } },
-  );
+const requestIds = new WeakMap<IncomingMessage, string>();
+
+/** The id a request on Node's `http` is answered and logged under, the same wherever asked. */
+function idOf(incoming: IncomingMessage): string {
+  let id = requestIds.get(incoming);
+  if (id === undefined) {
+    const given = incoming.headers['x-request-id'];
+    id = requestIdOf(typeof given === 'string' ? given : undefined);
+    requestIds.set(incoming, id);
+  }
+  return id;
+}
+
+/** A refusal answered without the app, as the app answers one: JSON naming what was wrong. */
+function refusalOf(refusal: HttpError, requestId: string) {
+  const body = JSON.stringify({ error: refusal.message, field: refusal.field });
+  const headers = {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(body)),
+    Connection: 'close',
+    'X-Request-Id': requestId,
+    'X-Content-Type-Options': 'nosniff',
+    ...refusal.headers,
+  };
+  return { status: refusal.status, headers, body };
+}
+
+/** The one line of a request the app never saw: it was refused on its way in. */
+function logRefusal(
+  logger: Logger | undefined,
+  requestId: string,
+  status: number,
+  details: { method?: string | undefined; code?: string | undefined },
+): void {
+  logger?.info({ req_id: requestId, ...details, status }, 'request');
+}
+
+/** A request no Fetch `Request` can be made of: without `Host`, or a target that is no URL. */
+function unroutable(incoming: IncomingMessage): HttpError {
+  return incoming.headers.host === undefined
+    ? new HttpError(400, 'The request must carry `Host`.', 'Host')
+    : new HttpError(400, 'The request target is not a valid URL.', 'url');
 }
 
 /**
  * A listener for Node's `http` that answers with `handler`. A body left unread (413, or refused
- * before reading) closes its connection, which would otherwise be drained in full.
+ * before reading) closes its connection, which would otherwise be drained in full. A request
+ * that cannot reach `handler` is answered here, logged and with its `X-Request-Id`.
  */
-function nodeListener(handler: FetchHandler, closing: () => boolean, ownProcess: boolean) {
-  return getRequestListener(
+function nodeListener(
+  handler: FetchHandler,
+  closing: () => boolean,
+  ownProcess: boolean,
+  logger: Logger | undefined,
+) {
+  /** Requests the adapter made a Request of and handed to `handler`. */
+  const handed = new WeakSet<IncomingMessage>();
+  const listener = getRequestListener(
     async (request, bindings) => {
       const { incoming } = bindings as HttpBindings;
-      const response = await handler(request, { clientAddress: incoming.socket.remoteAddress });
+      handed.add(incoming);
+      const response = await handler(request, {
+        clientAddress: incoming.socket.remoteAddress,
+        requestId: idOf(incoming),
+      });
       if (closing() || (!incoming.complete && incoming.method !== 'GET')) {
         response.headers.set('Connection', 'close');
       }
       return response;
     },
-    // In a process of its own, the adapter's light Request and Response replace the global
-    // ones: a Response that is only a string is then written without a web stream (half of
-    // what a vote cost the collector in JavaScript). Inside someone else's server, the globals
-    // are theirs and stay.
-    { errorHandler: badTarget, overrideGlobalObjects: ownProcess },
+    {
+      // A request the adapter could make no Request of is left unanswered by it, for the
+      // listener below to answer; `handler` failing (a `wrap` that throws) answers 500.
+      errorHandler: (error) => {
+        if (error instanceof RequestError) return;
+        logger?.error({ err: error }, 'request failed');
+        return Response.json(
+          { error: 'The collector failed to handle this request.' },
+          { status: 500 },
+        );
+      },
+      // In a process of its own, the adapter's light Request and Response replace the global
+      // ones: a Response that is only a string is then written without a web stream (half of
+      // what a vote cost the collector in JavaScript). Inside someone else's server, the
+      // globals are theirs and stay.
+      overrideGlobalObjects: ownProcess,
+    },
   );
+  return async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
+    // RFC 9112 §3.2: an HTTP/1.1 request without `Host` answers 400 (Node's own check would
+    // answer it without a body).
+    if (incoming.headers.host === undefined && incoming.httpVersion === '1.1') {
+      refuse(incoming, outgoing, unroutable(incoming), logger);
+      return;
+    }
+    await listener(incoming, outgoing);
+    if (!handed.has(incoming)) refuse(incoming, outgoing, unroutable(incoming), logger);
+  };
+}
+
+function refuse(
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  refusal: HttpError,
+  logger: Logger | undefined,
+): void {
+  const requestId = idOf(incoming);
+  const { status, headers, body } = refusalOf(refusal, requestId);
+  outgoing.writeHead(status, headers).end(body);
+  logRefusal(logger, requestId, status, { method: incoming.method });
 }
 
 /**
@@ -107,8 +209,9 @@ function nodeListener(handler: FetchHandler, closing: () => boolean, ownProcess:
  */
 export function toNodeListener(collector: {
   fetch: FetchHandler;
+  logger?: Logger;
 }): (request: IncomingMessage, response: ServerResponse) => void {
-  const listener = nodeListener(collector.fetch, () => false, false);
+  const listener = nodeListener(collector.fetch, () => false, false, collector.logger);
   return (request, response) => {
     const { originalUrl } = request as IncomingMessage & { originalUrl?: string };
     if (originalUrl !== undefined) request.url = originalUrl;
@@ -130,8 +233,10 @@ export async function serveNode(
   const cap = Math.max(16, Math.min(options.maxConnections, openFileLimit() - RESERVED_FDS));
   let closing = false;
 
-  const listener = nodeListener(handler, () => closing, true);
+  const listener = nodeListener(handler, () => closing, true, options.logger);
   const server = createServer({
+    // Answered by the listener, in JSON like every other refusal.
+    requireHostHeader: false,
     requestTimeout: options.requestTimeoutMs,
     headersTimeout: Math.min(60_000, options.requestTimeoutMs),
     connectionsCheckingInterval: Math.min(30_000, Math.max(100, options.requestTimeoutMs / 4)),
@@ -150,16 +255,24 @@ export async function serveNode(
     connections.set(socket, { requests: 0, idleSince: Date.now() });
     socket.once('close', () => connections.delete(socket));
   });
-  server.on('request', (request: IncomingMessage, response) => {
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const connection = connections.get(request.socket);
-    if (connection) connection.requests++;
+    if (connection) {
+      connection.requests++;
+      connection.current = { request, response };
+    }
     response.once('close', () => {
       if (!connection) return;
       connection.requests--;
       connection.idleSince = Date.now();
+      if (connection.current?.response === response) connection.current = undefined;
     });
     const done = Promise.resolve(listener(request, response)).finally(() => inFlight.delete(done));
     inFlight.add(done);
+  });
+
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    answerClientError(error, socket, connections.get(socket)?.current, options.logger);
   });
 
   await listenOn(server, options.port, options.host);
@@ -199,4 +312,40 @@ export async function serveNode(
       return closed;
     },
   };
+}
+
+/** Sockets being sent the answer to what Node's parser refused: they close once it is written. */
+const answering = new WeakSet<Socket>();
+
+/**
+ * Answers what Node's HTTP parser refused (a bad request line or header, a header section too
+ * large, `REQUEST_TIMEOUT`, a client that stopped mid-body) in JSON, as the app answers, then
+ * closes the connection. A request whose body was arriving fails in the app with the same error,
+ * which logs it under the same id; any other refusal is logged here. Nothing is written before
+ * an answer already under way, nor to a client that is gone.
+ */
+function answerClientError(
+  error: NodeJS.ErrnoException,
+  socket: Socket,
+  current: Connection['current'],
+  logger: Logger,
+): void {
+  if (answering.has(socket)) return;
+  const receiving =
+    current !== undefined && !current.request.complete && !current.response.headersSent;
+  if (!socket.writable || error.code === 'ECONNRESET' || (current !== undefined && !receiving)) {
+    socket.destroy(error);
+    return;
+  }
+  const requestId = receiving ? idOf(current.request) : randomUUID();
+  const { status, headers, body } = refusalOf(
+    clientFailure(error, receiving ? 'body' : 'head'),
+    requestId,
+  );
+  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  answering.add(socket);
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head.join('')}\r\n${body}`, () =>
+    (receiving ? current.request : socket).destroy(error),
+  );
+  if (!receiving) logRefusal(logger, requestId, status, { code: error.code });
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { CollectorConfig } from '../config';
@@ -16,6 +15,7 @@ import { limitBody } from './body';
 import type { FetchContext } from './node';
 import type { OriginVerdict } from './origin';
 import type { createRateLimit } from './rate-limit';
+import { requestIdOf } from './request-id';
 
 /** What every handler can read of its request besides the request itself. */
 export interface AppEnv {
@@ -65,8 +65,6 @@ function createGate(limit: number) {
   };
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
 const errorBody = (message: string, field: string | undefined) =>
   field === undefined ? { error: message } : { error: message, field };
 
@@ -114,8 +112,7 @@ export function observe(services: PipelineServices): MiddlewareHandler<AppEnv> {
   const { config, logger, metrics, originPolicy } = services;
   return async (c, next) => {
     const started = performance.now();
-    const given = c.req.header('x-request-id');
-    const requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+    const requestId = requestIdOf(c.env.requestId ?? c.req.header('x-request-id'));
     c.set('requestId', requestId);
     c.set('client', clientOf(c.req.raw.headers, c.env.clientAddress, config.trustProxy));
     c.set('route', 'unmatched');
