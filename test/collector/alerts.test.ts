@@ -1,4 +1,15 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
+import { rmSync } from 'node:fs';
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  onTestFinished,
+  test,
+  vi,
+} from 'vitest';
 import type { CreateCollectorOptions } from '../../collector/src/collector';
 import { createCollector } from '../../collector/src/collector';
 import {
@@ -8,9 +19,14 @@ import {
   openStorage,
   send,
   type TestStorage,
+  temporaryDir,
 } from '../helpers/collector';
 import { forwardFile, secret } from '../helpers/forward';
-import { type RecordingServer, startRecordingServer } from '../helpers/recording-server';
+import {
+  type RecordingServer,
+  type Reply,
+  startRecordingServer,
+} from '../helpers/recording-server';
 
 const HOUR = 3_600_000;
 const HOOK = 'T0001/B0001/hook-secret-3f9a';
@@ -348,6 +364,37 @@ describe.each<Backend>(['pglite', 'postgres'])('alerts on %s', { timeout: 60_000
     const retry = await send(`${url}api/deliveries/${cancelled.id}/retry`, { body: {} });
     expect([retry.status, retry.body.field]).toEqual([409, 'id']);
     expect((await deliveries(url, json.name)).items[0].status).toBe('failed');
+  });
+
+  test('a comment alert in flight when its record is marked spam stays cancelled once answered', async () => {
+    let answer: (reply: Reply) => void = () => {};
+    hook.reply = () => new Promise((resolve) => (answer = resolve));
+    const json = alert({ when: 'comment' });
+    // The same storage after a restart: a PGlite directory of its own, or the same database.
+    const same = backend === 'pglite' ? { dataDir: temporaryDir() } : {};
+    onTestFinished(() => {
+      if (same.dataDir) rmSync(same.dataDir, { recursive: true, force: true });
+    });
+    const url = await start([json], same);
+    const id = await vote(url, { comment: 'Buy cheap watches' });
+    await hook.waitFor(1);
+    // Its batch was written back without it: pending, leased until its attempt has timed out.
+    await vi.waitFor(
+      async () =>
+        expect(
+          Date.parse((await deliveries(url, json.name)).items[0].next_attempt_at),
+        ).toBeGreaterThan(Date.now() + 5_000),
+      { timeout: 5_000 },
+    );
+    await send(`${url}api/feedback/${id}`, { method: 'PATCH', body: { status: 'spam' } });
+    const cancelled = { status: 'failed', attempts: 0, last_error: 'spam' };
+    expect((await deliveries(url, json.name)).items[0]).toMatchObject(cancelled);
+    answer({ status: 400, body: 'refused' });
+    // Its outcome is logged just before it is written; stopping waits for the write.
+    await vi.waitFor(() => expect(collector?.logs().join('\n')).toContain('delivery failed'));
+    await collector?.close();
+    const restarted = await start([json], same);
+    expect((await deliveries(restarted, json.name)).items[0]).toMatchObject(cancelled);
   });
 
   test('an alert not delivered within its max_age is failed, never sent late', async () => {

@@ -337,6 +337,64 @@ describe.each<Backend>(['pglite', 'postgres'])(
       expect(body.items[0]).toMatchObject({ status: 'delivered', attempts: 2 });
     });
 
+    /** An `event` destination at `origin`; the fake vendor there checks the auth header. */
+    const eventsAt = (origin: string, name: string) => ({
+      name,
+      format: 'event',
+      url: `${origin}/api/feedback`,
+      headers: { Authorization: `Bearer ${secret('EVENT_API_KEY')}` },
+    });
+
+    /** A second fake vendor, which takes every request and never answers it. */
+    async function startStalledVendor(): Promise<FakeVendor> {
+      const stalled = await startFakeVendor();
+      stalled.answer = () => new Promise<never>(() => {});
+      return stalled;
+    }
+
+    test('a destination that never answers does not hold back another’s deliveries', async () => {
+      const stalled = await startStalledVendor();
+      try {
+        const { url } = await start((s) => [
+          eventsAt(stalled.origin, `stalled${s}`),
+          eventsAt(vendor.origin, `events${s}`),
+        ]);
+        // One vote at a time, each claimed while the stalled requests before it still hang: when
+        // a batch waited for its slowest attempt, the second (PGlite) or the fourth (PostgreSQL's
+        // three loops) waited for the first's 10 s timeout.
+        for (let count = 1; count <= 6; count++) {
+          await send(`${url}api/feedback`, { body: eventBody(`fw-beside-${count}`) });
+          await vendor.waitFor(count, 4_000);
+        }
+        await stalled.waitFor(6, 4_000);
+      } finally {
+        await stalled.close();
+      }
+    });
+
+    test('a retry is sent after its backoff while a delivery claimed with it hangs', async () => {
+      const stalled = await startStalledVendor();
+      try {
+        const { url, suffix } = await start((s) => [
+          eventsAt(stalled.origin, `stalled${s}`),
+          eventsAt(vendor.origin, `events${s}`),
+        ]);
+        vendor.answer = () =>
+          vendor.requests.length < 2 ? { status: 503, body: 'busy' } : { status: 201, body: '{}' };
+        await send(`${url}api/feedback`, { body: eventBody('fw-retry-beside') });
+        const [first, second] = (await vendor.waitFor(2, 5_000)).map((request) => request.at);
+        // The first backoff is 0.5–1 s; the hanging batch-mate held it back for its 10 s timeout.
+        expect((second as number) - (first as number)).toBeGreaterThanOrEqual(450);
+        expect((second as number) - (first as number)).toBeLessThan(4_000);
+        await waitForCounts(url, [
+          { destination: `events${suffix}`, delivered: 1 },
+          { destination: `stalled${suffix}`, pending: 1 },
+        ]);
+      } finally {
+        await stalled.close();
+      }
+    });
+
     test('a redirect is not followed: the delivery fails naming its status', async () => {
       const { url, suffix } = await start(single('event', '/api/feedback'));
       vendor.answer = () => ({

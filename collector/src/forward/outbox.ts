@@ -122,7 +122,8 @@ const DUE = `SELECT d.id, d.destination, d.url, d.body, d.attempts, d.give_up_at
 /**
  * Due deliveries to the named destinations, oldest first; a collector never touches another's
  * destinations. With `lock` (PostgreSQL, inside a transaction) the rows stay locked until it
- * ends and other collectors skip them, so no delivery is sent twice at once.
+ * ends and other collectors skip them; those still in flight then are leased (`settle.ts`), so
+ * no delivery is sent twice at once.
  */
 export function due(
   tx: Queryable,
@@ -135,33 +136,5 @@ export function due(
     lock ? `${DUE} FOR UPDATE OF d SKIP LOCKED` : DUE,
     [now.toISOString(), limit, names],
     lock ? 'deliveries-claim' : 'deliveries-due',
-  );
-}
-
-/**
- * Writes every attempt's outcome back in one statement. A delivery no longer pending was
- * cancelled while it was sent (an alert whose record was marked spam meanwhile): it stays so.
- */
-export async function settle(tx: Queryable, outcomes: Settled[], now: Date): Promise<void> {
-  if (outcomes.length === 0) return;
-  const column = <K extends keyof Settled>(key: K) => outcomes.map((outcome) => outcome[key]);
-  await tx.query(
-    `UPDATE deliveries AS d SET status = o.status, attempts = o.attempts,
-       next_attempt_at = o.next_attempt_at, last_status = o.last_status,
-       last_error = o.last_error,
-       delivered_at = CASE WHEN o.status = 'delivered' THEN $1::timestamptz END
-     FROM unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $7::text[])
-       AS o (id, status, attempts, next_attempt_at, last_status, last_error)
-     WHERE d.id = o.id AND d.status = 'pending'`,
-    [
-      now.toISOString(),
-      column('id'),
-      column('status'),
-      column('attempts'),
-      column('next_attempt_at').map((date) => date?.toISOString() ?? null),
-      column('last_status'),
-      column('last_error'),
-    ],
-    'deliveries-settle',
   );
 }

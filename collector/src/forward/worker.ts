@@ -1,24 +1,28 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '../observe/logger';
 import type { Database, Queryable } from '../storage/database';
-import { attempt, type Recipient } from './attempt';
-import { due, type Settled, settle } from './outbox';
+import { attempt, type Recipient, TIMEOUT_MS } from './attempt';
+import { type Claimed, due, type Settled } from './outbox';
+import { settle, settleLeased } from './settle';
 
 export interface WorkerOptions {
   /** The destinations and alerts this collector sends to; it never touches another's rows. */
   recipients: Recipient[];
   /**
    * PostgreSQL: several loops, each claiming its rows with `FOR UPDATE SKIP LOCKED` in a
-   * transaction held while they are sent, so other collectors on the same database skip them and
-   * a collector killed mid-way releases them at once. PGlite belongs to one process: one loop,
-   * and no transaction held across the network (it would block every other query).
+   * transaction held until the batch is settled, so other collectors on the same database skip
+   * them and a collector killed mid-way releases them at once. PGlite belongs to one process:
+   * one loop, and no transaction held across the network (it would block every other query).
    */
   shared: boolean;
   logger: Logger;
 }
 
 export interface Worker {
-  /** Stops claiming, aborts the attempts in flight (left pending) and waits for the loops. */
+  /**
+   * Stops claiming, aborts the attempts in flight and waits for the loops and for what they
+   * write. What was in flight is left pending: due at once, or once its lease has run out.
+   */
   stop(): Promise<void>;
 }
 
@@ -26,61 +30,153 @@ const BATCH = 100;
 const SHARED_LOOPS = 3;
 /** How long an idle loop waits before looking for due deliveries again. */
 const POLL_MS = 100;
+/**
+ * How long a batch waits for its answers before it is written back: one vendor that hangs must
+ * not hold back the other vendors' deliveries, the retries due meanwhile, or (on PostgreSQL) the
+ * claimed rows' locks for the 10 s of its timeout. Vendors answer well within it, so a batch is
+ * still written back in one statement.
+ */
+const PATIENCE_MS = 1_000;
+/** A straggler's lease outlasts its attempt's timeout, with time for its own write to land. */
+const LEASE_MS = TIMEOUT_MS + 5_000;
+/**
+ * Attempts one collector keeps open to one destination; past it, the destination is not claimed
+ * from until some end, so a vendor that hangs cannot take every socket.
+ */
+const MAX_IN_FLIGHT = BATCH * SHARED_LOOPS;
+
+/** One attempt of a batch. */
+interface Sending {
+  delivery: Claimed;
+  done: Promise<Settled | undefined>;
+  /** Set once the attempt has ended; without an outcome, its row is left as it is. */
+  ended?: { outcome: Settled | undefined };
+}
+
+/** A batch written back: its size, and the attempts still in flight, leased until `until`. */
+interface Sent {
+  count: number;
+  stragglers: Sending[];
+  until: Date;
+}
+
+/** Resolves once every attempt has ended, or `PATIENCE_MS` after they started. */
+function patience(sendings: Sending[]): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, PATIENCE_MS);
+    Promise.all(sendings.map((sending) => sending.done)).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Status only: the answer's body may echo what was sent, and it is kept in the row. */
+function reportFailure(logger: Logger, delivery: Claimed, outcome: Settled) {
+  logger.warn(
+    {
+      delivery: delivery.id,
+      destination: delivery.destination,
+      ...(outcome.last_status === null ? {} : { status: outcome.last_status }),
+    },
+    'delivery failed',
+  );
+}
 
 /** Sends due deliveries until stopped (SPEC §11). */
 export function startWorker(db: Database, options: WorkerOptions): Worker {
+  const { logger } = options;
   const byName = new Map(options.recipients.map((recipient) => [recipient.name, recipient]));
   const stopping = new AbortController();
-  /** One signal per batch, which goes with it: each attempt in flight listens to it. */
+  /** One signal per batch, which goes once its attempts have ended: each listens to it. */
   const batches = new Set<AbortController>();
   stopping.signal.addEventListener('abort', () => {
     for (const controller of batches) controller.abort();
   });
   const sleepers = new Set<() => void>();
+  const inFlight = new Map<string, number>();
+  /** The writes of stragglers' outcomes, which stop() waits for. */
+  const writing = new Set<Promise<void>>();
 
-  /** Claims and sends one batch; resolves with how many were due. */
-  async function batch(tx: Queryable): Promise<number> {
-    const claimed = await due(tx, new Date(), BATCH, [...byName.keys()], options.shared);
-    const controller = new AbortController();
-    setMaxListeners(BATCH * 2, controller.signal);
-    batches.add(controller);
-    if (stopping.signal.aborted) controller.abort();
-    const outcomes = await Promise.all(
-      claimed.map((delivery) =>
-        attempt(
-          delivery,
-          byName.get(delivery.destination) as Recipient,
-          controller.signal,
-          Math.random,
-        ),
-      ),
-    ).finally(() => batches.delete(controller));
-    const settled = outcomes.filter((outcome): outcome is Settled => outcome !== undefined);
-    await settle(tx, settled, new Date());
-    claimed.forEach((delivery, index) => {
-      const outcome = outcomes[index];
-      if (outcome?.status !== 'failed') return;
-      // Status only: the answer's body may echo what was sent, and it is kept in the row.
-      options.logger.warn(
-        {
-          delivery: delivery.id,
-          destination: delivery.destination,
-          ...(outcome.last_status === null ? {} : { status: outcome.last_status }),
-        },
-        'delivery failed',
-      );
-    });
-    return claimed.length;
+  function send(delivery: Claimed, signal: AbortSignal): Sending {
+    const { destination } = delivery;
+    inFlight.set(destination, (inFlight.get(destination) ?? 0) + 1);
+    const sending: Sending = {
+      delivery,
+      done: attempt(delivery, byName.get(destination) as Recipient, signal, Math.random)
+        .catch((error) => {
+          logger.error({ err: error, delivery: delivery.id, destination }, 'an attempt failed');
+          return undefined;
+        })
+        .then((outcome) => {
+          inFlight.set(destination, (inFlight.get(destination) ?? 1) - 1);
+          sending.ended = { outcome };
+          if (outcome?.status === 'failed') reportFailure(logger, delivery, outcome);
+          return outcome;
+        }),
+    };
+    return sending;
+  }
+
+  /**
+   * Claims due deliveries and sends them; once every attempt has ended or `PATIENCE_MS` passed,
+   * writes back in one statement what ended and leases what is still in flight.
+   */
+  async function batch(tx: Queryable, controller: AbortController): Promise<Sent> {
+    const names = [...byName.keys()].filter((name) => (inFlight.get(name) ?? 0) < MAX_IN_FLIGHT);
+    const claimed =
+      names.length === 0 ? [] : await due(tx, new Date(), BATCH, names, options.shared);
+    const sendings = claimed.map((delivery) => send(delivery, controller.signal));
+    Promise.all(sendings.map((sending) => sending.done)).then(() => batches.delete(controller));
+    await patience(sendings);
+    const stragglers = sendings.filter((sending) => sending.ended === undefined);
+    const until = new Date(Date.now() + LEASE_MS);
+    await settle(
+      tx,
+      sendings.flatMap((sending) => sending.ended?.outcome ?? []),
+      stragglers.map((sending) => sending.delivery.id),
+      until,
+      new Date(),
+    );
+    return { count: claimed.length, stragglers, until };
+  }
+
+  /**
+   * Writes a straggler's outcome once it has one; called once its lease is committed. One the
+   * collector stopped keeps its lease, and is sent again once the lease has run out.
+   */
+  function follow({ delivery, done }: Sending, until: Date) {
+    const lease = { id: delivery.id, attempts: delivery.attempts, until };
+    const written = done
+      .then((outcome) => outcome && settleLeased(db, lease, outcome, new Date()))
+      .catch((error) => {
+        logger.error(
+          { err: error, delivery: delivery.id, destination: delivery.destination },
+          'a delivery’s outcome was not written; it is sent again once its lease ends',
+        );
+      })
+      .finally(() => writing.delete(written));
+    writing.add(written);
   }
 
   async function loop() {
     while (!stopping.signal.aborted) {
+      const controller = new AbortController();
+      setMaxListeners(BATCH * 2, controller.signal);
+      batches.add(controller);
       let count = 0;
       try {
-        count = options.shared ? await db.transaction(batch) : await batch(db);
+        const sent = options.shared
+          ? await db.transaction((tx) => batch(tx, controller))
+          : await batch(db, controller);
+        count = sent.count;
+        for (const straggler of sent.stragglers) follow(straggler, sent.until);
       } catch (error) {
+        // Nothing of the batch was written: its deliveries are due again, so none stays in flight.
+        controller.abort();
+        batches.delete(controller);
         if (stopping.signal.aborted) return;
-        options.logger.error({ err: error }, 'a batch of deliveries failed and will be retried');
+        logger.error({ err: error }, 'a batch of deliveries failed and will be retried');
       }
       if (count < BATCH && !stopping.signal.aborted) {
         await new Promise<void>((resolve) => {
@@ -105,6 +201,7 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
       stopping.abort();
       for (const wake of [...sleepers]) wake();
       await Promise.all(loops);
+      await Promise.all(writing);
     },
   };
 }
