@@ -9,12 +9,18 @@ const VOTE = {
   url: 'https://bots.example.com/c/{conversationId}/{vote}',
 };
 
-/** The message the collector refuses to start with, for a FORWARD_FILE holding `content`. */
-async function refusal(content: unknown): Promise<{ file: string; message: string }> {
+/**
+ * The message the collector refuses to start with, for a FORWARD_FILE holding `content` (and,
+ * with `env`, that environment).
+ */
+async function refusal(
+  content: unknown,
+  env?: Record<string, string>,
+): Promise<{ file: string; message: string }> {
   const file = forwardFile(content);
   let message = 'the collector started';
   try {
-    createCollector({ forwardFile: file });
+    createCollector({ forwardFile: file, ...(env === undefined ? {} : { env }) });
   } catch (problem) {
     message = (problem as Error).message;
   }
@@ -61,6 +67,16 @@ describe('FORWARD_FILE', () => {
     const { message } = await refusal({ destinations: [{ ...VOTE, headers }] });
     expect(message).toContain('destination "bots": `headers.Authorization`');
     expect(message).toContain('NO_SUCH_FORWARD_KEY');
+  });
+
+  test('a header a variable fills with a line break is refused, without its value', async () => {
+    const headers = { Authorization: `Bearer ${secret('BROKEN_FORWARD_KEY')}` };
+    const { message } = await refusal(
+      { destinations: [{ ...VOTE, headers }] },
+      { BROKEN_FORWARD_KEY: 'key-1\r\nX-Injected: yes' },
+    );
+    expect(message).toContain('destination "bots": `headers.Authorization` holds a character');
+    expect(message).not.toContain('key-1');
   });
 
   test('a url using a variable that is not set is refused, naming the variable', async () => {

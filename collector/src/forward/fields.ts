@@ -1,3 +1,5 @@
+import { validateHeaderValue } from 'node:http';
+
 /** The rules every entry of `FORWARD_FILE` shares, destinations and alerts alike (SPEC §11). */
 
 type Fields = Record<string, unknown>;
@@ -52,6 +54,12 @@ export function parseHeaders(value: unknown, env: NodeJS.ProcessEnv, fail: Fail)
       fail(`headers.${name}`, `uses \${${variable}}, but no variable ${variable} is set`),
     );
     headers[name] = fillVariables(template, values);
+    try {
+      validateHeaderValue(name, headers[name]);
+    } catch {
+      // Node refuses it as each delivery is sent; the value, often a secret, is not shown.
+      fail(`headers.${name}`, 'holds a character no header may (a line break or another control)');
+    }
   }
   return { headers, secrets };
 }
