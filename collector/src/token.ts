@@ -37,12 +37,22 @@ export const CLAIMS = ['conversation_id', 'message_id', 'session_id', 'user_id']
 
 const encoder = new TextEncoder();
 
-function keysOf(secrets: string | readonly string[]): Uint8Array[] {
+/**
+ * The keys of `secrets`, which `name` names when they are missing or empty: JavaScript passes
+ * an unset `process.env.FEEDBACK_SECRET` as undefined.
+ */
+function keysOf(secrets: string | readonly string[], name: string): Uint8Array[] {
+  if (typeof secrets !== 'string' && !Array.isArray(secrets)) {
+    const given = secrets === null ? 'null' : typeof secrets;
+    throw new TypeError(
+      `\`${name}\` must be a string, such as process.env.FEEDBACK_SECRET, or a list of them: got ${given}.`,
+    );
+  }
   const list = (typeof secrets === 'string' ? secrets.split(',') : [...secrets]).map((secret) =>
     typeof secret === 'string' ? secret.trim() : '',
   );
   if (list.length === 0 || list.some((secret) => secret === '')) {
-    throw new TypeError('`secrets` must be one or more non-empty secrets.');
+    throw new TypeError(`\`${name}\` must be one or more non-empty secrets.`);
   }
   return list.map((secret) => encoder.encode(secret));
 }
@@ -72,7 +82,7 @@ export async function signFeedbackToken(
     }
     payload[name] = value;
   }
-  const [key] = keysOf(secret);
+  const [key] = keysOf(secret, 'secret');
   return new SignJWT(payload)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuedAt()
@@ -120,7 +130,7 @@ export async function verifyFeedbackToken(
   token: string,
   secrets: string | readonly string[],
 ): Promise<VerifiedFeedbackClaims> {
-  const keys = keysOf(secrets);
+  const keys = keysOf(secrets, 'secrets');
   let last: unknown;
   for (const key of keys) {
     try {

@@ -551,10 +551,19 @@ describe('feedback-widget/token', () => {
     [() => signFeedbackToken({}, SECRET, { expiresIn: 'soon' }), '`expiresIn`'],
     [() => signFeedbackToken({ user_id: '' }, SECRET), '`user_id`'],
     [() => signFeedbackToken({ user_id: 7 as unknown as string }, SECRET), '`user_id`'],
-    [() => signFeedbackToken({}, ''), '`secrets`'],
+    [() => signFeedbackToken({}, ''), '`secret`'],
+    [() => signFeedbackToken({}, undefined as unknown as string), '`secret`'],
+    [() => verifyFeedbackToken('a.b.c', undefined as unknown as string), '`secrets`'],
     [() => verifyFeedbackToken('a.b.c', []), '`secrets`'],
   ])('bad input is refused naming it (%#)', async (call, name) => {
     await expect(call()).rejects.toThrow(name);
+  });
+
+  test('an unset secret is refused naming it', async () => {
+    const unset = process.env.FEEDBACK_WIDGET_UNSET_SECRET as string;
+    await expect(signFeedbackToken({ message_id: 'm-1' }, unset)).rejects.toThrow(
+      '`secret` must be a string, such as process.env.FEEDBACK_SECRET, or a list of them: got undefined.',
+    );
   });
 
   test('a claim that is not a string is refused', async () => {
