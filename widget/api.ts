@@ -29,7 +29,20 @@ export interface FeedbackEventMap {
 
 const same: Spelling = (name) => name;
 
+/** `window.FeedbackWidget`, which the script tag (`feedback-widget/script`) defines. */
+export interface FeedbackWidgetGlobal {
+  /** `mount` with the script tag's own `data-*` attributes as defaults. */
+  mount: typeof mount;
+  scan: typeof import('./auto-mount').scan;
+  flush: typeof flush;
+  version: string;
+}
+
 declare global {
+  /** Defined by the script tag; absent where only the module is loaded. */
+  interface Window {
+    FeedbackWidget?: FeedbackWidgetGlobal;
+  }
   /** `document.addEventListener('feedback:vote', (e) => e.detail.rating)` is typed. */
   interface GlobalEventHandlersEventMap {
     'feedback:vote': CustomEvent<FeedbackEventMap['feedback:vote']>;

@@ -7,26 +7,16 @@ import { flush, mount } from './api';
 import { scan, startAutoMount } from './auto-mount';
 import { defineElement } from './define-element';
 import { FeedbackWidgetElement } from './element';
-import { toRaw } from './options';
+import { type FeedbackOptions, toRaw } from './options';
 import { getRuntime } from './runtime';
-
-declare global {
-  interface Window {
-    FeedbackWidget?: {
-      mount: typeof mount;
-      scan: typeof scan;
-      flush: typeof flush;
-      version: string;
-    };
-  }
-}
 
 // A second copy of the script (pasted twice, or by two plugins) must not mount twice.
 if (!window.FeedbackWidget) {
   const script = document.currentScript as HTMLScriptElement | null;
   const defaults = toRaw(script?.dataset);
   window.FeedbackWidget = {
-    mount: (element, options) => mount(element, { ...defaults, ...options }),
+    // The script's attributes are text, which every option takes once checked.
+    mount: (element, options) => mount(element, { ...(defaults as FeedbackOptions), ...options }),
     scan,
     flush,
     version: __VERSION__,

@@ -299,4 +299,32 @@ describe('public surface', () => {
       sentAt: Date;
     }>().toExtend<FeedbackOptions>();
   });
+
+  test('each option has its own type, and takes its attribute text where that reads well', () => {
+    expectTypeOf<{ format: 'bogus' }>().not.toExtend<FeedbackOptions>();
+    expectTypeOf<{ endpoint: 42 }>().not.toExtend<FeedbackOptions>();
+    expectTypeOf<{ neutral: 'yes' }>().not.toExtend<FeedbackOptions>();
+    expectTypeOf<{ credentials: 'always' }>().not.toExtend<FeedbackOptions>();
+    expectTypeOf<{ sentAt: number }>().not.toExtend<FeedbackOptions>();
+    expectTypeOf<{
+      format: 'vote';
+      ask: 'always';
+      theme: 'dark';
+      variant: 'compact';
+      credentials: 'include';
+      messageId: 42;
+      neutral: 'true';
+      upValue: '80';
+      scale: '1..5';
+      reasons: 'Wrong|Slow';
+      dedupe: '7d';
+      metadata: '{"plan":"pro"}';
+      sentAt: '2026-11-21T10:00:00Z';
+    }>().toExtend<FeedbackOptions>();
+  });
+
+  test('window.FeedbackWidget, which the script tag defines, is typed', () => {
+    expectTypeOf(window.FeedbackWidget).toEqualTypeOf<api.FeedbackWidgetGlobal | undefined>();
+    expectTypeOf<api.FeedbackWidgetGlobal['mount']>().toEqualTypeOf<typeof mount>();
+  });
 });

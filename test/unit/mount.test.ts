@@ -257,7 +257,11 @@ describe('what the status region says', () => {
       (body as { message_id: string }).message_id === 'm-queued'
         ? { status: 503, headers: { 'Retry-After': '3600' } }
         : { status: 400 };
-    const texts = { ask: 'never', queuedText: 'Will send later.', failedText: 'Not sent.' };
+    const texts: FeedbackOptions = {
+      ask: 'never',
+      queuedText: 'Will send later.',
+      failedText: 'Not sent.',
+    };
     const queued = mountWidget({ messageId: 'm-queued', ...texts });
     const failed = mountWidget({ messageId: 'm-failed', ...texts });
 
@@ -489,6 +493,7 @@ describe('configuration errors', () => {
     const host = container();
     host.id = 'answer-42';
 
+    // @ts-expect-error what the types refuse, the widget refuses too when JavaScript sends it
     mountWidget({ messageId: 'm-1', format: 'carrier-pigeon' }, host);
 
     expect(error).toHaveBeenCalledTimes(1);
@@ -497,7 +502,8 @@ describe('configuration errors', () => {
     expect(message).toContain('id="answer-42"');
   });
 
-  test.each([
+  // Values JavaScript can send whatever the types say.
+  test.each<{ problem: string; options: Record<string, unknown>; option: string }>([
     { problem: 'a missing endpoint', options: { endpoint: '' }, option: 'endpoint' },
     { problem: 'a non-http endpoint', options: { endpoint: 'ftp://x.test/f' }, option: 'endpoint' },
     { problem: 'an unknown format', options: { format: 'xml' }, option: 'format' },
@@ -544,7 +550,9 @@ describe('configuration errors', () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     const host = container();
 
-    expect(() => mountWidget({ messageId: 'm-1', ...options }, host)).not.toThrow();
+    expect(() =>
+      mountWidget({ messageId: 'm-1', ...options } as FeedbackOptions, host),
+    ).not.toThrow();
 
     expect(errorMessages(error)).toEqual([expect.stringContaining(`\`${option}\``)]);
     expect(host.shadowRoot?.childElementCount ?? 0).toBe(0);
@@ -553,6 +561,7 @@ describe('configuration errors', () => {
   test('a bad widget leaves the other widgets working', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     const before = mountWidget({ messageId: 'm-1', ask: 'never' });
+    // @ts-expect-error an unknown format
     mountWidget({ messageId: 'm-2', format: 'nope' });
     const after = mountWidget({ messageId: 'm-3', ask: 'never' });
 
@@ -625,6 +634,7 @@ describe('configuration errors', () => {
 
   test('update() with corrected options mounts a widget that failed', () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
+    // @ts-expect-error an unknown format
     const { host, handle } = mountWidget({ messageId: 'm-1', format: 'nope' });
 
     handle.update({ format: 'event' });
@@ -636,6 +646,7 @@ describe('configuration errors', () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     const { host, handle } = mountWidget({ messageId: 'm-1' });
 
+    // @ts-expect-error a scale that is no MIN..MAX
     handle.update({ scale: 'big' });
 
     expect(errorMessages(error)).toEqual([expect.stringContaining('`scale`')]);
