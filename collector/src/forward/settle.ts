@@ -64,12 +64,12 @@ export async function settle(
  * belongs to whoever claimed it since.
  */
 export async function settleLeased(
-  tx: Queryable,
+  db: Queryable,
   lease: Lease,
   outcome: Settled,
   now: Date,
 ): Promise<void> {
-  await tx.query(
+  await db.query(
     `UPDATE deliveries AS d SET ${WRITE_OUTCOME}
      FROM ${OUTCOMES}
      WHERE d.id = o.id AND d.status = 'pending' AND d.attempts = $8
