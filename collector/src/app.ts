@@ -4,7 +4,7 @@ import { pageUrlOf } from '../../widget/core/event';
 import type { CollectorConfig } from './config';
 import { HttpError } from './errors';
 import type { Forwarding } from './forward/forwarding';
-import { readJson } from './http/body';
+import { readJson, refuseNonJsonBody } from './http/body';
 import {
   type Access,
   ALLOWED_HEADERS,
@@ -15,6 +15,7 @@ import {
   observe,
   type PipelineServices,
 } from './http/pipeline';
+import { queryOf } from './http/query';
 import { servePublic } from './http/static';
 import { pathId } from './intake/fields';
 import { FORMATS, type Submission } from './intake/formats';
@@ -59,7 +60,7 @@ function submission(c: AppContext, params: string[], client: string, now: Date):
   const language = c.req.header('accept-language')?.split(/[,;]/)[0]?.trim();
   return {
     params,
-    query: new URL(c.req.url).searchParams,
+    query: queryOf(c.req.url),
     client,
     now,
     pageUrl: referer && /^https?:\/\/\S{1,1990}$/i.test(referer) ? pageUrlOf(referer) : undefined,
@@ -84,7 +85,7 @@ const asJson = (status: number, body: string) =>
 /** The routes of SPEC §8, §10, §11 and §14, each with who may use it. */
 function routes(services: AppServices): Route[] {
   const { config, database, forwarding, logger, metrics, now, pseudonym } = services;
-  const query = (c: AppContext) => new URL(c.req.url).searchParams;
+  const query = (c: AppContext) => queryOf(c.req.url);
   const actor = (c: AppContext) => ({ actor: c.get('actor'), now: now() });
   const redact = createRedactor(config.redact);
   const redacted = config.redact.join(',');
@@ -132,7 +133,10 @@ function routes(services: AppServices): Route[] {
       'DELETE',
       '/api/feedback',
       'team-write',
-      async (c) => c.json(await eraseFeedback(await database(), query(c), logger)),
+      async (c) => {
+        await refuseNonJsonBody(c);
+        return c.json(await eraseFeedback(await database(), query(c), logger));
+      },
     ],
     [
       'GET',

@@ -81,12 +81,33 @@ const QUERY = [
   'max_score',
   'rating',
   'conversation_id',
+  'feedback_id',
+  'destination',
+  'status',
 ];
 const queryValue = fc.oneof(
   fc.string({ maxLength: 30 }),
-  fc.constantFrom('0000-01-01', '9999-12-31', '0001-01-01', '2026-02-29', '1e400', 'NaN', '-0'),
+  fc.constantFrom(
+    '0000-01-01',
+    '9999-12-31',
+    '0001-01-01',
+    '2026-02-29',
+    '1e400',
+    'NaN',
+    '-0',
+    '\u0000',
+    'a\nb',
+    '\ud800',
+    'x'.repeat(10_000),
+  ),
   fc.double().map(String),
 );
+
+/** Query strings as a client may type them: percent signs that start no valid UTF-8 included. */
+const rawQuery = fc.string({
+  unit: fc.constantFrom('%', '0', 'F', 'Z', 'C', '3', 'A', '=', '&', '+', 'q', 'limit', '_'),
+  maxLength: 20,
+});
 
 const okStatus = (status: number) => status < 500;
 
@@ -116,10 +137,10 @@ describe.each<Backend>(['pglite', 'postgres'])('fuzzing the collector on %s', (b
     );
   });
 
-  test('no query on the list and stats routes gets a 5xx', async () => {
+  test('no query on the list, stats and deliveries routes gets a 5xx', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('feedback', 'feedback/stats'),
+        fc.constantFrom('feedback', 'feedback/stats', 'deliveries'),
         fc.dictionary(fc.constantFrom(...QUERY), queryValue, { maxKeys: 3 }),
         async (path, params) => {
           const response = await send(api(`${path}?${new URLSearchParams(params)}`));
@@ -127,6 +148,21 @@ describe.each<Backend>(['pglite', 'postgres'])('fuzzing the collector on %s', (b
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  test('no raw query string on a read route, however it is percent-encoded, gets a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('feedback', 'feedback/stats', 'feedback/export', 'deliveries'),
+        rawQuery,
+        async (path, query) => {
+          const response = await fetch(api(`${path}?${query}`));
+          const text = await response.text();
+          expect(okStatus(response.status), text).toBe(true);
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 

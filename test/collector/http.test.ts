@@ -63,6 +63,38 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP on %s', (backend) => {
     expect(response.status).toBe(201);
   });
 
+  test('a body in a Content-Encoding other than identity answers 415 naming it and stores nothing', async () => {
+    const conversation = `conv-gzip-${backend}`;
+    const response = await send(api('sentiment'), {
+      body: { ...SENTIMENT, conversation_id: conversation },
+      headers: { 'Content-Encoding': 'gzip' },
+    });
+    expect([response.status, response.body.field]).toEqual([415, 'Content-Encoding']);
+    expect(response.headers.get('accept-encoding')).toBe('identity');
+    expect((await send(api(`feedback?conversation_id=${conversation}`))).body.total).toBe(0);
+  });
+
+  test.each([
+    ['conversation_id=%ZZ', 'conversation_id'],
+    ['q=%FF', 'q'],
+    ['limit=1&q=caf%C3', 'q'],
+    ['%ZZ=1', 'query'],
+  ])(
+    'a query parameter that is not percent-encoded UTF-8 (?%s) answers 400 naming %s',
+    async (query, field) => {
+      const response = await send(api(`feedback?${query}`));
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ error: expect.stringContaining(`\`${field}\``), field });
+    },
+  );
+
+  test('a query parameter percent-encoded as UTF-8, with + for a space, is read as sent', async () => {
+    const conversation = `conv ${backend} é`;
+    await send(api('sentiment'), { body: { ...SENTIMENT, conversation_id: conversation } });
+    const encoded = encodeURIComponent(conversation).replaceAll('%20', '+');
+    expect((await send(api(`feedback?conversation_id=${encoded}`))).body.total).toBe(1);
+  });
+
   test.each([
     ['GET', 'bulk', 'POST, OPTIONS'],
     ['PATCH', 'stats', 'GET, HEAD, OPTIONS'],

@@ -615,7 +615,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
       expect(await counted()).toEqual({ reason, count: 2 });
     });
 
-    describe('a query naming no one, or more than one key', () => {
+    describe('a query naming no one or more than one key, or a body that is not JSON', () => {
       let guarded: Collector;
       beforeAll(async () => {
         guarded = await storage.start(storage.options());
@@ -637,6 +637,22 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
         expect(answer.body).toEqual({ error: expect.stringMatching(message), field });
         expect((await send(`${guarded.url}api/feedback/erase-kept`)).status).toBe(200);
       });
+
+      test.each([
+        ['text/plain', 'user_id=u-1'],
+        ['application/x-www-form-urlencoded', 'user_id=u-1'],
+      ])(
+        'a body sent as %s answers 415 naming Content-Type and erases nothing',
+        async (type, body) => {
+          const answer = await send(`${guarded.url}api/feedback?user_id=u-1`, {
+            method: 'DELETE',
+            body,
+            headers: { 'Content-Type': type },
+          });
+          expect([answer.status, answer.body.field]).toEqual([415, 'Content-Type']);
+          expect((await send(`${guarded.url}api/feedback/erase-kept`)).status).toBe(200);
+        },
+      );
     });
 
     test('is the team’s: ADMIN_TOKEN when one is set, and only from the collector’s own origin', async () => {

@@ -56,10 +56,20 @@ export const limitBody: MiddlewareHandler = async (c, next) => {
 };
 
 /**
- * The body's bytes: one that stops arriving is the client's failure (400, or 408 past
- * `REQUEST_TIMEOUT`), not the collector's.
+ * The body's bytes as sent: a coding such as gzip is refused (415 naming `Content-Encoding`,
+ * with the one the collector takes), and a body that stops arriving is the client's failure
+ * (400, or 408 past `REQUEST_TIMEOUT`), not the collector's.
  */
 async function bodyBytes(c: Context): Promise<ArrayBuffer> {
+  const coding = c.req.header('content-encoding');
+  if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') {
+    throw new HttpError(
+      415,
+      '`Content-Encoding` must be identity: the collector takes bodies as they are.',
+      'Content-Encoding',
+      { 'Accept-Encoding': 'identity' },
+    );
+  }
   try {
     return await c.req.arrayBuffer();
   } catch (error) {
@@ -96,4 +106,15 @@ function parseJson(bytes: ArrayBuffer): unknown {
 export async function readJson(c: Context): Promise<unknown> {
   requireJsonType(c);
   return parseJson(await bodyBytes(c));
+}
+
+/**
+ * For a team's write route that needs no body (the erasure's DELETE): none is taken, and one that
+ * is sent must still be JSON (SPEC §10: those routes take a body only as application/json).
+ */
+export async function refuseNonJsonBody(c: Context): Promise<void> {
+  const bytes = await bodyBytes(c);
+  if (bytes.byteLength === 0) return;
+  requireJsonType(c);
+  parseJson(bytes);
 }
