@@ -240,8 +240,14 @@ describe('the packed collector', () => {
     }
   }, 60_000);
 
-  it("runs the README's Next.js route handler as Next calls it", async () => {
+  it("runs the README's Next.js route handler as Next calls it, each visitor a client of their own", async () => {
     readmeExample('next-route.mjs');
+    // `next build` imports the route without the server's environment.
+    expect(
+      run(process.execPath, ['--input-type=module', '-e', "await import('./next-route.mjs')"], {
+        DATABASE_URL: '',
+      }),
+    ).toBe('');
     const database = await startTestDatabase();
     const script = `
       const route = await import('./next-route.mjs');
@@ -254,7 +260,19 @@ describe('the packed collector', () => {
       const team = await route.GET(new Request(base + '/api/feedback/next-1', {
         headers: { Authorization: 'Bearer ' + process.env.ADMIN_TOKEN },
       }));
-      console.log(JSON.stringify([posted.status, anonymous.status, team.status, (await team.json()).id]));
+      // Vercel puts the visitor's address in X-Forwarded-For.
+      const upvote = (address) => route.POST(new Request(base + '/api/conversations/conv-1/upvote', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': address },
+        body: '{}',
+      }));
+      for (const address of ['203.0.113.1', '203.0.113.2', '203.0.113.1']) await upvote(address);
+      const upvotes = await route.GET(new Request(base + '/api/feedback?conversation_id=conv-1', {
+        headers: { Authorization: 'Bearer ' + process.env.ADMIN_TOKEN },
+      }));
+      console.log(JSON.stringify([
+        posted.status, anonymous.status, team.status, (await team.json()).id, (await upvotes.json()).total,
+      ]));
       process.exit(0);
     `;
     let output: string;
@@ -268,6 +286,7 @@ describe('the packed collector', () => {
     }
     // The script's own line, among the collector's JSON log lines.
     const result = output.split('\n').find((line) => line.startsWith('['));
-    expect(JSON.parse(result as string)).toEqual([201, 401, 200, 'next-1']);
+    // Two visitors upvoted conv-1, one of them twice: a vote each, within the vote window.
+    expect(JSON.parse(result as string)).toEqual([201, 401, 200, 'next-1', 2]);
   }, 60_000);
 });

@@ -350,6 +350,43 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
         await collector.close();
       }
     });
+
+    test('without clientAddress, TRUST_PROXY tells clients apart by X-Forwarded-For, and none is loopback', async () => {
+      const collector = createCollector({
+        ...storage.options(),
+        trustProxy: 1,
+        rateLimit: 1,
+        logDestination: { write() {} },
+      });
+      try {
+        const from = (address: string, init: RequestInit = {}) => ({
+          ...init,
+          headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': address },
+        });
+        const vote = (address: string) =>
+          collector.fetch(
+            new Request(
+              'http://localhost/api/sentiment',
+              from(address, {
+                method: 'POST',
+                body: JSON.stringify({ conversation_id: unique('conv'), sentiment: 'positive' }),
+              }),
+            ),
+          );
+        const votes = [
+          await vote('203.0.113.1'),
+          await vote('203.0.113.2'),
+          await vote('203.0.113.1'),
+        ];
+        expect(votes.map((answer) => answer.status)).toEqual([201, 201, 429]);
+        const read = await collector.fetch(
+          new Request('http://localhost/api/feedback/stats', from('127.0.0.1')),
+        );
+        expect([read.status, (await read.json()).field]).toEqual([403, 'ADMIN_TOKEN']);
+      } finally {
+        await collector.close();
+      }
+    });
   });
 
   describe('behind a proxy', () => {

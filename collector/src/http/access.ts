@@ -17,28 +17,33 @@ const PROXY_HEADERS = ['x-forwarded-for', 'x-forwarded-host', 'x-real-ip', 'forw
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
 /**
- * Resolves the client of a request that arrived from `socketAddress` (undefined when the server
- * the collector is mounted in does not say: such a client is never loopback). A request carrying
- * a proxy's headers is loopback only when `TRUST_PROXY` resolves it to a loopback address: a
- * proxy on the same host would otherwise open the team's routes to everyone.
+ * Resolves the client of a request that arrived from `socketAddress`: undefined when the server
+ * the collector is mounted in does not say, and then the request is never loopback, whatever its
+ * headers claim, as nothing shows that it came from this machine. With `TRUST_PROXY=N`, the N-th
+ * `X-Forwarded-For` entry from the right is the client, so a platform that puts the client's
+ * address there (Vercel, a load balancer) tells clients apart even without a socket address;
+ * short of that entry, every such request is the one client `unknown`. A request carrying a
+ * proxy's headers is loopback only when `TRUST_PROXY` resolves it to a loopback address: a proxy
+ * on the same host would otherwise open the team's routes to everyone.
  */
 export function clientOf(
   headers: Headers,
   socketAddress: string | undefined,
   trustProxy: number,
 ): Client {
+  const onThisMachine = (address: string) => socketAddress !== undefined && LOOPBACK.test(address);
   const socket = socketAddress ?? 'unknown';
   const proxied = PROXY_HEADERS.some((name) => headers.has(name));
   if (trustProxy === 0) {
-    return { address: socket, loopback: !proxied && LOOPBACK.test(socket) };
+    return { address: socket, loopback: !proxied && onThisMachine(socket) };
   }
   const entries = (headers.get('x-forwarded-for') ?? '')
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean);
   const entry = entries[entries.length - trustProxy];
-  if (entry !== undefined && isIP(entry)) return { address: entry, loopback: LOOPBACK.test(entry) };
-  return { address: socket, loopback: !proxied && LOOPBACK.test(socket) };
+  if (entry !== undefined && isIP(entry)) return { address: entry, loopback: onThisMachine(entry) };
+  return { address: socket, loopback: !proxied && onThisMachine(socket) };
 }
 
 const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;
