@@ -1,7 +1,13 @@
 import { getPriority, setPriority } from 'node:os';
 import { stdout } from 'node:process';
-import { type CreateCollectorOptions, createCollector } from './collector';
-import { CollectorConfigError, optionsFromEnv, resolveCollectorConfig, SETTINGS } from './config';
+import { type CreateCollectorOptions, createCollector, DatabaseOpenError } from './collector';
+import {
+  type CollectorConfig,
+  CollectorConfigError,
+  configFromEnv,
+  optionsFromEnv,
+  SETTINGS,
+} from './config';
 import { createLogger, type Logger } from './observe/logger';
 import { VERSION } from './package';
 
@@ -26,12 +32,19 @@ function help(): string {
   ].join('\n');
 }
 
-/** Start-up failures an operator can fix, as one line naming the setting; anything else in full. */
-function describe(error: unknown): { message: string; error?: unknown } {
+/**
+ * Start-up failures an operator can fix, as one line naming the setting (a database that cannot
+ * be opened with the driver's stack at debug level); anything else in full.
+ */
+function describe(error: unknown): { message: string; error?: unknown; debug?: unknown } {
   if (error instanceof CollectorConfigError) return { message: error.message };
-  const { code, address, port } = error as NodeJS.ErrnoException & {
+  if (error instanceof DatabaseOpenError) {
+    return { message: `The collector could not start: ${error.message}`, debug: error.cause };
+  }
+  const { code, address, port, hostname } = error as NodeJS.ErrnoException & {
     address?: string;
     port?: number;
+    hostname?: string;
   };
   if (code === 'EADDRINUSE')
     return { message: `\`PORT\` ${port} is already in use on ${address}.` };
@@ -40,6 +53,9 @@ function describe(error: unknown): { message: string; error?: unknown } {
   }
   if (code === 'EADDRNOTAVAIL') {
     return { message: `\`HOST\` ${address} is not an address of this machine.` };
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return { message: `\`HOST\` "${hostname}" could not be resolved to an address (${code}).` };
   }
   return { message: `The collector could not start: ${(error as Error).message}`, error };
 }
@@ -50,18 +66,18 @@ function describe(error: unknown): { message: string; error?: unknown } {
  */
 function startupLogger(env: NodeJS.ProcessEnv, interactive: boolean): Logger {
   try {
-    return createLogger(resolveCollectorConfig(optionsFromEnv(env), interactive));
+    return createLogger(configFromEnv(env, interactive));
   } catch {
     return createLogger({ logLevel: 'info', logFormat: interactive ? 'text' : 'json' });
   }
 }
 
-function lines(options: CreateCollectorOptions, url: string): string[] {
-  const config = resolveCollectorConfig(options);
+/** What the collector says once it listens, its URLs below the base path it serves at. */
+function lines(config: CollectorConfig, base: string): string[] {
   return [
     config.role === 'forwarder'
-      ? 'Forwarding deliveries and alerts; serving /healthz, /readyz and /metrics only.'
-      : `Inbox: ${url}dashboard`,
+      ? `Forwarding deliveries and alerts; serving ${base}healthz, ${base}readyz and ${base}metrics only.`
+      : `Inbox: ${base}dashboard`,
     config.databaseUrl
       ? `Storing votes in PostgreSQL (DATABASE_URL), role ${config.role}.`
       : `Storing votes in PGlite at ${config.dataDir}.`,
@@ -126,11 +142,13 @@ export async function runCli(
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
   try {
+    // The environment checked first, so a bad variable is named as the variable.
+    const config = configFromEnv(env, interactive);
     const options: CreateCollectorOptions = { ...optionsFromEnv(env), env, interactive };
     const collector = createCollector(cli.wrap ? { ...options, wrap: cli.wrap } : options);
     logger = collector.logger;
     const { url } = await collector.listen();
-    if (options.role === 'forwarder') yieldToIntake(logger);
+    if (config.role === 'forwarder') yieldToIntake(logger);
     stop = (signal: string) => {
       logger.info(`${signal}: finishing requests in flight, then stopping.`);
       collector.close().then(
@@ -145,12 +163,14 @@ export async function runCli(
       stop(signalled);
       return;
     }
-    logger.info({ url, version: VERSION }, `feedback-widget collector: ${url}`);
-    for (const line of [...lines(options, url), ...(cli.banner?.(url) ?? [])]) {
+    const base = new URL(`${config.basePath}/`, url).href;
+    logger.info({ url: base, version: VERSION }, `feedback-widget collector: ${base}`);
+    for (const line of [...lines(config, base), ...(cli.banner?.(url) ?? [])]) {
       logger.info(line);
     }
   } catch (error) {
-    const { message, error: cause } = describe(error);
+    const { message, error: cause, debug } = describe(error);
+    if (debug !== undefined) logger.debug({ err: debug }, 'Why the database could not be opened.');
     logger.error(cause === undefined ? {} : { err: cause }, message);
     process.exit(1);
   }

@@ -5,9 +5,9 @@ export type Role = 'all' | 'web' | 'forwarder';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /**
- * What `createCollector` takes: the environment variables of SPEC §8, §10, §11 and §14 in
+ * What `createCollector` takes: the environment variables of `npx feedback-collector --help` in
  * camelCase (`DATABASE_URL` is `databaseUrl`), as numbers where they are numbers. Every one is
- * checked as its variable would be, and a bad one names that variable.
+ * checked as its variable would be, and a bad one is named as the option.
  */
 export interface CollectorOptions {
   host?: string;
@@ -47,11 +47,13 @@ export interface CollectorOptions {
   /**
    * How long shutdown leaves idle keep-alive connections to their clients, in ms: clients close
    * them within the 5 s keep-alive timeout the collector announces. Tests set 0.
+   * @internal
    */
   shutdownGraceMs?: number;
   /**
    * PGlite commits reach the disk before a vote is answered. Only the bench turns this off, to
    * measure what durability costs; no environment variable does.
+   * @internal
    */
   durable?: boolean;
 }
@@ -97,9 +99,14 @@ export interface CollectorConfig {
   traceUrl: string | undefined;
 }
 
-/** A setting the collector cannot start with; the message names the variable. */
+/**
+ * A setting the collector cannot start with. The message names it as it was given: the option
+ * of `createCollector` (`basePath`), or the environment variable of `npx feedback-collector`
+ * (`BASE_PATH`).
+ */
 export class CollectorConfigError extends Error {
   constructor(
+    /** The setting at fault, as the message names it. */
     readonly variable: string,
     message: string,
   ) {
@@ -108,19 +115,33 @@ export class CollectorConfigError extends Error {
   }
 }
 
-type Kind = 'text' | 'number' | 'window' | 'list';
+/**
+ * How a setting is written: `text`, a `number`, a `window` (`24h`, or a number of ms), a `list`
+ * (comma-separated, or an array of strings); `boolean` for the options no variable sets.
+ */
+export type Kind = 'text' | 'number' | 'window' | 'list' | 'boolean';
 
 /**
  * Every variable: its option, how its text is read, and what `--help` says of it. The order is
  * the order `--help` lists them in.
  */
-export const SETTINGS: [variable: string, option: keyof CollectorOptions, Kind, string][] = [
+export const SETTINGS: [
+  variable: string,
+  option: keyof CollectorOptions,
+  Exclude<Kind, 'boolean'>,
+  string,
+][] = [
   ['PORT', 'port', 'number', 'port to listen on (default 8787; 0 = any free port)'],
   ['HOST', 'host', 'text', 'address to listen on (default 127.0.0.1; 0.0.0.0 for every one)'],
   ['DATA_DIR', 'dataDir', 'text', 'PGlite directory when DATABASE_URL is unset (default .data)'],
   ['DATABASE_URL', 'databaseUrl', 'text', 'PostgreSQL connection string (postgres://…)'],
   ['ROLE', 'role', 'text', 'all (default), web (intake, reads, inbox) or forwarder (sends)'],
-  ['FEEDBACK_SECRET', 'feedbackSecret', 'list', 'secrets votes must be signed with (§10)'],
+  [
+    'FEEDBACK_SECRET',
+    'feedbackSecret',
+    'list',
+    'secrets vote tokens must be signed with (unset: votes need no token)',
+  ],
   ['ADMIN_TOKEN', 'adminToken', 'text', 'token for the inbox, reads and metrics'],
   ['ALLOWED_ORIGINS', 'allowedOrigins', 'list', 'origins allowed cross-origin (default localhost)'],
   ['PUBLIC_URL', 'publicUrl', 'text', 'the origin browsers reach the collector at'],
@@ -139,48 +160,75 @@ export const SETTINGS: [variable: string, option: keyof CollectorOptions, Kind, 
   ],
   ['VOTE_WINDOW', 'voteWindow', 'window', 'one vote per voter and conversation within (24h)'],
   ['REQUEST_TIMEOUT', 'requestTimeout', 'number', 'seconds a request may take to arrive (30)'],
-  ['FORWARD_FILE', 'forwardFile', 'text', 'JSON file of destinations to forward votes to (§11)'],
+  [
+    'FORWARD_FILE',
+    'forwardFile',
+    'text',
+    'JSON file of the vendor APIs votes are forwarded to, and of alerts',
+  ],
   ['FORWARD_MAX_AGE', 'forwardMaxAge', 'window', 'how long a delivery is retried (default 7d)'],
-  ['REDACT', 'redact', 'text', 'redacted from free text: email,phone,card (default) or off'],
+  ['REDACT', 'redact', 'list', 'redacted from free text: email,phone,card (default) or off'],
   ['RETENTION', 'retention', 'text', 'delete records received longer ago: 30d, 365d… (off)'],
   ['MAX_CONNECTIONS', 'maxConnections', 'number', 'open connections at most (default 10000)'],
   ['BASE_PATH', 'basePath', 'text', 'path the routes start at, e.g. /feedback (default none)'],
-  ['TRACE_URL', 'traceUrl', 'text', 'where the inbox links a trace: a URL with {trace_id} (§12)'],
+  ['TRACE_URL', 'traceUrl', 'text', 'where the inbox links a vote’s trace: a URL with {trace_id}'],
   ['LOG_LEVEL', 'logLevel', 'text', 'debug, info (default), warn or error'],
   ['LOG_FORMAT', 'logFormat', 'text', 'json (default when output is not a terminal) or text'],
 ];
 
+/** How each option is written: as its variable, or for those no variable sets, as said here. */
+export const OPTION_KINDS = {
+  ...Object.fromEntries(SETTINGS.map(([, option, kind]) => [option, kind])),
+  shutdownGraceMs: 'number',
+  durable: 'boolean',
+} as Readonly<Record<keyof CollectorOptions, Kind>>;
+
+/** Whose names a refusal uses: the options' (`basePath`) or the environment's (`BASE_PATH`). */
+export type Naming = 'options' | 'environment';
+
+const VARIABLES = new Map(SETTINGS.map(([variable, option]) => [option, variable]));
+
+type Name = (option: keyof CollectorOptions) => string;
+
+const namer =
+  (naming: Naming): Name =>
+  (option) =>
+    naming === 'environment' ? (VARIABLES.get(option) ?? option) : option;
+
 const LOCALHOST = ['http://localhost:*', 'http://127.0.0.1:*'];
 
-const fail = (variable: string, problem: string): never => {
-  throw new CollectorConfigError(variable, problem);
+const fail = (name: string, problem: string): never => {
+  throw new CollectorConfigError(name, problem);
 };
 
 function whole(
   value: number | undefined,
-  variable: string,
+  name: string,
   min: number,
   max: number,
   fallback: number,
 ) {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min || value > max) {
-    fail(variable, `must be a whole number from ${min} to ${max}: "${value}"`);
+    fail(name, `must be a whole number from ${min} to ${max}: "${value}"`);
   }
   return value;
 }
 
-function windowMs(value: string | number | undefined, variable: string, fallback: string): number {
+function windowMs(value: string | number | undefined, name: string, fallback: string): number {
   if (typeof value === 'number') {
-    return value >= 0 ? value : fail(variable, `must not be negative: ${value}`);
+    return value >= 0 ? value : fail(name, `must be a number of ms from 0: ${value}`);
   }
-  const text = value;
-  const ms = parseWindow(text ?? fallback);
-  return ms ?? fail(variable, `must be like 30m, 24h, 7d, forever or off: "${text}"`);
+  const text = value || fallback;
+  return parseWindow(text) ?? fail(name, `must be like 30m, 24h, 7d, forever or off: "${text}"`);
 }
 
-function list(value: string | string[] | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
+/**
+ * The items of a list setting, trimmed; undefined when it is unset. Blank text is unset, as an
+ * empty variable is; an empty list in code says "none".
+ */
+function list(value: string | readonly string[] | undefined): string[] | undefined {
+  if (value === undefined || (typeof value === 'string' && value.trim() === '')) return undefined;
   return (typeof value === 'string' ? value.split(',') : value).map((item) => item.trim());
 }
 
@@ -189,13 +237,13 @@ function list(value: string | string[] | undefined): string[] | undefined {
  * an entry with no scheme, with a path, or `*` alone would never match an `Origin` and so would
  * refuse every site it was meant to allow.
  */
-function origins(value: string | string[] | undefined): string[] {
+function origins(value: string | string[] | undefined, name: string): string[] {
   const all = list(value)?.filter(Boolean);
   if (all === undefined) return LOCALHOST;
   for (const origin of all) {
     if (!/^https?:\/\/[^/?#\s@]+\/?$/i.test(origin)) {
       fail(
-        'ALLOWED_ORIGINS',
+        name,
         `must be comma-separated origins, each a scheme and host with an optional port, such as https://help.example.com or http://localhost:* (no path; * stands for any characters of the host or any port): "${origin}"`,
       );
     }
@@ -203,30 +251,29 @@ function origins(value: string | string[] | undefined): string[] {
   return all;
 }
 
-function secrets(value: string | string[] | undefined): string[] {
-  if (value === undefined || value === '') return [];
+function secrets(value: string | string[] | undefined, name: string): string[] {
   const all = list(value) ?? [];
   if (all.some((secret) => secret.length < 32)) {
     fail(
-      'FEEDBACK_SECRET',
+      name,
       'must be one or more comma-separated secrets of at least 32 characters each (try `openssl rand -hex 32`).',
     );
   }
   return all;
 }
 
-function adminToken(value: string | undefined): string | undefined {
+function adminToken(value: string | undefined, name: string): string | undefined {
   if (!value) return undefined;
   if (value.length < 16 || /[\s:]/.test(value)) {
     fail(
-      'ADMIN_TOKEN',
+      name,
       'must be at least 16 characters with no spaces or colons (try `openssl rand -hex 32`).',
     );
   }
   return value;
 }
 
-function publicOrigin(text: string | undefined): string | undefined {
+function publicOrigin(text: string | undefined, name: string): string | undefined {
   if (!text) return undefined;
   let url: URL | undefined;
   try {
@@ -234,30 +281,27 @@ function publicOrigin(text: string | undefined): string | undefined {
   } catch {}
   if (!url || !/^https?:$/.test(url.protocol) || (url.pathname !== '/' && url.pathname !== '')) {
     fail(
-      'PUBLIC_URL',
+      name,
       `must be the http(s) origin browsers reach the collector at, such as https://votes.example.com: "${text}"`,
     );
   }
   return (url as URL).origin;
 }
 
-function oneOf<T extends string>(value: string | undefined, variable: string, allowed: T[]): T {
+function oneOf<T extends string>(value: string | undefined, name: string, allowed: T[]): T {
   if (value === undefined || value === '') return allowed[0] as T;
   return allowed.includes(value as T)
     ? (value as T)
-    : fail(variable, `must be one of ${allowed.join(', ')}: "${value}"`);
+    : fail(name, `must be one of ${allowed.join(', ')}: "${value}"`);
 }
 
-function redactions(value: string | Redaction[] | undefined): Redaction[] {
-  if (value === undefined || value === '') return [...REDACTIONS];
+function redactions(value: string | Redaction[] | undefined, name: string): Redaction[] {
   if (value === 'off') return [];
-  const named = typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value;
+  const named = list(value);
+  if (named === undefined) return [...REDACTIONS];
   for (const item of named) {
     if (!(REDACTIONS as readonly string[]).includes(item)) {
-      fail(
-        'REDACT',
-        `must be off or a comma-separated list of ${REDACTIONS.join(', ')}: "${item}"`,
-      );
+      fail(name, `must be off or a comma-separated list of ${REDACTIONS.join(', ')}: "${item}"`);
     }
   }
   return REDACTIONS.filter((kind) => named.includes(kind));
@@ -265,27 +309,27 @@ function redactions(value: string | Redaction[] | undefined): Redaction[] {
 
 const MAX_RETENTION_DAYS = 36_500;
 
-function retentionDays(value: string | undefined): number | undefined {
+function retentionDays(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '' || value === 'off') return undefined;
   const days = /^([1-9]\d{0,4})d$/.exec(value.trim())?.[1];
   if (days === undefined || Number(days) > MAX_RETENTION_DAYS) {
     return fail(
-      'RETENTION',
+      name,
       `must be off or a number of days from 1d to ${MAX_RETENTION_DAYS}d, such as 30d or 365d: "${value}"`,
     );
   }
   return Number(days);
 }
 
-function basePath(value: string | undefined): string {
+function basePath(value: string | undefined, name: string): string {
   if (!value || value === '/') return '';
   if (!/^(\/[A-Za-z0-9._~-]+)+\/?$/.test(value)) {
-    fail('BASE_PATH', `must be a path such as /feedback: "${value}"`);
+    fail(name, `must be a path such as /feedback: "${value}"`);
   }
   return value.replace(/\/$/, '');
 }
 
-function traceUrl(value: string | undefined): string | undefined {
+function traceUrl(value: string | undefined, name: string): string | undefined {
   if (!value) return undefined;
   let url: URL | undefined;
   try {
@@ -293,67 +337,77 @@ function traceUrl(value: string | undefined): string | undefined {
   } catch {}
   if (!url || !/^https?:$/.test(url.protocol) || !value.includes('{trace_id}')) {
     fail(
-      'TRACE_URL',
+      name,
       `must be an http(s) URL holding {trace_id}, such as https://cloud.langfuse.com/project/p1/traces/{trace_id}: "${value}"`,
     );
   }
   return value;
 }
 
-/** Checks every option and fills in the defaults of those left out. */
+/**
+ * Checks every option and fills in the defaults of those left out; a bad one is named as
+ * `naming` says, as the option (`basePath`) or as its environment variable (`BASE_PATH`).
+ */
 export function resolveCollectorConfig(
   options: CollectorOptions = {},
   interactive = false,
+  naming: Naming = 'options',
 ): CollectorConfig {
+  const name = namer(naming);
   const databaseUrl = options.databaseUrl || undefined;
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(databaseUrl ?? '')?.[1]?.toLowerCase();
   if (scheme !== undefined && !['postgres', 'postgresql', 'socket'].includes(scheme)) {
-    fail('DATABASE_URL', `must be a PostgreSQL connection string, postgres://…: "${scheme}://…"`);
+    fail(
+      name('databaseUrl'),
+      `must be a PostgreSQL connection string, postgres://…: "${scheme}://…"`,
+    );
   }
-  const role = oneOf(options.role, 'ROLE', ['all', 'web', 'forwarder']);
+  const role = oneOf(options.role, name('role'), ['all', 'web', 'forwarder']);
   if (role !== 'all' && databaseUrl === undefined) {
-    fail('ROLE', `${role} needs DATABASE_URL: PGlite belongs to one process, which takes all.`);
+    fail(
+      name('role'),
+      `${role} needs ${name('databaseUrl')}: PGlite belongs to one process, which takes all.`,
+    );
   }
   return {
     host: options.host || '127.0.0.1',
-    port: whole(options.port, 'PORT', 0, 65_535, 8787),
+    port: whole(options.port, name('port'), 0, 65_535, 8787),
     dataDir: options.dataDir || '.data',
     databaseUrl,
     durable: options.durable ?? true,
-    allowedOrigins: origins(options.allowedOrigins),
-    rateLimit: whole(options.rateLimit, 'RATE_LIMIT', 0, 1_000_000, 120),
-    voteWindowMs: windowMs(options.voteWindow, 'VOTE_WINDOW', '24h'),
-    readRateLimit: whole(options.readRateLimit, 'READ_RATE_LIMIT', 0, 1_000_000, 600),
-    feedbackSecrets: secrets(options.feedbackSecret),
-    adminToken: adminToken(options.adminToken),
-    trustProxy: whole(options.trustProxy, 'TRUST_PROXY', 0, 10, 0),
-    publicOrigin: publicOrigin(options.publicUrl),
-    requestTimeoutMs: whole(options.requestTimeout, 'REQUEST_TIMEOUT', 1, 3600, 30) * 1000,
-    shutdownGraceMs: options.shutdownGraceMs ?? 5_000,
+    allowedOrigins: origins(options.allowedOrigins, name('allowedOrigins')),
+    rateLimit: whole(options.rateLimit, name('rateLimit'), 0, 1_000_000, 120),
+    voteWindowMs: windowMs(options.voteWindow, name('voteWindow'), '24h'),
+    readRateLimit: whole(options.readRateLimit, name('readRateLimit'), 0, 1_000_000, 600),
+    feedbackSecrets: secrets(options.feedbackSecret, name('feedbackSecret')),
+    adminToken: adminToken(options.adminToken, name('adminToken')),
+    trustProxy: whole(options.trustProxy, name('trustProxy'), 0, 10, 0),
+    publicOrigin: publicOrigin(options.publicUrl, name('publicUrl')),
+    requestTimeoutMs: whole(options.requestTimeout, name('requestTimeout'), 1, 3600, 30) * 1000,
+    shutdownGraceMs: whole(options.shutdownGraceMs, name('shutdownGraceMs'), 0, 3_600_000, 5_000),
     forwardFile: options.forwardFile || undefined,
-    forwardMaxAgeMs: windowMs(options.forwardMaxAge, 'FORWARD_MAX_AGE', '7d'),
-    redact: redactions(options.redact),
-    retentionDays: retentionDays(options.retention),
+    forwardMaxAgeMs: windowMs(options.forwardMaxAge, name('forwardMaxAge'), '7d'),
+    redact: redactions(options.redact, name('redact')),
+    retentionDays: retentionDays(options.retention, name('retention')),
     role,
-    logLevel: oneOf(options.logLevel, 'LOG_LEVEL', ['info', 'debug', 'warn', 'error']),
-    logFormat:
-      options.logFormat === undefined
-        ? interactive
-          ? 'text'
-          : 'json'
-        : oneOf(options.logFormat, 'LOG_FORMAT', ['json', 'text']),
-    basePath: basePath(options.basePath),
-    maxConnections: whole(options.maxConnections, 'MAX_CONNECTIONS', 1, 1_000_000, 10_000),
-    traceUrl: traceUrl(options.traceUrl),
+    logLevel: oneOf(options.logLevel, name('logLevel'), ['info', 'debug', 'warn', 'error']),
+    logFormat: !options.logFormat
+      ? interactive
+        ? 'text'
+        : 'json'
+      : oneOf(options.logFormat, name('logFormat'), ['json', 'text']),
+    basePath: basePath(options.basePath, name('basePath')),
+    maxConnections: whole(options.maxConnections, name('maxConnections'), 1, 1_000_000, 10_000),
+    traceUrl: traceUrl(options.traceUrl, name('traceUrl')),
   };
 }
 
-/** The options the environment sets: numbers read as numbers, a bad one named. */
+/** The options the environment sets, an empty variable left unset: numbers read as numbers. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv): CollectorOptions {
   const options: Record<string, unknown> = {};
   for (const [variable, option, kind] of SETTINGS) {
     const text = env[variable];
-    if (text === undefined || (text === '' && kind !== 'list')) continue;
+    if (text === undefined || text === '') continue;
     if (kind === 'number') {
       // A decimal passes here so the range check can name it with the bounds.
       options[option] = /^\s*-?\d{1,9}(\.\d+)?\s*$/.test(text)
@@ -366,5 +420,5 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): CollectorOptions {
 
 /** Reads the collector's environment variables, as `npx feedback-collector` does. */
 export function configFromEnv(env: NodeJS.ProcessEnv, interactive = false): CollectorConfig {
-  return resolveCollectorConfig(optionsFromEnv(env), interactive);
+  return resolveCollectorConfig(optionsFromEnv(env), interactive, 'environment');
 }

@@ -352,7 +352,7 @@ describe('ALLOWED_ORIGINS', () => {
     'https://a b',
   ])('%s, which no Origin would match, stops the collector naming it', (origin) => {
     expect(() => createCollector({ allowedOrigins: `https://shop.example,${origin}` })).toThrow(
-      `\`ALLOWED_ORIGINS\` must be comma-separated origins, each a scheme and host with an optional port, such as https://help.example.com or http://localhost:* (no path; * stands for any characters of the host or any port): "${origin}"`,
+      `\`allowedOrigins\` must be comma-separated origins, each a scheme and host with an optional port, such as https://help.example.com or http://localhost:* (no path; * stands for any characters of the host or any port): "${origin}"`,
     );
   });
 });

@@ -28,9 +28,9 @@ describe('the inbox’s settings', () => {
     'https://traces.example.com/',
     'ftp://traces.example.com/{trace_id}',
     'not a url {trace_id}',
-  ])('TRACE_URL %s stops the collector, naming it', (traceUrl) => {
+  ])('traceUrl %s stops the collector, naming it', (traceUrl) => {
     expect(() => createCollector({ traceUrl })).toThrow(
-      /`TRACE_URL` must be an http\(s\) URL holding \{trace_id\}/,
+      /`traceUrl` must be an http\(s\) URL holding \{trace_id\}/,
     );
   });
 });

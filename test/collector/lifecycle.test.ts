@@ -1,9 +1,17 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { BIN, messages, send, startCollector, temporaryDir } from '../helpers/collector';
+import { createCollector } from '../../collector/src/collector';
+import {
+  BIN,
+  messages,
+  minimalEvent,
+  send,
+  startCollector,
+  temporaryDir,
+} from '../helpers/collector';
 
 const dirs: string[] = [];
 const dir = () => {
@@ -17,7 +25,10 @@ afterAll(() => {
 
 const vote = { conversation_id: 'conv-lifecycle', sentiment: 'positive' };
 
-/** Runs the collector to its end and resolves with its exit code and everything it printed. */
+/**
+ * Runs the collector to its end and resolves with its exit code, the messages it printed, and
+ * everything it printed as it printed it.
+ */
 function runToExit(env: Record<string, string>) {
   const child = spawn(process.execPath, [BIN], {
     env: { ...process.env, PORT: '0', ...env },
@@ -30,8 +41,10 @@ function runToExit(env: Record<string, string>) {
   child.stderr.on('data', (chunk) => {
     output += chunk;
   });
-  return new Promise<{ code: number | null; output: string }>((resolve) => {
-    child.once('exit', (code) => resolve({ code, output: messages(output).join('\n') }));
+  return new Promise<{ code: number | null; output: string; printed: string }>((resolve) => {
+    child.once('exit', (code) =>
+      resolve({ code, output: messages(output).join('\n'), printed: output }),
+    );
   });
 }
 
@@ -171,7 +184,7 @@ describe('shutdown', () => {
     ]);
   }, 120_000);
 
-  test('a PostgreSQL that cannot be reached stops start-up naming DATABASE_URL, never its password', async () => {
+  test('a PostgreSQL that cannot be reached stops start-up in one line naming DATABASE_URL, never its password', async () => {
     const result = await runToExit({
       DATABASE_URL: 'postgres://feedback:s3cret@127.0.0.1:1/votes',
     });
@@ -179,6 +192,18 @@ describe('shutdown', () => {
       1,
       'The collector could not start: The PostgreSQL at DATABASE_URL (127.0.0.1:1/votes) could not be reached: connect ECONNREFUSED 127.0.0.1:1',
     ]);
+    expect(result.printed.trim().split('\n')).toHaveLength(1);
+    expect(result.printed).not.toContain('stack');
+    expect(result.printed).not.toContain('s3cret');
+  }, 120_000);
+
+  test('a HOST that does not resolve stops start-up in one line naming it, without a stack', async () => {
+    const result = await runToExit({ DATA_DIR: dir(), HOST: 'bogus.invalid' });
+    expect(result.code).toBe(1);
+    expect(result.output.trim()).toMatch(
+      /^`HOST` "bogus\.invalid" could not be resolved to an address \((ENOTFOUND|EAI_AGAIN)\)\.$/,
+    );
+    expect(result.printed).not.toContain('stack');
   }, 120_000);
 
   test('REQUEST_TIMEOUT that is not a whole number of seconds refuses to start', async () => {
@@ -188,4 +213,114 @@ describe('shutdown', () => {
       '`REQUEST_TIMEOUT` must be a whole number from 1 to 3600: "2.5"',
     ]);
   }, 120_000);
+});
+
+describe('start-up', () => {
+  test('under BASE_PATH the start-up lines give the URLs below it', async () => {
+    const collector = await startCollector({ env: { BASE_PATH: '/feedback' } });
+    try {
+      const [first, inbox] = messages(collector.output());
+      const base = collector.origin;
+      expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/feedback$/);
+      expect([first, inbox]).toEqual([
+        `feedback-widget collector: ${base}/`,
+        `Inbox: ${base}/dashboard`,
+      ]);
+      expect((await fetch(`${base}/dashboard`)).status).toBe(200);
+    } finally {
+      await collector.stop();
+    }
+  }, 120_000);
+
+  test('--help says what each variable does in words, without the SPEC’s section numbers', () => {
+    const help = execFileSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
+    expect(help).not.toMatch(/§/);
+    expect(help).toMatch(/^ {2}FEEDBACK_SECRET +secrets vote tokens must be signed with/m);
+    expect(help).toMatch(/^ {2}FORWARD_FILE +JSON file of the vendor APIs votes are forwarded to/m);
+  });
+});
+
+describe('one server per collector', () => {
+  const silent = { write() {} };
+
+  test('a second listen() throws, and close() stops the one server', async () => {
+    const collector = createCollector({ dataDir: dir(), logDestination: silent });
+    const { url } = await collector.listen({ port: 0 });
+    await expect(collector.listen({ port: 0 })).rejects.toThrow(
+      'The collector already listens: listen() starts its one server, once.',
+    );
+    await collector.close();
+    await expect(fetch(`${url}healthz`)).rejects.toThrow();
+  }, 60_000);
+
+  test('listen() after close() throws, and opens nothing', async () => {
+    const collector = createCollector({ dataDir: dir(), logDestination: silent });
+    await collector.close();
+    await expect(collector.listen({ port: 0 })).rejects.toThrow(
+      'The collector is closed: create another one to listen again.',
+    );
+  });
+});
+
+describe('closing a collector mounted with fetch()', () => {
+  const silent = { write() {} };
+  const post = (id: string) =>
+    new Request('http://collector.test/api/feedback', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(minimalEvent(id)),
+    });
+
+  test('close() lets fetch() calls in flight finish, and fetch() after it answers 503', async () => {
+    const dataDir = dir();
+    const collector = createCollector({ dataDir, logDestination: silent });
+    expect((await collector.fetch(new Request('http://collector.test/readyz'))).status).toBe(200);
+    const inFlight = ['closing-1', 'closing-2', 'closing-3'].map((id) => collector.fetch(post(id)));
+    await collector.close();
+    expect((await Promise.all(inFlight)).map((answer) => answer.status)).toEqual([201, 201, 201]);
+
+    const after = await collector.fetch(post('closing-4'));
+    expect(after.status).toBe(503);
+    expect(after.headers.get('content-type')).toContain('application/json');
+    expect(after.headers.get('x-request-id')).toBeTruthy();
+    expect(await after.json()).toEqual({ error: 'The collector is closed.' });
+
+    const reopened = createCollector({ dataDir, logDestination: silent });
+    try {
+      const read = await reopened.fetch(new Request('http://localhost/api/feedback'), {
+        clientAddress: '127.0.0.1',
+      });
+      expect((await read.json()).total).toBe(3);
+    } finally {
+      await reopened.close();
+    }
+  }, 60_000);
+
+  test('close() waits for a fetch() that never ends for REQUEST_TIMEOUT and a second at most', async () => {
+    const lines: string[] = [];
+    const collector = createCollector({
+      dataDir: dir(),
+      requestTimeout: 1,
+      logDestination: { write: (line) => lines.push(line) },
+    });
+    let body: ReadableStreamDefaultController<Uint8Array> | undefined;
+    const stalled = collector.fetch(
+      new Request('http://collector.test/api/feedback', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: new ReadableStream<Uint8Array>({
+          start(controller) {
+            body = controller;
+            controller.enqueue(new TextEncoder().encode('{"id":'));
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit),
+    );
+    const started = Date.now();
+    await collector.close();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    body?.error(new Error('the client went away'));
+    await stalled;
+  }, 60_000);
 });

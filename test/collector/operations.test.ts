@@ -287,14 +287,14 @@ describe('health without a database', () => {
 });
 
 describe('roles', () => {
-  test('PGlite takes ROLE=all only, and says so naming ROLE', () => {
-    expect(() => createCollector({ role: 'web' })).toThrow('`ROLE` web needs DATABASE_URL');
-    expect(() => createCollector({ role: 'forwarder' })).toThrow('`ROLE`');
+  test('PGlite takes the role all only, and says so naming role', () => {
+    expect(() => createCollector({ role: 'web' })).toThrow('`role` web needs databaseUrl');
+    expect(() => createCollector({ role: 'forwarder' })).toThrow('`role`');
   });
 
-  test('an unknown role is refused, naming ROLE', () => {
+  test('an unknown role is refused, naming role', () => {
     expect(() => createCollector({ role: 'worker' as never })).toThrow(
-      '`ROLE` must be one of all, web, forwarder',
+      '`role` must be one of all, web, forwarder',
     );
   });
   test('a ROLE=forwarder process lowers its CPU priority by 10, so web processes beside it go first', async () => {

@@ -824,13 +824,13 @@ describe('forgetting voters under a short VOTE_WINDOW', { timeout: 120_000 }, ()
 describe('privacy settings', () => {
   test.each([
     [
-      'REDACT',
+      'redact',
       { redact: 'emails' },
-      /`REDACT` must be off or a comma-separated list of email, phone, card: "emails"/,
+      /`redact` must be off or a comma-separated list of email, phone, card: "emails"/,
     ],
-    ['RETENTION', { retention: '0d' }, /`RETENTION` must be off or a number of days from 1d/],
-    ['RETENTION', { retention: '30' }, /`RETENTION` must be off or a number of days/],
-    ['RETENTION', { retention: '12h' }, /`RETENTION` must be off or a number of days/],
+    ['retention', { retention: '0d' }, /`retention` must be off or a number of days from 1d/],
+    ['retention', { retention: '30' }, /`retention` must be off or a number of days/],
+    ['retention', { retention: '12h' }, /`retention` must be off or a number of days/],
   ])('a bad %s stops the collector naming it', (_, options, message) => {
     expect(() => createCollector(options as CreateCollectorOptions)).toThrow(message);
   });
