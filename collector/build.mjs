@@ -24,8 +24,22 @@ await build({
 await build({
   input: { index: here('src/index.ts') },
   external,
-  plugins: [dts({ dtsOnly: true, tsconfig: here('../tsconfig.json'), generator: 'oxc' })],
-  output: { dir: here('dist'), entryFileNames: '[name].d.ts' },
+  // What is marked @internal (the options only the bin, the demo, the bench and tests set) is
+  // left out of the declarations users see. They name Node's own types (`node:http`): the banner
+  // loads @types/node, an optional peer dependency, even where a project's `types` leaves it out.
+  plugins: [
+    dts({
+      dtsOnly: true,
+      tsconfig: here('../tsconfig.json'),
+      generator: 'oxc',
+      oxc: { stripInternal: true },
+    }),
+  ],
+  output: {
+    dir: here('dist'),
+    entryFileNames: '[name].d.ts',
+    banner: '/// <reference types="node" />',
+  },
   logLevel: 'warn',
 });
 mkdirSync(here('dist/public'), { recursive: true });

@@ -15,6 +15,7 @@ import { startTestDatabase } from './helpers/postgres';
  * into a fresh project, and run there with `npx feedback-collector` and as the README mounts it.
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 let project: string;
 let collectorTarball: string;
 
@@ -92,6 +93,8 @@ beforeAll(() => {
     '--prefer-offline',
     ...tarballs.map((name) => `./${name}`),
     'express@5',
+    // What a TypeScript project beside it has: its optional peer dependency.
+    '@types/node',
   ]);
 }, 300_000);
 
@@ -127,6 +130,63 @@ describe('the packed collector', () => {
     );
     expect(Object.keys(manifest.dependencies)).not.toContain('tsx');
     expect(Object.keys(manifest.dependencies)).not.toContain('typescript');
+  });
+
+  it('can be required from CommonJS', () => {
+    writeFileSync(
+      join(project, 'require.cjs'),
+      `const { createCollector, toNodeListener } = require('feedback-widget-collector');
+console.log(JSON.stringify([typeof createCollector, typeof toNodeListener]));
+`,
+    );
+    expect(JSON.parse(run(process.execPath, ['require.cjs']))).toEqual(['function', 'function']);
+  });
+
+  it('type-checks in a TypeScript project whose `types` leaves Node out, showing no internal option', () => {
+    writeFileSync(
+      join(project, 'server.ts'),
+      `import { createServer } from 'node:http';
+import {
+  type CollectorOptions,
+  createCollector,
+  type Redaction,
+  toNodeListener,
+} from 'feedback-widget-collector';
+
+const redact: Redaction[] = ['email', 'card'];
+const options: CollectorOptions = { basePath: '/feedback', redact, trustProxy: 1 };
+const collector = createCollector({ ...options, logDestination: { write: () => {} } });
+createServer(toNodeListener(collector)).listen(0);
+// @ts-expect-error only the repository's bench turns durability off
+createCollector({ durable: false });
+export const handle = (request: Request): Promise<Response> => collector.fetch(request);
+`,
+    );
+    for (const moduleResolution of ['nodenext', 'bundler']) {
+      writeFileSync(
+        join(project, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            target: 'ES2022',
+            module: moduleResolution === 'nodenext' ? 'nodenext' : 'esnext',
+            moduleResolution,
+            lib: ['ES2022', 'DOM'],
+            strict: true,
+            skipLibCheck: false,
+            noEmit: true,
+            types: [],
+          },
+          files: ['server.ts'],
+        }),
+      );
+      let errors = '';
+      try {
+        run(process.execPath, [TSC, '-p', 'tsconfig.json']);
+      } catch (failure) {
+        errors = String((failure as { stdout?: string }).stdout ?? failure);
+      }
+      expect(errors).toBe('');
+    }
   });
 
   it('prints its version and lists every variable in --help', () => {

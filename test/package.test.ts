@@ -87,6 +87,13 @@ const widget: FeedbackHandle = mount(document.createElement('div'), {
 widget.update({ thanks: 'Merci !' });
 // @ts-expect-error a misspelled option is an error
 mount(document.body, { endpiont: '/api/feedback' });
+// @ts-expect-error so is a value an option does not take
+mount(document.body, { endpoint: '/api/feedback', format: 'bogus' });
+// @ts-expect-error the endpoint is a URL's text
+mount(document.body, { endpoint: 42 });
+mount(document.body, { endpoint: '/api/feedback', messageId: 42, neutral: true, sentAt: new Date() });
+// The script tag's global.
+window.FeedbackWidget?.mount(document.body, { endpoint: '/api/feedback', format: 'vote' });
 
 document.addEventListener('feedback:vote', (e) => {
   const rating: 'up' | 'down' | 'neutral' = e.detail.rating;
@@ -184,6 +191,23 @@ describe('the packed package', () => {
       'ConfigError,DeliveryError,Feedback,FeedbackWidgetElement,defineElement,flush,mount,scan',
     );
     expect(markup).toBe('<div></div>');
+  });
+
+  it('can be required from CommonJS', () => {
+    write(
+      'require.cjs',
+      `const api = require('feedback-widget');
+const { Feedback } = require('feedback-widget/react');
+const { signFeedbackToken } = require('feedback-widget/token');
+console.log(JSON.stringify([typeof api.mount, typeof Feedback, typeof signFeedbackToken]));
+`,
+    );
+
+    expect(JSON.parse(run(process.execPath, ['require.cjs']))).toEqual([
+      'function',
+      'function',
+      'function',
+    ]);
   });
 
   it('mints and verifies feedback tokens with feedback-widget/token in plain Node', () => {

@@ -1,6 +1,6 @@
 /**
- * `feedback-widget-collector`: the collector as a library, to mount in a server of your own
- * (SPEC §14). `npx feedback-collector` runs the same thing as a process.
+ * `feedback-widget-collector`: the collector as a library, to mount in a server of your own.
+ * `npx feedback-collector` runs the same thing as a process.
  *
  * @example
  * import { createCollector } from 'feedback-widget-collector';
@@ -15,6 +15,7 @@ export { CollectorConfigError } from './config';
 export type { FetchContext, FetchHandler } from './http/node';
 export { toNodeListener } from './http/node';
 export type { LogDestination } from './observe/logger';
+export type { Redaction } from './privacy/redact';
 export type {
   FeedbackClaims,
   FeedbackTokenProblem,
