@@ -10,6 +10,8 @@ import { startTestDatabase } from './postgres';
 export const BIN = new URL('../../collector/bin/feedback-collector.js', import.meta.url).pathname;
 /** `npm start`'s collector with the demo's pages. */
 const DEMO = new URL('../../demo/main.ts', import.meta.url).pathname;
+/** The bin's source, run through tsx: the collector as the working tree has it, unbuilt. */
+const SOURCE = new URL('../../collector/src/bin.ts', import.meta.url).pathname;
 /** The start-up line, in a JSON log line or a text one. */
 const READY = /feedback-widget collector: (http:\/\/[^\s"]+)\//;
 
@@ -43,20 +45,29 @@ export function temporaryDir(): string {
 }
 
 /**
- * Runs the collector's compiled bin (or, with `demo`, `npm start`'s demo) as a child process on
- * a free port and a fresh temporary DATA_DIR (unless one is given, removed when the test process
- * exits), and resolves once it printed its URL. The child is killed if the test process exits
- * first.
+ * Runs the collector's compiled bin (or, with `demo`, `npm start`'s demo; with `source`, the
+ * bin's TypeScript source) as a child process on a free port and a fresh temporary DATA_DIR
+ * (unless one is given, removed when the test process exits), and resolves once it printed its
+ * URL. The child is killed if the test process exits first.
  */
 export function startCollector(
-  options: { env?: Record<string, string>; dataDir?: string; demo?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    dataDir?: string;
+    demo?: boolean;
+    source?: boolean;
+  } = {},
 ): Promise<CollectorProcess> {
   const dataDir = options.dataDir ?? temporaryDir();
   // A directory this helper made outlives stop(), so a test can restart on it; it goes at exit.
   if (options.dataDir === undefined) {
     process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   }
-  const args = options.demo ? ['--import', 'tsx', DEMO] : [BIN];
+  const args = options.demo
+    ? ['--import', 'tsx', DEMO]
+    : options.source
+      ? ['--import', 'tsx', SOURCE]
+      : [BIN];
   const child = spawn(process.execPath, args, {
     // Tests poll reads far faster than a person: no read limit unless a test sets one.
     env: { ...process.env, PORT: '0', DATA_DIR: dataDir, READ_RATE_LIMIT: '0', ...options.env },

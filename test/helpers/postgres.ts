@@ -23,6 +23,14 @@ interface Server {
   stop(): Promise<void>;
 }
 
+interface Cluster extends Server {
+  /**
+   * Stops the server as `pg_ctl -m fast` does, ending every connection, runs `whileDown`, then
+   * starts the server again.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
@@ -47,7 +55,7 @@ function binaries(): string | undefined {
  * A throwaway cluster in a temp dir, listening on 127.0.0.1 only, trusting local connections.
  * initdb refuses to run as root, so as root the dir goes to `postgres` and the binaries run as it.
  */
-async function startCluster(bin: string): Promise<Server> {
+async function startCluster(bin: string): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'feedback-pg-'));
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
@@ -63,9 +71,19 @@ async function startCluster(bin: string): Promise<Server> {
   await exec('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
   const port = await freePort();
   const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off`;
-  await exec('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']);
+  const start = () =>
+    exec('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']);
+  await start();
   return {
     adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async restart(whileDown) {
+      await exec('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+      try {
+        await whileDown?.();
+      } finally {
+        await start();
+      }
+    },
     async stop() {
       await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
       rmSync(dir, { recursive: true, force: true });
@@ -85,16 +103,8 @@ async function provideServer(): Promise<Server> {
   return startCluster(bin);
 }
 
-/**
- * Provides a fresh PostgreSQL database: on `TEST_DATABASE_URL`'s server when set, else on a
- * throwaway local cluster.
- *
- * @example
- * const database = await startTestDatabase();
- * const collector = await createCollector({ databaseUrl: database.url });
- */
-export async function startTestDatabase(): Promise<TestDatabase> {
-  const server = await provideServer();
+/** Creates a database of its own on `server`. */
+async function createDatabase(server: Server): Promise<TestDatabase> {
   const name = `feedback_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: server.adminUrl });
   await admin.connect();
@@ -115,4 +125,39 @@ export async function startTestDatabase(): Promise<TestDatabase> {
       await server.stop();
     },
   };
+}
+
+/**
+ * Provides a fresh PostgreSQL database: on `TEST_DATABASE_URL`'s server when set, else on a
+ * throwaway local cluster.
+ *
+ * @example
+ * const database = await startTestDatabase();
+ * const collector = await createCollector({ databaseUrl: database.url });
+ */
+export async function startTestDatabase(): Promise<TestDatabase> {
+  return createDatabase(await provideServer());
+}
+
+/** A fresh database on a throwaway cluster of its own, which a test may restart. */
+export interface RestartableDatabase extends TestDatabase {
+  /** Stops the server (every connection ends), runs `whileDown`, and starts it again. */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
+}
+
+/**
+ * Provides a fresh PostgreSQL database on a throwaway local cluster, even with
+ * `TEST_DATABASE_URL` set: restarting a shared server would end its other tests' connections.
+ *
+ * @example
+ * const database = await startRestartableDatabase();
+ * await database.restart(); // every connection to it ends, as at a server's restart
+ */
+export async function startRestartableDatabase(): Promise<RestartableDatabase> {
+  const bin = binaries();
+  if (!bin) {
+    throw new Error('Restarting PostgreSQL needs the server binaries: apt-get install postgresql');
+  }
+  const cluster = await startCluster(bin);
+  return { ...(await createDatabase(cluster)), restart: (whileDown) => cluster.restart(whileDown) };
 }

@@ -1,6 +1,16 @@
 import pg from 'pg';
 import type { Database, Queryable } from './database';
 
+/**
+ * How long the collector's transactions may stay idle, whatever the server's
+ * `idle_in_transaction_session_timeout` says: a forwarder holds its batch's transaction while
+ * it sends (each attempt times out after 10 s). Under a lower setting the server ended the
+ * connection under every slow batch, which then failed and was sent again, over and over.
+ */
+const IDLE_IN_TRANSACTION = '60s';
+
+type Run = (config: pg.QueryConfig) => Promise<pg.QueryResult>;
+
 /** Host, port and database of a connection string, without its user or password. */
 function whereTo(url: string): string {
   try {
@@ -11,24 +21,73 @@ function whereTo(url: string): string {
   }
 }
 
-/** The server backend: a pool of connections to the PostgreSQL at `url`. */
-export async function openPostgres(url: string): Promise<Database> {
-  // Ten for requests, and three for the forwarding worker's loops, which each hold one while
-  // they send a batch: with ten in all, deliveries and alerts made votes wait for a connection.
-  const pool = new pg.Pool({ connectionString: url, max: 13 });
-  // An idle client losing its server must not crash the collector; the next query reconnects.
-  pool.on('error', () => {});
-  const wrap = (target: pg.Pool | pg.PoolClient): Queryable => ({
+function queryable(run: Run): Queryable {
+  return {
     async query<T>(sql: string, params: readonly unknown[] = [], name?: string) {
       const values = [...params];
       const config = name === undefined ? { text: sql, values } : { name, text: sql, values };
-      return (await target.query(config)).rows as T[];
+      return (await run(config)).rows as T[];
     },
     // Without parameters pg uses the simple protocol, which accepts several statements.
     async exec(sql) {
-      await target.query(sql);
+      await run({ text: sql });
     },
+  };
+}
+
+/** A connection taken out of the pool for a transaction or a lock, until it is released. */
+interface CheckedOut {
+  run: Run;
+  /**
+   * Whether its connection is lost, or cannot be trusted to anyone else (a transaction may still
+   * be open on it): it is then closed on release, not pooled.
+   */
+  lost: boolean;
+  /** Gives it back to the pool, or closes it when it was lost. */
+  release(): void;
+}
+
+/**
+ * The pool listens for the errors of idle connections only: one lost while it is checked out
+ * (the server restarts, or ends an idle transaction) emits 'error' on its client, which would
+ * crash the process unheard. Here it is heard, and the connection closed on release.
+ */
+async function checkOut(pool: pg.Pool): Promise<CheckedOut> {
+  const client = await pool.connect();
+  const onError = () => {
+    connection.lost = true;
+  };
+  const connection: CheckedOut = {
+    lost: false,
+    async run(config) {
+      try {
+        return await client.query(config);
+      } catch (error) {
+        // The server refusing a statement leaves the connection as it was; anything else (a lost
+        // connection) does not.
+        if (!(error instanceof pg.DatabaseError)) connection.lost = true;
+        throw error;
+      }
+    },
+    release() {
+      client.release(connection.lost);
+      client.off('error', onError);
+    },
+  };
+  client.on('error', onError);
+  return connection;
+}
+
+/** The server backend: a pool of connections to the PostgreSQL at `url`. */
+export async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    // Ten for requests, and three for the forwarding worker's loops, which each hold one while
+    // they send a batch: with ten in all, deliveries and alerts made votes wait for a connection.
+    max: 13,
   });
+  // An idle client losing its server must not crash the collector; the next query reconnects.
+  pool.on('error', () => {});
   try {
     await pool.query('SELECT 1');
   } catch (error) {
@@ -39,38 +98,49 @@ export async function openPostgres(url: string): Promise<Database> {
     );
   }
   return {
-    ...wrap(pool),
+    ...queryable((config) => pool.query(config)),
     async transaction(fn) {
-      const client = await pool.connect();
+      const connection = await checkOut(pool);
       try {
-        await client.query('BEGIN');
-        const result = await fn(wrap(client));
-        await client.query('COMMIT');
+        // One round trip: both statements in the simple protocol.
+        await connection.run({
+          text: `BEGIN; SET LOCAL idle_in_transaction_session_timeout = '${IDLE_IN_TRANSACTION}'`,
+        });
+        const result = await fn(queryable(connection.run));
+        await connection.run({ text: 'COMMIT' });
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
+        // A connection lost, or that cannot roll back, is closed instead: the server rolls back.
+        if (!connection.lost) {
+          await connection.run({ text: 'ROLLBACK' }).catch(() => {
+            connection.lost = true;
+          });
+        }
         throw error;
       } finally {
-        client.release();
+        connection.release();
       }
     },
     async exclusively(lock, fn) {
-      const client = await pool.connect();
-      let broken = false;
+      const connection = await checkOut(pool);
       try {
-        const [row] = (await client.query('SELECT pg_try_advisory_lock($1) AS locked', [lock]))
-          .rows;
-        if (!row?.locked) return undefined;
+        const { rows } = await connection.run({
+          text: 'SELECT pg_try_advisory_lock($1) AS locked',
+          values: [lock],
+        });
+        if (!rows[0]?.locked) return undefined;
         try {
           return await fn();
         } finally {
           // A connection that cannot unlock is closed instead, which releases the lock.
-          await client.query('SELECT pg_advisory_unlock($1)', [lock]).catch(() => {
-            broken = true;
-          });
+          await connection
+            .run({ text: 'SELECT pg_advisory_unlock($1)', values: [lock] })
+            .catch(() => {
+              connection.lost = true;
+            });
         }
       } finally {
-        client.release(broken);
+        connection.release();
       }
     },
     close: () => pool.end(),
