@@ -9,7 +9,10 @@ export interface Queryable {
    * planning costs about as much as their work. The name stands for that SQL text alone.
    */
   query<T = Row>(sql: string, params?: readonly unknown[], name?: string): Promise<T[]>;
-  /** Runs a script of several statements without parameters (a migration file). */
+  /**
+   * Runs a script of several statements without parameters (a migration file). Unlike `query`'s,
+   * its statements have no time limit on PostgreSQL: a migration may rewrite a large table.
+   */
   exec(sql: string): Promise<void>;
 }
 

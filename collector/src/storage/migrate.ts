@@ -18,7 +18,8 @@ async function migrationFiles(): Promise<string[]> {
 export async function migrate(db: Database): Promise<string[]> {
   const files = await migrationFiles();
   return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    // Through `exec`, which has no time limit: the collector migrating may take long.
+    await tx.exec(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
     await tx.exec(
       'CREATE TABLE IF NOT EXISTS schema_migrations (' +
         'version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',

@@ -1,6 +1,18 @@
 import pg from 'pg';
 import type { Database, Queryable } from './database';
 
+/** How long a request waits for a connection (a new one to open, or its turn in a busy pool). */
+const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * How long a statement waits for its answer: a server that stops answering without closing its
+ * sockets would otherwise hold the requests, and the pool's every connection, forever. Generous,
+ * as the heaviest statements (a search, a page of an export, a batch of housekeeping) each read
+ * a bounded run of rows; the export and housekeeping take one statement per page or batch.
+ * DATABASE_URL's `query_timeout` (in ms, as node-postgres reads it) replaces it.
+ */
+const QUERY_TIMEOUT_MS = 60_000;
+/** A migration may rewrite a large table: it waits as long as a Node timer can (24.8 days). */
+const MIGRATION_TIMEOUT_MS = 2 ** 31 - 1;
 /**
  * How long the collector's transactions may stay idle, whatever the server's
  * `idle_in_transaction_session_timeout` says: a forwarder holds its batch's transaction while
@@ -8,6 +20,8 @@ import type { Database, Queryable } from './database';
  * connection under every slow batch, which then failed and was sent again, over and over.
  */
 const IDLE_IN_TRANSACTION = '60s';
+/** Idle connections probe their server, so one gone without a word is noticed and replaced. */
+const KEEP_ALIVE_DELAY_MS = 10_000;
 
 type Run = (config: pg.QueryConfig) => Promise<pg.QueryResult>;
 
@@ -30,7 +44,11 @@ function queryable(run: Run): Queryable {
     },
     // Without parameters pg uses the simple protocol, which accepts several statements.
     async exec(sql) {
-      await run({ text: sql });
+      const script: pg.QueryConfig & { query_timeout: number } = {
+        text: sql,
+        query_timeout: MIGRATION_TIMEOUT_MS,
+      };
+      await run(script);
     },
   };
 }
@@ -39,8 +57,8 @@ function queryable(run: Run): Queryable {
 interface CheckedOut {
   run: Run;
   /**
-   * Whether its connection is lost, or cannot be trusted to anyone else (a transaction may still
-   * be open on it): it is then closed on release, not pooled.
+   * Whether its connection is lost, or cannot be trusted to anyone else (a statement may still be
+   * running on it, a transaction still be open): it is then closed on release, not pooled.
    */
   lost: boolean;
   /** Gives it back to the pool, or closes it when it was lost. */
@@ -64,7 +82,7 @@ async function checkOut(pool: pg.Pool): Promise<CheckedOut> {
         return await client.query(config);
       } catch (error) {
         // The server refusing a statement leaves the connection as it was; anything else (a lost
-        // connection) does not.
+        // connection, a timeout with the statement still running on it) does not.
         if (!(error instanceof pg.DatabaseError)) connection.lost = true;
         throw error;
       }
@@ -85,6 +103,10 @@ export async function openPostgres(url: string): Promise<Database> {
     // Ten for requests, and three for the forwarding worker's loops, which each hold one while
     // they send a batch: with ten in all, deliveries and alerts made votes wait for a connection.
     max: 13,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEP_ALIVE_DELAY_MS,
   });
   // An idle client losing its server must not crash the collector; the next query reconnects.
   pool.on('error', () => {});

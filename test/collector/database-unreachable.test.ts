@@ -1,0 +1,117 @@
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type Collector, listenCollector, send } from '../helpers/collector';
+import { eventBody } from '../helpers/forward';
+import { startTestDatabase, type TestDatabase } from '../helpers/postgres';
+
+/** A TCP proxy to a PostgreSQL server, which can stop passing bytes while keeping every socket. */
+interface FreezingProxy {
+  /** `url` with the proxy's port in place of the server's. */
+  url: string;
+  /** Passes nothing on, and accepts connections without answering: a network gone silent. */
+  freeze(): void;
+  /** Passes on what waited, and connects what was accepted meanwhile. */
+  thaw(): void;
+  close(): Promise<void>;
+}
+
+async function startFreezingProxy(url: string): Promise<FreezingProxy> {
+  const target = new URL(url);
+  const sockets = new Set<Socket>();
+  const waiting = new Set<Socket>();
+  let frozen = false;
+  const relay = (client: Socket) => {
+    const server = connect(Number(target.port), target.hostname);
+    for (const [from, to] of [
+      [client, server],
+      [server, client],
+    ] as const) {
+      sockets.add(from);
+      from.on('data', (chunk) => to.write(chunk));
+      from.on('close', () => {
+        sockets.delete(from);
+        to.destroy();
+      });
+      from.on('error', () => {});
+    }
+  };
+  const proxy = createServer((client) => {
+    if (!frozen) return relay(client);
+    client.pause();
+    waiting.add(client);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const proxied = new URL(url);
+  proxied.port = String((proxy.address() as AddressInfo).port);
+  return {
+    url: proxied.href,
+    freeze() {
+      frozen = true;
+      for (const socket of sockets) socket.pause();
+    },
+    thaw() {
+      frozen = false;
+      for (const socket of sockets) socket.resume();
+      for (const client of waiting) {
+        relay(client);
+        client.resume();
+      }
+      waiting.clear();
+    },
+    async close() {
+      for (const socket of [...sockets, ...waiting]) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    },
+  };
+}
+
+describe('a PostgreSQL that stops answering', { timeout: 60_000 }, () => {
+  let database: TestDatabase;
+  let proxy: FreezingProxy;
+  let collector: Collector;
+
+  beforeAll(async () => {
+    database = await startTestDatabase();
+    proxy = await startFreezingProxy(database.url);
+    // node-postgres reads `query_timeout` (ms) from the URL; 2 s instead of a minute.
+    const url = new URL(proxy.url);
+    url.searchParams.set('query_timeout', '2000');
+    collector = await listenCollector({
+      databaseUrl: url.href,
+      rateLimit: 0,
+      readRateLimit: 0,
+      shutdownGraceMs: 0,
+    });
+  });
+
+  afterAll(async () => {
+    await collector?.close();
+    await proxy?.close();
+    await database?.stop();
+  });
+
+  test('requests answer an error within seconds, more of them than the pool has connections, and all is well once it answers again', async () => {
+    const stored = await send(`${collector.url}api/feedback`, { body: eventBody('before') });
+    expect(stored.status).toBe(201);
+    proxy.freeze();
+    const started = performance.now();
+    // Some wait on the pool's open connections (the query timeout), the rest on new ones and
+    // on their turn in the pool (the connection timeout, 5 s).
+    const [ready, ...answers] = await Promise.all([
+      send(`${collector.url}readyz`),
+      ...Array.from({ length: 20 }, (_, index) =>
+        send(`${collector.url}api/feedback`, { body: eventBody(`frozen-${index}`) }),
+      ),
+    ]);
+    expect(performance.now() - started).toBeLessThan(15_000);
+    expect(answers.filter((answer) => answer.status < 500)).toEqual([]);
+    expect([ready.status, ready.body.status]).toEqual([503, 'unavailable']);
+
+    proxy.thaw();
+    const after = await send(`${collector.url}api/feedback`, { body: eventBody('after') });
+    expect(after.status).toBe(201);
+    expect((await send(`${collector.url}readyz`)).status).toBe(200);
+    const list = await send(`${collector.url}api/feedback?conversation_id=conv-after`);
+    expect(list.body.total).toBe(1);
+  });
+});
