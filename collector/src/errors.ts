@@ -58,3 +58,35 @@ export class HttpError extends Error {
     this.name = 'HttpError';
   }
 }
+
+/** Errors of sockets that mean the database could not be reached, or stopped answering. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** node-postgres's own words when a connection is lost, cannot be had in time, or goes silent. */
+const LOST_CONNECTION =
+  /^(Connection terminated|timeout exceeded when trying to connect|timeout expired|Query read timeout|Client has encountered a connection error|Client was closed)/;
+
+/**
+ * Whether `error` says the database is out of reach for now, rather than that the request or
+ * the collector is wrong: a socket's failure, a connection node-postgres lost or gave up on, or
+ * PostgreSQL's connection exceptions (SQLSTATE class 08), a server shutting down or starting
+ * (57P01–57P03) or out of connections (53300). Such a request is worth trying again (503).
+ */
+export function databaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code } = error as { code?: unknown };
+  if (typeof code === 'string') {
+    if (NETWORK_CODES.has(code) || code.startsWith('08') || code === '53300') return true;
+    if (/^57P0[123]$/.test(code)) return true;
+  }
+  return LOST_CONNECTION.test(error.message);
+}

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { CollectorConfig } from '../config';
 import {
+  databaseUnavailable,
   HttpError,
   IdempotencyConflictError,
   NotFoundError,
@@ -91,6 +92,17 @@ export function answerError(error: Error, c: AppContext, logger: Logger): Respon
     return Response.json(errorBody(error.message, field), { status, headers });
   }
   if (error instanceof HTTPException) return error.getResponse();
+  if (databaseUnavailable(error)) {
+    // Not the request's fault nor a bug: a widget tries again, and so may anyone else.
+    logger.warn({ err: error.message, req_id: c.get('requestId') }, 'the database is unavailable');
+    return Response.json(
+      { error: 'The database is unavailable; try again shortly.' },
+      {
+        status: 503,
+        headers: { 'Retry-After': '5' },
+      },
+    );
+  }
   logger.error({ err: error, req_id: c.get('requestId') }, 'request failed');
   return Response.json({ error: 'The collector failed to handle this request.' }, { status: 500 });
 }
