@@ -73,10 +73,20 @@ describe.each<Backend>(['pglite', 'postgres'])(
       vendor.answer = () => ({ status: 201, body: '{}' });
     });
 
+    /** The collector's source, not its last build: these tests are about the forwarder's code. */
     function start(file: string, dataDir?: string): Promise<CollectorProcess> {
       const env: Record<string, string> = { ...VENDOR_ENV, RATE_LIMIT: '0', FORWARD_FILE: file };
       if (database) env.DATABASE_URL = database.url;
-      return startCollector(dataDir === undefined ? { env } : { env, dataDir });
+      return startCollector({ env, source: true, ...(dataDir === undefined ? {} : { dataDir }) });
+    }
+
+    /** SIGKILL, and every request the collector wrote before it died received. */
+    async function kill(collector: CollectorProcess) {
+      const exited = new Promise((resolve) => collector.process.once('exit', resolve));
+      collector.process.kill('SIGKILL');
+      await exited;
+      // What the collector wrote before it died may still sit in the vendor's socket buffers.
+      await vendor.idle();
     }
 
     test('a collector killed mid-delivery resends after a restart: nothing lost, each vote under one key', async () => {
@@ -87,11 +97,7 @@ describe.each<Backend>(['pglite', 'postgres'])(
       const first = await start(file);
       await postVotes([`${first.origin}/`], 'kill', 40);
       const inFlight = (await vendor.waitFor(1)).length;
-      const exited = new Promise((resolve) => first.process.once('exit', resolve));
-      first.process.kill('SIGKILL');
-      await exited;
-      // What the collector wrote before it died may still sit in the vendor's socket buffers.
-      await vendor.idle();
+      await kill(first);
       const receivedBeforeKill = vendor.requests.length;
       expect(receivedBeforeKill).toBeGreaterThanOrEqual(inFlight);
       vendor.answer = () => ({ status: 201, body: '{}' });
@@ -107,6 +113,41 @@ describe.each<Backend>(['pglite', 'postgres'])(
         for (const set of keys.values()) expect(set.size).toBe(1);
         // Only what was in flight when the collector died can have been sent twice.
         expect(vendor.requests.length).toBeLessThanOrEqual(40 + receivedBeforeKill);
+      } finally {
+        await second.stop();
+      }
+    });
+
+    test('a delivery the vendor answered before the collector was killed is not sent again', async () => {
+      const file = forwardFile(eventsTo(vendor.origin, 'answered'));
+      // Every fifth vote's first request is never answered; the others are answered at once.
+      const hangs = (vote: string) => Number(vote.split('-').at(-1)) % 5 === 0;
+      vendor.answer = (request) =>
+        hangs(request.body.id) ? new Promise<never>(() => {}) : { status: 201, body: '{}' };
+      const first = await start(file);
+      await postVotes([`${first.origin}/`], 'answered', 20);
+      // Written back about a second after they were sent: a batch with a request that hangs no
+      // longer waits for its 10 s timeout.
+      await waitForCounts(
+        `${first.origin}/`,
+        [{ destination: 'answered', delivered: 16, pending: 4 }],
+        8_000,
+      );
+      await kill(first);
+      vendor.answer = () => ({ status: 201, body: '{}' });
+
+      const second = await start(file, first.dataDir);
+      try {
+        // The four in flight at the kill go again once their lease has run out.
+        await waitForCounts(`${second.origin}/`, [
+          { destination: 'answered', delivered: 20, pending: 0 },
+        ]);
+        const sent = new Map<string, number>();
+        for (const { body } of vendor.requests) sent.set(body.id, (sent.get(body.id) ?? 0) + 1);
+        expect(sent.size).toBe(20);
+        for (const [vote, times] of sent)
+          expect([vote, times]).toEqual([vote, hangs(vote) ? 2 : 1]);
+        for (const keys of keysByVote(vendor).values()) expect(keys.size).toBe(1);
       } finally {
         await second.stop();
       }
@@ -167,6 +208,32 @@ describe('two collectors on one PostgreSQL', () => {
       expect(vendor.keys().size).toBe(1000);
       expect(keysByVote(vendor).size).toBe(1000);
     } finally {
+      await a.close();
+      await b.close();
+    }
+  }, 120_000);
+
+  test('share votes the vendor answers slowly, past their batch, and send none twice', async () => {
+    const forward = forwardFile(eventsTo(vendor.origin, 'slow'));
+    // One vote in five is answered after 2.5 s: after its batch was written back, which leases
+    // it, and before its 10 s timeout.
+    vendor.answer = async (request) => {
+      if (Number(request.body.id.split('-').at(-1)) % 5 === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 2_500));
+      }
+      return { status: 201, body: '{}' };
+    };
+    const before = vendor.requests.length;
+    const a = await storage.start({ forwardFile: forward });
+    const b = await storage.start({ forwardFile: forward });
+    try {
+      await postVotes([a.url, b.url], 'slow', 300, 32);
+      await waitForCounts(a.url, [{ destination: 'slow', delivered: 300, pending: 0 }], 60_000);
+      const received = vendor.requests.slice(before);
+      expect(received).toHaveLength(300);
+      expect(new Set(received.map((request) => request.headers['idempotency-key'])).size).toBe(300);
+    } finally {
+      vendor.answer = () => ({ status: 201, body: '{}' });
       await a.close();
       await b.close();
     }
