@@ -4,7 +4,12 @@
  *
  * @example
  * import { createCollector } from 'feedback-widget-collector';
- * const collector = createCollector({ databaseUrl: process.env.DATABASE_URL, role: 'web' });
+ * // trustProxy: each visitor's address from the X-Forwarded-For its platform or proxy sets.
+ * const collector = createCollector({
+ *   databaseUrl: process.env.DATABASE_URL,
+ *   role: 'web',
+ *   trustProxy: 1,
+ * });
  * export const GET = (request: Request) => collector.fetch(request);
  * export const POST = GET;
  */
