@@ -119,13 +119,19 @@ describe('PostgreSQL restarting under a running collector', { timeout: 120_000 }
       }
       // The forwarder holds the batch's transaction while the vendor takes its time.
       await vendor.waitFor(1);
-      await database.restart();
+      const restarting = performance.now();
+      // Down for 2 s, long enough for the loops to find it down again and again.
+      await database.restart(() => sleep(2_000));
+      const downMs = performance.now() - restarting;
       slow = false;
       await waitForCounts(`${collector.origin}/`, [
         { destination: 'restarted', pending: 0, delivered: 3, failed: 0 },
       ]);
       expect(collector.process.exitCode).toBeNull();
       expect(collector.output()).not.toContain(UNHANDLED);
+      // Each of the three loops asks again after 200 ms doubling, not every 100 ms.
+      const failed = collector.output().split('a batch of deliveries failed').length - 1;
+      expect(failed).toBeLessThanOrEqual(3 * (Math.log2(downMs / 100 + 1) + 2));
       expect(vendor.keys().size).toBe(3);
     } finally {
       expect(await collector.stop()).toBe(0);

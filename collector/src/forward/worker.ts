@@ -31,6 +31,11 @@ const SHARED_LOOPS = 3;
 /** How long an idle loop waits before looking for due deliveries again. */
 const POLL_MS = 100;
 /**
+ * After `failures` batches failed in a row (the database restarting or out of reach), a loop
+ * waits 200 ms doubling to 30 s, so it neither hammers the database nor fills the log.
+ */
+const backoffMs = (failures: number) => Math.min(30_000, POLL_MS * 2 ** failures);
+/**
  * How long a batch waits for its answers before it is written back: one vendor that hangs must
  * not hold back the other vendors' deliveries, the retries due meanwhile, or (on PostgreSQL) the
  * claimed rows' locks for the 10 s of its timeout. Vendors answer well within it, so a batch is
@@ -160,6 +165,8 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
   }
 
   async function loop() {
+    /** Batches failed in a row: the database out of reach is asked again less and less often. */
+    let failures = 0;
     while (!stopping.signal.aborted) {
       const controller = new AbortController();
       setMaxListeners(BATCH * 2, controller.signal);
@@ -170,22 +177,28 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
           ? await db.transaction((tx) => batch(tx, controller))
           : await batch(db, controller);
         count = sent.count;
+        failures = 0;
         for (const straggler of sent.stragglers) follow(straggler, sent.until);
       } catch (error) {
         // Nothing of the batch was written: its deliveries are due again, so none stays in flight.
         controller.abort();
         batches.delete(controller);
         if (stopping.signal.aborted) return;
-        logger.error({ err: error }, 'a batch of deliveries failed and will be retried');
+        failures++;
+        logger.error(
+          { err: error, failures, retry_ms: backoffMs(failures) },
+          'a batch of deliveries failed and will be retried',
+        );
       }
-      if (count < BATCH && !stopping.signal.aborted) {
+      const waitMs = failures ? backoffMs(failures) : POLL_MS;
+      if ((count < BATCH || failures) && !stopping.signal.aborted) {
         await new Promise<void>((resolve) => {
           const wake = () => {
             clearTimeout(timer);
             sleepers.delete(wake);
             resolve();
           };
-          const timer = setTimeout(wake, POLL_MS);
+          const timer = setTimeout(wake, waitMs);
           sleepers.add(wake);
         });
       }
