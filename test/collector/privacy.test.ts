@@ -702,6 +702,20 @@ describe('keeping house on one PostgreSQL', { timeout: 120_000 }, () => {
     vi.useRealTimers();
   });
 
+  test('a collector alone keeps house without saying another one does', async () => {
+    const collector = await storage.start({
+      ...storage.options(),
+      retention: '30d',
+      logLevel: 'debug',
+    });
+    await waitForLine(collector, 'RETENTION 30d');
+    // Closing waits for the round, and for whatever it logs after it.
+    await collector.close();
+    expect(logged(collector).filter((line) => line.msg.startsWith('Another collector'))).toEqual(
+      [],
+    );
+  });
+
   test('an erasure waits for a record another transaction holds, and erases it too', async () => {
     const place = storage.options();
     const collector = await storage.start(place);

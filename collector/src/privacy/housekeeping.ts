@@ -56,46 +56,51 @@ export function startHousekeeping(
   /** The whole round, or (`votersOnly`) the voters past their window alone. */
   async function run(votersOnly: boolean) {
     const ran = await db.exclusively(HOUSEKEEPING_LOCK, async () => {
-      const now = clock();
-      const forgotten = await forgetVoters(db, config.voteWindowMs, now, signal);
-      if (forgotten > 0) {
-        logger.info({ forgotten }, `Forgot the voters of ${forgotten} votes past VOTE_WINDOW.`);
-      }
-      if (votersOnly) return;
-      await pruneIdempotencyKeys(db);
-      const kinds = config.redact.join(',');
-      const redacting = performance.now();
-      // A failure here must not keep RETENTION from deleting what it should.
-      const redacted = await redactStored(db, config.redact, signal).catch((error) => {
-        logger.error({ err: error }, `REDACT ${kinds}: redacting stored records failed.`);
-        return 0;
-      });
-      if (redacted > 0) {
-        logger.info(
-          { redacted, ms: Math.round(performance.now() - redacting) },
-          `REDACT ${kinds}: went through ${redacted} records stored before it applied to them.`,
-        );
-      }
-      const days = config.retentionDays;
-      if (days === undefined || signal.aborted) return;
-      const started = performance.now();
-      const before = new Date(now.getTime() - days * DAY_MS).toISOString();
-      const deleted = await deleteRecords(db, 'received_at < $1::timestamptz', [before], {
-        signal,
-      });
-      const { alerts, subjects } = await deleteSubjectAlerts(db, before, signal);
-      logger.info(
-        {
-          deleted,
-          alerts,
-          subjects,
-          retention_days: days,
-          ms: Math.round(performance.now() - started),
-        },
-        `RETENTION ${days}d: deleted ${deleted} records received before ${before}, with their deliveries, and ${alerts} down_rate alerts sent before it with ${subjects} subjects they fired for.`,
-      );
+      await round(votersOnly);
+      return true;
     });
     if (ran === undefined) logger.debug('Another collector is keeping house on this database.');
+  }
+  /** One round of keeping house, under the lock. */
+  async function round(votersOnly: boolean) {
+    const now = clock();
+    const forgotten = await forgetVoters(db, config.voteWindowMs, now, signal);
+    if (forgotten > 0) {
+      logger.info({ forgotten }, `Forgot the voters of ${forgotten} votes past VOTE_WINDOW.`);
+    }
+    if (votersOnly) return;
+    await pruneIdempotencyKeys(db);
+    const kinds = config.redact.join(',');
+    const redacting = performance.now();
+    // A failure here must not keep RETENTION from deleting what it should.
+    const redacted = await redactStored(db, config.redact, signal).catch((error) => {
+      logger.error({ err: error }, `REDACT ${kinds}: redacting stored records failed.`);
+      return 0;
+    });
+    if (redacted > 0) {
+      logger.info(
+        { redacted, ms: Math.round(performance.now() - redacting) },
+        `REDACT ${kinds}: went through ${redacted} records stored before it applied to them.`,
+      );
+    }
+    const days = config.retentionDays;
+    if (days === undefined || signal.aborted) return;
+    const started = performance.now();
+    const before = new Date(now.getTime() - days * DAY_MS).toISOString();
+    const deleted = await deleteRecords(db, 'received_at < $1::timestamptz', [before], {
+      signal,
+    });
+    const { alerts, subjects } = await deleteSubjectAlerts(db, before, signal);
+    logger.info(
+      {
+        deleted,
+        alerts,
+        subjects,
+        retention_days: days,
+        ms: Math.round(performance.now() - started),
+      },
+      `RETENTION ${days}d: deleted ${deleted} records received before ${before}, with their deliveries, and ${alerts} down_rate alerts sent before it with ${subjects} subjects they fired for.`,
+    );
   }
   let running: Promise<void> = Promise.resolve();
   const next = (votersOnly: boolean) => () => {
