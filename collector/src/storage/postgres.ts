@@ -16,8 +16,9 @@ const MIGRATION_TIMEOUT_MS = 2 ** 31 - 1;
 /**
  * How long the collector's transactions may stay idle, whatever the server's
  * `idle_in_transaction_session_timeout` says: a forwarder holds its batch's transaction while
- * it sends (each attempt times out after 10 s). Under a lower setting the server ended the
- * connection under every slow batch, which then failed and was sent again, over and over.
+ * it waits for the answers (a second at most, then it leases what is still in flight). Under a
+ * setting lower than that the server ended the connection under every slow batch, which then
+ * failed and was sent again, over and over.
  */
 const IDLE_IN_TRANSACTION = '60s';
 /** Idle connections probe their server, so one gone without a word is noticed and replaced. */
@@ -101,7 +102,8 @@ export async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     // Ten for requests, and three for the forwarding worker's loops, which each hold one while
-    // they send a batch: with ten in all, deliveries and alerts made votes wait for a connection.
+    // a batch waits for its answers (up to a second): with ten in all, deliveries and alerts
+    // made votes wait for a connection.
     max: 13,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     query_timeout: QUERY_TIMEOUT_MS,
