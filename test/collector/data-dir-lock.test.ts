@@ -1,20 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createCollector } from '../../collector/src/collector';
-import { listenCollector, send, startCollector, temporaryDir } from '../helpers/collector';
+import { listenCollector, send, startCollector, useTemporaryDirs } from '../helpers/collector';
 import { eventBody } from '../helpers/forward';
 
-const dirs: string[] = [];
-const dir = () => {
-  const made = temporaryDir();
-  dirs.push(made);
-  return made;
-};
-afterAll(() => {
-  for (const made of dirs) rmSync(made, { recursive: true, force: true });
-});
+const dir = useTemporaryDirs();
 
 const lockOf = (dataDir: string) => join(dataDir, 'collector.lock');
 

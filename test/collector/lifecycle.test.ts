@@ -1,8 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createCollector } from '../../collector/src/collector';
 import {
   BIN,
@@ -10,18 +10,10 @@ import {
   minimalEvent,
   send,
   startCollector,
-  temporaryDir,
+  useTemporaryDirs,
 } from '../helpers/collector';
 
-const dirs: string[] = [];
-const dir = () => {
-  const made = temporaryDir();
-  dirs.push(made);
-  return made;
-};
-afterAll(() => {
-  for (const made of dirs) rmSync(made, { recursive: true, force: true });
-});
+const dir = useTemporaryDirs();
 
 const vote = { conversation_id: 'conv-lifecycle', sentiment: 'positive' };
 

@@ -44,6 +44,19 @@ export function temporaryDir(): string {
   return mkdtempSync(join(tmpdir(), 'feedback-collector-'));
 }
 
+/** A maker of temporary directories for a test file, removed after its last test. */
+export function useTemporaryDirs(): () => string {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const made of dirs) rmSync(made, { recursive: true, force: true });
+  });
+  return () => {
+    const made = temporaryDir();
+    dirs.push(made);
+    return made;
+  };
+}
+
 /**
  * Runs the collector's compiled bin (or, with `demo`, `npm start`'s demo; with `source`, the
  * bin's TypeScript source) as a child process on a free port and a fresh temporary DATA_DIR
