@@ -218,10 +218,25 @@ export async function ingest(
   });
 }
 
-/** Idempotency keys outlive the widget's 7-day outbox window by a day, then go. */
+/** Keys per statement: a backlog of millions never makes one statement outlast its timeout. */
+const PRUNE_BATCH = 5_000;
+
+/**
+ * Idempotency keys outlive the widget's 7-day outbox window by a day, then go, a batch at a
+ * time; resolves with how many went.
+ */
 export async function pruneIdempotencyKeys(db: Database): Promise<number> {
-  const rows = await db.query(
-    "DELETE FROM idempotency_keys WHERE created_at < now() - interval '8 days' RETURNING key",
-  );
-  return rows.length;
+  let total = 0;
+  for (;;) {
+    const [row] = await db.query<{ pruned: number }>(
+      `WITH stale AS (
+         SELECT key FROM idempotency_keys WHERE created_at < now() - interval '8 days'
+         LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED),
+       gone AS (DELETE FROM idempotency_keys WHERE key IN (SELECT key FROM stale) RETURNING 1)
+       SELECT count(*)::int AS pruned FROM gone`,
+    );
+    const pruned = row?.pruned ?? 0;
+    total += pruned;
+    if (pruned < PRUNE_BATCH) return total;
+  }
 }
