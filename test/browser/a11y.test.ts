@@ -617,6 +617,21 @@ describe('keyboard only', () => {
     expect(await isFocused(w.down)).toBe(true);
   });
 
+  it('Escape after Shift+Tab back to Not helpful skips the open follow-up too, focus staying there', async () => {
+    const { page, w } = await open();
+    await tabTo(page, w.down);
+    await page.keyboard.press('Enter');
+    await w.textbox.waitFor();
+    await page.keyboard.press('Shift+Tab');
+    expect(await isFocused(w.down)).toBe(true);
+    await page.keyboard.press('Escape');
+    await server.waitFor(1);
+    await outboxDrained(page);
+    expect(only(server.requests).body).toMatchObject({ rating: 'down' });
+    expect(await w.textbox.count()).toBe(0);
+    expect(await isFocused(w.down)).toBe(true);
+  });
+
   it('a follow-up left idle for 60 s sends what was entered and puts focus back on Not helpful', async () => {
     const { page, w } = await open();
     await page.clock.install();

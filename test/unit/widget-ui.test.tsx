@@ -272,6 +272,27 @@ describe('the follow-up', () => {
     expect(activeIn(host)).toBe(ui.getByRole('button', { name: 'Not helpful', pressed: true }));
   });
 
+  test('Escape on the pressed choice closes the follow-up too, and leaves focus there', async () => {
+    const { host, ui } = await renderWidget();
+    fireEvent.click(ui.getByRole('button', { name: 'Not helpful' }));
+    const pressed = ui.getByRole('button', { name: 'Not helpful', pressed: true });
+    pressed.focus();
+
+    fireEvent.keyDown(pressed, { key: 'Escape' });
+
+    expect(ui.queryByRole('textbox')).toBeNull();
+    expect(activeIn(host)).toBe(pressed);
+  });
+
+  test('Escape with no follow-up open is left to the page', async () => {
+    const { ui } = await renderWidget();
+    const event = new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true });
+
+    ui.getByRole('button', { name: 'Helpful' }).dispatchEvent(event);
+
+    expect(event.defaultPrevented).toBe(false);
+  });
+
   test('returns focus to the vote, not to a pressed reason, after Send', async () => {
     const { host, ui } = await renderWidget();
     fireEvent.click(ui.getByRole('button', { name: 'Not helpful' }));

@@ -14,7 +14,7 @@ export interface WidgetProps {
   dark: boolean;
 }
 
-/** The open follow-up: reason choices, a comment, Send and Skip; Escape skips. */
+/** The open follow-up: reason choices, a comment, Send and Skip. */
 function FollowUp({ feedback, config, messages, rating }: WidgetProps & { rating: Rating }) {
   const reasons = feedback.reasonsFor(rating);
   const length = feedback.comment.value.length;
@@ -23,12 +23,12 @@ function FollowUp({ feedback, config, messages, rating }: WidgetProps & { rating
     feedback.finish(keep);
   };
   return (
+    // biome-ignore lint/a11y/useKeyWithClickEvents: it hears clicks on its buttons, which keys press too
     <form
       class="more"
       part="follow-up"
       ref={focusFirst}
       onSubmit={(event) => done(event, true)}
-      onKeyDown={(event) => event.key === 'Escape' && done(event, false)}
       onInput={feedback.touch}
       onClick={feedback.touch}
     >
@@ -104,9 +104,17 @@ export function Widget(props: WidgetProps) {
   const delivery = !open && vote?.delivery;
   const ratings: Rating[] = config.neutral ? ['up', 'neutral', 'down'] : ['up', 'down'];
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: it takes no focus; it hears Escape from the buttons and fields inside
     <div
       class="fw"
       part="widget"
+      // Escape skips an open follow-up wherever focus is in the widget, its choices included.
+      onKeyDown={(event) => {
+        if (open && event.key === 'Escape') {
+          event.preventDefault();
+          feedback.finish(false);
+        }
+      }}
       dir={props.dir}
       lang={props.lang}
       data-theme={props.dark ? 'dark' : 'light'}
