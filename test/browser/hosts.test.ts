@@ -1,5 +1,6 @@
 // @vitest-environment node
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type TestContext, widgetControls } from '../helpers/browser';
@@ -302,6 +303,12 @@ describe('the versioned CDN snippet', () => {
 
     const [request] = await server.waitFor(1);
     expect(request?.body).toMatchObject({ message_id: 'cdn-1' });
+  });
+
+  it('is the snippet the README prints, hash included', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const printed = execFileSync(process.execPath, ['scripts/sri.mjs'], { encoding: 'utf8' });
+    expect(readme).toContain(printed.trim());
   });
 
   it('is refused by the browser when the file does not match its hash', async () => {
