@@ -449,6 +449,24 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
       expect(keys).toEqual([{ key: 'key-keep-1' }]);
     });
 
+    test('a purge of several batches goes through all of them, and the collector keeps taking votes', async () => {
+      const place = storage.options();
+      await storeAndAge(place, ['seed-many'], ['seed-many'], 31);
+      await withDatabase(place, (db) =>
+        db.query(
+          `INSERT INTO feedback
+           SELECT (jsonb_populate_record(f, jsonb_build_object('id', 'many-' || n))).*
+           FROM feedback AS f, generate_series(1, 2500) AS n WHERE f.id = 'seed-many'`,
+        ),
+      );
+      const purging = await start(place, { retention: '30d' });
+      const fresh = await send(`${purging.url}api/feedback`, { body: eventBody('fresh-many') });
+      expect(fresh.status).toBe(201);
+      expect(await waitForLine(purging, 'RETENTION 30d')).toMatchObject({ deleted: 2501 });
+      expect((await send(`${purging.url}api/feedback/many-2500`)).status).toBe(404);
+      expect((await send(`${purging.url}api/feedback/fresh-many`)).status).toBe(200);
+    });
+
     test('a down_rate alert, which belongs to no record, goes by its own age', async () => {
       const place = storage.options();
       const alerts = forwardFile({

@@ -1,5 +1,6 @@
 import type { FeedbackRecord } from '../intake/record';
 import type { Database, Queryable } from '../storage/database';
+import type { Rest } from './pace';
 import {
   createRedactor,
   REDACTED_FIELDS,
@@ -160,7 +161,8 @@ async function moveDailyReasons(tx: Queryable, moved: MovedReason[]): Promise<vo
 
 /**
  * Redacts, with `kinds`, the records stored before redaction or under a narrower `REDACT`
- * (SPEC §13), a batch per transaction until none is left or `signal` aborts, with what the
+ * (SPEC §13), a batch per transaction (awaiting `rest` between two) until none is left or
+ * `signal` aborts, with what the
  * collector keeps of them elsewhere and their reasons in the daily figures; resolves with how
  * many records it went through.
  */
@@ -168,6 +170,7 @@ export async function redactStored(
   db: Database,
   kinds: readonly Redaction[],
   signal: AbortSignal,
+  rest: Rest,
 ): Promise<number> {
   if (kinds.length === 0) return 0;
   const redact = createRedactor(kinds);
@@ -229,6 +232,7 @@ export async function redactStored(
     });
     total += count;
     if (count < BATCH) break;
+    await rest();
   }
   return total;
 }

@@ -3,6 +3,7 @@ import { pruneIdempotencyKeys } from '../intake/ingest';
 import type { Logger } from '../observe/logger';
 import type { Database } from '../storage/database';
 import { redactStored } from './backfill';
+import { type Rest, restAsLongAsWorked } from './pace';
 import { DELETE_BATCH, deleteRecords, deleteSubjectAlerts } from './records';
 
 /** Any fixed number: it names the lock that lets one collector on a database keep house. */
@@ -19,7 +20,13 @@ export interface Housekeeping {
 }
 
 /** Erases the voter of every vote whose `VOTE_WINDOW` has passed (SPEC §13), in batches. */
-async function forgetVoters(db: Database, windowMs: number, now: Date, signal: AbortSignal) {
+async function forgetVoters(
+  db: Database,
+  windowMs: number,
+  now: Date,
+  signal: AbortSignal,
+  rest: Rest,
+) {
   if (windowMs === Number.POSITIVE_INFINITY) return 0;
   const before = new Date(now.getTime() - windowMs).toISOString();
   let total = 0;
@@ -34,6 +41,7 @@ async function forgetVoters(db: Database, windowMs: number, now: Date, signal: A
     );
     total += row?.forgotten ?? 0;
     if ((row?.forgotten ?? 0) < DELETE_BATCH) break;
+    await rest();
   }
   return total;
 }
@@ -42,7 +50,8 @@ async function forgetVoters(db: Database, windowMs: number, now: Date, signal: A
  * Keeps house at start-up and hourly, one collector per database at a time: forgets voters past
  * `VOTE_WINDOW` (more often when the window is shorter than an hour), prunes idempotency keys,
  * redacts records stored before `REDACT` applied to them, and with `RETENTION` deletes the
- * records received longer ago (SPEC §13), logging how many. Ages are measured on `clock`, the
+ * records received longer ago (SPEC §13), logging how many. Between two batches it rests as long
+ * as the batch took, leaving intake at least half of the database. Ages are measured on `clock`, the
  * one that dates what the collector receives.
  */
 export function startHousekeeping(
@@ -64,7 +73,8 @@ export function startHousekeeping(
   /** One round of keeping house, under the lock. */
   async function round(votersOnly: boolean) {
     const now = clock();
-    const forgotten = await forgetVoters(db, config.voteWindowMs, now, signal);
+    const rest = restAsLongAsWorked(signal);
+    const forgotten = await forgetVoters(db, config.voteWindowMs, now, signal, rest);
     if (forgotten > 0) {
       logger.info({ forgotten }, `Forgot the voters of ${forgotten} votes past VOTE_WINDOW.`);
     }
@@ -73,7 +83,7 @@ export function startHousekeeping(
     const kinds = config.redact.join(',');
     const redacting = performance.now();
     // A failure here must not keep RETENTION from deleting what it should.
-    const redacted = await redactStored(db, config.redact, signal).catch((error) => {
+    const redacted = await redactStored(db, config.redact, signal, rest).catch((error) => {
       logger.error({ err: error }, `REDACT ${kinds}: redacting stored records failed.`);
       return 0;
     });
@@ -89,8 +99,9 @@ export function startHousekeeping(
     const before = new Date(now.getTime() - days * DAY_MS).toISOString();
     const deleted = await deleteRecords(db, 'received_at < $1::timestamptz', [before], {
       signal,
+      rest,
     });
-    const { alerts, subjects } = await deleteSubjectAlerts(db, before, signal);
+    const { alerts, subjects } = await deleteSubjectAlerts(db, before, signal, rest);
     logger.info(
       {
         deleted,

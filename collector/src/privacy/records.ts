@@ -1,4 +1,5 @@
 import type { Database } from '../storage/database';
+import { noRest, type Rest } from './pace';
 
 /**
  * Tables whose rows belong to one record, by its id in `feedback_id`: deleted with it. The
@@ -79,23 +80,26 @@ function batchSql(where: string, erasure: boolean): string {
 
 /**
  * Deletes every record `where` selects (a condition on `feedback` using `params` as `$1`…),
- * with what belongs to it, a batch at a time until none is left or `signal` aborts; resolves
- * with how many it deleted. An `erasure` waits for the records others hold, and takes their
- * reasons out of the daily figures too; a purge by age skips the held ones and keeps reasons.
+ * with what belongs to it, a batch at a time (awaiting `rest` between two) until none is left or
+ * `signal` aborts; resolves with how many it deleted. An `erasure` waits for the records others
+ * hold, and takes their reasons out of the daily figures too; a purge by age skips the held ones
+ * and keeps reasons.
  */
 export async function deleteRecords(
   db: Database,
   where: string,
   params: unknown[],
-  options: { signal?: AbortSignal; erasure?: boolean } = {},
+  options: { signal?: AbortSignal; erasure?: boolean; rest?: Rest } = {},
 ): Promise<number> {
   const sql = batchSql(where, options.erasure === true);
+  const rest = options.rest ?? noRest;
   let total = 0;
   while (!options.signal?.aborted) {
     const [row] = await db.query<{ deleted: number }>(sql, params);
     const deleted = row?.deleted ?? 0;
     total += deleted;
     if (deleted < DELETE_BATCH) break;
+    await rest();
   }
   return total;
 }
@@ -109,6 +113,7 @@ export async function deleteSubjectAlerts(
   db: Database,
   before: string,
   signal: AbortSignal,
+  rest: Rest,
 ): Promise<{ alerts: number; subjects: number }> {
   let alerts = 0;
   while (!signal.aborted) {
@@ -123,6 +128,7 @@ export async function deleteSubjectAlerts(
     const deleted = row?.deleted ?? 0;
     alerts += deleted;
     if (deleted < DELETE_BATCH) break;
+    await rest();
   }
   if (signal.aborted) return { alerts, subjects: 0 };
   const [row] = await db.query<{ deleted: number }>(
