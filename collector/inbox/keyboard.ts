@@ -46,7 +46,10 @@ const KEYS: Record<string, () => void> = {
 export function onKey(event: KeyboardEvent): void {
   if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
   const target = event.target as Element;
-  if (target.closest(TYPING) || target.closest('dialog')) return;
+  if (target.closest(TYPING)) return;
+  // While a dialog is open, wherever the focus is (it can fall to <body>), its keys are its
+  // own: Escape closes it, and the page behind it is left as it is.
+  if (document.querySelector('dialog[open]') !== null) return;
   if (event.key === '?') {
     event.preventDefault();
     keysOpen.value = true;

@@ -118,6 +118,7 @@ export function AssignDialog() {
     setName('');
   };
   const me = actor.value;
+  const inert = busy.value ? 'true' : undefined;
   const known = [
     ...new Set(rows.value.map((row) => row.assignee).filter((who) => who !== undefined)),
   ];
@@ -127,7 +128,7 @@ export function AssignDialog() {
         <form
           onSubmit={async (event) => {
             event.preventDefault();
-            if (await change(scope, { assignee: name.trim() })) close();
+            if (!busy.value && (await change(scope, { assignee: name.trim() }))) close();
           }}
         >
           <h2 id="assign-title">Assign {subjectOf(scope)}</h2>
@@ -154,16 +155,18 @@ export function AssignDialog() {
             ))}
           </datalist>
           <div class="actions">
-            <button type="submit" disabled={busy.value}>
+            {/* Inert while a change is sent, never disabled: a disabled button would drop the
+                focus of the reader who pressed it out of the dialog. */}
+            <button type="submit" aria-disabled={inert}>
               Assign
             </button>
             {me !== undefined && (
               <button
                 type="button"
                 class="secondary"
-                disabled={busy.value}
+                aria-disabled={inert}
                 onClick={async () => {
-                  if (await change(scope, { assignee: me })) close();
+                  if (!busy.value && (await change(scope, { assignee: me }))) close();
                 }}
               >
                 Assign to me
@@ -172,9 +175,9 @@ export function AssignDialog() {
             <button
               type="button"
               class="secondary"
-              disabled={busy.value}
+              aria-disabled={inert}
               onClick={async () => {
-                if (await change(scope, { assignee: null })) close();
+                if (!busy.value && (await change(scope, { assignee: null }))) close();
               }}
             >
               Unassign
