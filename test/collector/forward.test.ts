@@ -125,6 +125,40 @@ describe.each<Backend>(['pglite', 'postgres'])(
       );
     });
 
+    test('a text longer than the receiving API takes is cut to it with an ellipsis; a joined text goes whole', async () => {
+      const formats = ['score', 'sentiment', 'event'];
+      const { url } = await start((s) =>
+        vendorDestinations(vendor.origin, s).filter((d) => formats.includes(d.format)),
+      );
+      // A score intake keeps its text (up to a 500-character reason, ': ' and a 5,000-character
+      // comment) as the comment; counted in characters, not UTF-16 units.
+      const text = '😀'.repeat(5400);
+      const scored = await send(`${url}api/assistants/asst_1/feedbacks`, {
+        body: { session_id: 'sess-long', score: 0, text },
+      });
+      expect(scored.status).toBe(201);
+      await vendor.waitFor(3);
+      const byPath = Object.fromEntries(vendor.requests.map((r) => [r.path, r.body]));
+      const cut = `${'😀'.repeat(4999)}…`;
+      expect(byPath['/v1/Assistants/asst_1/Feedbacks']).toMatchObject({ text });
+      expect(byPath['/v1/feedback']).toMatchObject({ comment: cut });
+      expect(byPath['/api/feedback']).toMatchObject({ comment: cut });
+      vendor.requests.length = 0;
+      // The vote route's reason is the joined text too; an event takes 500 characters of it.
+      // Called without a Referer, the vote has no page: its event carries none.
+      const voted = await send(`${url}api/conversations/conv-long/downvote`, {
+        body: { reason: `${'r'.repeat(600)}` },
+      });
+      expect(voted.status).toBe(200);
+      await vendor.waitFor(3);
+      const event = vendor.requests.find((r) => r.path === '/api/feedback')?.body;
+      expect(event).toMatchObject({ conversation_id: 'conv-long', reason: `${'r'.repeat(499)}…` });
+      expect(event).not.toHaveProperty('page_url');
+      expect(vendor.requests.find((r) => r.path === '/v1/feedback')?.body.metadata.reason).toBe(
+        `${'r'.repeat(499)}…`,
+      );
+    });
+
     test('a quality vote forwards its message content and response time, and maps its score', async () => {
       const { url, suffix } = await start((s) => vendorDestinations(vendor.origin, s));
       const posted = await send(`${url}api/messages/feedback`, {

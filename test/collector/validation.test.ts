@@ -50,7 +50,8 @@ const BAD: [string, string, unknown, string][] = [
   ['a comment that is an object', 'feedback', { ...EVENT, comment: {} }, 'comment'],
   ['metadata that is an array', 'feedback', { ...EVENT, metadata: [1] }, 'metadata'],
   ['metadata that is a string', 'feedback', { ...EVENT, metadata: '{}' }, 'metadata'],
-  ['a missing page_url', 'feedback', without(EVENT, 'page_url'), 'page_url'],
+  ['a page_url that is null', 'feedback', { ...EVENT, page_url: null }, 'page_url'],
+  ['a locale that is a number', 'feedback', { ...EVENT, locale: 7 }, 'locale'],
   [
     'a page_url that is not http(s)',
     'feedback',
@@ -280,6 +281,16 @@ describe.each<Backend>(['pglite', 'postgres'])('rules on %s', (backend) => {
     const response = await post(path, body);
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ error: expect.stringContaining(`\`${field}\``), field });
+  });
+
+  test('an event without page_url and locale, as a collector forwards a vote-route record, is stored without them', async () => {
+    const id = unique('evt-nopage');
+    const body = without(without({ ...EVENT, id }, 'page_url'), 'locale');
+    expect((await post('feedback', body)).status).toBe(201);
+    const stored = (await send(api(`feedback/${id}`))).body;
+    expect(stored).toMatchObject({ id, rating: 'up', format: 'event' });
+    expect(stored).not.toHaveProperty('page_url');
+    expect(stored).not.toHaveProperty('locale');
   });
 
   test('an invalid body stores nothing', async () => {

@@ -2,6 +2,7 @@ import type { FeedbackEvent } from '../../../widget/core/event';
 import { bodyFor, fillEndpoint, joined } from '../../../widget/core/formats';
 import { prune } from '../../../widget/core/prune';
 import type { FeedbackRecord } from '../intake/record';
+import { LIMITS } from '../intake/validate';
 import { type Destination, PLACEHOLDER } from './destinations';
 
 /** What one destination gets for one record: a request, a reason it cannot, or nothing. */
@@ -72,6 +73,33 @@ function langfuse(destination: Destination, event: FeedbackEvent) {
   });
 }
 
+/** A vote or score text: the reason and the comment joined by `: `, as intake takes it. */
+const JOINED = LIMITS.reason + 2 + LIMITS.comment;
+
+/** `text` cut to `max` characters (code points), its last one an ellipsis when cut. */
+function fit(text: string | undefined, max: number): string | undefined {
+  if (text === undefined || text.length <= max) return text;
+  const characters = [...text];
+  return characters.length <= max ? text : `${characters.slice(0, max - 1).join('')}…`;
+}
+
+/**
+ * The event with each text no longer than the collector's own intake takes it (SPEC §8), which
+ * is also what the sentiment API of the seeds takes of a comment (5,000). A stored text can be
+ * longer: a score intake keeps its joined text as the comment, and redaction can lengthen one
+ * (`a@b.co` becomes `[email]`). Cut, the vote is delivered instead of refused for good; the
+ * inbox keeps the text whole.
+ */
+function fitted(event: FeedbackEvent): FeedbackEvent {
+  return prune({
+    ...event,
+    reason: fit(event.reason, LIMITS.reason),
+    reason_key: fit(event.reason_key, LIMITS.reason),
+    comment: fit(event.comment, LIMITS.comment),
+    message_content: fit(event.message_content, LIMITS.content),
+  }) as never;
+}
+
 /**
  * Builds what `destination` is sent for `record` with the widget's own body mapping (SPEC §11),
  * so a forwarded body can never drift from the one a browser would send.
@@ -92,7 +120,15 @@ export function plan(destination: Destination, record: FeedbackRecord): Planned 
   const url = endpointOf(destination, event);
   if (format === 'langfuse') return { url, body: langfuse(destination, event) };
   const responded = qualityTiming(record);
-  const body = bodyFor({ format, sentAt: Date.parse(record.created_at) - (responded ?? 0) }, event);
+  const sentAt = Date.parse(record.created_at) - (responded ?? 0);
+  // A vote or score text joins the reason and the comment: it is fitted whole, so a score
+  // intake's text of more than 5,000 characters goes on as it came.
+  const joins = format === 'vote' || format === 'score';
+  const body = bodyFor({ format, sentAt }, joins ? event : fitted(event));
+  if (joins) {
+    const field = format === 'vote' ? 'reason' : 'text';
+    if (body[field] !== undefined) body[field] = fit(body[field] as string, JOINED);
+  }
   // The widget always knows when its message was shown; a forwarded record may not.
   if (format === 'quality' && responded === undefined) delete body.time_to_respond_ms;
   return { url, body };

@@ -75,8 +75,10 @@ const event: FormatHandler = (body, submission) => {
     comment: optional(fields, 'comment', (v, f) => text(v, f, LIMITS.comment)),
     message_content: optional(fields, 'message_content', (v, f) => text(v, f, LIMITS.content)),
     replaces: optional(fields, 'replaces', id),
-    page_url: pageUrl(required(fields, 'page_url'), 'page_url'),
-    locale: locale(required(fields, 'locale'), 'locale'),
+    // The widget always sends both; a collector forwarding the `event` format (SPEC §11) sends
+    // neither for a vote whose intake had no Referer or Accept-Language.
+    page_url: optional(fields, 'page_url', pageUrl),
+    locale: optional(fields, 'locale', locale),
     created_at: timestamp(required(fields, 'created_at'), 'created_at'),
     metadata: optional(fields, 'metadata', metadata),
     format: 'event',
