@@ -63,6 +63,35 @@ export function open(id: string | undefined): void {
     activeId.value = id;
     detailOpen.value = id !== undefined;
   });
+  // Over the list (a narrow screen), the row that opened it is hidden and takes the focus with
+  // it: the focus follows the reader to the vote.
+  if (id !== undefined) {
+    requestAnimationFrame(() => {
+      if (!shown(document.activeElement)) focusVote();
+    });
+  }
+}
+
+/** Whether the element takes the focus where the reader sees it (not <body>, not hidden). */
+function shown(element: Element | null): boolean {
+  return element !== null && element !== document.body && element.getClientRects().length > 0;
+}
+
+/**
+ * Focuses the vote shown in the detail view: its region at once, so the focus never falls to
+ * <body>, then its heading, once loaded, which a screen reader reads out. Not when the reader
+ * has moved the focus on meanwhile.
+ */
+function focusVote(): void {
+  const region = document.getElementById('detail');
+  region?.focus();
+  const stop = record.subscribe((state) => {
+    if (state.loading) return;
+    queueMicrotask(() => stop());
+    requestAnimationFrame(() => {
+      if (document.activeElement === region) document.getElementById('detail-title')?.focus();
+    });
+  });
 }
 
 /** Back to the list from a record shown over it (a narrow screen), onto the cursor's row. */
@@ -86,10 +115,15 @@ export function move(by: number): void {
   focusRow(index);
 }
 
-/** Focuses the link of row `index` once it is rendered. */
+/**
+ * Focuses the link of row `index` once it is rendered; while a vote covers the list (a narrow
+ * screen), the vote the cursor is now on instead.
+ */
 export function focusRow(index: number): void {
   requestAnimationFrame(() => {
-    document.querySelectorAll<HTMLElement>('[data-row-link]')[index]?.focus();
+    const link = document.querySelectorAll<HTMLElement>('[data-row-link]')[index];
+    if (link !== undefined && shown(link)) link.focus();
+    else if (detailOpen.value) focusVote();
   });
 }
 

@@ -797,6 +797,42 @@ describe('focus, dialogs and recovery', () => {
   });
 });
 
+describe('a record over the list (a narrow screen)', () => {
+  it('at 320 px, opening a vote with Enter focuses its heading, j and e keep the focus on the vote, Escape returns to its row', async () => {
+    await startInbox();
+    const [, second] = [
+      await vote({ comment: 'third' }),
+      await vote({ comment: 'second' }),
+      await vote({ comment: 'first' }),
+    ];
+    const page = await openInbox('', { width: 320 });
+    await expect.poll(() => headlines(page), POLL).toEqual(['first', 'second', 'third']);
+    const heading = detail(page).getByRole('heading', { level: 2 });
+    await page.keyboard.press('j');
+    await expect.poll(() => isFocused(rows(page).first().getByRole('link')), POLL).toBe(true);
+    await page.keyboard.press('Enter');
+    await detail(page).locator('.comment', { hasText: 'first' }).waitFor();
+    expect(await list(page).isVisible()).toBe(false);
+    await expect.poll(() => isFocused(heading), POLL).toBe(true);
+
+    await page.keyboard.press('j');
+    await detail(page).locator('.comment', { hasText: 'second' }).waitFor();
+    await expect.poll(() => isFocused(heading), POLL).toBe(true);
+    await page.keyboard.press('e');
+    await said(page, 'Resolved the vote.');
+    expect((await stored(second)).status).toBe('resolved');
+    // The vote that took its place in the list, still over the list.
+    await detail(page).locator('.comment', { hasText: 'third' }).waitFor();
+    await expect.poll(() => isFocused(heading), POLL).toBe(true);
+
+    await page.keyboard.press('Escape');
+    await list(page).waitFor();
+    await expect.poll(() => headlines(page), POLL).toEqual(['first', 'third']);
+    await expect.poll(() => isFocused(rows(page).nth(1).getByRole('link')), POLL).toBe(true);
+    expectNoProblems();
+  });
+});
+
 /** Serious and critical axe findings on the page as it is, WCAG 2.2 AA and best practice. */
 async function seriousFindings(page: Page): Promise<string[]> {
   // Evaluated rather than added as a <script>: the inbox's CSP rightly refuses inline scripts.

@@ -80,7 +80,7 @@ export function Detail() {
       <Fragment>
         {error && <p class="problem-inline">Could not refresh the vote: {error.message}</p>}
         <header class="detail-head">
-          <h2 id="detail-title">
+          <h2 id="detail-title" tabIndex={-1}>
             <RatingMark rating={vote.rating} named={false} /> {RATING_LABELS[vote.rating]}{' '}
             <span class="muted">
               · <Ago at={vote.created_at} />
@@ -120,7 +120,7 @@ export function Detail() {
     );
   }
   return (
-    <section class="detail" aria-label="Vote">
+    <section id="detail" class="detail" aria-label="Vote" tabIndex={-1}>
       {id !== undefined && (
         <button type="button" class="link back" onClick={closeDetail}>
           <span aria-hidden="true">← </span>Back to the list
