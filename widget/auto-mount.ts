@@ -95,10 +95,13 @@ export function scan(root: ParentNode = document): Promise<void> {
   return mountQueued();
 }
 
-/** Unmounts widgets whose element left the document, sending their pending votes. */
+/**
+ * Unmounts widgets whose element left the document or no longer matches the selector, sending
+ * their pending votes.
+ */
 function sweep() {
   for (const [element, handle] of mounted) {
-    if (!element.isConnected) {
+    if (!element.isConnected || !element.matches(selector)) {
       mounted.delete(element);
       handle.unmount();
     }
@@ -133,13 +136,16 @@ export function startAutoMount(options: {
       for (const node of record.addedNodes) if (node instanceof Element) enqueue(node);
       removed ||= [...record.removedNodes].some((node) => node instanceof Element);
     }
-    // A node reused for another message (virtual-DOM lists): its attributes are its options.
+    if (removed || changed.size) sweep();
+    // Its attributes are its options: changed in place (an open follow-up stays), or a new
+    // vote flow for a node reused for another message (virtual-DOM lists). One not mounted
+    // yet (or refused) is queued; the queue skips mounted ones.
     for (const element of changed) {
-      mounted.get(element)?.unmount();
-      mounted.delete(element);
+      mounted
+        .get(element)
+        ?.update({ ...defaults, ...toRaw((element as HTMLElement).dataset) }, true);
       enqueue(element);
     }
-    if (removed) sweep();
     // One slice for everything this callback found, before the next paint.
     if (queue.size) void mountQueued();
   });

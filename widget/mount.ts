@@ -72,8 +72,11 @@ function build(host: Element, first: Config, spell: Spelling): Built {
   // The vote flow reads `config` at each use: `configure` updates it in place, so an open
   // follow-up stays open while texts, theme or the rated message's content change.
   const config = { ...first };
+  // What the widget shows: a copy of `config` at each change, read by the effect below. (A
+  // bare read of a counter signal would do too, but the build drops reads whose value goes
+  // unused: it treats getters as pure.)
+  const shown = signal(config);
   const messages = messagesFor(config.locale);
-  const version = signal(0);
   const emit: FeedbackServices['emit'] = (type, detail) =>
     host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   // Every locale lists its built-in reasons in this order, so one key names each in all of them.
@@ -97,12 +100,12 @@ function build(host: Element, first: Config, spell: Spelling): Built {
   // The built-in texts' direction: English ones in a Hebrew page still read left to right.
   const dir = directionOf(lang);
   const stop = effect(() => {
-    version.value;
-    const dark = isDark(config, runtime.dark.value);
+    const current = shown.value;
+    const dark = isDark(current, runtime.dark.value);
     // The effect re-runs where a signal is written, often inside a click: keep a rendering
     // failure from surfacing there, in the host page.
     try {
-      render(h(Widget, { feedback, config, messages, dir, lang, dark }), root);
+      render(h(Widget, { feedback, config: current, messages, dir, lang, dark }), root);
     } catch (problem) {
       report(host, problem, spell);
     }
@@ -111,7 +114,7 @@ function build(host: Element, first: Config, spell: Spelling): Built {
     key: keyOf(config),
     configure(next) {
       Object.assign(config, next);
-      version.value++;
+      shown.value = { ...config };
     },
     teardown() {
       feedback.finish(true);

@@ -389,6 +389,73 @@ describe('a re-render that moves the same elements', () => {
   });
 });
 
+describe('options changed on a mounted element (data-* attributes)', () => {
+  it('show at once, without a click: texts and theme', async () => {
+    const page = await openChat(messages(1, 1));
+    const w = widget(page, 'm-1');
+    await w.up.waitFor();
+    await page.evaluate(() => {
+      const host = document.querySelector('[data-message-id="m-1"]') as HTMLElement;
+      Object.assign(host.dataset, { prompt: 'Did this answer it?', labelUp: 'Yes', theme: 'dark' });
+    });
+    const shown = page.locator('[data-message-id="m-1"]');
+    await expect
+      .poll(() => shown.locator('[part="prompt"]').textContent())
+      .toBe('Did this answer it?');
+    expect(await shown.getByRole('button', { name: 'Yes', exact: true }).count()).toBe(1);
+    expect(await shown.locator('[part="widget"]').getAttribute('data-theme')).toBe('dark');
+    expect(server.requests).toEqual([]);
+    expectNoProblems();
+  });
+
+  it('leave an open follow-up open with what was typed, and send the content as it stands at Send', async () => {
+    const page = await openChat(messages(1, 1));
+    const w = widget(page, 'm-1');
+    await page.evaluate(() => {
+      const host = document.querySelector('[data-message-id="m-1"]') as HTMLElement;
+      host.dataset.messageContent = 'Hel';
+    });
+    await w.down.click();
+    await w.textbox.fill('Half an');
+    // A chat streaming the rated answer into the attribute while the person types.
+    await page.evaluate(() => {
+      const host = document.querySelector('[data-message-id="m-1"]') as HTMLElement;
+      host.dataset.messageContent = 'Hello, the full answer.';
+      host.dataset.theme = 'dark';
+    });
+    await nextFrame(page);
+    expect(await w.textbox.inputValue()).toBe('Half an');
+    expect(server.requests).toEqual([]);
+    await w.textbox.fill('Half an answer');
+    await w.send.click();
+    await server.waitFor(1);
+    await outboxDrained(page);
+    expect(bodies()).toHaveLength(1);
+    expect(bodies()[0]).toMatchObject({
+      message_id: 'm-1',
+      rating: 'down',
+      comment: 'Half an answer',
+      message_content: 'Hello, the full answer.',
+    });
+    expectNoProblems();
+  });
+
+  it('removing data-feedback unmounts the widget and sends its open follow-up', async () => {
+    const page = await openChat(messages(1, 1));
+    const w = widget(page, 'm-1');
+    await w.down.click();
+    await w.textbox.fill('Gone');
+    await page.evaluate(() => {
+      document.querySelector('[data-message-id="m-1"]')?.removeAttribute('data-feedback');
+    });
+    await server.waitFor(1);
+    await outboxDrained(page);
+    expect(bodies()[0]).toMatchObject({ message_id: 'm-1', comment: 'Gone' });
+    expect(await page.locator('[data-message-id="m-1"]').getByRole('button').count()).toBe(0);
+    expectNoProblems();
+  });
+});
+
 describe('an element reused in place for another message (data-message-id changed)', () => {
   it('shows the new message unvoted instead of the vote recorded on the old one', async () => {
     const page = await openChat(messages(1, 2));

@@ -691,6 +691,24 @@ describe('mounting', () => {
     expect(t.problems.consoleErrors).toEqual([]);
   });
 
+  it('<feedback-widget> shows a changed attribute at once, without a click', async () => {
+    const { page } = await open(
+      '<feedback-widget endpoint="/api/feedback" message-id="m-10"></feedback-widget>',
+      { head: '<script src="/feedback-widget.js" async></script>' },
+    );
+    const w = widget(page, 'm-10');
+    await w.up.waitFor();
+    await page.evaluate(() => {
+      const element = document.querySelector('feedback-widget') as HTMLElement;
+      element.setAttribute('prompt', 'Rate this answer');
+      element.setAttribute('theme', 'dark');
+    });
+    const host = page.locator('feedback-widget');
+    await expect.poll(() => host.locator('[part="prompt"]').textContent()).toBe('Rate this answer');
+    expect(await host.locator('[part="widget"]').getAttribute('data-theme')).toBe('dark');
+    expect(server.requests).toEqual([]);
+  });
+
   it('<feedback-widget endpoint message-id> works as a custom element', async () => {
     const { page } = await open(
       '<feedback-widget endpoint="/api/feedback" message-id="m-9"></feedback-widget>',
