@@ -1,7 +1,7 @@
 // Everything the reader does: move, select, search, change the triage state. Each change is
 // sent, announced in words, and followed by a refetch of what it touched.
 import { batch, type ReadonlySignal } from '@preact/signals';
-import { ApiError, api, type Change } from './api';
+import { ApiError, api, type Change, reached } from './api';
 import { describeChange, votes } from './format';
 import type { Loaded } from './resource';
 import {
@@ -262,9 +262,17 @@ export async function retry(deliveryId: string, destination: string): Promise<vo
 }
 
 export function fail(error: Error): void {
-  const text =
-    error instanceof ApiError
-      ? error.message
-      : `The collector could not be reached (${error.message}).`;
+  if (error instanceof ApiError) {
+    problem.value = error.message;
+    return;
+  }
+  const text = `The collector could not be reached (${error.message}).`;
   problem.value = text;
+  // True only until the collector answers again, which the page's own refresh finds out.
+  const before = reached.peek();
+  const stop = reached.subscribe((count) => {
+    if (count === before) return;
+    queueMicrotask(() => stop());
+    if (problem.peek() === text) problem.value = '';
+  });
 }

@@ -1,6 +1,7 @@
 // The one place the inbox talks HTTP. Paths are relative to the page (`dashboard` at the
 // collector's root, or under its BASE_PATH), so `api/feedback` reaches the same collector
 // wherever it is mounted. The browser sends the team's credentials (HTTP Basic) by itself.
+import { signal } from '@preact/signals';
 import type {
   AttentionItem,
   Delivery,
@@ -22,6 +23,12 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 }
+
+/**
+ * How many requests the collector has answered with success: once it answers again (the
+ * refresh every few seconds asks it), what said it could not be reached is out of date.
+ */
+export const reached = signal(0);
 
 type Query = Record<string, string | number | undefined>;
 
@@ -53,6 +60,7 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
       typeof body?.field === 'string' ? body.field : undefined,
     );
   }
+  reached.value++;
   return body as T;
 }
 

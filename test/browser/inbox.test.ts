@@ -797,6 +797,31 @@ describe('focus, dialogs and recovery', () => {
   });
 });
 
+describe('a collector out of reach', () => {
+  it('says it could not be reached until a later request goes through, the refresh included', async () => {
+    await startInbox();
+    const id = await vote({ comment: 'Resolve me later' });
+    const page = await openInbox(`?id=${id}`);
+    const resolve = detail(page).getByRole('button', { name: 'Resolve', exact: true });
+    await resolve.waitFor();
+    const banner = page.locator('p.problem[role="alert"]');
+    await page.route('**/api/**', (route) => route.abort('connectionrefused'));
+    await resolve.click();
+    await expect
+      .poll(() => banner.textContent(), POLL)
+      .toMatch(/^The collector could not be reached \(.+\)\.$/);
+
+    // Back: the page's own refresh (every 4 s) finds it, with nothing pressed.
+    await page.unroute('**/api/**');
+    await expect.poll(() => banner.textContent(), POLL).toBe('');
+    expect(await headlines(page)).toEqual(['Resolve me later']);
+    expect((await stored(id)).status).toBe('open');
+    // The failed requests are logged by the browser; nothing else went wrong.
+    expect(t.problems.pageErrors).toEqual([]);
+    expect(t.problems.cspViolations).toEqual([]);
+  });
+});
+
 describe('a record over the list (a narrow screen)', () => {
   it('at 320 px, opening a vote with Enter focuses its heading, j and e keep the focus on the vote, Escape returns to its row', async () => {
     await startInbox();
