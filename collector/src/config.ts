@@ -143,7 +143,12 @@ export const SETTINGS: [
     'secrets vote tokens must be signed with (unset: votes need no token)',
   ],
   ['ADMIN_TOKEN', 'adminToken', 'text', 'token for the inbox, reads and metrics'],
-  ['ALLOWED_ORIGINS', 'allowedOrigins', 'list', 'origins allowed cross-origin (default localhost)'],
+  [
+    'ALLOWED_ORIGINS',
+    'allowedOrigins',
+    'list',
+    'origins allowed cross-origin (default http://localhost:*,http://127.0.0.1:*)',
+  ],
   ['PUBLIC_URL', 'publicUrl', 'text', 'the origin browsers reach the collector at'],
   [
     'TRUST_PROXY',
