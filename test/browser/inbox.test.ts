@@ -738,6 +738,10 @@ describe('under BASE_PATH', () => {
   });
 });
 
+/** How far the page scrolls sideways: 0 when everything fits the width. */
+const sideways = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
 /** Whether the focus is inside an open dialog (not fallen to <body> behind it). */
 const focusInDialog = (page: Page) =>
   page.evaluate(() => document.activeElement?.closest('dialog[open]') != null);
@@ -854,6 +858,33 @@ describe('a record over the list (a narrow screen)', () => {
     await list(page).waitFor();
     await expect.poll(() => headlines(page), POLL).toEqual(['first', 'third']);
     await expect.poll(() => isFocused(rows(page).nth(1).getByRole('link')), POLL).toBe(true);
+    expectNoProblems();
+  });
+
+  it('at 320 px a 64-character assignee fits: the row, the detail, its activity and what is said', async () => {
+    await startInbox();
+    // The longest name allowed, with nowhere to break it.
+    const long = 'W'.repeat(64);
+    const id = await vote({ comment: 'Who has this one?' });
+    await patch(id, { assignee: long });
+    const page = await openInbox(`?q=${encodeURIComponent('-is:spam')}`, { width: 320 });
+    await expect.poll(() => headlines(page), POLL).toEqual(['Who has this one?']);
+    await rows(page).locator('.assignee', { hasText: long }).waitFor();
+    expect(await sideways(page)).toBe(0);
+
+    await rows(page).first().getByRole('link').click();
+    const record = detail(page);
+    await record.getByText(`Assigned to ${long}`).waitFor();
+    await record.getByRole('region', { name: 'Activity' }).getByText(long).waitFor();
+    expect(await sideways(page)).toBe(0);
+
+    await record.getByRole('button', { name: 'Assign', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Assign the vote' });
+    await dialog.getByRole('combobox', { name: 'Assignee' }).fill(`${long.slice(1)}V`);
+    await dialog.getByRole('button', { name: 'Assign', exact: true }).click();
+    await said(page, `Assigned the vote to ${long.slice(1)}V.`);
+    await record.getByText(`Assigned to ${long.slice(1)}V`).waitFor();
+    expect(await sideways(page)).toBe(0);
     expectNoProblems();
   });
 });

@@ -54,7 +54,11 @@ function Row({ row, focusable }: { row: FeedbackRecord; focusable: boolean }) {
         <span class="details">{details.join(' · ')}</span>
         <span class="aside">
           {mixed && <span class={`chip status-${row.status}`}>{STATUS_LABELS[row.status]}</span>}
-          {row.assignee !== undefined && <span class="assignee">{row.assignee}</span>}
+          {row.assignee !== undefined && (
+            <span class="assignee" title={row.assignee}>
+              {row.assignee}
+            </span>
+          )}
           <Ago at={row.created_at} />
         </span>
       </a>
