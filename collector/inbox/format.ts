@@ -1,6 +1,6 @@
 // How values read in the inbox: English texts, times in the reader's own time zone.
 import type { Change } from './api';
-import type { Rating, Scope, Status } from './types';
+import type { FeedbackRecord, Rating, Scope, Status } from './types';
 
 export const RATING_LABELS: Record<Rating, string> = {
   up: 'Helpful',
@@ -88,4 +88,20 @@ export function describeChange(scope: Scope, change: Change, updated?: number): 
   if (change.status === 'spam') return `Marked ${subject} as spam${unchanged}.`;
   if (change.assignee === null) return `Unassigned ${subject}${unchanged}.`;
   return `Assigned ${subject} to ${change.assignee}${unchanged}.`;
+}
+
+/**
+ * The vote with the text it rates as `message_content`: a `quality` vote keeps it in
+ * `metadata.sent_message_content` (the export reads it as its rated text too), which is then
+ * not shown again in the metadata.
+ */
+export function withRatedText(vote: FeedbackRecord): FeedbackRecord {
+  const { sent_message_content: sent, ...metadata } = vote.metadata ?? {};
+  if (vote.message_content !== undefined || typeof sent !== 'string') return vote;
+  const { metadata: _, ...rest } = vote;
+  return {
+    ...rest,
+    message_content: sent,
+    ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+  };
 }

@@ -801,6 +801,37 @@ describe('focus, dialogs and recovery', () => {
   });
 });
 
+describe('a quality vote', () => {
+  it('shows the message it rates as the rated message, not again in its metadata', async () => {
+    await startInbox();
+    const { status, body } = await send(`${origin()}/api/messages/feedback`, {
+      body: {
+        original_message_id: 'm-quality',
+        sent_message_content: 'Open Settings, then Security.',
+        customer_responded: true,
+        quality_score: 0,
+        time_to_respond_ms: 8400,
+      },
+    });
+    expect(status).toBe(201);
+    const page = await openInbox(`?id=${body.feedback_id}`);
+    const record = detail(page);
+    await record.getByRole('heading', { name: /Not helpful/ }).waitFor();
+    expect(await record.getByRole('region', { name: 'Rated message' }).textContent()).toBe(
+      'Rated messageOpen Settings, then Security.',
+    );
+    const metadata = record
+      .locator('.fields > div')
+      .filter({ has: page.locator('dt', { hasText: 'Metadata' }) });
+    expect(JSON.parse((await metadata.locator('pre').textContent()) as string)).toEqual({
+      customer_responded: true,
+      time_to_respond_ms: 8400,
+    });
+    expect(await record.getByText('Open Settings, then Security.').count()).toBe(1);
+    expectNoProblems();
+  });
+});
+
 describe('a collector out of reach', () => {
   it('says it could not be reached until a later request goes through, the refresh included', async () => {
     await startInbox();

@@ -1,7 +1,7 @@
 import { Fragment, h } from 'preact';
 import { change, closeDetail } from '../actions';
 import { ApiError } from '../api';
-import { RATING_LABELS, STATUS_LABELS } from '../format';
+import { RATING_LABELS, STATUS_LABELS, withRatedText } from '../format';
 import { activeId, assigning, busy, record } from '../state';
 import type { FeedbackRecord, Status } from '../types';
 import { ActivityLog } from './Activity';
@@ -56,7 +56,8 @@ function Actions({ vote }: { vote: FeedbackRecord }) {
 /** One record in full: what was rated and said, every field, its deliveries and activity. */
 export function Detail() {
   const id = activeId.value;
-  const { data: vote, error, loading } = record.value;
+  const { data, error, loading } = record.value;
+  const vote = data && withRatedText(data);
   let body: preact.ComponentChildren;
   if (id === undefined) {
     body = (
