@@ -1,10 +1,12 @@
 // What keeps the page current without a reload: the refresh while it is seen, and the address
 // that follows the view.
 import { batch, effect } from '@preact/signals';
+import { focusRow } from './actions';
 import { type Address, readAddress, writeAddress } from './address';
 import { api } from './api';
 import {
   activeId,
+  activeIndex,
   actor,
   checked,
   detailOpen,
@@ -49,33 +51,50 @@ export function keepRefreshing(): void {
 
 /**
  * Writes the view into the address: a new search or view is a new history entry (Back
- * returns to the one before), a new record replaces the entry. Back and Forward restore it.
+ * returns to the one before), and so is a record opened over the list (Back returns to the
+ * list, its search and its cursor); moving the cursor to another record replaces the entry.
+ * Each entry's state says whether its record covers the list. Back and Forward restore it.
  */
 export function followAddress(): void {
   let written = writeAddress(readAddress(location.search));
   let shown: Address = { view: view.peek(), q: search.peek() };
+  let covered = detailOpen.peek();
   effect(() => {
     const id = activeId.value;
+    const over = detailOpen.value && id !== undefined;
     const address: Address = { view: view.value, q: search.value, ...(id ? { id } : {}) };
     const next = writeAddress(address);
-    if (next === written) return;
+    if (next === written && over === covered) return;
     const entry = address.view !== shown.view || address.q !== shown.q;
-    history[entry ? 'pushState' : 'replaceState'](null, '', next || location.pathname);
+    if (over && !covered && !entry) {
+      // The entry left behind is the list, with the cursor on the row that was opened.
+      history.replaceState({ over: false }, '', written || location.pathname);
+      history.pushState({ over: true }, '', next || location.pathname);
+    } else {
+      history[entry ? 'pushState' : 'replaceState']({ over }, '', next || location.pathname);
+    }
     written = next;
     shown = address;
+    covered = over;
   });
-  addEventListener('popstate', () => {
+  addEventListener('popstate', (event) => {
     const address = readAddress(location.search);
+    // An entry the inbox did not write (a link followed, a reload) opens its record.
+    const over = address.id !== undefined && (event.state?.over ?? true);
+    const leaving = detailOpen.peek() && !over;
     written = writeAddress(address);
     shown = address;
+    covered = over;
     batch(() => {
       view.value = address.view;
       search.value = address.q;
       activeId.value = address.id;
-      detailOpen.value = address.id !== undefined;
+      detailOpen.value = over;
       offset.value = 0;
       checked.value = new Set();
       everyMatch.value = false;
     });
+    // Back from a record over the list: onto its row, as "Back to the list" does.
+    if (leaving) focusRow(Math.max(0, activeIndex.peek()));
   });
 }

@@ -892,6 +892,38 @@ describe('a record over the list (a narrow screen)', () => {
     expectNoProblems();
   });
 
+  it('at 320 px, Back from a vote opened over the list returns to the list with its search, onto its row', async () => {
+    await startInbox();
+    await vote({ comment: 'filler one' });
+    await vote({ comment: 'filler two' });
+    await vote({ comment: 'other' });
+    const page = await openInbox('', { width: 320 });
+    await expect.poll(() => headlines(page), POLL).toHaveLength(3);
+    const box = page.getByRole('searchbox', { name: 'Search feedback' });
+    await box.fill('filler');
+    await box.press('Enter');
+    await expect.poll(() => headlines(page), POLL).toEqual(['filler two', 'filler one']);
+
+    await rows(page).nth(1).getByRole('link').click();
+    await detail(page).locator('.comment', { hasText: 'filler one' }).waitFor();
+    expect(await list(page).isVisible()).toBe(false);
+    // Moving on to the next vote while it covers the list is no new entry.
+    await page.keyboard.press('k');
+    await detail(page).locator('.comment', { hasText: 'filler two' }).waitFor();
+
+    await page.goBack();
+    await list(page).waitFor();
+    expect(await box.inputValue()).toBe('filler');
+    expect(new URL(page.url()).searchParams.get('q')).toBe('filler');
+    await expect.poll(() => headlines(page), POLL).toEqual(['filler two', 'filler one']);
+    await expect.poll(() => isFocused(rows(page).nth(1).getByRole('link')), POLL).toBe(true);
+
+    await page.goBack();
+    await expect.poll(() => headlines(page), POLL).toHaveLength(3);
+    expect(await box.inputValue()).toBe('');
+    expectNoProblems();
+  });
+
   it('at 320 px a 64-character assignee fits: the row, the detail, its activity and what is said', async () => {
     await startInbox();
     // The longest name allowed, with nowhere to break it.
