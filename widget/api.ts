@@ -1,4 +1,5 @@
 import { Component, createRef, h } from 'preact';
+import type { OptionName } from './core/config';
 import type { FeedbackEvent } from './core/event';
 import { FeedbackWidgetElement } from './element';
 import { type MountHandle, mountWidget, type Spelling } from './mount';
@@ -58,8 +59,9 @@ declare global {
 /** A mounted widget. */
 export interface FeedbackHandle {
   /**
-   * Changes some options. Ones that keep the subject (texts, theme, a streaming
-   * `messageContent`) re-render in place and an open follow-up stays open; new ids mount afresh.
+   * Changes some options; one given as `undefined` or `null` goes back to its default. Ones
+   * that keep the subject (texts, theme, a streaming `messageContent`) re-render in place and an
+   * open follow-up stays open; new ids mount afresh.
    */
   update(options: FeedbackOptions): void;
   /** Removes the widget, sending its open follow-up first. Harmless when already unmounted. */
@@ -76,8 +78,18 @@ export interface FeedbackHandle {
  * widget.unmount();
  */
 export function mount(element: Element, options: FeedbackOptions): FeedbackHandle {
-  const handle = mountWidget(element, toRaw(options), same);
-  return { update: (changes) => handle.update(toRaw(changes)), unmount: handle.unmount };
+  let current = toRaw(options);
+  const handle = mountWidget(element, current, same);
+  return {
+    update(changes) {
+      current = { ...current, ...toRaw(changes) };
+      for (const name in changes) {
+        if (changes[name as OptionName] == null) delete current[name as OptionName];
+      }
+      handle.update(current, true);
+    },
+    unmount: handle.unmount,
+  };
 }
 
 /**

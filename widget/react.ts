@@ -72,13 +72,10 @@ export function Feedback(props: FeedbackProps): ReactElement {
     const before = shown.current;
     if (JSON.stringify(before) === JSON.stringify(options)) return;
     shown.current = options;
-    // `update` merges: an option taken away altogether needs a fresh mount to fall back.
-    if (given(before).every((name) => options[name] !== undefined)) {
-      handle.current?.update(options);
-    } else {
-      handle.current?.unmount();
-      handle.current = mount(host.current as HTMLDivElement, options);
-    }
+    // `update` merges; an option given as undefined goes back to its default, so one taken
+    // away is named that way. An open follow-up stays open unless the subject changed.
+    const taken = Object.fromEntries(given(before).map((name) => [name, undefined]));
+    handle.current?.update({ ...taken, ...options });
   });
 
   return createElement('div', { ref: host, className: props.className });

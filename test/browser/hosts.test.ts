@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type TestContext, widgetControls } from '../helpers/browser';
+import { nextFrame, type TestContext, widgetControls } from '../helpers/browser';
 import { useBrowserAndServer } from '../helpers/browser-suite';
 import { bundleForBrowser, bundleForNode } from '../helpers/bundle';
 import type { Recorded, RecordingServer } from '../helpers/recording-server';
@@ -137,16 +137,22 @@ describe('React 19 in StrictMode', () => {
     expect(request?.body).toMatchObject({ message_id: 'c-1', comment: 'Still typing' });
   });
 
-  it('<Feedback> falls back to the default text when a prop is taken away', async () => {
+  it('<Feedback> falls back to the default text when a prop is taken away, its follow-up left open', async () => {
     const page = await openReact();
     const widget = component(page, '2');
     await page.evaluate(() => window.chat?.thanks('Merci !'));
+    await widget.down.click();
+    await widget.textbox.fill('Half typed');
+
     await page.evaluate(() => window.chat?.thanks(''));
+    await nextFrame(page);
 
-    await widget.up.click();
-
+    expect(await widget.textbox.inputValue()).toBe('Half typed');
+    expect(server.requests).toEqual([]);
+    await widget.send.click();
     await expect.poll(() => widget.status.textContent()).toBe('Thanks for your feedback!');
-    await server.waitFor(1);
+    const [request] = await server.waitFor(1);
+    expect(request?.body).toMatchObject({ message_id: 'c-2', comment: 'Half typed' });
   });
 
   it('a chat rendered on the server hydrates without a mismatch, and its widgets work', async () => {

@@ -190,6 +190,40 @@ describe('the Feedback component', () => {
   });
 });
 
+describe('mount', () => {
+  test('update with an option given as undefined or null takes it back to its default, keeping the open follow-up', () => {
+    const host = container();
+    const handle = mount(host, {
+      endpoint: endpoint(),
+      messageId,
+      labelUp: 'Yes',
+      prompt: 'Useful?',
+    });
+    handles.push(handle);
+    const ui = shadow(host);
+    fireEvent.click(ui.getByRole('button', { name: 'Not helpful' }));
+    fireEvent.input(ui.getByRole('textbox'), { target: { value: 'Draft' } });
+
+    handle.update({ labelUp: undefined, prompt: null as never });
+
+    expect(ui.getByRole('button', { name: 'Helpful' })).toBeTruthy();
+    expect(ui.getByRole('group', { name: 'Was this helpful?' })).toBeTruthy();
+    expect((ui.getByRole('textbox') as HTMLTextAreaElement).value).toBe('Draft');
+  });
+
+  test('update leaves the options it is not given as they were', () => {
+    const host = container();
+    const handle = mount(host, { endpoint: endpoint(), messageId, labelUp: 'Yes' });
+    handles.push(handle);
+
+    handle.update({ prompt: 'Useful?' });
+
+    const ui = shadow(host);
+    expect(ui.getByRole('button', { name: 'Yes' })).toBeTruthy();
+    expect(ui.getByRole('group', { name: 'Useful?' })).toBeTruthy();
+  });
+});
+
 describe('flush', () => {
   function openFollowUp(comment: string) {
     const host = container();
