@@ -1,3 +1,4 @@
+import { batch } from '@preact/signals';
 import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { change } from '../actions';
@@ -113,8 +114,12 @@ export function AssignDialog() {
   useEffect(() => {
     if (scope !== undefined) problem.value = '';
   }, [scope]);
+  // Nor is what went wrong in it the page's, once it is closed.
   const close = () => {
-    assigning.value = undefined;
+    batch(() => {
+      assigning.value = undefined;
+      problem.value = '';
+    });
     setName('');
   };
   const me = actor.value;
