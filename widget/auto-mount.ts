@@ -12,6 +12,8 @@ const WATCH = {
   attributeFilter: ['data-feedback', ...OPTION_NAMES.map(spellData)],
 };
 let observer: MutationObserver | undefined;
+/** The shadow roots `scan` was given, watched like the document; held weakly. */
+const roots = new Set<WeakRef<ShadowRoot>>();
 
 /** Mounting yields to the page after this long, so 1,000 answers never make one long task. */
 const SLICE_MS = 8;
@@ -27,6 +29,13 @@ function enqueue(root: ParentNode) {
   if (root instanceof Element && root.matches(selector)) queue.set(root, root.isConnected);
   for (const element of root.querySelectorAll(selector)) {
     queue.set(element, element.isConnected);
+  }
+  // A watched shadow root whose host comes back (a panel detached, then attached again): its
+  // widgets were unmounted as they left, and nothing inside it changes as it returns.
+  for (const ref of roots) {
+    const shadow = ref.deref();
+    if (!shadow) roots.delete(ref);
+    else if ((root as Node).contains(shadow.host)) enqueue(shadow);
   }
 }
 
@@ -86,7 +95,10 @@ export function scan(root: ParentNode = document): Promise<void> {
   try {
     // The document's observer does not see into shadow roots: one scanned is watched too.
     const top = (root as Node).getRootNode();
-    if (top instanceof ShadowRoot) observer?.observe(top, WATCH);
+    if (top instanceof ShadowRoot && observer) {
+      observer.observe(top, WATCH);
+      if (![...roots].some((ref) => ref.deref() === top)) roots.add(new WeakRef(top));
+    }
     enqueue(root);
   } catch (problem) {
     // Not an element, document or shadow root.

@@ -233,6 +233,8 @@ function chatPanel(scans: boolean): string {
   return `<script type="module">
     customElements.define('chat-panel', class extends HTMLElement {
       connectedCallback() {
+        // Once: the README has a component hand its root over once.
+        if (this.shadowRoot) return;
         const root = this.attachShadow({ mode: 'open' });
         root.innerHTML = '<div class="answer"><p>One</p><div data-feedback data-message-id="s-1"></div></div>';
         ${scans ? 'window.FeedbackWidget.scan(root);' : ''}
@@ -275,6 +277,28 @@ describe('a web component with its own shadow root', () => {
     await inPanel(page, 's-2').up.click();
     const [request] = await server.waitFor(1);
     expect(request?.body).toMatchObject({ message_id: 's-2', rating: 'up' });
+  });
+
+  it('a scanned panel detached and attached again shows its widgets again, the vote still pressed', async () => {
+    const page = await open('/panel', '<chat-panel></chat-panel>', SCRIPT + chatPanel(true));
+    await inPanel(page, 's-1').up.click();
+    await server.waitFor(1);
+
+    // A tab panel or drawer taken out of the page, then put back in a later task.
+    await page.evaluate(() => {
+      const panel = document.querySelector('chat-panel') as HTMLElement;
+      panel.remove();
+      (window as unknown as { parked: HTMLElement }).parked = panel;
+    });
+    await nextFrame(page);
+    await page.evaluate(() =>
+      document.body.append((window as unknown as { parked: HTMLElement }).parked),
+    );
+
+    await expect.poll(() => inPanel(page, 's-1').up.getAttribute('aria-pressed')).toBe('true');
+    await inPanel(page, 's-1').up.click();
+    await nextFrame(page);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('auto-mount leaves a shadow root alone until the component scans it', async () => {
