@@ -8,6 +8,7 @@ import {
 import { loadForwarding } from './forward/forwarding';
 import { type FetchContext, type FetchHandler, type NodeServer, serveNode } from './http/node';
 import { createOriginPolicy } from './http/origin';
+import { AUTH_FAILURES_PER_MINUTE } from './http/pipeline';
 import { createRateLimit } from './http/rate-limit';
 import { requestIdOf } from './http/request-id';
 import { createLogger, type LogDestination, type Logger } from './observe/logger';
@@ -133,6 +134,7 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
   const forwarding = loadForwarding(config, options.env ?? process.env);
   const rateLimit = createRateLimit(config.rateLimit);
   const readRateLimit = createRateLimit(config.readRateLimit);
+  const authFailures = createRateLimit(AUTH_FAILURES_PER_MINUTE);
   let serving: Promise<NodeServer> | undefined;
   let listening: { host: string; port: number } | undefined;
   const now = options.clock ?? (() => new Date());
@@ -176,6 +178,7 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
     originPolicy,
     rateLimit,
     readRateLimit,
+    authFailures,
     database,
     forwarding,
     now,
@@ -251,6 +254,7 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
         await housekeeping?.stop();
         rateLimit.stop();
         readRateLimit.stop();
+        authFailures.stop();
         await forwarding.stop();
         await db?.close();
       })();

@@ -161,23 +161,47 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP on %s', (backend) => {
       ]).toEqual(['true', 'true']);
     });
 
-    test('the team’s routes never let another site read them with a browser’s credentials', async () => {
+    test('without ADMIN_TOKEN no other origin may read the team’s routes, an allowed one included', async () => {
+      // A person at this machine reads them, not its pages (a dev server on localhost).
+      const read = await send(api('feedback/stats'), { headers: { Origin: origin } });
+      const preflight = await fetch(api('feedback'), {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'GET' },
+      });
+      expect(read.status).toBe(200);
+      expect([read, preflight].map((r) => r.headers.get('access-control-allow-origin'))).toEqual([
+        null,
+        null,
+      ]);
+    });
+
+    test('with ADMIN_TOKEN an allowed origin reads with the token, never with a browser’s credentials', async () => {
       // Without Access-Control-Allow-Credentials a browser refuses the answer to a request that
       // carried cookies or the inbox's cached HTTP Basic sign-in; a token the page sends works.
-      const read = await send(api('feedback/stats'), { headers: { Origin: origin } });
-      const preflights = await Promise.all(
-        ['GET', 'DELETE'].map((method) =>
-          fetch(api('feedback'), {
-            method: 'OPTIONS',
-            headers: { Origin: origin, 'Access-Control-Request-Method': method },
-          }),
-        ),
-      );
-      expect(read.status).toBe(200);
-      expect(read.headers.get('access-control-allow-origin')).toBe(origin);
-      expect(
-        [read, ...preflights].map((r) => r.headers.get('access-control-allow-credentials')),
-      ).toEqual([null, null, null]);
+      const adminToken = 'a-long-enough-admin-token-4567';
+      const guarded = await collector.storage.start({ adminToken });
+      try {
+        const url = (path: string) => `${guarded.url}api/${path}`;
+        const read = await send(url('feedback/stats'), {
+          headers: { Origin: origin, Authorization: `Bearer ${adminToken}` },
+        });
+        const preflights = await Promise.all(
+          ['GET', 'DELETE'].map((method) =>
+            fetch(url('feedback'), {
+              method: 'OPTIONS',
+              headers: { Origin: origin, 'Access-Control-Request-Method': method },
+            }),
+          ),
+        );
+        expect(read.status).toBe(200);
+        expect(read.headers.get('access-control-allow-origin')).toBe(origin);
+        expect(read.headers.get('cache-control')).toBe('no-store');
+        expect(
+          [read, ...preflights].map((r) => r.headers.get('access-control-allow-credentials')),
+        ).toEqual([null, null, null]);
+      } finally {
+        await guarded.close();
+      }
     });
 
     test('a preflight from an allowed origin answers 204 with methods and headers', async () => {
@@ -220,7 +244,8 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP on %s', (backend) => {
 
     test('the collector own origin is always allowed', async () => {
       const own = collector.url.replace(/\/$/, '');
-      const response = await send(api('feedback/stats'), { headers: { Origin: own } });
+      const response = await send(api('sentiment'), { body: SENTIMENT, headers: { Origin: own } });
+      expect(response.status).toBe(201);
       expect(response.headers.get('access-control-allow-origin')).toBe(own);
     });
   });

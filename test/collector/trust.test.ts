@@ -351,6 +351,86 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
       }
     });
 
+    test('with TRUST_PROXY, a remote client claiming loopback in X-Forwarded-For is not loopback', async () => {
+      // A collector listening beyond its proxy (HOST=0.0.0.0, a pod's address) is reached directly.
+      const collector = createCollector({
+        ...storage.options(),
+        trustProxy: 1,
+        logDestination: { write() {} },
+      });
+      try {
+        const read = (clientAddress: string) =>
+          collector.fetch(
+            new Request('http://localhost/api/feedback/stats', {
+              headers: { 'X-Forwarded-For': '127.0.0.1' },
+            }),
+            { clientAddress },
+          );
+        const direct = await read('203.0.113.9');
+        expect([direct.status, (await direct.json()).field]).toEqual([403, 'ADMIN_TOKEN']);
+        // Through a proxy on this machine, a request it forwards from loopback still reads.
+        expect((await read('127.0.0.1')).status).toBe(200);
+      } finally {
+        await collector.close();
+      }
+    });
+
+    test('without ADMIN_TOKEN no other origin may read the team’s routes, even an allowed one', async () => {
+      const collector = createCollector({ ...storage.options(), logDestination: { write() {} } });
+      try {
+        const from = (origin: string) =>
+          collector.fetch(
+            new Request('http://localhost/api/feedback', { headers: { Origin: origin } }),
+            { clientAddress: '127.0.0.1' },
+          );
+        // A dev server of another project on this machine: in the default ALLOWED_ORIGINS.
+        const other = await from('http://localhost:9933');
+        expect(other.headers.get('Access-Control-Allow-Origin')).toBeNull();
+        expect(other.headers.get('Cache-Control')).toBe('no-store');
+        const vote = await collector.fetch(
+          new Request('http://localhost/api/sentiment', {
+            method: 'POST',
+            headers: { Origin: 'http://localhost:9933', 'Content-Type': 'application/json' },
+            body: JSON.stringify({ conversation_id: unique('conv'), sentiment: 'positive' }),
+          }),
+          { clientAddress: '127.0.0.1' },
+        );
+        expect(vote.headers.get('Access-Control-Allow-Origin')).toBe('http://localhost:9933');
+      } finally {
+        await collector.close();
+      }
+    });
+
+    test('with ADMIN_TOKEN a client past 30 wrong tokens a minute gets 429, the right one included', async () => {
+      const adminToken = 'a-long-enough-admin-token-0123';
+      const collector = createCollector({
+        ...storage.options(),
+        adminToken,
+        logDestination: { write() {} },
+      });
+      try {
+        const read = (token: string, clientAddress = '203.0.113.20') =>
+          collector.fetch(
+            new Request('http://localhost/api/feedback/stats', {
+              headers: { Authorization: `Bearer ${token}` },
+            }),
+            { clientAddress },
+          );
+        for (let guess = 0; guess < 30; guess++) {
+          expect((await read(`guess-${guess}`)).status).toBe(401);
+        }
+        const right = await read(adminToken);
+        expect(right.status).toBe(429);
+        expect(Number(right.headers.get('Retry-After'))).toBeGreaterThan(0);
+        // Another client is not held back, and a right token costs nothing.
+        for (let read_ = 0; read_ < 40; read_++) {
+          expect((await read(adminToken, '203.0.113.21')).status).toBe(200);
+        }
+      } finally {
+        await collector.close();
+      }
+    });
+
     test('without clientAddress, TRUST_PROXY tells clients apart by X-Forwarded-For, and none is loopback', async () => {
       const collector = createCollector({
         ...storage.options(),

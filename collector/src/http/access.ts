@@ -23,8 +23,9 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
  * `X-Forwarded-For` entry from the right is the client, so a platform that puts the client's
  * address there (Vercel, a load balancer) tells clients apart even without a socket address;
  * short of that entry, every such request is the one client `unknown`. A request carrying a
- * proxy's headers is loopback only when `TRUST_PROXY` resolves it to a loopback address: a proxy
- * on the same host would otherwise open the team's routes to everyone.
+ * proxy's headers is loopback only when `TRUST_PROXY` resolves it to a loopback address and it
+ * came from this machine: a proxy on the same host would otherwise open the team's routes to
+ * everyone, and a client reaching the collector past its proxy could claim to be loopback.
  */
 export function clientOf(
   headers: Headers,
@@ -42,7 +43,11 @@ export function clientOf(
     .map((entry) => entry.trim())
     .filter(Boolean);
   const entry = entries[entries.length - trustProxy];
-  if (entry !== undefined && isIP(entry)) return { address: entry, loopback: onThisMachine(entry) };
+  if (entry !== undefined && isIP(entry)) {
+    // Loopback only through a proxy on this machine: a client reaching the collector directly
+    // could write any `X-Forwarded-For` it likes.
+    return { address: entry, loopback: onThisMachine(entry) && onThisMachine(socket) };
+  }
   return { address: socket, loopback: !proxied && onThisMachine(socket) };
 }
 

@@ -46,6 +46,9 @@ export type Access = 'open' | 'intake' | 'team' | 'team-write';
 
 export const ALLOWED_HEADERS = 'Content-Type, Idempotency-Key, Authorization, X-Request-Id';
 
+/** Wrong `ADMIN_TOKEN`s a client may present per minute (a browser's sign-in retried by hand). */
+export const AUTH_FAILURES_PER_MINUTE = 30;
+
 /** Reads the database serves at once: the rest wait, so a flood of reads leaves room for votes. */
 const READ_CONCURRENCY = 2;
 
@@ -114,6 +117,8 @@ export interface PipelineServices {
   originPolicy: (request: Request) => OriginVerdict;
   rateLimit: ReturnType<typeof createRateLimit>;
   readRateLimit: ReturnType<typeof createRateLimit>;
+  /** Wrong `ADMIN_TOKEN`s per client: `AUTH_FAILURES_PER_MINUTE`. */
+  authFailures: ReturnType<typeof createRateLimit>;
 }
 
 /**
@@ -131,13 +136,21 @@ export function observe(services: PipelineServices): MiddlewareHandler<AppEnv> {
     await next();
     c.res.headers.set('X-Request-Id', requestId);
     c.res.headers.set('X-Content-Type-Options', 'nosniff');
+    const access = c.get('access');
+    const teams = access === 'team' || access === 'team-write';
+    // What the team reads stays out of the browser's disk cache (an export sets its own).
+    if (teams && !c.res.headers.has('Cache-Control'))
+      c.res.headers.set('Cache-Control', 'no-store');
     const { origin, allowed } = originPolicy(c.req.raw);
-    if (origin !== undefined && allowed && c.get('route').includes('/api/')) {
+    // Without `ADMIN_TOKEN` the team's routes trust a person at this machine, not its pages:
+    // none of another origin (a dev server on localhost) may read them.
+    const readable = !teams || config.adminToken !== undefined;
+    if (origin !== undefined && allowed && readable && c.get('route').includes('/api/')) {
       c.res.headers.set('Access-Control-Allow-Origin', origin);
       // A page may send a vote with its cookies (`data-credentials`). The team's routes are read
       // with a token the page must hold: a browser's cookies or the inbox's cached HTTP Basic
       // sign-in never let another site read them.
-      if (c.get('access') === 'intake') {
+      if (access === 'intake') {
         c.res.headers.set('Access-Control-Allow-Credentials', 'true');
       }
       c.res.headers.set('Access-Control-Expose-Headers', 'Retry-After, X-Request-Id');
@@ -164,7 +177,7 @@ function tooMany(retryAfter: number): HttpError {
 
 /** The steps a route of each access takes before its handler runs. */
 export function guards(services: PipelineServices) {
-  const { config, originPolicy, rateLimit, readRateLimit } = services;
+  const { config, originPolicy, rateLimit, readRateLimit, authFailures } = services;
   const reads = createGate(READ_CONCURRENCY);
   const crossOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
     const { origin, allowed } = originPolicy(c.req.raw);
@@ -179,7 +192,19 @@ export function guards(services: PipelineServices) {
       await next();
     };
   const team: MiddlewareHandler<AppEnv> = async (c, next) => {
-    c.set('actor', teamActor(c.req.raw, config, c.get('client')));
+    const { address } = c.get('client');
+    // Past its wrong `ADMIN_TOKEN`s a client's token is not even checked until it may try
+    // again (a right one included, or the answer would tell a guess apart).
+    if (config.adminToken !== undefined) {
+      const retryAfter = authFailures.wait(address);
+      if (retryAfter > 0) throw tooMany(retryAfter);
+    }
+    try {
+      c.set('actor', teamActor(c.req.raw, config, c.get('client')));
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 401) authFailures.take(address);
+      throw error;
+    }
     await next();
   };
   const ownOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {

@@ -46,6 +46,15 @@ export function createRateLimit(perMinute: number, now: () => number = Date.now)
       }
       return Math.max(1, Math.ceil((1 - bucket.tokens) / refillPerMs / 1000));
     },
+    /** Like `take`, but takes nothing: 0 when a request may pass, else the seconds until. */
+    wait(client: string): number {
+      const bucket = buckets.get(client);
+      if (perMinute === 0 || bucket === undefined) return 0;
+      refill(bucket, now());
+      return bucket.tokens >= 1
+        ? 0
+        : Math.max(1, Math.ceil((1 - bucket.tokens) / refillPerMs / 1000));
+    },
     stop: () => clearInterval(sweep),
   };
 }
