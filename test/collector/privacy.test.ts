@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { CreateCollectorOptions } from '../../collector/src/collector';
 import { createCollector } from '../../collector/src/collector';
+import { MAINTAIN_EVERY_MS } from '../../collector/src/privacy/housekeeping';
 import {
   type Backend,
   type Collector,
@@ -851,6 +852,43 @@ describe('forgetting voters under a short VOTE_WINDOW', { timeout: 120_000 }, ()
       await storage.stop();
     }
   });
+});
+
+describe('keeping the embedded database', { timeout: 120_000 }, () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  test.each<Backend>(['pglite', 'postgres'])(
+    'on %s: PGlite is vacuumed and checkpointed every minute, PostgreSQL left to its own processes',
+    async (backend) => {
+      const storage = await openStorage(backend);
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      const collector = await storage.start({ logLevel: 'debug' });
+      try {
+        const posted = await send(`${collector.url}api/feedback`, { body: eventBody('kept') });
+        expect(posted.status).toBe(201);
+        // The round at start-up ends with one, with statistics; then one a minute, without.
+        if (backend === 'pglite') {
+          expect(await waitForLine(collector, 'Vacuumed and checkpointed')).toMatchObject({
+            analyze: true,
+          });
+        }
+        vi.advanceTimersByTime(MAINTAIN_EVERY_MS);
+        if (backend === 'pglite') {
+          expect(await waitForLine(collector, 'Vacuumed and checkpointed', 2)).toMatchObject({
+            analyze: false,
+          });
+        } else {
+          await waitForLine(collector, 'request');
+          expect(logged(collector).some((line) => line.msg.startsWith('Vacuumed'))).toBe(false);
+        }
+      } finally {
+        await collector.close();
+        await storage.stop();
+      }
+    },
+  );
 });
 
 describe('privacy settings', () => {

@@ -10,6 +10,8 @@ import { DELETE_BATCH, deleteRecords, deleteSubjectAlerts } from './records';
 export const HOUSEKEEPING_LOCK = 8_787_016;
 const EVERY_MS = 3_600_000;
 const VOTERS_EVERY_MIN_MS = 60_000;
+/** How often PGlite is vacuumed and checkpointed (`Database.maintain`). */
+export const MAINTAIN_EVERY_MS = 60_000;
 const DAY_MS = 86_400_000;
 
 type HousekeepingConfig = Pick<CollectorConfig, 'retentionDays' | 'voteWindowMs' | 'redact'>;
@@ -51,7 +53,8 @@ async function forgetVoters(
  * `VOTE_WINDOW` (more often when the window is shorter than an hour), prunes idempotency keys,
  * redacts records stored before `REDACT` applied to them, and with `RETENTION` deletes the
  * records received longer ago (SPEC §13), logging how many. Between two batches it rests as long
- * as the batch took, leaving intake at least half of the database. Ages are measured on `clock`, the
+ * as the batch took, leaving intake at least half of the database. On PGlite it also vacuums and
+ * checkpoints every minute, and with the planner's statistics after each whole round. Ages are measured on `clock`, the
  * one that dates what the collector receives.
  */
 export function startHousekeeping(
@@ -69,6 +72,8 @@ export function startHousekeeping(
       return true;
     });
     if (ran === undefined) logger.debug('Another collector is keeping house on this database.');
+    // After a whole round (a purge or a backfill may have left many dead rows), with statistics.
+    else if (!votersOnly) await maintain(true);
   }
   /** One round of keeping house, under the lock. */
   async function round(votersOnly: boolean) {
@@ -113,6 +118,32 @@ export function startHousekeeping(
       `RETENTION ${days}d: deleted ${deleted} records received before ${before}, with their deliveries, and ${alerts} down_rate alerts sent before it with ${subjects} subjects they fired for.`,
     );
   }
+  /** PGlite's vacuum and checkpoint; a run still going when the next is due skips that one. */
+  let maintaining: Promise<void> | undefined;
+  function maintain(analyze: boolean) {
+    if (db.maintain === undefined || maintaining || signal.aborted) return maintaining;
+    const started = performance.now();
+    maintaining = db
+      .maintain(analyze)
+      .then(
+        () => {
+          const ms = Math.round(performance.now() - started);
+          logger.debug({ ms, analyze }, 'Vacuumed and checkpointed the embedded database.');
+        },
+        (error) => {
+          if (!signal.aborted) {
+            logger.warn(
+              { err: error },
+              'Vacuuming the embedded database failed; it is tried again.',
+            );
+          }
+        },
+      )
+      .finally(() => {
+        maintaining = undefined;
+      });
+    return maintaining;
+  }
   let running: Promise<void> = Promise.resolve();
   const next = (votersOnly: boolean) => () => {
     running = running
@@ -124,6 +155,8 @@ export function startHousekeeping(
   };
   next(false)();
   const timers = [setInterval(next(false), EVERY_MS)];
+  if (db.maintain !== undefined)
+    timers.push(setInterval(() => void maintain(false), MAINTAIN_EVERY_MS));
   // A window shorter than the hour: its voters are forgotten within a quarter of it after it
   // passes (a minute at the soonest), not up to an hour later.
   const votersEvery = Math.max(VOTERS_EVERY_MIN_MS, config.voteWindowMs / 4);
@@ -136,6 +169,7 @@ export function startHousekeeping(
       for (const timer of timers) clearInterval(timer);
       stopping.abort();
       await running;
+      await maintaining;
     },
   };
 }

@@ -25,6 +25,13 @@ export interface Database extends Queryable {
    * with undefined without running it then.
    */
   exclusively<T>(lock: number, fn: () => Promise<T>): Promise<T | undefined>;
+  /**
+   * What a PostgreSQL server's own processes do and PGlite, one process in single-user mode,
+   * never does by itself: VACUUM (so the space of deleted and updated rows is used again;
+   * `analyze` also gathers the planner's statistics) and CHECKPOINT (so the write-ahead log is
+   * recycled instead of growing for as long as the collector runs). PGlite only.
+   */
+  maintain?(analyze: boolean): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -95,6 +95,10 @@ export async function openPglite(dataDir: string, durable = true): Promise<Datab
         running.delete(lock);
       }
     },
+    async maintain(analyze) {
+      await db.exec(analyze ? 'VACUUM (ANALYZE)' : 'VACUUM');
+      await db.exec('CHECKPOINT');
+    },
     async close() {
       try {
         await db.close();
