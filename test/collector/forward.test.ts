@@ -406,6 +406,38 @@ describe.each<Backend>(['pglite', 'postgres'])(
       }
     });
 
+    test('a vote arriving while a batch waits on a hanging vendor is sent before that batch is written back', async () => {
+      const stalled = await startStalledVendor();
+      try {
+        const { url, suffix } = await start((s) => [
+          eventsAt(stalled.origin, `stalled${s}`),
+          eventsAt(vendor.origin, `events${s}`),
+        ]);
+        let firstWhenSecondArrived: (status: unknown) => void = () => {};
+        const seen = new Promise((resolve) => {
+          firstWhenSecondArrived = resolve;
+        });
+        vendor.answer = async (request) => {
+          if ((request.body as { id?: string }).id === 'fw-pipelined-2') {
+            const first = await send(
+              `${url}api/deliveries?feedback_id=fw-pipelined-1&destination=events${suffix}`,
+            );
+            firstWhenSecondArrived(first.body.items[0]?.status);
+          }
+          return { status: 201, body: '{}' };
+        };
+        await send(`${url}api/feedback`, { body: eventBody('fw-pipelined-1') });
+        await vendor.waitFor(1, 4_000);
+        await stalled.waitFor(1, 4_000);
+        // The first batch waits a second for its stalled attempt before it writes anything back;
+        // another batch takes the second vote meanwhile.
+        await send(`${url}api/feedback`, { body: eventBody('fw-pipelined-2') });
+        expect(await seen).toBe('pending');
+      } finally {
+        await stalled.close();
+      }
+    });
+
     test('a retry is sent after its backoff while a delivery claimed with it hangs', async () => {
       const stalled = await startStalledVendor();
       try {

@@ -123,7 +123,8 @@ const DUE = `SELECT d.id, d.destination, d.url, d.body, d.attempts, d.give_up_at
  * Due deliveries to the named destinations, oldest first; a collector never touches another's
  * destinations. With `lock` (PostgreSQL, inside a transaction) the rows stay locked until it
  * ends and other collectors skip them; those still in flight then are leased (`settle.ts`), so
- * no delivery is sent twice at once.
+ * no delivery is sent twice at once. Without (PGlite, one collector), `sending` names those this
+ * collector's other batches are sending and have not written back yet.
  */
 export function due(
   tx: Queryable,
@@ -131,10 +132,17 @@ export function due(
   limit: number,
   names: string[],
   lock: boolean,
+  sending: string[] = [],
 ): Promise<Claimed[]> {
-  return tx.query<Claimed>(
-    lock ? `${DUE} FOR UPDATE OF d SKIP LOCKED` : DUE,
-    [now.toISOString(), limit, names],
-    lock ? 'deliveries-claim' : 'deliveries-due',
-  );
+  return lock
+    ? tx.query<Claimed>(
+        `${DUE} FOR UPDATE OF d SKIP LOCKED`,
+        [now.toISOString(), limit, names],
+        'deliveries-claim',
+      )
+    : tx.query<Claimed>(
+        DUE.replace('ORDER BY', 'AND NOT (d.id = ANY($4::text[])) ORDER BY'),
+        [now.toISOString(), limit, names, sending],
+        'deliveries-due',
+      );
 }

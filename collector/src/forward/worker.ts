@@ -27,7 +27,8 @@ export interface Worker {
 }
 
 const BATCH = 100;
-const SHARED_LOOPS = 3;
+/** Batches under way at once. */
+const LOOPS = 3;
 /** How long an idle loop waits before looking for due deliveries again. */
 const POLL_MS = 100;
 /**
@@ -48,7 +49,7 @@ const LEASE_MS = TIMEOUT_MS + 5_000;
  * Attempts one collector keeps open to one destination; past it, the destination is not claimed
  * from until some end, so a vendor that hangs cannot take every socket.
  */
-const MAX_IN_FLIGHT = BATCH * SHARED_LOOPS;
+const MAX_IN_FLIGHT = BATCH * LOOPS;
 
 /** One attempt of a batch. */
 interface Sending {
@@ -102,6 +103,23 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
   const inFlight = new Map<string, number>();
   /** The writes of stragglers' outcomes, which stop() waits for. */
   const writing = new Set<Promise<void>>();
+  /**
+   * Without row locks (PGlite) the loops claim one after the other, each leaving out what the
+   * others are sending and have not written back yet; so one vendor that hangs, holding its
+   * batch for `PATIENCE_MS`, does not hold back every delivery behind it.
+   */
+  const unwritten = new Set<string>();
+  let claiming: Promise<unknown> = Promise.resolve();
+  function claim(tx: Queryable, names: string[]): Promise<Claimed[]> {
+    if (options.shared) return due(tx, new Date(), BATCH, names, true);
+    const claimed = claiming.then(async () => {
+      const rows = await due(tx, new Date(), BATCH, names, false, [...unwritten]);
+      for (const row of rows) unwritten.add(row.id);
+      return rows;
+    });
+    claiming = claimed.catch(() => undefined);
+    return claimed;
+  }
 
   function send(delivery: Claimed, signal: AbortSignal): Sending {
     const { destination } = delivery;
@@ -129,20 +147,26 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
    */
   async function batch(tx: Queryable, controller: AbortController): Promise<Sent> {
     const names = [...byName.keys()].filter((name) => (inFlight.get(name) ?? 0) < MAX_IN_FLIGHT);
-    const claimed =
-      names.length === 0 ? [] : await due(tx, new Date(), BATCH, names, options.shared);
+    const claimed = names.length === 0 ? [] : await claim(tx, names);
     const sendings = claimed.map((delivery) => send(delivery, controller.signal));
     Promise.all(sendings.map((sending) => sending.done)).then(() => batches.delete(controller));
     await patience(sendings);
     const stragglers = sendings.filter((sending) => sending.ended === undefined);
     const until = new Date(Date.now() + LEASE_MS);
-    await settle(
-      tx,
-      sendings.flatMap((sending) => sending.ended?.outcome ?? []),
-      stragglers.map((sending) => sending.delivery.id),
-      until,
-      new Date(),
-    );
+    try {
+      await settle(
+        tx,
+        sendings.flatMap((sending) => sending.ended?.outcome ?? []),
+        stragglers.map((sending) => sending.delivery.id),
+        until,
+        new Date(),
+      );
+    } catch (error) {
+      // Nothing written: every one of them is due again.
+      for (const { delivery } of sendings) unwritten.delete(delivery.id);
+      throw error;
+    }
+    for (const { delivery, ended } of sendings) if (ended) unwritten.delete(delivery.id);
     return { count: claimed.length, stragglers, until };
   }
 
@@ -160,7 +184,10 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
           'a delivery’s outcome was not written; it is sent again once its lease ends',
         );
       })
-      .finally(() => writing.delete(written));
+      .finally(() => {
+        writing.delete(written);
+        unwritten.delete(delivery.id);
+      });
     writing.add(written);
   }
 
@@ -205,10 +232,7 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
     }
   }
 
-  const loops =
-    options.recipients.length === 0
-      ? []
-      : Array.from({ length: options.shared ? SHARED_LOOPS : 1 }, loop);
+  const loops = options.recipients.length === 0 ? [] : Array.from({ length: LOOPS }, loop);
   return {
     async stop() {
       stopping.abort();
