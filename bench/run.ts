@@ -184,7 +184,7 @@ function forwardRows(figures: ForwardFigures[]): Row[] {
       note:
         item.backend === 'postgres'
           ? `Goal ≥ 1,000/s: ${item.deliveriesPerSecond >= 1000 ? 'met' : 'missed'}.`
-          : 'One process owns PGlite: one loop sends batches of 100.',
+          : 'One process owns PGlite: one loop sends batches of 100; two more join while a batch has waited over 100 ms on a slow vendor.',
     }),
     row({
       section: 'forward',

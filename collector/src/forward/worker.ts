@@ -106,9 +106,13 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
   /**
    * Without row locks (PGlite) the loops claim one after the other, each leaving out what the
    * others are sending and have not written back yet; so one vendor that hangs, holding its
-   * batch for `PATIENCE_MS`, does not hold back every delivery behind it.
+   * batch for `PATIENCE_MS`, does not hold back every delivery behind it. There the first loop
+   * alone claims while batches end quickly (each claim and write-back takes PGlite's one
+   * connection from intake); the others only while a batch has waited longer than `POLL_MS`.
    */
   const unwritten = new Set<string>();
+  const waiting = new Set<{ since: number }>();
+  const stalled = () => [...waiting].some(({ since }) => performance.now() - since > POLL_MS);
   let claiming: Promise<unknown> = Promise.resolve();
   function claim(tx: Queryable, names: string[]): Promise<Claimed[]> {
     if (options.shared) return due(tx, new Date(), BATCH, names, true);
@@ -150,7 +154,10 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
     const claimed = names.length === 0 ? [] : await claim(tx, names);
     const sendings = claimed.map((delivery) => send(delivery, controller.signal));
     Promise.all(sendings.map((sending) => sending.done)).then(() => batches.delete(controller));
+    const wait = { since: performance.now() };
+    waiting.add(wait);
     await patience(sendings);
+    waiting.delete(wait);
     const stragglers = sendings.filter((sending) => sending.ended === undefined);
     const until = new Date(Date.now() + LEASE_MS);
     try {
@@ -191,10 +198,14 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
     writing.add(written);
   }
 
-  async function loop() {
+  async function loop(index: number) {
     /** Batches failed in a row: the database out of reach is asked again less and less often. */
     let failures = 0;
     while (!stopping.signal.aborted) {
+      if (!options.shared && index > 0 && !stalled()) {
+        await rest(POLL_MS);
+        continue;
+      }
       const controller = new AbortController();
       setMaxListeners(BATCH * 2, controller.signal);
       batches.add(controller);
@@ -217,22 +228,26 @@ export function startWorker(db: Database, options: WorkerOptions): Worker {
           'a batch of deliveries failed and will be retried',
         );
       }
-      const waitMs = failures ? backoffMs(failures) : POLL_MS;
-      if ((count < BATCH || failures) && !stopping.signal.aborted) {
-        await new Promise<void>((resolve) => {
-          const wake = () => {
-            clearTimeout(timer);
-            sleepers.delete(wake);
-            resolve();
-          };
-          const timer = setTimeout(wake, waitMs);
-          sleepers.add(wake);
-        });
-      }
+      if (count < BATCH || failures) await rest(failures ? backoffMs(failures) : POLL_MS);
     }
   }
 
-  const loops = options.recipients.length === 0 ? [] : Array.from({ length: LOOPS }, loop);
+  /** Waits `ms`, or until stopped. */
+  function rest(ms: number): Promise<void> {
+    if (stopping.signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
+    });
+  }
+
+  const loops =
+    options.recipients.length === 0 ? [] : Array.from({ length: LOOPS }, (_, index) => loop(index));
   return {
     async stop() {
       stopping.abort();
