@@ -155,6 +155,14 @@ function bodies(): Record<string, unknown>[] {
   return server.requests.map((request) => request.body as Record<string, unknown>);
 }
 
+/** Waits until the page has delivered its vote, and answers its body: it sent exactly one. */
+async function theOneVote(page: Page): Promise<Record<string, unknown>> {
+  await server.waitFor(1);
+  await outboxDrained(page);
+  expect(bodies()).toHaveLength(1);
+  return bodies()[0] as Record<string, unknown>;
+}
+
 function expectNoProblems() {
   expect(t.problems.pageErrors).toEqual([]);
   expect(t.problems.consoleErrors).toEqual([]);
@@ -237,10 +245,7 @@ describe('an answer streamed token by token next to its widget', () => {
     expect(await isFocused(w.up)).toBe(true);
     expect(await pressed(w)).toEqual(['true', 'false']);
     await expect.poll(() => w.status.textContent()).toBe('Thanks for your feedback!');
-    await server.waitFor(1);
-    await outboxDrained(page);
-    expect(bodies()).toHaveLength(1);
-    expect(bodies()[0]).toMatchObject({ message_id: 'm-3', rating: 'up' });
+    expect(await theOneVote(page)).toMatchObject({ message_id: 'm-3', rating: 'up' });
     expect(await recordedEvents(page, 'feedback:vote')).toHaveLength(1);
     expectNoProblems();
   });
@@ -257,10 +262,7 @@ describe('an answer streamed token by token next to its widget', () => {
     expect(await w.reason('Incomplete').getAttribute('aria-pressed')).toBe('true');
     expect(server.requests).toHaveLength(0);
     await w.send.click();
-    await server.waitFor(1);
-    await outboxDrained(page);
-    expect(bodies()).toHaveLength(1);
-    expect(bodies()[0]).toMatchObject({
+    expect(await theOneVote(page)).toMatchObject({
       message_id: 'm-3',
       rating: 'down',
       reason: 'Incomplete',
@@ -306,10 +308,7 @@ describe('a re-render that replaces the message list', () => {
       await before.textbox.fill('Which settings page?');
       expect(server.requests).toHaveLength(0);
       await rerender(page, messages(1, 3));
-      await server.waitFor(1);
-      await outboxDrained(page);
-      expect(bodies()).toHaveLength(1);
-      expect(bodies()[0]).toMatchObject({
+      expect(await theOneVote(page)).toMatchObject({
         message_id: 'm-2',
         rating: 'down',
         reason: 'Unclear',
@@ -339,10 +338,7 @@ describe('a re-render that moves the same elements', () => {
     expect(await w.down.count()).toBe(1);
     expect(await button.evaluate((node) => node.isConnected)).toBe(true);
     await w.up.click();
-    await server.waitFor(1);
-    await outboxDrained(page);
-    expect(bodies()).toHaveLength(1);
-    expect(bodies()[0]).toMatchObject({ message_id: 'm-2', rating: 'up' });
+    expect(await theOneVote(page)).toMatchObject({ message_id: 'm-2', rating: 'up' });
     expectNoProblems();
   });
 
@@ -381,10 +377,11 @@ describe('a re-render that moves the same elements', () => {
     expect(await w.textbox.inputValue()).toBe('Too vague');
     expect(server.requests).toHaveLength(0);
     await w.send.click();
-    await server.waitFor(1);
-    await outboxDrained(page);
-    expect(bodies()).toHaveLength(1);
-    expect(bodies()[0]).toMatchObject({ message_id: 'm-2', rating: 'down', comment: 'Too vague' });
+    expect(await theOneVote(page)).toMatchObject({
+      message_id: 'm-2',
+      rating: 'down',
+      comment: 'Too vague',
+    });
     expectNoProblems();
   });
 });
@@ -428,10 +425,7 @@ describe('options changed on a mounted element (data-* attributes)', () => {
     expect(server.requests).toEqual([]);
     await w.textbox.fill('Half an answer');
     await w.send.click();
-    await server.waitFor(1);
-    await outboxDrained(page);
-    expect(bodies()).toHaveLength(1);
-    expect(bodies()[0]).toMatchObject({
+    expect(await theOneVote(page)).toMatchObject({
       message_id: 'm-1',
       rating: 'down',
       comment: 'Half an answer',
@@ -477,10 +471,7 @@ describe('an element reused in place for another message (data-message-id change
       document.querySelector('[data-message-id="m-1"]')?.setAttribute('data-message-id', 'm-8');
     });
     await widget(page, 'm-8').up.click();
-    await server.waitFor(1);
-    await outboxDrained(page);
-    expect(bodies()).toHaveLength(1);
-    expect(bodies()[0]).toMatchObject({ message_id: 'm-8', rating: 'up' });
+    expect(await theOneVote(page)).toMatchObject({ message_id: 'm-8', rating: 'up' });
     expectNoProblems();
   });
 
@@ -492,10 +483,7 @@ describe('an element reused in place for another message (data-message-id change
     await page.evaluate(() => {
       document.querySelector('[data-message-id="m-1"]')?.setAttribute('data-message-id', 'm-9');
     });
-    await server.waitFor(1);
-    await outboxDrained(page);
-    expect(bodies()).toHaveLength(1);
-    expect(bodies()[0]).toMatchObject({
+    expect(await theOneVote(page)).toMatchObject({
       message_id: 'm-1',
       rating: 'down',
       comment: 'Outdated pricing',
@@ -528,10 +516,11 @@ describe('a single-page-app route change to another conversation', () => {
     await expect.poll(() => renderedIn(page, 'old')).toEqual([0, 0, 0]);
     await expect.poll(() => census(page)).toEqual({ hosts: 3, wrong: [] });
     await widget(page, 'n-2').up.click();
-    await server.waitFor(1);
-    await outboxDrained(page);
-    expect(bodies()).toHaveLength(1);
-    expect(bodies()[0]).toMatchObject({ conversation_id: 'c2', message_id: 'n-2', rating: 'up' });
+    expect(await theOneVote(page)).toMatchObject({
+      conversation_id: 'c2',
+      message_id: 'n-2',
+      rating: 'up',
+    });
     expectNoProblems();
   });
 
@@ -562,10 +551,7 @@ describe('a single-page-app route change to another conversation', () => {
     await w.reason('Incorrect').click();
     await w.textbox.fill('Wrong plan name');
     await routeToC2(page);
-    await server.waitFor(1);
-    await outboxDrained(page);
-    expect(bodies()).toHaveLength(1);
-    expect(bodies()[0]).toMatchObject({
+    expect(await theOneVote(page)).toMatchObject({
       conversation_id: 'c1',
       message_id: 'm-2',
       rating: 'down',
