@@ -18,7 +18,7 @@ import {
   temporaryDir,
 } from '../helpers/collector';
 import { startFakeVendor } from '../helpers/fake-vendor';
-import { forwardFile, secret } from '../helpers/forward';
+import { eventBody, forwardFile, secret } from '../helpers/forward';
 import { startTestDatabase } from '../helpers/postgres';
 
 const ADMIN = 'admin-token-0123456789';
@@ -262,6 +262,49 @@ describe.each<Backend>(['pglite', 'postgres'])('observing the collector on %s', 
       expect([answer.status, answer.body.field]).toEqual([408, 'headers']);
       expect(linesOf(slow, answer.headers['x-request-id'] as string)).toHaveLength(1);
     });
+  });
+});
+
+/** The value of the sample `series` (its name and labels, as written) in a /metrics answer. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((entry) => entry.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe.each<Backend>(['pglite', 'postgres'])('the outbox in /metrics on %s', (backend) => {
+  let storage: TestStorage;
+  let collector: Collector;
+  const scrape = async () => (await fetch(`${collector.url}metrics`)).text();
+  beforeAll(async () => {
+    storage = await openStorage(backend);
+    // Nothing listens on port 1: each delivery stays pending, to be tried again later.
+    const file = forwardFile({
+      destinations: [{ name: 'nowhere', format: 'event', url: 'http://127.0.0.1:1/votes' }],
+    });
+    collector = await storage.start({ forwardFile: file });
+  });
+  afterAll(async () => {
+    await collector.close();
+    await storage.stop();
+  });
+
+  test('each scrape reports the outbox as it is, the first one after a start included', async () => {
+    expect(
+      (await send(`${collector.url}api/feedback`, { body: eventBody('outbox-1') })).status,
+    ).toBe(201);
+    const first = await scrape();
+    expect(sample(first, 'feedback_deliveries{destination="nowhere",status="pending"}')).toBe(1);
+    expect(sample(first, 'feedback_deliveries{destination="nowhere",status="delivered"}')).toBe(0);
+    expect(sample(first, 'feedback_deliveries{destination="nowhere",status="failed"}')).toBe(0);
+    expect(
+      sample(first, 'feedback_delivery_oldest_pending_seconds{destination="nowhere"}'),
+    ).toBeGreaterThan(0);
+
+    expect(
+      (await send(`${collector.url}api/feedback`, { body: eventBody('outbox-2') })).status,
+    ).toBe(201);
+    const second = await scrape();
+    expect(sample(second, 'feedback_deliveries{destination="nowhere",status="pending"}')).toBe(2);
   });
 });
 

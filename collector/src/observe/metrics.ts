@@ -36,39 +36,52 @@ export function createMetrics(database: () => Promise<Database>, destinations: s
     help: 'Deliveries in the forwarding outbox, by destination and status.',
     labelNames: ['destination', 'status'] as const,
     registers: [registry],
+    collect: () => refresh(),
   });
   const oldest = new Gauge({
     name: 'feedback_delivery_oldest_pending_seconds',
     help: 'Age of the oldest pending delivery, by destination (0 when none is pending).',
     labelNames: ['destination'] as const,
     registers: [registry],
-    async collect() {
-      const db = await database();
-      const rows = await db.query<{
-        destination: string;
-        status: string;
-        count: number;
-        oldest: number | null;
-      }>(
-        `SELECT destination, status, count(*)::int AS count,
-           extract(epoch FROM now() - min(created_at))::float8 AS oldest
-         FROM deliveries WHERE destination = ANY($1) GROUP BY destination, status`,
-        [destinations],
-      );
-      deliveries.reset();
-      oldest.reset();
-      for (const name of destinations) {
-        for (const status of ['pending', 'delivered', 'failed']) {
-          deliveries.set({ destination: name, status }, 0);
-        }
-        oldest.set({ destination: name }, 0);
-      }
-      for (const row of rows) {
-        deliveries.set({ destination: row.destination, status: row.status }, row.count);
-        if (row.status === 'pending') oldest.set({ destination: row.destination }, row.oldest ?? 0);
-      }
-    },
+    collect: () => refresh(),
   });
+  async function readOutbox(): Promise<void> {
+    const db = await database();
+    const rows = await db.query<{
+      destination: string;
+      status: string;
+      count: number;
+      oldest: number | null;
+    }>(
+      `SELECT destination, status, count(*)::int AS count,
+         extract(epoch FROM now() - min(created_at))::float8 AS oldest
+       FROM deliveries WHERE destination = ANY($1) GROUP BY destination, status`,
+      [destinations],
+    );
+    deliveries.reset();
+    oldest.reset();
+    for (const name of destinations) {
+      for (const status of ['pending', 'delivered', 'failed']) {
+        deliveries.set({ destination: name, status }, 0);
+      }
+      oldest.set({ destination: name }, 0);
+    }
+    for (const row of rows) {
+      deliveries.set({ destination: row.destination, status: row.status }, row.count);
+      if (row.status === 'pending') oldest.set({ destination: row.destination }, row.oldest ?? 0);
+    }
+  }
+  let reading: Promise<void> | undefined;
+  /**
+   * One read of the outbox per scrape, which both gauges' collect() await: prom-client gets
+   * every metric at once, so a gauge that did not wait would answer the previous scrape's values.
+   */
+  const refresh = () => {
+    reading ??= readOutbox().finally(() => {
+      reading = undefined;
+    });
+    return reading;
+  };
   return {
     registry,
     vote: (format, outcome) => votes.inc({ format, outcome }),
