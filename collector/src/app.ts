@@ -250,7 +250,7 @@ function routes(services: AppServices): Route[] {
     [
       'GET',
       '/metrics',
-      'team',
+      'metrics',
       async (c) =>
         c.body(await metrics.registry.metrics(), 200, {
           'Content-Type': metrics.registry.contentType,

@@ -1,7 +1,7 @@
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Collector, listenCollector, send } from '../helpers/collector';
-import { eventBody } from '../helpers/forward';
+import { eventBody, forwardFile } from '../helpers/forward';
 import { startTestDatabase, type TestDatabase } from '../helpers/postgres';
 
 /** A TCP proxy to a PostgreSQL server, which can stop passing bytes while keeping every socket. */
@@ -119,5 +119,68 @@ describe('a PostgreSQL that stops answering', { timeout: 60_000 }, () => {
     expect((await send(`${collector.url}readyz`)).status).toBe(200);
     const list = await send(`${collector.url}api/feedback?conversation_id=conv-after`);
     expect(list.body.total).toBe(1);
+  });
+});
+
+describe('/metrics while PostgreSQL stops answering', { timeout: 60_000 }, () => {
+  let database: TestDatabase;
+  let proxy: FreezingProxy;
+  let collector: Collector;
+  const scrape = async () => {
+    const started = performance.now();
+    const answer = await fetch(`${collector.url}metrics`);
+    return { status: answer.status, text: await answer.text(), ms: performance.now() - started };
+  };
+
+  beforeAll(async () => {
+    database = await startTestDatabase();
+    proxy = await startFreezingProxy(database.url);
+    // Statements wait 10 s for their answer here: the team's reads hold the read gate meanwhile.
+    const url = new URL(proxy.url);
+    url.searchParams.set('query_timeout', '10000');
+    collector = await listenCollector({
+      databaseUrl: url.href,
+      forwardFile: forwardFile({
+        destinations: [{ name: 'nowhere', format: 'event', url: 'http://127.0.0.1:1/votes' }],
+      }),
+      rateLimit: 0,
+      readRateLimit: 0,
+      shutdownGraceMs: 0,
+      requestTimeout: 1,
+    });
+  });
+
+  afterAll(async () => {
+    proxy?.thaw();
+    await collector?.close();
+    await proxy?.close();
+    await database?.stop();
+  });
+
+  test('answers in about 2 s with what the process counts, feedback_database_up 0 and no outbox, whatever reads wait', async () => {
+    expect((await send(`${collector.url}api/feedback`, { body: eventBody('silent') })).status).toBe(
+      201,
+    );
+    const before = await scrape();
+    expect(before.text).toMatch(/^feedback_database_up 1$/m);
+    expect(before.text).toMatch(
+      /^feedback_deliveries\{destination="nowhere",status="pending"\} 1$/m,
+    );
+
+    proxy.freeze();
+    const reads = [1, 2].map(() => send(`${collector.url}api/feedback`));
+    const during = await scrape();
+    expect(during.status).toBe(200);
+    expect(during.ms).toBeLessThan(3_000);
+    expect(during.text).toMatch(/^feedback_database_up 0$/m);
+    expect(during.text).toMatch(/^feedback_votes_total\{format="event",outcome="stored"\} 1$/m);
+    expect(during.text).not.toMatch(/^feedback_deliveries\{/m);
+    expect(during.text).not.toMatch(/^feedback_delivery_oldest_pending_seconds\{/m);
+
+    proxy.thaw();
+    await Promise.all(reads);
+    await expect
+      .poll(async () => (await scrape()).text, { timeout: 10_000 })
+      .toMatch(/^feedback_database_up 1$/m);
   });
 });

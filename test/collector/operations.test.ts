@@ -299,6 +299,7 @@ describe.each<Backend>(['pglite', 'postgres'])('the outbox in /metrics on %s', (
     expect(
       sample(first, 'feedback_delivery_oldest_pending_seconds{destination="nowhere"}'),
     ).toBeGreaterThan(0);
+    expect(sample(first, 'feedback_database_up')).toBe(1);
 
     expect(
       (await send(`${collector.url}api/feedback`, { body: eventBody('outbox-2') })).status,
@@ -323,6 +324,46 @@ describe('health without a database', () => {
       expect(body.status).toBe('unavailable');
       expect(body.error).toContain('ECONNREFUSED');
       expect(JSON.stringify(body)).not.toContain('hunter2');
+    } finally {
+      await collector.close();
+    }
+  });
+
+  test('/metrics answers 200 with what the process counts, feedback_database_up 0 and no outbox', async () => {
+    const collector = createCollector({
+      databaseUrl: 'postgres://feedback:hunter2-password@127.0.0.1:1/feedback',
+      adminToken: ADMIN,
+      forwardFile: forwardFile({
+        destinations: [{ name: 'nowhere', format: 'event', url: 'http://127.0.0.1:1/votes' }],
+      }),
+      logDestination: { write: () => {} },
+    });
+    try {
+      const foreign = await collector.fetch(
+        new Request('http://collector.test/api/feedback', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Origin: 'https://evil.example' },
+          body: JSON.stringify(eventBody('no-database')),
+        }),
+      );
+      expect(foreign.status).toBe(403);
+      expect((await collector.fetch(new Request('http://collector.test/healthz'))).status).toBe(
+        200,
+      );
+      const answer = await collector.fetch(
+        new Request('http://collector.test/metrics', {
+          headers: { Authorization: `Bearer ${ADMIN}` },
+        }),
+      );
+      const text = await answer.text();
+      expect(answer.status).toBe(200);
+      expect(sample(text, 'feedback_database_up')).toBe(0);
+      expect(sample(text, 'feedback_votes_total{format="event",outcome="rejected"}')).toBe(1);
+      expect(text).toMatch(/_count\{method="GET",route="\/healthz",status="200"\} 1/);
+      expect(text).toContain('process_cpu_user_seconds_total');
+      expect(text).not.toMatch(/^feedback_deliveries\{/m);
+      expect(text).not.toMatch(/^feedback_delivery_oldest_pending_seconds\{/m);
+      expect(text).not.toContain('hunter2');
     } finally {
       await collector.close();
     }

@@ -40,9 +40,11 @@ export type AppContext = Context<AppEnv>;
 /**
  * Who may use a route (SPEC §10): `open` anyone; `intake` any allowed origin, within the vote
  * rate limit; `team` the team (`ADMIN_TOKEN`, or loopback without one); `team-write` the team
- * from the collector's own origin, with a JSON body.
+ * from the collector's own origin, with a JSON body; `metrics` the team, as `team`, without
+ * waiting for a turn among the team's reads: a scrape waits on the database a bounded time of
+ * its own, and must answer while reads hang on a database that stopped answering.
  */
-export type Access = 'open' | 'intake' | 'team' | 'team-write';
+export type Access = 'open' | 'intake' | 'team' | 'team-write' | 'metrics';
 
 export const ALLOWED_HEADERS = 'Content-Type, Idempotency-Key, Authorization, X-Request-Id';
 
@@ -137,7 +139,7 @@ export function observe(services: PipelineServices): MiddlewareHandler<AppEnv> {
     c.res.headers.set('X-Request-Id', requestId);
     c.res.headers.set('X-Content-Type-Options', 'nosniff');
     const access = c.get('access');
-    const teams = access === 'team' || access === 'team-write';
+    const teams = access === 'team' || access === 'team-write' || access === 'metrics';
     // What the team reads stays out of the browser's disk cache (an export sets its own).
     if (teams && !c.res.headers.has('Cache-Control'))
       c.res.headers.set('Cache-Control', 'no-store');
@@ -224,6 +226,7 @@ export function guards(services: PipelineServices) {
     intake: [crossOrigin, limited(rateLimit), limitBody],
     team: [crossOrigin, team, limited(readRateLimit), gated],
     'team-write': [ownOrigin, team, limited(readRateLimit), limitBody],
+    metrics: [crossOrigin, team, limited(readRateLimit)],
   };
   return (access: Access) => steps[access];
 }

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../storage/database';
+import { createOutboxReader, OUTBOX_WAIT_MS } from './outbox';
 
 export type VoteOutcome = 'stored' | 'duplicate' | 'rejected';
 
@@ -12,8 +13,9 @@ export interface Metrics {
 }
 
 /**
- * Counters and the request histogram are kept in memory; the delivery gauges are read from the
- * database at each scrape, so every collector on one PostgreSQL reports the same outbox.
+ * Counters and the request histogram are kept in memory, and always answered; the delivery
+ * gauges are read from the database at each scrape, so every collector on one PostgreSQL
+ * reports the same outbox, and left out when it does not answer.
  */
 export function createMetrics(database: () => Promise<Database>, destinations: string[]): Metrics {
   const registry = new Registry();
@@ -45,42 +47,39 @@ export function createMetrics(database: () => Promise<Database>, destinations: s
     registers: [registry],
     collect: () => refresh(),
   });
-  async function readOutbox(): Promise<void> {
-    const db = await database();
-    const rows = await db.query<{
-      destination: string;
-      status: string;
-      count: number;
-      oldest: number | null;
-    }>(
-      `SELECT destination, status, count(*)::int AS count,
-         extract(epoch FROM now() - min(created_at))::float8 AS oldest
-       FROM deliveries WHERE destination = ANY($1) GROUP BY destination, status`,
-      [destinations],
-    );
+  const up = new Gauge({
+    name: 'feedback_database_up',
+    help: `Whether the database answered this scrape within ${OUTBOX_WAIT_MS / 1000} s (1) or not (0); without it the outbox is left out.`,
+    registers: [registry],
+    collect: () => refresh(),
+  });
+  const readOutbox = createOutboxReader(database, destinations);
+  async function fill(): Promise<void> {
+    const reading = await readOutbox();
     deliveries.reset();
     oldest.reset();
+    up.set(reading === undefined ? 0 : 1);
+    if (reading === undefined) return;
     for (const name of destinations) {
       for (const status of ['pending', 'delivered', 'failed']) {
         deliveries.set({ destination: name, status }, 0);
       }
-      oldest.set({ destination: name }, 0);
+      oldest.set({ destination: name }, reading.oldestPending.get(name) ?? 0);
     }
-    for (const row of rows) {
-      deliveries.set({ destination: row.destination, status: row.status }, row.count);
-      if (row.status === 'pending') oldest.set({ destination: row.destination }, row.oldest ?? 0);
+    for (const { destination, status, count } of reading.counts) {
+      deliveries.set({ destination, status }, count);
     }
   }
-  let reading: Promise<void> | undefined;
+  let filling: Promise<void> | undefined;
   /**
-   * One read of the outbox per scrape, which both gauges' collect() await: prom-client gets
-   * every metric at once, so a gauge that did not wait would answer the previous scrape's values.
+   * One read of the outbox per scrape, which every gauge of it awaits: prom-client gets every
+   * metric at once, so a gauge that did not wait would answer the previous scrape's values.
    */
   const refresh = () => {
-    reading ??= readOutbox().finally(() => {
-      reading = undefined;
+    filling ??= fill().finally(() => {
+      filling = undefined;
     });
-    return reading;
+    return filling;
   };
   return {
     registry,
