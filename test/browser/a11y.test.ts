@@ -488,6 +488,25 @@ describe('contrast measured from the computed colours', () => {
   );
 });
 
+describe('forced colours (Windows high contrast)', () => {
+  it.each(['light', 'dark'] as const)(
+    'pressing the focused Helpful changes how it looks, the focus ring notwithstanding (%s)',
+    async (colorScheme) => {
+      const { page, w } = await open({
+        attrs: 'data-comment="false"',
+        colorScheme,
+        forcedColors: 'active',
+      });
+      await tabTo(page, w.up);
+      const before = await w.up.screenshot();
+      await page.keyboard.press('Enter');
+      await expect.poll(() => w.up.getAttribute('aria-pressed')).toBe('true');
+      expect(await isFocused(w.up)).toBe(true);
+      expect((await w.up.screenshot()).equals(before)).toBe(false);
+    },
+  );
+});
+
 describe('keyboard only', () => {
   it('Tab from the link before the widget reaches Helpful with a visible focus indicator of at least 3:1, and the next Tab Not helpful', async () => {
     const { page, w } = await open();
@@ -649,6 +668,59 @@ describe('keyboard only', () => {
     expect(await isFocused(w.down)).toBe(true);
   });
 
+  it('a follow-up someone keeps moving through by keyboard is not idle: open 90 s on, sent 60 s after the last key', async () => {
+    const { page, w } = await open();
+    await page.clock.install();
+    await tabTo(page, w.down);
+    await page.keyboard.press('Enter');
+    await w.reason('Incorrect').waitFor();
+    for (let step = 0; step < 9; step++) {
+      await page.clock.runFor(10_000);
+      await page.keyboard.press(step % 2 ? 'Shift+Tab' : 'Tab');
+    }
+    expect(await w.textbox.count()).toBe(1);
+    expect(server.requests).toHaveLength(0);
+    await page.clock.runFor(61_000);
+    await server.waitFor(1);
+    expect(only(server.requests).body).toMatchObject({ rating: 'down' });
+    expect(await w.textbox.count()).toBe(0);
+  });
+
+  it("the Escape that ends an input method's composition (Japanese) leaves the follow-up and its comment alone", async () => {
+    const { page, w } = await open();
+    await w.down.click();
+    await w.textbox.fill('変換中');
+    for (const init of [{ isComposing: true }, { keyCode: 229 }]) {
+      await w.textbox.evaluate((element, init) => {
+        element.dispatchEvent(
+          new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true, ...init }),
+        );
+      }, init);
+    }
+    expect(await w.textbox.inputValue()).toBe('変換中');
+    await page.keyboard.press('Escape');
+    await server.waitFor(1);
+    expect(await w.textbox.count()).toBe(0);
+  });
+
+  it('the reasons are a group named after the choice they explain', async () => {
+    const { w } = await open();
+    await w.down.click();
+    const group = w.host.getByRole('group', { name: en.down, exact: true });
+    expect(await group.getByRole('button').allTextContents()).toEqual(en.reasons.split('|'));
+  });
+
+  it('after a vote the choices that would do nothing are exposed as unavailable, but stay focusable; with data-allow-change none is', async () => {
+    const { page, w } = await open({ attrs: 'data-comment="false"' });
+    await w.up.click();
+    expect(await w.up.getAttribute('aria-disabled')).toBe('false');
+    expect(await w.down.getAttribute('aria-disabled')).toBe('true');
+    await tabTo(page, w.down);
+    const changeable = await open({ attrs: 'data-comment="false" data-allow-change="true"' });
+    await changeable.w.up.click();
+    expect(await changeable.w.down.getAttribute('aria-disabled')).toBe('false');
+  });
+
   it('the compact variant is reached by Tab with a visible focus indicator, and Space on Helpful sends one up vote and announces the thanks', async () => {
     const { page, w } = await open({ attrs: 'data-variant="compact"' });
     await page.keyboard.press('Tab');
@@ -767,6 +839,24 @@ describe('right-to-left', () => {
       ),
     );
     expect(languages).toEqual([true, true, true]);
+  });
+
+  it("texts the page sets are declared in the page's language, where the built-in ones fall back to English", async () => {
+    const { w } = await open({
+      html: 'lang="it"',
+      attrs:
+        'data-prompt="Ti è stato utile?" data-label-up="Utile" data-label-down="Non utile" data-reasons="Sbagliato|Incompleto" data-thanks="Grazie!"',
+      messages: { ...en, prompt: 'Ti è stato utile?', up: 'Utile', down: 'Non utile' },
+    });
+    const italian = (locator: Locator) =>
+      locator.evaluate((element) => element.matches(':lang(it)'));
+    expect(await Promise.all([w.prompt, w.up, w.down].map(italian))).toEqual([true, true, true]);
+    await w.down.click();
+    expect(await italian(w.reason('Sbagliato'))).toBe(true);
+    expect(await italian(w.send)).toBe(false);
+    await w.send.click();
+    await expect.poll(() => w.status.textContent()).toBe('Grazie!');
+    expect(await italian(w.status)).toBe(true);
   });
 
   it('a widget that falls back to English on a page in a language it does not ship declares English', async () => {

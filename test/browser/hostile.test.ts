@@ -716,7 +716,7 @@ describe('storage', () => {
     await server.waitFor(1);
     await expect.poll(() => w.status.textContent(), PATIENT).toBe('Thanks for your feedback!');
     await w.up.click();
-    await w.down.click();
+    await w.down.click({ force: true });
     // Storage is full, so the outbox lives in memory: the answer and the two refusals are the
     // signs that it is done.
     await expect.poll(() => recordedEvents(page, 'feedback:sent')).toHaveLength(1);

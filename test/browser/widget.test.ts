@@ -365,7 +365,8 @@ describe('dedupe', () => {
     ).toEqual([]);
     await recordEvents(page, 'feedback:duplicate');
     await w.up.click();
-    await w.down.click();
+    // Exposed as unavailable (aria-disabled), which Playwright would wait out.
+    await w.down.click({ force: true });
     await expect.poll(() => recordedEvents(page, 'feedback:duplicate')).toHaveLength(2);
     await outboxDrained(page);
     expect(server.requests).toHaveLength(1);

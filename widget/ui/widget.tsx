@@ -23,7 +23,6 @@ function FollowUp({ feedback, config, messages, rating }: WidgetProps & { rating
     feedback.finish(keep);
   };
   return (
-    // biome-ignore lint/a11y/useKeyWithClickEvents: it hears clicks on its buttons, which keys press too
     <form
       class="more"
       part="follow-up"
@@ -31,14 +30,18 @@ function FollowUp({ feedback, config, messages, rating }: WidgetProps & { rating
       onSubmit={(event) => done(event, true)}
       onInput={feedback.touch}
       onClick={feedback.touch}
+      // Moving through it by keyboard is not being idle (WCAG 2.2.1).
+      onKeyDown={feedback.touch}
     >
       {reasons.length > 0 && (
-        <div class="reasons">
+        // biome-ignore lint/a11y/useSemanticElements: a fieldset's UA border and legend rules would need resetting
+        <div class="reasons" role="group" aria-label={config.texts[rating] ?? messages[rating]}>
           {reasons.map((reason) => (
             <button
               type="button"
               part="reason"
               aria-pressed={feedback.reason.value === reason}
+              lang={config.reasons || rating === 'up' ? config.locale : undefined}
               onClick={() => {
                 feedback.reason.value = feedback.reason.value === reason ? undefined : reason;
               }}
@@ -102,7 +105,10 @@ export function Widget(props: WidgetProps) {
   const open = feedback.open.value;
   // Nothing is sent while a follow-up is open, and nothing is claimed before an answer.
   const delivery = !open && vote?.delivery;
+  const status = delivery && (delivery === 'sent' ? 'thanks' : delivery);
   const ratings: Rating[] = config.neutral ? ['up', 'neutral', 'down'] : ['up', 'down'];
+  // The page's own texts are in the page's language, which may not be one the widget speaks.
+  const own = (key: string) => (key in config.texts ? config.locale : undefined);
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: it takes no focus; it hears Escape from the buttons and fields inside
     <div
@@ -110,7 +116,8 @@ export function Widget(props: WidgetProps) {
       part="widget"
       // Escape skips an open follow-up wherever focus is in the widget, its choices included.
       onKeyDown={(event) => {
-        if (open && event.key === 'Escape') {
+        // Not the Escape that cancels an input method's composition (keyCode 229 in Safari).
+        if (open && event.key === 'Escape' && !event.isComposing && event.keyCode !== 229) {
           event.preventDefault();
           feedback.finish(false);
         }
@@ -122,7 +129,7 @@ export function Widget(props: WidgetProps) {
     >
       {/* biome-ignore lint/a11y/useSemanticElements: a fieldset's UA border and legend rules would need resetting */}
       <div class="bar" role="group" aria-labelledby="fw-prompt">
-        <span id="fw-prompt" class="prompt" part="prompt">
+        <span id="fw-prompt" class="prompt" part="prompt" lang={own('prompt')}>
           {labels.prompt}
         </span>
         {ratings.map((rating) => (
@@ -131,7 +138,10 @@ export function Widget(props: WidgetProps) {
             class={rating}
             part={`button ${rating}`}
             aria-pressed={pressed === rating}
+            // After a vote the other choices do nothing, unless it may be changed.
+            aria-disabled={!!pressed && !config.allowChange && pressed !== rating}
             title={config.variant === 'compact' ? labels[rating] : undefined}
+            lang={own(rating)}
             onClick={() => feedback.choose(rating)}
           >
             <span class="label">{labels[rating]}</span>
@@ -139,10 +149,10 @@ export function Widget(props: WidgetProps) {
         ))}
       </div>
       {open && <FollowUp {...props} rating={open.rating} />}
-      <div part="status" role="status">
+      <div part="status" role="status" lang={status ? own(status) : undefined}>
         {/* No text rather than an empty one: Preact writes an empty text again on every
             render, and each write is a change of the live region. */}
-        {delivery ? labels[delivery === 'sent' ? 'thanks' : delivery] : null}
+        {status ? labels[status] : null}
       </div>
     </div>
   );
