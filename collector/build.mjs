@@ -2,7 +2,10 @@
 // bundle per entry, the shared widget core inlined, the runtime dependencies left as imports;
 // the bundled declarations of the library entry; and the widget's own script beside them, so
 // `npx feedback-collector` serves the version it was built with at /feedback-widget.js.
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+// The version (imported from package.json) and the SQL migrations are written into the bundle:
+// a bundler that copies only the files it can trace (Next's `output: 'standalone'`, Vercel)
+// would leave those files behind.
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'rolldown';
 import { dts } from 'rolldown-plugin-dts';
 
@@ -13,11 +16,35 @@ const external = [
   ...Object.keys(dependencies).map((name) => new RegExp(`^${name}($|/)`)),
 ];
 
+/**
+ * `src/storage/migrations.ts` reads `migrations/*.sql` when the collector runs from source; the
+ * bundle gets the same list, as `migrate()` applies it, written out in its place. A build that
+ * did not replace it (the module moved) stops rather than ship a collector that reads them.
+ */
+const MIGRATIONS_MODULE = here('src/storage/migrations.ts');
+let migrationsInlined = false;
+const inlineMigrations = {
+  name: 'inline-migrations',
+  load(id) {
+    if (id !== MIGRATIONS_MODULE) return null;
+    migrationsInlined = true;
+    const migrations = readdirSync(here('migrations'))
+      .filter((name) => /^\d+_.+\.sql$/.test(name))
+      .sort()
+      .map((name) => ({ name, sql: readFileSync(here(`migrations/${name}`), 'utf8') }));
+    return `export const MIGRATIONS = ${JSON.stringify(migrations)};`;
+  },
+  buildEnd() {
+    if (!migrationsInlined) throw new Error(`${MIGRATIONS_MODULE} was not bundled.`);
+  },
+};
+
 rmSync(here('dist'), { recursive: true, force: true });
 await build({
   input: { index: here('src/index.ts'), bin: here('src/bin.ts') },
   platform: 'node',
   external,
+  plugins: [inlineMigrations],
   output: { dir: here('dist'), format: 'es', entryFileNames: '[name].js' },
   logLevel: 'warn',
 });

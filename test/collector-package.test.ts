@@ -1,6 +1,15 @@
 // @vitest-environment node
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -300,6 +309,12 @@ export const handle = (request: Request): Promise<Response> => collector.fetch(r
     }
   }, 60_000);
 
+  it("keeps the collector out of Next's bundle in the README's next.config.mjs", async () => {
+    readmeExample('next.config.mjs');
+    const config = await import(join(project, 'next.config.mjs'));
+    expect(config.default.serverExternalPackages).toContain('feedback-widget-collector');
+  });
+
   it("runs the README's Next.js route handler as Next calls it, each visitor a client of their own", async () => {
     readmeExample('next-route.mjs');
     // `next build` imports the route without the server's environment.
@@ -308,6 +323,15 @@ export const handle = (request: Request): Promise<Response> => collector.fetch(r
         DATABASE_URL: '',
       }),
     ).toBe('');
+    // What Next's file tracing copies of the package into `output: 'standalone'`: its manifest
+    // and `dist/`, not its `migrations/`.
+    const traced = join(project, 'standalone');
+    const tracedPackage = join(traced, 'node_modules/feedback-widget-collector');
+    mkdirSync(tracedPackage, { recursive: true });
+    const installed = join(project, 'node_modules/feedback-widget-collector');
+    copyFileSync(join(installed, 'package.json'), join(tracedPackage, 'package.json'));
+    cpSync(join(installed, 'dist'), join(tracedPackage, 'dist'), { recursive: true });
+    copyFileSync(join(project, 'next-route.mjs'), join(traced, 'next-route.mjs'));
     const database = await startTestDatabase();
     const script = `
       const route = await import('./next-route.mjs');
@@ -330,16 +354,24 @@ export const handle = (request: Request): Promise<Response> => collector.fetch(r
       const upvotes = await route.GET(new Request(base + '/api/feedback?conversation_id=conv-1', {
         headers: { Authorization: 'Bearer ' + process.env.ADMIN_TOKEN },
       }));
+      const served = await Promise.all(['/readyz', '/feedback-widget.js', '/dashboard'].map((path) =>
+        route.GET(new Request(base + path, {
+          headers: { Authorization: 'Bearer ' + process.env.ADMIN_TOKEN },
+        })).then((answer) => answer.status),
+      ));
       console.log(JSON.stringify([
         posted.status, anonymous.status, team.status, (await team.json()).id, (await upvotes.json()).total,
+        served,
       ]));
       process.exit(0);
     `;
     let output: string;
     try {
-      output = run(process.execPath, ['--input-type=module', '-e', script], {
-        DATABASE_URL: database.url,
-        ADMIN_TOKEN: 'a'.repeat(32),
+      output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: traced,
+        encoding: 'utf8',
+        stdio: 'pipe',
+        env: { ...process.env, DATABASE_URL: database.url, ADMIN_TOKEN: 'a'.repeat(32) },
       });
     } finally {
       await database.stop();
@@ -347,6 +379,6 @@ export const handle = (request: Request): Promise<Response> => collector.fetch(r
     // The script's own line, among the collector's JSON log lines.
     const result = output.split('\n').find((line) => line.startsWith('['));
     // Two visitors upvoted conv-1, one of them twice: a vote each, within the vote window.
-    expect(JSON.parse(result as string)).toEqual([201, 401, 200, 'next-1', 2]);
+    expect(JSON.parse(result as string)).toEqual([201, 401, 200, 'next-1', 2, [200, 200, 200]]);
   }, 60_000);
 });

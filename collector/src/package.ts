@@ -1,30 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Bundled into the compiled collector by `build.mjs`: it reads no package.json at run time.
+import { version } from '../package.json';
+
+export const VERSION: string = version;
 
 /**
- * The collector package's own directory. Source files (tests) and the compiled bundle sit at
- * different depths below it, so it is found by walking up to its `package.json`.
+ * What `npm run build` puts in the package's `dist/public/`: the widget's script and the inbox,
+ * served from disk. Sources (`src/`) and the compiled collector (`dist/`) sit side by side, so
+ * one path reaches it from both. A path, not `new URL(…, import.meta.url)`, which bundlers take
+ * for a module to resolve (Turbopack stops on a folder).
  */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new Error('The feedback-widget-collector package has no package.json.');
-    dir = parent;
-  }
-  return dir;
-}
-
-export const PACKAGE_ROOT = packageRoot();
-
-/** The numbered SQL migrations, shipped as they are written. */
-export const MIGRATIONS_DIR = join(PACKAGE_ROOT, 'migrations');
-
-/** What `npm run build` puts beside the code: the widget's script and the inbox. */
-export const PUBLIC_DIR = join(PACKAGE_ROOT, 'dist', 'public');
-
-export const VERSION: string = JSON.parse(
-  readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8'),
-).version;
+export const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'public');

@@ -1,8 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CreateCollectorOptions } from '../../collector/src/collector';
-import { MIGRATIONS_DIR } from '../../collector/src/package';
 import { type Database, openDatabase } from '../../collector/src/storage/database';
+import { MIGRATIONS } from '../../collector/src/storage/migrations';
 
 /**
  * Opens the database a collector with `options` uses, runs `fn` on it and closes it. PGlite
@@ -51,14 +49,11 @@ export async function findInDatabase(db: Database, needles: string[]): Promise<s
  * collector released before them left it), so a test can store what it stored then.
  */
 export async function migrateUntil(db: Database, before: string): Promise<void> {
-  const files = readdirSync(MIGRATIONS_DIR)
-    .filter((name) => /^\d+_.+\.sql$/.test(name) && name < before)
-    .sort();
   await db.exec(
     'CREATE TABLE schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
   );
-  for (const name of files) {
-    await db.exec(readFileSync(join(MIGRATIONS_DIR, name), 'utf8'));
+  for (const { name, sql } of MIGRATIONS.filter((migration) => migration.name < before)) {
+    await db.exec(sql);
     await db.query('INSERT INTO schema_migrations (version) VALUES ($1)', [name]);
   }
 }

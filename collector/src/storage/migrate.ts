@@ -1,14 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { MIGRATIONS_DIR } from '../package';
 import type { Database } from './database';
+import { MIGRATIONS } from './migrations';
 
 /** Any fixed number: it names the lock that serialises collectors migrating the same database. */
 const MIGRATION_LOCK = 8_787_001;
-
-async function migrationFiles(): Promise<string[]> {
-  return (await readdir(MIGRATIONS_DIR)).filter((name) => /^\d+_.+\.sql$/.test(name)).sort();
-}
 
 /**
  * Applies every `migrations/NNN_*.sql` not yet recorded in `schema_migrations`, in order, in one
@@ -16,7 +10,6 @@ async function migrationFiles(): Promise<string[]> {
  * find the migrations recorded and apply nothing.
  */
 export async function migrate(db: Database): Promise<string[]> {
-  const files = await migrationFiles();
   return db.transaction(async (tx) => {
     // Through `exec`, which has no time limit: the collector migrating may take long.
     await tx.exec(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
@@ -26,18 +19,18 @@ export async function migrate(db: Database): Promise<string[]> {
     );
     const rows = await tx.query<{ version: string }>('SELECT version FROM schema_migrations');
     const applied = new Set(rows.map((row) => row.version));
-    const pending = files.filter((name) => !applied.has(name));
-    for (const name of pending) {
-      await tx.exec(await readFile(join(MIGRATIONS_DIR, name), 'utf8'));
+    const pending = MIGRATIONS.filter(({ name }) => !applied.has(name));
+    for (const { name, sql } of pending) {
+      await tx.exec(sql);
       await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [name]);
     }
-    return pending;
+    return pending.map(({ name }) => name);
   });
 }
 
 /** The migrations this database still lacks, for `/readyz`; every one when none ran yet. */
 export async function pendingMigrations(db: Database): Promise<string[]> {
-  const files = await migrationFiles();
+  const files = MIGRATIONS.map(({ name }) => name);
   const [table] = await db.query<{ name: string | null }>(
     "SELECT to_regclass('schema_migrations')::text AS name",
   );
