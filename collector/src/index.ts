@@ -3,15 +3,23 @@
  * `npx feedback-collector` runs the same thing as a process.
  *
  * @example
- * import { createCollector } from 'feedback-widget-collector';
- * // trustProxy: each visitor's address from the X-Forwarded-For its platform or proxy sets.
- * const collector = createCollector({
- *   databaseUrl: process.env.DATABASE_URL,
- *   role: 'web',
- *   trustProxy: 1,
- * });
- * export const GET = (request: Request) => collector.fetch(request);
- * export const POST = GET;
+ * // A Next.js route handler, app/feedback/[...path]/route.ts; next.config.mjs has
+ * // serverExternalPackages: ['feedback-widget-collector'].
+ * import { type Collector, createCollector } from 'feedback-widget-collector';
+ *
+ * let collector: Collector | undefined;
+ * function handle(request: Request): Promise<Response> {
+ *   // Made on the first request, so `next build` needs no DATABASE_URL.
+ *   collector ??= createCollector({
+ *     basePath: '/feedback',
+ *     role: 'web',
+ *     databaseUrl: process.env.DATABASE_URL,
+ *     // Each visitor's address from the X-Forwarded-For its platform or proxy sets.
+ *     trustProxy: 1,
+ *   });
+ *   return collector.fetch(request);
+ * }
+ * export { handle as GET, handle as POST, handle as PATCH, handle as DELETE, handle as OPTIONS };
  */
 export type { Collector, CreateCollectorOptions } from './collector';
 export { createCollector } from './collector';
