@@ -71,3 +71,5 @@ await build({
 });
 mkdirSync(here('dist/public'), { recursive: true });
 copyFileSync(here('../dist/feedback-widget.js'), here('dist/public/feedback-widget.js'));
+// The repository's one changelog, written for both packages, ships with this one too.
+copyFileSync(here('../CHANGELOG.md'), here('CHANGELOG.md'));

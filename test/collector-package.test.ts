@@ -112,7 +112,7 @@ afterAll(() => {
 });
 
 describe('the packed collector', () => {
-  it('ships compiled JavaScript, its migrations and the widget, and no sources or tests', () => {
+  it('ships compiled JavaScript, its migrations, the widget and the changelog, and no sources or tests', () => {
     const files = run('tar', ['-tzf', collectorTarball])
       .split('\n')
       .filter(Boolean)
@@ -131,6 +131,7 @@ describe('the packed collector', () => {
         'package/migrations/001_feedback.sql',
         'package/package.json',
         'package/README.md',
+        'package/CHANGELOG.md',
         'package/LICENSE',
       ]),
     );
@@ -139,6 +140,9 @@ describe('the packed collector', () => {
     );
     expect(Object.keys(manifest.dependencies)).not.toContain('tsx');
     expect(Object.keys(manifest.dependencies)).not.toContain('typescript');
+    expect(
+      readFileSync(join(project, 'node_modules/feedback-widget-collector/CHANGELOG.md'), 'utf8'),
+    ).toBe(readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8'));
   });
 
   it('can be required from CommonJS', () => {

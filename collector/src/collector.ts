@@ -169,7 +169,7 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
     return opening;
   };
 
-  const metrics = createMetrics(database, forwarding.names);
+  const metrics = createMetrics(database, forwarding.names, () => now().getTime());
   const originPolicy = createOriginPolicy(config.allowedOrigins, config, () => listening);
   const app = createApp({
     config,

@@ -18,7 +18,7 @@ import {
   temporaryDir,
 } from '../helpers/collector';
 import { startFakeVendor } from '../helpers/fake-vendor';
-import { eventBody, forwardFile, secret } from '../helpers/forward';
+import { eventBody, forwardFile, secret, waitForCounts } from '../helpers/forward';
 import { startTestDatabase } from '../helpers/postgres';
 
 const ADMIN = 'admin-token-0123456789';
@@ -306,6 +306,34 @@ describe.each<Backend>(['pglite', 'postgres'])('the outbox in /metrics on %s', (
     ).toBe(201);
     const second = await scrape();
     expect(sample(second, 'feedback_deliveries{destination="nowhere",status="pending"}')).toBe(2);
+  });
+
+  test('delivered and failed are counted again once their count is a minute old, pending at every scrape', async () => {
+    const vendor = await startFakeVendor();
+    vendor.answer = () => ({ status: 400, body: '{}' });
+    let time = Date.now();
+    const refusing = await storage.start({
+      forwardFile: forwardFile({
+        destinations: [{ name: 'refusing', format: 'event', url: `${vendor.origin}/refuse` }],
+      }),
+      clock: () => new Date(time),
+    });
+    const series = (status: string) =>
+      `feedback_deliveries{destination="refusing",status="${status}"}`;
+    const scrapeRefusing = async () => (await fetch(`${refusing.url}metrics`)).text();
+    try {
+      expect(sample(await scrapeRefusing(), series('failed'))).toBe(0);
+      const vote = await send(`${refusing.url}api/feedback`, { body: eventBody('refused-1') });
+      expect(vote.status).toBe(201);
+      await waitForCounts(refusing.url, [{ destination: 'refusing', pending: 0, failed: 1 }]);
+      const reused = await scrapeRefusing();
+      expect([sample(reused, series('pending')), sample(reused, series('failed'))]).toEqual([0, 0]);
+      time += 60_000;
+      expect(sample(await scrapeRefusing(), series('failed'))).toBe(1);
+    } finally {
+      await refusing.close();
+      await vendor.close();
+    }
   });
 });
 

@@ -17,7 +17,11 @@ export interface Metrics {
  * gauges are read from the database at each scrape, so every collector on one PostgreSQL
  * reports the same outbox, and left out when it does not answer.
  */
-export function createMetrics(database: () => Promise<Database>, destinations: string[]): Metrics {
+export function createMetrics(
+  database: () => Promise<Database>,
+  destinations: string[],
+  now: () => number,
+): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const votes = new Counter({
@@ -35,7 +39,7 @@ export function createMetrics(database: () => Promise<Database>, destinations: s
   });
   const deliveries = new Gauge({
     name: 'feedback_deliveries',
-    help: 'Deliveries in the forwarding outbox, by destination and status.',
+    help: 'Deliveries in the forwarding outbox, by destination and status (pending at each scrape, delivered and failed counted at most once a minute).',
     labelNames: ['destination', 'status'] as const,
     registers: [registry],
     collect: () => refresh(),
@@ -53,7 +57,7 @@ export function createMetrics(database: () => Promise<Database>, destinations: s
     registers: [registry],
     collect: () => refresh(),
   });
-  const readOutbox = createOutboxReader(database, destinations);
+  const readOutbox = createOutboxReader(database, destinations, now);
   async function fill(): Promise<void> {
     const reading = await readOutbox();
     deliveries.reset();
@@ -61,12 +65,14 @@ export function createMetrics(database: () => Promise<Database>, destinations: s
     up.set(reading === undefined ? 0 : 1);
     if (reading === undefined) return;
     for (const name of destinations) {
-      for (const status of ['pending', 'delivered', 'failed']) {
+      const waiting = reading.pending.get(name);
+      deliveries.set({ destination: name, status: 'pending' }, waiting?.count ?? 0);
+      oldest.set({ destination: name }, waiting?.oldest ?? 0);
+      if (reading.settled === undefined) continue;
+      for (const status of ['delivered', 'failed'])
         deliveries.set({ destination: name, status }, 0);
-      }
-      oldest.set({ destination: name }, reading.oldestPending.get(name) ?? 0);
     }
-    for (const { destination, status, count } of reading.counts) {
+    for (const { destination, status, count } of reading.settled ?? []) {
       deliveries.set({ destination, status }, count);
     }
   }
