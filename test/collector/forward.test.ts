@@ -327,6 +327,29 @@ describe.each<Backend>(['pglite', 'postgres'])(
       expect(missing.status).toBe(404);
     });
 
+    test('an error body holding a NUL byte is kept readable, and the rest of its batch is written back', async () => {
+      const { url, suffix } = await start((s) =>
+        vendorDestinations(vendor.origin, s).filter(({ format }) =>
+          ['event', 'sentiment'].includes(format),
+        ),
+      );
+      vendor.answer = ({ path }) =>
+        path === '/v1/feedback'
+          ? { status: 400, body: 'bad request\u0000 at byte 0' }
+          : { status: 201, body: '{}' };
+      await send(`${url}api/feedback`, { body: eventBody('fw-nul') });
+      await waitForCounts(url, [
+        { destination: `events${suffix}`, delivered: 1, pending: 0 },
+        { destination: `sight${suffix}`, failed: 1, pending: 0 },
+      ]);
+      const { body } = await send(`${url}api/deliveries?destination=sight${suffix}`);
+      expect(body.items[0]).toMatchObject({
+        last_status: 400,
+        last_error: 'bad request\uFFFD at byte 0',
+      });
+      expect(vendor.requests).toHaveLength(2);
+    });
+
     test('a destination still failing after FORWARD_MAX_AGE is failed with its last answer', async () => {
       const { url, suffix } = await start(single('event', '/api/feedback'), {
         forwardMaxAge: 1200,

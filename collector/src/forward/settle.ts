@@ -19,6 +19,19 @@ const WRITE_OUTCOME = `status = o.status, attempts = o.attempts,
   next_attempt_at = o.next_attempt_at, last_status = o.last_status, last_error = o.last_error,
   delivered_at = CASE WHEN o.status = 'delivered' THEN $1::timestamptz END`;
 
+/**
+ * What a vendor answered, or how its attempt failed, as a text column can hold it: PostgreSQL's
+ * text refuses U+0000 (a gzip'd or UTF-16 error body holds them), which fails the write-back of
+ * the whole batch, its delivered rows included, so that all are sent again; an unpaired
+ * surrogate has no UTF-8 form. Each becomes U+FFFD, as invalid UTF-8 in a body already does.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is the point.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function storable(text: string | null): string | null {
+  return text === null ? null : text.replace(UNSTORABLE, '\uFFFD');
+}
+
 /** `$1` to `$7` of `OUTCOMES` and `WRITE_OUTCOME`. */
 function outcomeParams(outcomes: Settled[], now: Date): unknown[] {
   const column = <K extends keyof Settled>(key: K) => outcomes.map((outcome) => outcome[key]);
@@ -29,7 +42,7 @@ function outcomeParams(outcomes: Settled[], now: Date): unknown[] {
     column('attempts'),
     column('next_attempt_at').map((date) => date?.toISOString() ?? null),
     column('last_status'),
-    column('last_error'),
+    column('last_error').map(storable),
   ];
 }
 
