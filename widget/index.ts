@@ -11,8 +11,11 @@ import { type FeedbackOptions, toRaw } from './options';
 import { getRuntime } from './runtime';
 
 // A second copy of the script (pasted twice, or by two plugins) must not mount twice.
-if (!window.FeedbackWidget) {
-  const script = document.currentScript as HTMLScriptElement | null;
+// An element with id="FeedbackWidget" is a window property too, but has no version. And page
+// markup with name="currentScript" would replace document.currentScript: only a script counts.
+if (!window.FeedbackWidget?.version) {
+  const found = document.currentScript;
+  const script = found instanceof HTMLScriptElement ? found : null;
   const defaults = toRaw(script?.dataset);
   window.FeedbackWidget = {
     // The script's attributes are text, which every option takes once checked.

@@ -907,3 +907,70 @@ describe('storage', () => {
     await server.waitFor(2);
   });
 });
+
+describe('an endpoint or a page that gets in the way', () => {
+  it('takes a redirect from the endpoint for a refusal: the vote is not thanked, and the console says why', async () => {
+    // Followed, the 301 would turn the POST into a GET, whose 200 says nothing of the vote.
+    server.page('/api/moved', '{"items":[]}', { 'Content-Type': 'application/json' });
+    server.reply = () => ({ status: 301, headers: { Location: '/api/moved' } });
+    const page = await open(
+      mountPoint('moved', { 'data-message-id': 'm-1', 'data-comment': 'false' }),
+    );
+    const w = widget(page, 'moved');
+    await w.up.click();
+    await server.waitFor(1);
+    await expect.poll(() => w.status.textContent()).toBe('Sorry, your feedback could not be sent.');
+    await expect
+      .poll(() => t.problems.consoleErrors.filter((line) => line.includes('vote dropped')))
+      .toHaveLength(1);
+  });
+
+  it('logs the answer of an endpoint that refuses a vote for good, which names what it refused', async () => {
+    const refusal = '{"error":"`message_id` must be at most 200 characters.","field":"message_id"}';
+    server.reply = () => ({ status: 400, body: refusal });
+    const page = await open(
+      mountPoint('refused', { 'data-message-id': 'm-1', 'data-comment': 'false' }),
+    );
+    await widget(page, 'refused').up.click();
+    await server.waitFor(1);
+    await expect
+      .poll(() => t.problems.consoleErrors.find((line) => line.includes('vote dropped')))
+      .toContain(`answered 400, vote dropped ${refusal}`);
+  });
+
+  it('starts beside an element with id="FeedbackWidget", which is no earlier copy of the script', async () => {
+    const page = await open(
+      `<div id="FeedbackWidget"></div>${mountPoint('named', { 'data-message-id': 'm-1', 'data-comment': 'false' })}`,
+    );
+    await widget(page, 'named').up.click();
+    const [vote] = await server.waitFor(1);
+    expect(vote?.path).toBe('/api/feedback');
+  });
+
+  it('takes no defaults from markup named currentScript: its endpoint gets nothing, and the console says what is missing', async () => {
+    const page = await open(
+      mountPoint('clobbered', { 'data-message-id': 'm-1', 'data-comment': 'false' }),
+      `<img name="currentScript" data-endpoint="/api/elsewhere" alt="">${SCRIPT}`,
+    );
+    await expect
+      .poll(() => t.problems.consoleErrors.find((line) => line.includes('endpoint')))
+      .toContain('is required');
+    expect(await widget(page, 'clobbered').up.count()).toBe(0);
+    expect(server.requests).toEqual([]);
+  });
+
+  it('works on a page whose Array.from ignores its map function (Prototype.js, MooTools)', async () => {
+    const page = await open(
+      mountPoint('prototype', { 'data-message-id': 'm-1', 'data-comment': 'false' }),
+      seed(
+        { 'another-app:setting': '1' },
+        'Array.from = function (items) { return Array.prototype.slice.call(items); };',
+      ),
+    );
+    const w = widget(page, 'prototype');
+    await w.up.click();
+    await server.waitFor(1);
+    await expect.poll(() => w.status.textContent()).toBe('Thanks for your feedback!');
+    expect(t.problems.pageErrors).toEqual([]);
+  });
+});

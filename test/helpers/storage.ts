@@ -4,7 +4,21 @@
  */
 export class MemoryStorage implements Storage {
   [name: string]: unknown;
-  readonly data = new Map<string, string>();
+  declare readonly data: Map<string, string>;
+
+  constructor() {
+    const data = new Map<string, string>();
+    Object.defineProperty(this, 'data', { value: data, configurable: true });
+    // As the browser's: what it holds is its own properties, so Object.keys lists the keys.
+    // biome-ignore lint/correctness/noConstructorReturn: a Storage's items are its properties
+    return new Proxy(this, {
+      ownKeys: () => [...data.keys()],
+      getOwnPropertyDescriptor: (_, key) =>
+        typeof key === 'string' && data.has(key)
+          ? { value: data.get(key), enumerable: true, configurable: true, writable: true }
+          : undefined,
+    });
+  }
 
   get length(): number {
     return this.data.size;

@@ -254,6 +254,17 @@ describe('Retry-After', () => {
     expect(times()).toEqual([0]);
   });
 
+  test.each(['Infinity', '1e309'])(
+    'a Retry-After of %s waits long, not a second: no attempt within a day',
+    async (header) => {
+      const { outbox, times, answer } = setup({ random: 1 });
+      answer(status(429, header));
+      outbox.put(outboxItem());
+      await vi.advanceTimersByTimeAsync(86_400_000);
+      expect(times()).toEqual([0]);
+    },
+  );
+
   test('a Retry-After shorter than the backoff does not shorten it', async () => {
     const { outbox, times, answer } = setup({ random: 1 });
     answer(status(503));

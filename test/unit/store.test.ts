@@ -101,6 +101,34 @@ describe('when reaching storage throws', () => {
   });
 });
 
+describe('when one member of storage throws, storage is given up for the page', () => {
+  const failing = (member: 'getItem' | 'removeItem') => {
+    const storage = new MemoryStorage();
+    storage[member] = () => {
+      throw new DOMException('Blocked by an extension.', 'SecurityError');
+    };
+    return storage;
+  };
+
+  test('getItem: a value stored before is read back from memory', () => {
+    const storage = failing('getItem');
+    const store = createStore(() => storage);
+    store.set('p:a', { rating: 'down' });
+    expect(store.get('p:a')).toEqual({ rating: 'down' });
+    store.set('p:b', 2);
+    expect([store.get('p:b'), store.keys('p:').sort()]).toEqual([2, ['p:a', 'p:b']]);
+  });
+
+  test('removeItem: what was removed stays removed in this page', () => {
+    const storage = failing('removeItem');
+    const store = createStore(() => storage);
+    store.set('p:a', 1);
+    store.set('p:b', 2);
+    store.remove('p:a');
+    expect([store.get('p:a'), store.keys('p:'), store.get('p:b')]).toEqual([undefined, ['p:b'], 2]);
+  });
+});
+
 describe('when storage is full', () => {
   test('a new value is still read back in this page', () => {
     const storage = new FullStorage();

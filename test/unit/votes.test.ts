@@ -281,6 +281,11 @@ describe('corrupt storage', () => {
     ['a number', '42'],
     ['a vote with an unknown rating', '{"rating":"sideways","id":"evt-1","expires":null}'],
     ['a vote with a text expiry', '{"rating":"up","id":"evt-1","expires":"soon"}'],
+    // Shown as the text of that name: `__proto__` would reach Object.prototype.
+    [
+      'a vote with an unknown delivery',
+      '{"rating":"up","id":"evt-1","expires":null,"delivery":"__proto__"}',
+    ],
   ])('%s under a vote key is ignored and removed', (_, text) => {
     const storage = new MemoryStorage();
     storage.setItem(`${KEY}m-42`, text);

@@ -15,7 +15,9 @@ export function retryable(status: number): boolean {
 export function retryAfterMs(header: string | null, now: number): number {
   if (!header) return 0;
   const seconds = Number(header);
-  return (Number.isNaN(seconds) ? Date.parse(header) - now : seconds * 1000) || 0;
+  // At most 1e10 ms (115 days, past either side's time to give up): `Infinity` is no reason to
+  // retry at once (JSON stores it as null), nor a date past the year 275760 a valid one.
+  return Math.min(1e10, (Number.isNaN(seconds) ? Date.parse(header) - now : seconds * 1000) || 0);
 }
 
 /**

@@ -13,18 +13,32 @@ export interface Store {
  * every such failure falls back to a page-lifetime memory copy instead of surfacing.
  */
 export function createStore(storage: () => Storage): Store {
+  /** What storage refused, or, once it failed, everything: newer than anything stored. */
   const memory = new Map<string, string>();
-  const attempt = <T>(operation: (storage: Storage) => T): T | undefined => {
-    try {
-      return operation(storage());
-    } catch {
-      return undefined;
+  /** What this page stored, which memory takes over should storage fail later. */
+  const written = new Map<string, string>();
+  let failed = false;
+  /**
+   * A write refused (a full quota) is that write's alone. Any other failure, of one method or
+   * all, makes storage untrusted for the page: a vote it took but cannot give back, or cannot
+   * remove once delivered, would be lost or sent again and again.
+   */
+  const attempt = <T>(operation: (storage: Storage) => T, write?: boolean): T | undefined => {
+    if (!failed) {
+      try {
+        return operation(storage());
+      } catch {
+        if (!write) {
+          failed = true;
+          for (const [key, text] of written) if (!memory.has(key)) memory.set(key, text);
+        }
+      }
     }
   };
   const store: Store = {
     get<T>(key: string) {
-      // Memory holds only what storage refused, so it is newer than anything stored.
-      const text = memory.get(key) ?? attempt((s) => s.getItem(key));
+      // Memory is newer than anything stored; it is asked again after a read that failed.
+      const text = memory.get(key) ?? attempt((s) => s.getItem(key)) ?? memory.get(key);
       if (text == null) return undefined;
       try {
         return JSON.parse(text) as T;
@@ -38,19 +52,22 @@ export function createStore(storage: () => Storage): Store {
       const stored = attempt((s) => {
         s.setItem(key, text);
         return true;
-      });
-      if (stored) memory.delete(key);
-      else memory.set(key, text);
+      }, true);
+      if (stored) {
+        memory.delete(key);
+        written.set(key, text);
+      } else memory.set(key, text);
       return !!stored;
     },
     remove(key) {
       memory.delete(key);
+      written.delete(key);
       attempt((s) => s.removeItem(key));
     },
     keys(prefix) {
-      const stored =
-        attempt((s) => Array.from({ length: s.length }, (_, index) => s.key(index) as string)) ??
-        [];
+      // Its keys are its own properties; Prototype.js and MooTools replace Array.from with one
+      // that ignores a map function.
+      const stored = attempt((s) => Object.keys(s)) ?? [];
       return [...new Set([...stored, ...memory.keys()])].filter((key) => key.startsWith(prefix));
     },
   };

@@ -1,5 +1,6 @@
 import ky from 'ky';
 import type { Answer, OutboxItem } from './outbox';
+import { retryable } from './retry';
 
 /**
  * The one place that talks HTTP: posts one stored vote. ky's defaults are the ones wanted, so
@@ -15,6 +16,18 @@ export async function postVote(item: OutboxItem, keepalive: boolean): Promise<An
     credentials: item.credentials,
     keepalive,
     throwHttpErrors: false,
+    // Followed, a 301, 302 or 303 would turn the POST into a GET whose 200 says nothing of the
+    // vote: an endpoint that redirects refuses it (answer 0, an opaque redirect, taken as 300).
+    redirect: 'manual',
   });
-  return { status: response.status, retryAfter: response.headers.get('Retry-After') };
+  const status = response.status || 300;
+  // A vote dropped for good: the answer may name what the endpoint refused (the collector's does).
+  if (status > 299 && !retryable(status)) {
+    void response
+      .text()
+      .then((text) =>
+        console.error(`feedback-widget: POST ${item.url} answered ${status}, vote dropped`, text.slice(0, 500)),
+      );
+  }
+  return { status, retryAfter: response.headers.get('Retry-After') };
 }

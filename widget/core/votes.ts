@@ -39,7 +39,12 @@ export function createVotes(store: Store, now: () => number): Votes {
   const read = (subject: string) => {
     const vote = store.get<Vote>(PREFIX + subject);
     // What another version or a hand edit left there is not a vote: it would block every click.
-    if (/^(up|down|neutral)$/.test(vote?.rating as string) && (vote?.expires ?? Infinity) > now()) {
+    // A `delivery` names a text to show: `__proto__` there would reach Object.prototype.
+    if (
+      /^(up|down|neutral)$/.test(vote?.rating as string) &&
+      /^(queued|sent|failed|)$/.test(vote?.delivery ?? '') &&
+      (vote?.expires ?? Infinity) > now()
+    ) {
       return vote;
     }
     if (vote) store.remove(PREFIX + subject);
