@@ -1,4 +1,5 @@
 import { parseWindow } from '../../widget/core/vocabulary';
+import { MAX_DAYS, MAX_DURATION_MS } from './durations';
 import { REDACTIONS, type Redaction } from './privacy/redact';
 
 export type Role = 'all' | 'web' | 'forwarder';
@@ -221,11 +222,18 @@ function whole(
 }
 
 function windowMs(value: string | number | undefined, name: string, fallback: string): number {
-  if (typeof value === 'number') {
-    return value >= 0 ? value : fail(name, `must be a number of ms from 0: ${value}`);
+  if (typeof value === 'number' && !(value >= 0)) {
+    fail(name, `must be a number of ms from 0: ${value}`);
   }
-  const text = value || fallback;
-  return parseWindow(text) ?? fail(name, `must be like 30m, 24h, 7d, forever or off: "${text}"`);
+  const text = typeof value === 'number' ? `${value}` : value || fallback;
+  const ms =
+    typeof value === 'number'
+      ? value
+      : (parseWindow(text) ?? fail(name, `must be like 30m, 24h, 7d, forever or off: "${text}"`));
+  if (Number.isFinite(ms) && ms > MAX_DURATION_MS) {
+    fail(name, `must be at most ${MAX_DAYS}d (100 years), or forever: "${text}"`);
+  }
+  return ms;
 }
 
 /**
@@ -312,15 +320,13 @@ function redactions(value: string | Redaction[] | undefined, name: string): Reda
   return REDACTIONS.filter((kind) => named.includes(kind));
 }
 
-const MAX_RETENTION_DAYS = 36_500;
-
 function retentionDays(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '' || value === 'off') return undefined;
   const days = /^([1-9]\d{0,4})d$/.exec(value.trim())?.[1];
-  if (days === undefined || Number(days) > MAX_RETENTION_DAYS) {
+  if (days === undefined || Number(days) > MAX_DAYS) {
     return fail(
       name,
-      `must be off or a number of days from 1d to ${MAX_RETENTION_DAYS}d, such as 30d or 365d: "${value}"`,
+      `must be off or a number of days from 1d to ${MAX_DAYS}d, such as 30d or 365d: "${value}"`,
     );
   }
   return Number(days);

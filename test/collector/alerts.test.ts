@@ -114,6 +114,16 @@ describe('alerts in FORWARD_FILE', () => {
     ['a min_votes of 0', { ...rate, min_votes: 0 }, '`min_votes` must be a whole number'],
     ['a threshold above 1', { ...rate, threshold: 1.5 }, '`threshold` must be a share'],
     ['a bad max_age', { ...comment, max_age: 'forever' }, '`max_age` must be a duration'],
+    [
+      'a window past 100 years',
+      { ...rate, window: '1000000d' },
+      'alert "bad-answers": `window` must be a duration from 1m to 36500d',
+    ],
+    [
+      'a max_age past 100 years',
+      { ...comment, max_age: '999999999999d' },
+      'alert "comments": `max_age` must be a duration from 1m to 36500d',
+    ],
   ])('%s is refused, naming the alert and the field', (_, alert, named) => {
     const message = refusal([alert]);
     expect(message).toContain('`FORWARD_FILE`');

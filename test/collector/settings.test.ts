@@ -54,6 +54,19 @@ describe('createCollector’s options', () => {
     },
   );
 
+  test.each([
+    ['voteWindow', '740000d'],
+    ['voteWindow', 36_501 * 86_400_000],
+    ['forwardMaxAge', '99999999d'],
+  ])('a %s past 100 years is refused, naming the largest taken: %s', async (option, value) => {
+    expect(await refusalOf({ logDestination: silent, [option]: value })).toEqual(
+      new CollectorConfigError(
+        option,
+        `must be at most 36500d (100 years), or forever: "${value}"`,
+      ),
+    );
+  });
+
   test('a list holding something other than text is refused, saying what it holds', async () => {
     expect(((await refusalOf({ feedbackSecret: ['s'.repeat(32), 123] })) as Error).message).toBe(
       '`feedbackSecret` must be a comma-separated string or a list of strings: got a list holding a number.',

@@ -1,4 +1,5 @@
 import { parseWindow, RATINGS, type Rating } from '../../../widget/core/vocabulary';
+import { MAX_DAYS, MAX_DURATION_MS } from '../durations';
 import { type Fail, fillVariables, isObject, NAME, parseHeaders, variablesIn } from './fields';
 
 /** What an alert has whatever it watches (SPEC §12 "Alerts"). */
@@ -43,8 +44,11 @@ const ONLY: Record<Alert['when'], string[]> = {
 
 function duration(value: unknown, field: string, fail: Fail): number {
   const ms = typeof value === 'string' ? parseWindow(value) : undefined;
-  if (ms === undefined || ms === 0 || !Number.isFinite(ms)) {
-    return fail(field, `must be a duration such as 30m, 1h or 7d: ${JSON.stringify(value)}`);
+  if (ms === undefined || ms === 0 || !(ms <= MAX_DURATION_MS)) {
+    return fail(
+      field,
+      `must be a duration from 1m to ${MAX_DAYS}d, such as 30m, 1h or 7d: ${JSON.stringify(value)}`,
+    );
   }
   return ms;
 }
