@@ -43,6 +43,8 @@ export interface AppServices extends PipelineServices {
   now: () => Date;
   /** A client's address as the vote window keeps it: an HMAC, never the address (SPEC §13). */
   pseudonym: (address: string) => Promise<string>;
+  /** Whether the collector is shutting down: `/readyz` then answers 503, whatever the database. */
+  draining: () => boolean;
 }
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -246,7 +248,7 @@ function routes(services: AppServices): Route[] {
   ];
   const operations: Route[] = [
     ['GET', '/healthz', 'open', (c) => c.json({ status: 'ok' })],
-    ['GET', '/readyz', 'open', (c) => ready(c, database)],
+    ['GET', '/readyz', 'open', (c) => ready(c, database, services.draining)],
     [
       'GET',
       '/metrics',
@@ -263,8 +265,13 @@ function routes(services: AppServices): Route[] {
 /** How long `/readyz` waits for the database before it answers that it is not ready. */
 const READY_TIMEOUT_MS = 5_000;
 
-async function ready(c: AppContext, database: () => Promise<Database>): Promise<Response> {
+async function ready(
+  c: AppContext,
+  database: () => Promise<Database>,
+  draining: () => boolean,
+): Promise<Response> {
   const unavailable = (error: string) => c.json({ status: 'unavailable', error }, 503);
+  if (draining()) return unavailable('The collector is shutting down.');
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

@@ -150,7 +150,11 @@ export async function runCli(
     const { url } = await collector.listen();
     if (config.role === 'forwarder') yieldToIntake(logger);
     stop = (signal: string) => {
-      logger.info(`${signal}: finishing requests in flight, then stopping.`);
+      logger.info(
+        config.shutdownDelayMs > 0
+          ? `${signal}: /readyz answers 503; taking requests for SHUTDOWN_DELAY ${config.shutdownDelayMs / 1000} s, then finishing those in flight and stopping.`
+          : `${signal}: finishing requests in flight, then stopping.`,
+      );
       collector.close().then(
         () => process.exit(0),
         (error) => {

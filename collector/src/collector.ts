@@ -73,8 +73,10 @@ export interface Collector {
    */
   listen(address?: { port?: number; host?: string }): Promise<{ url: string; port: number }>;
   /**
-   * Finishes the requests in flight, its server's and `fetch()` calls alike (for
-   * `REQUEST_TIMEOUT` and a second at most), stops forwarding and closes the database.
+   * Answers `/readyz` 503 from then on, serves as before for `shutdownDelay` (0 by default),
+   * then stops taking connections, finishes the requests in flight, its server's and `fetch()`
+   * calls alike (for `REQUEST_TIMEOUT` and a second at most), stops forwarding and closes the
+   * database.
    */
   close(): Promise<void>;
   readonly logger: Logger;
@@ -141,6 +143,8 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
   let housekeeping: Housekeeping | undefined;
   let pseudonymOf: ((address: string) => string) | undefined;
   let opening: Promise<Database> | undefined;
+  /** Set as close() begins: from then on `/readyz` says the collector is going away. */
+  let draining = false;
   /** Set once the requests in flight are done: from then on, nothing opens the database. */
   let stopping = false;
 
@@ -186,6 +190,7 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
       await database();
       return (pseudonymOf as (address: string) => string)(address);
     },
+    draining: () => draining,
   });
 
   const inFlight = new Set<Promise<Response>>();
@@ -241,6 +246,11 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
     },
     close() {
       closed ??= (async () => {
+        draining = true;
+        if (config.shutdownDelayMs > 0) {
+          // A load balancer still sends new connections until its checks of /readyz fail.
+          await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
+        }
         const deadline = Date.now() + config.requestTimeoutMs + FINISH_MARGIN_MS;
         await (await serving?.catch(() => undefined))?.close();
         stopping = true;

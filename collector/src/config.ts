@@ -29,6 +29,11 @@ export interface CollectorOptions {
   publicUrl?: string;
   /** Seconds a request may take to arrive in full. */
   requestTimeout?: number;
+  /**
+   * Seconds `close()` (SIGTERM) keeps serving, with `/readyz` answering 503, before it stops
+   * taking connections: time for a load balancer to take the collector out. 0 by default.
+   */
+  shutdownDelay?: number;
   forwardFile?: string;
   /** Like `voteWindow`. */
   forwardMaxAge?: string | number;
@@ -83,6 +88,7 @@ export interface CollectorConfig {
   /** The origin browsers reach the collector at (`https://votes.example.com`), when known. */
   publicOrigin: string | undefined;
   requestTimeoutMs: number;
+  shutdownDelayMs: number;
   shutdownGraceMs: number;
   forwardFile: string | undefined;
   forwardMaxAgeMs: number;
@@ -166,6 +172,12 @@ export const SETTINGS: [
   ],
   ['VOTE_WINDOW', 'voteWindow', 'window', 'one vote per voter and conversation within (24h)'],
   ['REQUEST_TIMEOUT', 'requestTimeout', 'number', 'seconds a request may take to arrive (30)'],
+  [
+    'SHUTDOWN_DELAY',
+    'shutdownDelay',
+    'number',
+    'seconds SIGTERM keeps serving, /readyz answering 503, before it stops taking connections (0)',
+  ],
   [
     'FORWARD_FILE',
     'forwardFile',
@@ -395,6 +407,7 @@ export function resolveCollectorConfig(
     trustProxy: whole(options.trustProxy, name('trustProxy'), 0, 10, 0),
     publicOrigin: publicOrigin(options.publicUrl, name('publicUrl')),
     requestTimeoutMs: whole(options.requestTimeout, name('requestTimeout'), 1, 3600, 30) * 1000,
+    shutdownDelayMs: whole(options.shutdownDelay, name('shutdownDelay'), 0, 300, 0) * 1000,
     shutdownGraceMs: whole(options.shutdownGraceMs, name('shutdownGraceMs'), 0, 3_600_000, 5_000),
     forwardFile: options.forwardFile || undefined,
     forwardMaxAgeMs: windowMs(options.forwardMaxAge, name('forwardMaxAge'), '7d'),

@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { createCollector } from '../../collector/src/collector';
@@ -16,6 +16,30 @@ import {
 const dir = useTemporaryDirs();
 
 const vote = { conversation_id: 'conv-lifecycle', sentiment: 'positive' };
+
+/**
+ * Sends `GET path` on a kept-alive `socket`; resolves with the answer's status and JSON body, or
+ * status 0 once the socket is closed.
+ */
+function ask(socket: Socket, path: string): Promise<{ status: number; body?: unknown }> {
+  return new Promise((resolve) => {
+    if (socket.destroyed) return resolve({ status: 0 });
+    const closed = () => resolve({ status: 0 });
+    socket.once('close', closed);
+    let answer = '';
+    const read = (chunk: Buffer) => {
+      answer += chunk;
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      const length = Number(/^content-length: (\d+)$/im.exec(head)?.[1]);
+      if (Buffer.byteLength(body) < length) return;
+      socket.off('data', read);
+      socket.off('close', closed);
+      resolve({ status: Number(head.split(' ')[1]), body: JSON.parse(body) });
+    };
+    socket.on('data', read);
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  });
+}
 
 /**
  * Runs the collector to its end and resolves with its exit code, the messages it printed, and
@@ -165,6 +189,46 @@ describe('shutdown', () => {
       expect((await send(`${after.origin}/api/feedback/${acknowledged.body.id}`)).status).toBe(200);
     } finally {
       await after.stop();
+    }
+  }, 120_000);
+
+  test('on SIGTERM /readyz answers 503 at once, and for SHUTDOWN_DELAY new connections are still served', async () => {
+    const collector = await startCollector({
+      dataDir: dir(),
+      source: true,
+      env: { SHUTDOWN_DELAY: '2' },
+    });
+    const { hostname, port } = new URL(collector.origin);
+    const open = async () => {
+      const socket = connect(Number(port), hostname);
+      // A refused connection closes: what is asked on it then answers status 0.
+      socket.on('error', () => {});
+      await new Promise((resolve) => {
+        socket.once('connect', resolve);
+        socket.once('close', resolve);
+      });
+      return socket;
+    };
+    const kept = await open();
+    try {
+      expect(await ask(kept, '/readyz')).toEqual({ status: 200, body: { status: 'ready' } });
+      const exited = collector.stop();
+      await expect
+        .poll(async () => (await ask(kept, '/readyz')).status, { interval: 20 })
+        .toBe(503);
+      const fresh = await open();
+      expect(await ask(fresh, '/readyz')).toEqual({
+        status: 503,
+        body: { status: 'unavailable', error: 'The collector is shutting down.' },
+      });
+      expect((await ask(fresh, '/healthz')).status).toBe(200);
+      fresh.destroy();
+      expect(await exited).toBe(0);
+      expect(messages(collector.output())).toContain(
+        'SIGTERM: /readyz answers 503; taking requests for SHUTDOWN_DELAY 2 s, then finishing those in flight and stopping.',
+      );
+    } finally {
+      kept.destroy();
     }
   }, 120_000);
 

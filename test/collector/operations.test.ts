@@ -99,6 +99,21 @@ describe.each<Backend>(['pglite', 'postgres'])('observing the collector on %s', 
     });
   });
 
+  test('close() answers /readyz 503 at once, and serves as before for shutdownDelay', async () => {
+    const closing = await storage.start({ shutdownDelay: 1 });
+    const closed = closing.close();
+    const ready = await send(`${closing.url}readyz`);
+    expect([ready.status, ready.body]).toEqual([
+      503,
+      { status: 'unavailable', error: 'The collector is shutting down.' },
+    ]);
+    const vote = await send(`${closing.url}api/feedback`, {
+      body: eventBody(`closing-${backend}`),
+    });
+    expect(vote.status).toBe(201);
+    await closed;
+  });
+
   test('/metrics counts votes by format and outcome, and times routes by their pattern', async () => {
     const vote = minimalEvent('metrics-1');
     const headers = { 'Idempotency-Key': 'metrics-key-1' };
