@@ -276,8 +276,13 @@ function origins(value: string | string[] | undefined, name: string): string[] {
   return all;
 }
 
+/**
+ * Empty is unset, as for every variable, and takes votes from anyone; blank is not: a secret
+ * store that hands over whitespace must not open intake (a blank `ADMIN_TOKEN` is refused too).
+ */
 function secrets(value: string | string[] | undefined, name: string): string[] {
-  const all = list(value) ?? [];
+  const blank = typeof value === 'string' && value !== '' && value.trim() === '';
+  const all = blank ? [''] : (list(value) ?? []);
   if (all.some((secret) => secret.length < 32)) {
     fail(
       name,

@@ -35,6 +35,31 @@ describe('FORWARD_FILE', () => {
     expect(message).toContain('not valid JSON');
   });
 
+  test.each([
+    [
+      'a value not quoted',
+      '{\n  "destinations": [\n    { "name": "a", "headers": { "X-Api-Key": sk-live-9f8e7d6c } }\n  ]\n}',
+      'line 3, column 46',
+    ],
+    [
+      'a trailing comma',
+      '{ "destinations": [{ "name": "a", "headers": { "X-Api-Key": "sk-live-9f8e7d6c" } },] }',
+      'line 1, column 84',
+    ],
+    ['an end too early', '{ "destinations": [{ "name": "sk-live-9f8e7d6c"', 'line 1, column 48'],
+  ])(
+    'a syntax error (%s) is refused naming the file, line and column, never the text',
+    async (_, content, where) => {
+      const { file, message } = await refusal(content);
+      expect(message).toBe(`\`FORWARD_FILE\` ${file}: is not valid JSON at ${where}`);
+    },
+  );
+
+  test('a byte order mark before the JSON is taken', () => {
+    const file = forwardFile(`\uFEFF${JSON.stringify({ destinations: [VOTE] })}`);
+    expect(() => createCollector({ forwardFile: file })).not.toThrow();
+  });
+
   test('a file that does not exist is refused, naming it', async () => {
     expect(() => createCollector({ forwardFile: '/nonexistent/forward.json' })).toThrow(
       '/nonexistent/forward.json',
@@ -67,6 +92,17 @@ describe('FORWARD_FILE', () => {
     const { message } = await refusal({ destinations: [{ ...VOTE, headers }] });
     expect(message).toContain('destination "bots": `headers.Authorization`');
     expect(message).toContain('NO_SUCH_FORWARD_KEY');
+  });
+
+  test('a variable that is empty is refused like one not set, naming it', async () => {
+    const headers = { Authorization: `Bearer ${secret('EMPTY_FORWARD_KEY')}` };
+    const { message } = await refusal(
+      { destinations: [{ ...VOTE, headers }] },
+      { EMPTY_FORWARD_KEY: '' },
+    );
+    expect(message).toContain(
+      `destination "bots": \`headers.Authorization\` uses ${secret('EMPTY_FORWARD_KEY')}, but the variable EMPTY_FORWARD_KEY is empty`,
+    );
   });
 
   test('a header a variable fills with a line break is refused, without its value', async () => {

@@ -67,6 +67,15 @@ describe('createCollector’s options', () => {
     );
   });
 
+  test.each(['feedbackSecret', 'adminToken'])(
+    '%s of whitespace only is refused, not taken for unset',
+    async (option) => {
+      const refusal = await refusalOf({ logDestination: silent, [option]: ' \t ' });
+      expect(refusal).toBeInstanceOf(CollectorConfigError);
+      expect((refusal as Error).message).toMatch(new RegExp(`^\`${option}\` must be`));
+    },
+  );
+
   test('a list holding something other than text is refused, saying what it holds', async () => {
     expect(((await refusalOf({ feedbackSecret: ['s'.repeat(32), 123] })) as Error).message).toBe(
       '`feedbackSecret` must be a comma-separated string or a list of strings: got a list holding a number.',

@@ -85,8 +85,8 @@ function downRate(entry: Record<string, unknown>, fail: Fail) {
 
 function url(value: unknown, env: NodeJS.ProcessEnv, secrets: string[], fail: Fail) {
   if (typeof value !== 'string') return fail('url', 'must be an http(s) URL');
-  const variables = variablesIn(value, env, secrets, (variable) =>
-    fail('url', `uses \${${variable}}, but no variable ${variable} is set`),
+  const variables = variablesIn(value, env, secrets, (variable, why) =>
+    fail('url', `uses \${${variable}}, but ${why}`),
   );
   let parsed: URL | undefined;
   try {

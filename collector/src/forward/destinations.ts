@@ -89,8 +89,8 @@ function parseUrl(value: unknown, env: NodeJS.ProcessEnv, secrets: string[], fai
       fail('url', `has an unknown placeholder {${placeholder}}`);
     }
   }
-  const variables = variablesIn(value, env, secrets, (variable) =>
-    fail('url', `uses \${${variable}}, but no variable ${variable} is set`),
+  const variables = variablesIn(value, env, secrets, (variable, why) =>
+    fail('url', `uses \${${variable}}, but ${why}`),
   );
   let url: URL | undefined;
   try {

@@ -18,20 +18,23 @@ const VARIABLE = /\$\{([^}]*)\}/g;
 
 /**
  * The environment's value of each `${NAME}` in `template`, read once at start-up; each is added
- * to `secrets`, to be scrubbed from anything kept or shown. `problem` reports a NAME not set.
+ * to `secrets`, to be scrubbed from anything kept or shown. `problem` reports a NAME not set, or
+ * set to nothing: as everywhere, an empty variable is unset (Docker Compose passes one missing
+ * on the host as empty), and a credential filled in as nothing would fail every delivery.
  */
 export function variablesIn(
   template: string,
   env: NodeJS.ProcessEnv,
   secrets: string[],
-  problem: (variable: string) => never,
+  problem: (variable: string, why: string) => never,
 ): Map<string, string> {
   const values = new Map<string, string>();
   for (const [, variable = ''] of template.matchAll(VARIABLE)) {
     const value = env[variable];
-    if (value === undefined) problem(variable);
-    if (value) secrets.push(value);
-    values.set(variable, value ?? '');
+    if (value === undefined) problem(variable, `no variable ${variable} is set`);
+    if (value === '') problem(variable, `the variable ${variable} is empty`);
+    secrets.push(value as string);
+    values.set(variable, value as string);
   }
   return values;
 }
@@ -50,8 +53,8 @@ export function parseHeaders(value: unknown, env: NodeJS.ProcessEnv, fail: Fail)
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
       fail(`headers`, `has an invalid name "${name}"`);
     if (typeof template !== 'string') return fail(`headers.${name}`, 'must be a text');
-    const values = variablesIn(template, env, secrets, (variable) =>
-      fail(`headers.${name}`, `uses \${${variable}}, but no variable ${variable} is set`),
+    const values = variablesIn(template, env, secrets, (variable, why) =>
+      fail(`headers.${name}`, `uses \${${variable}}, but ${why}`),
     );
     headers[name] = fillVariables(template, values);
     try {

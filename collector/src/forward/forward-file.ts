@@ -10,6 +10,41 @@ export interface ForwardFile {
   alerts: Alert[];
 }
 
+/** Whether `JSON.parse` finds nothing wrong in `text`, the start of a longer text, before its end. */
+function soundSoFar(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch (error) {
+    const { message } = error as Error;
+    const at = /at position (\d+)/.exec(message)?.[1];
+    return message === 'Unexpected end of JSON input' || Number(at) >= text.length;
+  }
+}
+
+/**
+ * Where `JSON.parse` failed on `text`: the position its message names, else (its "Unexpected
+ * token" messages name none) the end of the longest start of `text` that is sound so far.
+ */
+function syntaxErrorAt(text: string, error: unknown): number {
+  const at = /at position (\d+)/.exec((error as Error).message)?.[1];
+  if (at !== undefined) return Number(at);
+  if (soundSoFar(text)) return text.length;
+  let sound = 0;
+  let wrong = text.length;
+  while (wrong - sound > 1) {
+    const middle = Math.floor((sound + wrong) / 2);
+    if (soundSoFar(text.slice(0, middle))) sound = middle;
+    else wrong = middle;
+  }
+  return sound;
+}
+
+function lineAndColumn(text: string, position: number): string {
+  const before = text.slice(0, position).split('\n');
+  return `line ${before.length}, column ${(before.at(-1) as string).length + 1}`;
+}
+
 /**
  * Parses and checks `FORWARD_FILE`; every problem names the file, the destination or alert, and
  * the field. Names are unique across destinations and alerts: both are a delivery's destination.
@@ -24,11 +59,15 @@ export function loadForwardFile(file: string, env: NodeJS.ProcessEnv): ForwardFi
   } catch (error) {
     return fail('', `cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`);
   }
+  if (text.trim() === '') return fail('', 'is empty');
+  // Editors on Windows may save a byte order mark, which JSON.parse takes for a stray character.
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    return fail('', `is not valid JSON (${(error as Error).message})`);
+    // V8's message quotes the text around the mistake, which may be a secret written in place.
+    return fail('', `is not valid JSON at ${lineAndColumn(text, syntaxErrorAt(text, error))}`);
   }
   if (!isObject(parsed)) return fail('', 'must hold a JSON object');
   for (const key of Object.keys(parsed)) {
