@@ -226,6 +226,17 @@ describe.each<Backend>(['pglite', 'postgres'])('observing the collector on %s', 
     },
   );
 
+  test.each(['/healthz', '/readyz'])(
+    'an HTTP/1.0 request without Host (a load balancer’s health check) is answered on %s',
+    async (path) => {
+      const answer = await rawExchange(collector.url, `GET ${path} HTTP/1.0\r\n\r\n`);
+      expect([answer.status, answer.body]).toEqual([
+        200,
+        { status: path === '/healthz' ? 'ok' : 'ready' },
+      ]);
+    },
+  );
+
   test('a client that stops sending its body is refused 400, logged at info and counted as a 400', async () => {
     const text = `${POST_HEAD}X-Request-Id: cut-${backend}\r\nContent-Length: 100\r\n\r\n{"id":`;
     const answer = await rawExchange(collector.url, text, true);

@@ -7,7 +7,7 @@ import {
   type ServerResponse,
   STATUS_CODES,
 } from 'node:http';
-import { type AddressInfo, Server as NetServer, type Socket } from 'node:net';
+import { type AddressInfo, isIPv6, Server as NetServer, type Socket } from 'node:net';
 import { getRequestListener, type HttpBindings, RequestError } from '@hono/node-server';
 import { HttpError } from '../errors';
 import type { Logger } from '../observe/logger';
@@ -123,6 +123,13 @@ function logRefusal(
   logger?.info({ req_id: requestId, ...details, status }, 'request');
 }
 
+/** The address and port a connection came in at, as a `Host` header names them. */
+function localHost(socket: Socket): string | undefined {
+  const { localAddress, localPort } = socket;
+  if (localAddress === undefined || localPort === undefined) return undefined;
+  return `${isIPv6(localAddress) ? `[${localAddress}]` : localAddress}:${localPort}`;
+}
+
 /** A request no Fetch `Request` can be made of: without `Host`, or a target that is no URL. */
 function unroutable(incoming: IncomingMessage): HttpError {
   return incoming.headers.host === undefined
@@ -175,11 +182,17 @@ function nodeListener(
     },
   );
   return async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
-    // RFC 9112 §3.2: an HTTP/1.1 request without `Host` answers 400 (Node's own check would
-    // answer it without a body).
-    if (incoming.headers.host === undefined && incoming.httpVersion === '1.1') {
-      refuse(incoming, outgoing, unroutable(incoming), logger);
-      return;
+    if (incoming.headers.host === undefined) {
+      // RFC 9112 §3.2: an HTTP/1.1 request without `Host` answers 400 (Node's own check would
+      // answer it without a body).
+      if (incoming.httpVersion === '1.1') {
+        refuse(incoming, outgoing, unroutable(incoming), logger);
+        return;
+      }
+      // HTTP/1.0 has no `Host` to send, and load balancers' health checks send none (HAProxy's
+      // `option httpchk`): such a request is for the address it came in at.
+      const host = localHost(incoming.socket);
+      if (host !== undefined) incoming.headers.host = host;
     }
     await listener(incoming, outgoing);
     if (!handed.has(incoming)) refuse(incoming, outgoing, unroutable(incoming), logger);
