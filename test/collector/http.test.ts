@@ -316,8 +316,12 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP on %s', (backend) => {
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     });
 
-    test('a missing inbox file answers 404', async () => {
-      expect((await fetch(`${collector.url}inbox/missing-file.js`)).status).toBe(404);
+    test('a missing inbox file answers 404 naming it, not a build to run', async () => {
+      const response = await fetch(`${collector.url}inbox/missing-file.js`);
+      expect(response.status).toBe(404);
+      expect(((await response.json()) as { error: string }).error).toBe(
+        '`missing-file.js` is not a file here.',
+      );
     });
 
     test('a path climbing out of the inbox folder answers 404', async () => {

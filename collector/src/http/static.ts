@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { NotFoundError } from '../errors';
@@ -31,9 +32,12 @@ export async function servePublic(name: string, folder: '' | 'inbox' = ''): Prom
   try {
     body = await readFile(join(PUBLIC_DIR, folder, name));
   } catch {
+    // The whole folder missing is a package built or copied without it, not a mistyped name.
     throw new NotFoundError(
       'path',
-      `\`${name}\` was not built: run \`npm run build\` in the repository.`,
+      existsSync(PUBLIC_DIR)
+        ? `\`${name}\` is not a file here.`
+        : `the package's dist/public is missing (${PUBLIC_DIR}): in a checkout, run \`npm run build\`; under Next.js, list feedback-widget-collector in serverExternalPackages.`,
     );
   }
   const type = TYPES[extname(name)] ?? 'application/octet-stream';
