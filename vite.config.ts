@@ -23,12 +23,7 @@ const KY_CUTS: [string, RegExp, string, string][] = [
     '\n',
     'the retry delay, of the retries cut above',
   ],
-  [
-    'Ky.js',
-    /\n {4}async _retry\(fn\) \{[\s\S]*?\n {4}\}\n/,
-    '\n',
-    'the retries cut above',
-  ],
+  ['Ky.js', /\n {4}async _retry\(fn\) \{[\s\S]*?\n {4}\}\n/, '\n', 'the retries cut above'],
   [
     'Ky.js',
     /\n {4}\/\* istanbul ignore next \*\/\n {4}_stream\(response, onDownloadProgress\) \{[\s\S]*?\n {4}\}\n/,

@@ -26,7 +26,10 @@ export async function postVote(item: OutboxItem, keepalive: boolean): Promise<An
     void response
       .text()
       .then((text) =>
-        console.error(`feedback-widget: POST ${item.url} answered ${status}, vote dropped`, text.slice(0, 500)),
+        console.error(
+          `feedback-widget: POST ${item.url} answered ${status}, vote dropped`,
+          text.slice(0, 500),
+        ),
       );
   }
   return { status, retryAfter: response.headers.get('Retry-After') };
