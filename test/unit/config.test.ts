@@ -75,6 +75,21 @@ describe('defaults', () => {
     ]);
   });
 
+  test.each(['conversationId', 'messageId', 'sessionId', 'userId', 'traceId'] as const)(
+    "%s over the collector's 200 characters is rejected; 200 emoji are 200 characters",
+    (key) => {
+      expect(resolve({ [key]: '😀'.repeat(200) })[key]).toBe('😀'.repeat(200));
+      expect(rejection({ endpoint: ENDPOINT, [key]: 'x'.repeat(201) })).toMatchObject({
+        option: key,
+        message: `\`${key}\` must be at most 200 characters`,
+      });
+    },
+  );
+
+  test('a lone surrogate in the message content (an emoji cut in two) becomes U+FFFD', () => {
+    expect(resolve({ messageContent: 'Try 😀'.slice(0, 5) }).messageContent).toBe('Try \ufffd');
+  });
+
   test('visible texts and the message content are passed through as written', () => {
     const config = resolve({
       prompt: 'Did this answer help?',
@@ -378,7 +393,7 @@ describe('scale', () => {
     (scale) => {
       expect(rejection({ endpoint: ENDPOINT, scale })).toMatchObject({
         option: 'scale',
-        message: `\`scale\` must be MIN..MAX with MIN below MAX, got "${scale}"`,
+        message: `\`scale\` must be MIN..MAX with MIN below MAX, both within -1e15..1e15, got "${scale}"`,
       });
     },
   );
@@ -393,6 +408,20 @@ describe('scale', () => {
     expect(rejection({ endpoint: ENDPOINT, format: 'score', scale: '0..Infinity' })).toMatchObject({
       option: 'scale',
     });
+  });
+
+  test.each(['0..1e16', '-1.5e15..0'])(
+    'a scale "%s" past the collector\'s ±1e15 is rejected',
+    (scale) => {
+      expect(rejection({ endpoint: ENDPOINT, format: 'score', scale })).toMatchObject({
+        option: 'scale',
+        message: `\`scale\` must be MIN..MAX with MIN below MAX, both within -1e15..1e15, got "${scale}"`,
+      });
+    },
+  );
+
+  test('a scale of -1e15..1e15 is accepted', () => {
+    expect(resolve({ scale: '-1e15..1e15' }).scale).toEqual({ min: -1e15, max: 1e15 });
   });
 
   test('spaces around the bounds are allowed', () => {
@@ -491,6 +520,11 @@ describe('metadata', () => {
     },
   );
 
+  test('a lone surrogate in a string (an emoji cut in two) becomes U+FFFD', () => {
+    const metadata = JSON.stringify({ title: 'Résumé 😀'.slice(0, 8), tags: ['😀'.slice(1)] });
+    expect(resolve({ metadata }).metadata).toEqual({ title: 'Résumé \ufffd', tags: ['\ufffd'] });
+  });
+
   test('the error quotes at most 80 characters of the metadata', () => {
     const metadata = `[${'1,'.repeat(100)}1]`;
     expect(rejection({ endpoint: ENDPOINT, metadata }).message).toBe(
@@ -543,8 +577,22 @@ describe('locale', () => {
   test('a bad locale option is rejected', () => {
     expect(rejection({ endpoint: ENDPOINT, locale: 'en_US' })).toMatchObject({
       option: 'locale',
-      message: '`locale` must be a BCP 47 language tag, got "en_US"',
+      message: '`locale` must be a BCP 47 language tag of at most 35 characters, got "en_US"',
     });
+  });
+
+  test("a locale longer than the collector's 35 characters is rejected", () => {
+    const locale = 'de-DE-u-co-phonebk-ca-gregory-nu-latn-hc';
+    expect(rejection({ endpoint: ENDPOINT, locale })).toMatchObject({
+      option: 'locale',
+      message: `\`locale\` must be a BCP 47 language tag of at most 35 characters, got "${locale}"`,
+    });
+  });
+
+  test('an <html lang> longer than 35 characters falls back to en without an error', () => {
+    expect(resolve({}, { ...PAGE, lang: 'de-DE-u-co-phonebk-ca-gregory-nu-latn-hc' }).locale).toBe(
+      'en',
+    );
   });
 
   test('a bad <html lang> falls back to en without an error', () => {

@@ -57,3 +57,12 @@ describe('message_content', () => {
     expect(body.sent_message_content).toBe('😀'.repeat(20_000));
   });
 });
+
+describe('comment', () => {
+  test('a comment cut inside an emoji (a paste stopped by maxLength) is sent with U+FFFD in place', () => {
+    const config = resolve();
+    const comment = ` Works 😀 `.slice(0, 8);
+    const event = createEvent(config, { rating: 'down', comment }, eventContext());
+    expect(event.comment).toBe('Works \ufffd');
+  });
+});

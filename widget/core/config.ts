@@ -138,9 +138,17 @@ function list(text: string | undefined): string[] | undefined {
   return text?.split('|').flatMap((item) => item.trim() || []);
 }
 
-function id(text: string | undefined): string | undefined {
-  return text?.trim() || undefined;
+/** An id option, trimmed; blank is none. The collector takes up to 200 characters. */
+function id(raw: RawOptions, key: OptionName): string | undefined {
+  const value = raw[key]?.trim() || undefined;
+  if ([...(value ?? '')].length > 200) {
+    throw new ConfigError(key, 'must be at most 200 characters');
+  }
+  return value;
 }
+
+/** Text with each lone surrogate (an emoji cut in two) as U+FFFD: the collector refuses them. */
+export const wellFormed = (text: string) => text.replace(/\p{Cs}/gu, '\ufffd');
 
 function endpoint(raw: RawOptions, page: PageContext): string {
   const template = raw.endpoint?.trim();
@@ -163,7 +171,7 @@ function endpoint(raw: RawOptions, page: PageContext): string {
       throw new ConfigError('endpoint', `has an unknown placeholder {${name}}`);
     }
     // `.` and `..` would be read as dot segments and move the request to another path.
-    if (name?.endsWith('Id') && /^\.{0,2}$/.test(id(raw[name as OptionName]) ?? '')) {
+    if (name?.endsWith('Id') && /^\.{0,2}$/.test(id(raw, name as OptionName) ?? '')) {
       throw new ConfigError(name, `is required by the endpoint's {${name}}, and not . or ..`);
     }
   }
@@ -176,8 +184,12 @@ function scale(raw: RawOptions, format: Format): Scale {
   }
   // The defaults always parse: only a page's own text can be refused.
   const range = parseScale(raw.scale ?? defaultScale(format));
-  if (!range) {
-    throw new ConfigError('scale', `must be MIN..MAX with MIN below MAX, got "${raw.scale}"`);
+  // The collector's bound: numbers past it would no longer be exact.
+  if (!range || Math.max(-range.min, range.max) > 1e15) {
+    throw new ConfigError(
+      'scale',
+      `must be MIN..MAX with MIN below MAX, both within -1e15..1e15, got "${raw.scale}"`,
+    );
   }
   return range;
 }
@@ -213,7 +225,9 @@ function metadata(raw: RawOptions): Record<string, unknown> | undefined {
   if (raw.metadata === undefined) return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(raw.metadata);
+    value = JSON.parse(raw.metadata, (_, item) =>
+      typeof item === 'string' ? wellFormed(item) : item,
+    );
   } catch {}
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigError('metadata', `must be a JSON object, got ${raw.metadata.slice(0, 80)}`);
@@ -224,11 +238,15 @@ function metadata(raw: RawOptions): Record<string, unknown> | undefined {
 function locale(raw: RawOptions, page: PageContext): string {
   const tag = raw.locale ?? page.lang;
   try {
-    return Intl.getCanonicalLocales(tag || 'en')[0] as string;
-  } catch {
-    if (raw.locale === undefined) return 'en';
-    throw new ConfigError('locale', `must be a BCP 47 language tag, got "${tag}"`);
-  }
+    const canonical = Intl.getCanonicalLocales(tag || 'en')[0] as string;
+    // The collector's limit.
+    if (canonical.length <= 35) return canonical;
+  } catch {}
+  if (raw.locale === undefined) return 'en';
+  throw new ConfigError(
+    'locale',
+    `must be a BCP 47 language tag of at most 35 characters, got "${tag}"`,
+  );
 }
 
 /**
@@ -243,7 +261,7 @@ export function resolveConfig(raw: RawOptions, page: PageContext): Config {
   if (neutral && (format === 'vote' || url.includes('{vote}'))) {
     throw new ConfigError('neutral', 'cannot be used with upvote/downvote endpoints');
   }
-  if (format === 'quality' && !id(raw.messageId)) {
+  if (format === 'quality' && !id(raw, 'messageId')) {
     throw new ConfigError('messageId', 'is required by format quality');
   }
   const token = raw.token?.trim();
@@ -258,11 +276,11 @@ export function resolveConfig(raw: RawOptions, page: PageContext): Config {
   return {
     endpoint: url,
     format,
-    conversationId: id(raw.conversationId),
-    messageId: id(raw.messageId),
-    sessionId: id(raw.sessionId),
-    userId: id(raw.userId),
-    traceId: id(raw.traceId),
+    conversationId: id(raw, 'conversationId'),
+    messageId: id(raw, 'messageId'),
+    sessionId: id(raw, 'sessionId'),
+    userId: id(raw, 'userId'),
+    traceId: id(raw, 'traceId'),
     neutral,
     values: values(raw, format, range),
     scale: range,
@@ -289,6 +307,6 @@ export function resolveConfig(raw: RawOptions, page: PageContext): Config {
     variant: oneOf(raw, 'variant', ['inline', 'compact']),
     theme: oneOf(raw, 'theme', ['auto', 'light', 'dark']),
     sentAt,
-    messageContent: raw.messageContent,
+    messageContent: raw.messageContent && wellFormed(raw.messageContent),
   };
 }

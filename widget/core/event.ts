@@ -1,4 +1,4 @@
-import type { Config } from './config';
+import { type Config, wellFormed } from './config';
 import { prune } from './prune';
 import { type Rating, type Scale, SENTIMENTS } from './vocabulary';
 
@@ -72,7 +72,8 @@ export function createEvent(
     trace_id: config.traceId,
     reason: label,
     reason_key: key,
-    comment: choice.comment?.trim() || undefined,
+    // A paste cut at the box's maxLength, counted in UTF-16 units, may split an emoji.
+    comment: wellFormed(choice.comment ?? '').trim() || undefined,
     // By code point, as the collector counts: a cut never splits a surrogate pair.
     message_content: [...(config.messageContent || '')].slice(0, 2e4).join('') || undefined,
     replaces: context.replaces,
