@@ -148,9 +148,13 @@ export function mountWidget(host: Element, options: RawOptions, spell: Spelling)
           built.configure(config);
           return;
         }
+        // Focus inside a widget mounted afresh (a reused element's new message) stays in it, on
+        // its first choice, instead of falling to <body> with the old controls.
+        const focused = host.shadowRoot?.activeElement;
         handle.unmount();
         mountedAt = Date.now();
         built = build(host, resolve(mountedAt), spell);
+        if (focused) host.shadowRoot?.querySelector('button')?.focus();
       } catch (problem) {
         handle.unmount();
         report(host, problem, spell);

@@ -710,6 +710,23 @@ describe('keyboard only', () => {
     expect(await group.getByRole('button').allTextContents()).toEqual(en.reasons.split('|'));
   });
 
+  it('a widget mounted afresh with focus inside (its message id changed, as a reused list node) keeps focus, on its first choice', async () => {
+    const { page, w } = await open();
+    await tabTo(page, w.down);
+    await page.keyboard.press('Enter');
+    await tabTo(page, w.textbox);
+    await page.keyboard.type('The steps');
+    await w.host.evaluate((host) => host.setAttribute('data-message-id', 'm-2'));
+    await expect.poll(() => w.textbox.count()).toBe(0);
+    await expect.poll(() => isFocused(w.up)).toBe(true);
+    expect(await w.up.getAttribute('aria-pressed')).toBe('false');
+    // A widget without focus inside leaves focus where it is.
+    await page.locator('a').focus();
+    await w.host.evaluate((host) => host.setAttribute('data-locale', 'de'));
+    await widget(page, messagesFor('de')).up.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('A');
+  });
+
   it('after a vote the choices that would do nothing are exposed as unavailable, but stay focusable; with data-allow-change none is', async () => {
     const { page, w } = await open({ attrs: 'data-comment="false"' });
     await w.up.click();
