@@ -1,5 +1,14 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { createCollector } from '../../collector/src/collector';
@@ -108,4 +117,80 @@ describe('the lock on a PGlite data directory', { timeout: 60_000 }, () => {
     await next.close();
     expect(existsSync(takeover)).toBe(false);
   });
+});
+
+describe('a PGlite data directory', { timeout: 60_000 }, () => {
+  /** A data directory a collector has made and closed. */
+  async function made(): Promise<string> {
+    const dataDir = join(dir(), 'data');
+    await (await listenCollector({ dataDir })).close();
+    return dataDir;
+  }
+
+  /** The message a collector on `dataDir` refuses to start with. */
+  async function refusal(dataDir: string): Promise<string> {
+    const collector = createCollector({ dataDir, logDestination: { write() {} } });
+    try {
+      await collector.listen({ port: 0 });
+      return 'the collector started';
+    } catch (error) {
+      return (error as Error).message;
+    } finally {
+      await collector.close();
+    }
+  }
+
+  test('is made private to this user, its files and one made open before included', async () => {
+    const dataDir = await made();
+    const modeOf = (path: string) => statSync(path).mode & 0o777;
+    expect(modeOf(dataDir)).toBe(0o700);
+    expect(modeOf(join(dataDir, 'PG_VERSION'))).toBe(0o600);
+    chmodSync(dataDir, 0o755);
+    chmodSync(join(dataDir, 'PG_VERSION'), 0o666);
+    await (await listenCollector({ dataDir })).close();
+    expect([modeOf(dataDir), modeOf(join(dataDir, 'PG_VERSION'))]).toEqual([0o700, 0o600]);
+  });
+
+  test('one that is damaged stops start-up naming DATA_DIR and what to do', async () => {
+    const dataDir = await made();
+    truncateSync(join(dataDir, 'global', 'pg_control'), 100);
+    expect(await refusal(dataDir)).toBe(
+      `\`DATA_DIR\` "${dataDir}" holds a database that could not be opened: damaged, or not all readable by this user. Restore it from a backup, or move it away to start afresh.`,
+    );
+  });
+
+  test('one of another PostgreSQL stops start-up naming its version', async () => {
+    const dataDir = await made();
+    writeFileSync(join(dataDir, 'PG_VERSION'), '15\n');
+    expect(await refusal(dataDir)).toMatch(
+      new RegExp(
+        `^\`DATA_DIR\` "${dataDir}" holds a PostgreSQL 15 database, which the embedded PostgreSQL \\d+ cannot open; for a PostgreSQL server, set DATABASE_URL instead\\.$`,
+      ),
+    );
+  });
+
+  test('a path too long stops start-up naming DATA_DIR', async () => {
+    const dataDir = join(dir(), 'x'.repeat(300));
+    expect(await refusal(dataDir)).toBe(
+      `\`DATA_DIR\` "${dataDir}" is too long a path (ENAMETOOLONG).`,
+    );
+  });
+
+  // A small tmpfs, which only root may mount.
+  test.skipIf(process.getuid?.() !== 0)(
+    'one on a full disk stops start-up naming DATA_DIR and ENOSPC',
+    async () => {
+      const disk = dir();
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=20m', 'tmpfs', disk]);
+      try {
+        const dataDir = join(disk, 'data');
+        expect(await refusal(dataDir)).toBe(
+          `\`DATA_DIR\` "${dataDir}" is on a full disk (ENOSPC).`,
+        );
+      } finally {
+        // Lazily: PGlite keeps the files it had open when it failed.
+        execFileSync('umount', ['-l', disk]);
+      }
+    },
+  );
 });

@@ -1,8 +1,12 @@
 import {
+  chmodSync,
   closeSync,
+  lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
+  realpathSync,
   rmdirSync,
   statSync,
   unlinkSync,
@@ -31,10 +35,15 @@ const REASONS: Record<string, string> = {
   EDQUOT: 'is over its disk quota',
   ENOTDIR: 'is not a directory',
   EEXIST: 'is not a directory',
+  EIO: 'could not be read or written (an I/O error)',
+  ENAMETOOLONG: 'is too long a path',
+  ELOOP: 'is a loop of symbolic links',
+  // mkdir answers ENOENT where a parent cannot hold a new directory (a read-only mount).
+  ENOENT: 'cannot be created there',
 };
 
 /** Turns a file-system failure on `DATA_DIR` into one line naming it, the path and the cause. */
-function dataDirError(dataDir: string, error: unknown): unknown {
+export function dataDirError(dataDir: string, error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   const reason = code === undefined ? undefined : REASONS[code];
   if (reason === undefined) return error;
@@ -139,6 +148,23 @@ function takeOver(lockFile: string, stale: string): boolean {
   return true;
 }
 
+/** Takes group and other permissions off `path` and all below it that this user owns. */
+function restrict(path: string): void {
+  const stat = lstatSync(path);
+  if (stat.isSymbolicLink() || stat.uid !== process.getuid?.()) return;
+  if ((stat.mode & 0o077) !== 0) chmodSync(path, stat.mode & 0o700);
+  if (stat.isDirectory()) for (const name of readdirSync(path)) restrict(join(path, name));
+}
+
+/**
+ * Makes `dataDir` (where a link leads) and its contents this user's alone: PGlite creates its
+ * files 0666, and they hold every comment and the voters' HMAC key (PostgreSQL itself refuses
+ * a data directory open to others).
+ */
+export function keepPrivate(dataDir: string): void {
+  restrict(realpathSync(dataDir));
+}
+
 export interface DataDirLock {
   release(): void;
 }
@@ -155,6 +181,7 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   const deadline = Date.now() + 2 * ABANDONED_TAKEOVER_MS;
   try {
     mkdirSync(dataDir, { recursive: true });
+    keepPrivate(dataDir);
     while (Date.now() < deadline) {
       if (create(lockFile, mine)) {
         held.add(lockFile);

@@ -1,8 +1,10 @@
-import { fsyncSync } from 'node:fs';
+import { fsyncSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { NodeFS } from '@electric-sql/pglite/nodefs';
-import { lockDataDir } from './data-dir';
+import { CollectorConfigError } from '../config';
+import { dataDirError, keepPrivate, lockDataDir } from './data-dir';
 import type { Database, Queryable } from './database';
 
 type Emscripten = Parameters<NodeFS['init']>[1];
@@ -54,6 +56,57 @@ const DURABLE_START = [
 /** The inbox's word search is served by trigram indexes (migration 005). */
 const EXTENSIONS = { pg_trgm };
 
+/** The PostgreSQL that PGlite is, whose data directories alone it opens. */
+const POSTGRES_MAJOR = '18';
+
+/**
+ * The Node codes of the WASI error numbers PGlite's file system throws (as objects that are
+ * not `Error`s, `{ name: 'ErrnoError', errno }`).
+ */
+const WASI_CODES: Record<number, string> = {
+  2: 'EACCES',
+  19: 'EDQUOT',
+  29: 'EIO',
+  44: 'ENOENT',
+  51: 'ENOSPC',
+  63: 'EPERM',
+  69: 'EROFS',
+};
+
+/**
+ * Why PGlite could not open `dataDir`, as one line naming `DATA_DIR`: a file-system error, a
+ * directory of another PostgreSQL, or one it aborted on (damaged, or partly unreadable).
+ */
+function openFailure(dataDir: string, error: unknown): unknown {
+  const where = `"${resolve(dataDir)}"`;
+  const { errno } = (error ?? {}) as { errno?: unknown };
+  if (!(error instanceof Error) && typeof errno === 'number') {
+    const code = WASI_CODES[errno] ?? `errno ${errno}`;
+    const known = dataDirError(dataDir, { code });
+    return known instanceof CollectorConfigError
+      ? known
+      : new CollectorConfigError('DATA_DIR', `${where} could not be opened (${code}).`);
+  }
+  const aborted =
+    error instanceof WebAssembly.RuntimeError ||
+    (error instanceof Error && error.message === 'PGlite failed to initialize properly');
+  if (!aborted) return error;
+  let version: string | undefined;
+  try {
+    version = readFileSync(join(dataDir, 'PG_VERSION'), 'utf8').trim();
+  } catch {}
+  if (version !== undefined && version !== POSTGRES_MAJOR) {
+    return new CollectorConfigError(
+      'DATA_DIR',
+      `${where} holds a PostgreSQL ${version} database, which the embedded PostgreSQL ${POSTGRES_MAJOR} cannot open; for a PostgreSQL server, set DATABASE_URL instead.`,
+    );
+  }
+  return new CollectorConfigError(
+    'DATA_DIR',
+    `${where} holds a database that could not be opened: damaged, or not all readable by this user. Restore it from a backup, or move it away to start afresh.`,
+  );
+}
+
 /** The embedded backend: a PostgreSQL compiled to WebAssembly, its files in `dataDir`. */
 export async function openPglite(dataDir: string, durable = true): Promise<Database> {
   const lock = await lockDataDir(dataDir);
@@ -71,7 +124,15 @@ export async function openPglite(dataDir: string, durable = true): Promise<Datab
         });
   } catch (error) {
     lock.release();
-    throw error;
+    throw openFailure(dataDir, error);
+  }
+  try {
+    // The files PGlite made on a first start; the directory has been private since it was made.
+    keepPrivate(dataDir);
+  } catch (error) {
+    await db.close();
+    lock.release();
+    throw dataDirError(dataDir, error);
   }
   const wrap = (target: Pick<PGliteInterface, 'query' | 'exec'>): Queryable => ({
     async query<T>(sql: string, params: readonly unknown[] = []) {
