@@ -100,7 +100,8 @@ describe.each<Backend>(['pglite', 'postgres'])('observing the collector on %s', 
   });
 
   test('close() answers /readyz 503 at once, and serves as before for shutdownDelay', async () => {
-    const closing = await storage.start({ shutdownDelay: 1 });
+    // Long enough for both requests to arrive while another PGlite in this process works.
+    const closing = await storage.start({ shutdownDelay: 3 });
     const closed = closing.close();
     const ready = await send(`${closing.url}readyz`);
     expect([ready.status, ready.body]).toEqual([
@@ -142,6 +143,15 @@ describe.each<Backend>(['pglite', 'postgres'])('observing the collector on %s', 
     );
     expect(text).not.toContain('metrics-1');
     expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  test('a method the collector answers no route with is timed as `other`, so no client adds series', async () => {
+    for (const method of ['PROPFIND', 'PURGE', 'MKCOL']) {
+      expect((await fetch(`${collector.url}healthz`, { method })).status).toBe(405);
+    }
+    const text = await (await fetch(`${collector.url}metrics`)).text();
+    expect(text).toMatch(/_count\{method="other",route="\/healthz",status="405"\} 3$/m);
+    expect(text).not.toMatch(/method="(PROPFIND|PURGE|MKCOL)"/);
   });
 
   test('X-Request-Id is echoed when well-formed and generated otherwise', async () => {
