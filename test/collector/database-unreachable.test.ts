@@ -73,7 +73,7 @@ describe('a PostgreSQL that stops answering', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     database = await startTestDatabase();
     proxy = await startFreezingProxy(database.url);
-    // node-postgres reads `query_timeout` (ms) from the URL; 2 s instead of a minute.
+    // node-postgres reads `query_timeout` (ms) from the URL; 2 s instead of 5.
     const url = new URL(proxy.url);
     url.searchParams.set('query_timeout', '2000');
     collector = await listenCollector({
@@ -119,6 +119,42 @@ describe('a PostgreSQL that stops answering', { timeout: 60_000 }, () => {
     expect((await send(`${collector.url}readyz`)).status).toBe(200);
     const list = await send(`${collector.url}api/feedback?conversation_id=conv-after`);
     expect(list.body.total).toBe(1);
+  });
+});
+
+describe('a PostgreSQL that stops answering, with no query_timeout in DATABASE_URL', {
+  timeout: 60_000,
+}, () => {
+  let database: TestDatabase;
+  let proxy: FreezingProxy;
+  let collector: Collector;
+
+  beforeAll(async () => {
+    database = await startTestDatabase();
+    proxy = await startFreezingProxy(database.url);
+    collector = await listenCollector({
+      databaseUrl: proxy.url,
+      rateLimit: 0,
+      shutdownGraceMs: 0,
+    });
+  });
+
+  afterAll(async () => {
+    proxy?.thaw();
+    await collector?.close();
+    await proxy?.close();
+    await database?.stop();
+  });
+
+  test('a vote is answered 503 well within the widget’s 10 s', async () => {
+    // The pool's connections are open: the vote's statement is sent, and never answered.
+    const warm = await send(`${collector.url}api/feedback`, { body: eventBody('warm') });
+    expect(warm.status).toBe(201);
+    proxy.freeze();
+    const started = performance.now();
+    const answer = await send(`${collector.url}api/feedback`, { body: eventBody('unanswered') });
+    expect(answer.status).toBe(503);
+    expect(performance.now() - started).toBeLessThan(7_000);
   });
 });
 

@@ -5,12 +5,14 @@ import type { Database, Queryable } from './database';
 const CONNECT_TIMEOUT_MS = 5_000;
 /**
  * How long a statement waits for its answer: a server that stops answering without closing its
- * sockets would otherwise hold the requests, and the pool's every connection, forever. Generous,
- * as the heaviest statements (a search, a page of an export, a batch of housekeeping) each read
- * a bounded run of rows; the export and housekeeping take one statement per page or batch.
- * DATABASE_URL's `query_timeout` (in ms, as node-postgres reads it) replaces it.
+ * sockets would otherwise hold the requests, and the pool's every connection, forever. Short
+ * enough that a vote is answered 503 well within the widget's 10 s, which then keeps it for a
+ * retry (at 60 s the answer came long after the widget had stopped waiting); yet tens of times
+ * what the heaviest statements take (a search, a page of an export, a batch of housekeeping,
+ * each a bounded run of rows: under 100 ms at 1,000,000 votes). DATABASE_URL's `query_timeout`
+ * (in ms, as node-postgres reads it) replaces it.
  */
-const QUERY_TIMEOUT_MS = 60_000;
+const QUERY_TIMEOUT_MS = 5_000;
 /** A migration may rewrite a large table: it waits as long as a Node timer can (24.8 days). */
 const MIGRATION_TIMEOUT_MS = 2 ** 31 - 1;
 /**
