@@ -55,13 +55,14 @@ function start(): Runtime {
     transport: postVote,
     exclusive,
     schedule,
-    notify(item, outcome) {
+    notify(item, outcome, durable) {
       // Every widget of the vote's subject, in any tab, says what became of it, also of a vote
-      // an earlier page load cast: only this page's own votes have an owner to fire events.
+      // an earlier page load cast: only this page's own votes have an owner to fire events. A
+      // vote storage refused is not said to be saved: it goes with the page (SPEC §4).
       votes.deliver(
         item.subject,
         item.id,
-        outcome.sent ? 'sent' : outcome.willRetry ? 'queued' : 'failed',
+        outcome.sent ? 'sent' : !outcome.willRetry ? 'failed' : durable ? 'queued' : undefined,
       );
       const emit = owners.get(item.id);
       if (outcome.sent || !outcome.willRetry) owners.delete(item.id);

@@ -9,6 +9,7 @@ import {
   type Reply,
   startRecordingServer,
 } from '../helpers/recording-server';
+import { FullStorage } from '../helpers/storage';
 
 type Api = typeof import('../../widget/api');
 
@@ -217,6 +218,26 @@ describe('what the status region says', () => {
     const { ui } = mountWidget({ messageId: 'm-1', ask: 'never' });
     fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
     await vi.waitFor(() => expect(status(ui)).toBe(QUEUED));
+
+    await api.flush();
+
+    expect(status(ui)).toBe(THANKS);
+  });
+
+  test('nothing, not the queued text, for a waiting vote storage refused (it goes with the page); the thanks once it is accepted', async () => {
+    vi.stubGlobal('localStorage', new FullStorage());
+    server.reply = () =>
+      server.requests.length === 1
+        ? { status: 503, headers: { 'Retry-After': '3600' } }
+        : { status: 201, body: '{}' };
+    const errors = collect<{ willRetry: boolean }>('feedback:error', listeners.signal);
+    const { host, ui } = mountWidget({ messageId: 'm-1', ask: 'never' });
+    fireEvent.click(ui().getByRole('button', { name: 'Helpful' }));
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+
+    expect(errors[0]?.detail.willRetry).toBe(true);
+    expect(status(ui)).toBe('');
+    expect(pressed(host, 'Helpful')).toBe('true');
 
     await api.flush();
 

@@ -98,7 +98,7 @@ describe('a 2xx answer', () => {
       const item = outboxItem();
       outbox.put(item);
       await vi.advanceTimersByTimeAsync(0);
-      expect(notify.mock.calls).toEqual([[item, { sent: true, status: code }]]);
+      expect(notify.mock.calls).toEqual([[item, { sent: true, status: code }, true]]);
       expect(storage.getItem(KEY)).toBeNull();
     },
   );
@@ -123,10 +123,7 @@ describe('retries', () => {
       await vi.advanceTimersByTimeAsync(0);
       const error = new DeliveryError(item.url, code);
       expect(notify.mock.calls).toEqual([
-        [
-          { ...item, attempts: 1, due: T0 + 1000 },
-          { sent: false, error, willRetry: true },
-        ],
+        [{ ...item, attempts: 1, due: T0 + 1000 }, { sent: false, error, willRetry: true }, true],
       ]);
       expect(store.get(KEY)).toEqual({ ...item, attempts: 1, due: T0 + 1000 });
     },
@@ -159,6 +156,7 @@ describe('retries', () => {
       [
         { ...item, attempts: 1, due: T0 + 1000 },
         { sent: false, error: failure, willRetry: true },
+        true,
       ],
     ]);
     expect(store.get<OutboxItem>(KEY)?.attempts).toBe(1);
@@ -310,7 +308,7 @@ describe('other 4xx answers', () => {
     outbox.put(item);
     await vi.advanceTimersByTimeAsync(0);
     expect(notify.mock.calls).toEqual([
-      [item, { sent: false, error: new DeliveryError(item.url, code), willRetry: false }],
+      [item, { sent: false, error: new DeliveryError(item.url, code), willRetry: false }, true],
     ]);
     expect(storage.getItem(KEY)).toBeNull();
   });
@@ -333,7 +331,7 @@ describe('age', () => {
     outbox.put(item);
     await vi.advanceTimersByTimeAsync(0);
     expect(notify.mock.calls).toEqual([
-      [item, { sent: false, error: new DeliveryError(item.url, 503), willRetry: false }],
+      [item, { sent: false, error: new DeliveryError(item.url, 503), willRetry: false }, true],
     ]);
     expect(storage.getItem(KEY)).toBeNull();
   });

@@ -37,7 +37,8 @@ export interface OutboxServices {
   /** Runs `task` only if no other tab holds `name`; resolves when done or skipped. */
   exclusive: (name: string, task: () => Promise<void>) => Promise<void>;
   schedule: (task: () => void, ms: number) => () => void;
-  notify: (item: OutboxItem, outcome: Outcome) => void;
+  /** `durable`: whether storage holds the item, so a later page load would still send it. */
+  notify: (item: OutboxItem, outcome: Outcome, durable: boolean) => void;
 }
 
 export type Outcome =
@@ -75,6 +76,8 @@ export function createOutbox(services: OutboxServices): Outbox {
   const drafts = new Set<string>();
   /** Votes this page leased for a first attempt it is making without the lock. */
   const leases = new Set<string>();
+  /** Votes storage refused: they live as long as this page. */
+  const fleeting = new Set<string>();
   let cancelTimer = () => {};
 
   /** Sets one timer for the earliest item not in flight; never sooner than a second, so an
@@ -150,7 +153,7 @@ export function createOutbox(services: OutboxServices): Outbox {
       if (!outcome.sent) outcome.willRetry = false;
       store.remove(key);
     }
-    services.notify(item, outcome);
+    services.notify(item, outcome, !fleeting.has(id));
   }
 
   /**
@@ -190,6 +193,7 @@ export function createOutbox(services: OutboxServices): Outbox {
         !keepalive && item.due <= now() && (!(stored && stored.due <= now()) || leases.has(id));
       if (leased) leases.add(id);
       const durable = store.set(key, leased ? { ...item, lease: now() + LEASE_MS } : item);
+      fleeting[durable ? 'delete' : 'add'](id);
       if (item.due > now()) drafts.add(id);
       else {
         drafts.delete(id);

@@ -10,7 +10,7 @@ export interface Vote {
   /** Epoch ms after which the vote is forgotten; null = never (JSON has no Infinity). */
   expires: number | null;
   /** What became of it on its way to the endpoint; absent before the first answer. */
-  delivery?: Delivery;
+  delivery?: Delivery | undefined;
 }
 
 /** Waiting in the outbox for a retry, accepted by the endpoint, or dropped. */
@@ -27,9 +27,10 @@ export interface Votes {
   sync(key: string | null): void;
   /**
    * Notes what became of the vote `id` on its way to the endpoint, stored with it so that other
-   * tabs and later page loads say the same. A vote changed or forgotten since is left alone.
+   * tabs and later page loads say the same (undefined: nothing to say yet). A vote changed or
+   * forgotten since is left alone.
    */
-  deliver(subject: string, id: string, delivery: Delivery): void;
+  deliver(subject: string, id: string, delivery: Delivery | undefined): void;
 }
 
 const PREFIX = 'feedback-widget:vote:';
