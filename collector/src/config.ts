@@ -354,6 +354,10 @@ function basePath(value: string | undefined, name: string): string {
   if (!/^(\/[A-Za-z0-9._~-]+)+\/?$/.test(value)) {
     fail(name, `must be a path such as /feedback: "${value}"`);
   }
+  // A URL's `.` and `..` are resolved before any route sees them, so no request could match.
+  if (value.split('/').some((segment) => segment === '.' || segment === '..')) {
+    fail(name, `must not hold . or .. segments: "${value}"`);
+  }
   return value.replace(/\/$/, '');
 }
 
@@ -383,12 +387,18 @@ export function resolveCollectorConfig(
 ): CollectorConfig {
   const name = namer(naming);
   const databaseUrl = options.databaseUrl || undefined;
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(databaseUrl ?? '')?.[1]?.toLowerCase();
-  if (scheme !== undefined && !['postgres', 'postgresql', 'socket'].includes(scheme)) {
-    fail(
-      name('databaseUrl'),
-      `must be a PostgreSQL connection string, postgres://…: "${scheme}://…"`,
-    );
+  // Only the scheme is quoted: the rest may hold the password. libpq's `host=… password=…`
+  // form has none, and node-postgres would take it for a host name.
+  const [, scheme, slashes] = /^([a-z][a-z0-9+.-]*):(\/\/)?/i.exec(databaseUrl ?? '') ?? [];
+  if (
+    databaseUrl !== undefined &&
+    !['postgres', 'postgresql', 'socket'].includes(scheme?.toLowerCase() ?? '')
+  ) {
+    const given =
+      scheme === undefined
+        ? 'got one without a scheme'
+        : `"${scheme.toLowerCase()}:${slashes ?? ''}…"`;
+    fail(name('databaseUrl'), `must be a PostgreSQL connection string, postgres://…: ${given}`);
   }
   const role = oneOf(options.role, name('role'), ['all', 'web', 'forwarder']);
   if (role !== 'all' && databaseUrl === undefined) {

@@ -76,6 +76,31 @@ describe('createCollector’s options', () => {
     },
   );
 
+  test.each([
+    ['host=127.0.0.1 password=s3cret dbname=votes', 'got one without a scheme'],
+    ['db.example:5432/votes?password=s3cret', '"db.example:…"'],
+    ['mysql://feedback:s3cret@db.example/votes', '"mysql://…"'],
+  ])(
+    'a databaseUrl that is not a postgres:// URL is refused, never quoting it: %s',
+    async (url, given) => {
+      expect(await refusalOf({ logDestination: silent, databaseUrl: url })).toEqual(
+        new CollectorConfigError(
+          'databaseUrl',
+          `must be a PostgreSQL connection string, postgres://…: ${given}`,
+        ),
+      );
+    },
+  );
+
+  test.each(['/a/../b', '/feedback/.', '/./feedback'])(
+    'a basePath with . or .. segments is refused: %s',
+    async (path) => {
+      expect(await refusalOf({ logDestination: silent, basePath: path })).toEqual(
+        new CollectorConfigError('basePath', `must not hold . or .. segments: "${path}"`),
+      );
+    },
+  );
+
   test('a list holding something other than text is refused, saying what it holds', async () => {
     expect(((await refusalOf({ feedbackSecret: ['s'.repeat(32), 123] })) as Error).message).toBe(
       '`feedbackSecret` must be a comma-separated string or a list of strings: got a list holding a number.',
