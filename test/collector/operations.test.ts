@@ -432,6 +432,34 @@ describe('health without a database', () => {
       await collector.close();
     }
   });
+
+  test('a vote the database could not take is no rejected vote: it is sent again later', async () => {
+    const collector = createCollector({
+      databaseUrl: 'postgres://feedback:hunter2-password@127.0.0.1:1/feedback',
+      logDestination: { write: () => {} },
+    });
+    try {
+      const vote = await collector.fetch(
+        new Request('http://collector.test/api/sentiment', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ conversation_id: 'c-no-database', sentiment: 'positive' }),
+        }),
+      );
+      expect(vote.status).toBeGreaterThanOrEqual(500);
+      const text = await (
+        await collector.fetch(new Request('http://127.0.0.1/metrics'), {
+          clientAddress: '127.0.0.1',
+        })
+      ).text();
+      expect(text).toMatch(
+        new RegExp(`_count\\{method="POST",route="/api/sentiment",status="${vote.status}"\\} 1`),
+      );
+      expect(text).not.toContain('feedback_votes_total{format="sentiment"');
+    } finally {
+      await collector.close();
+    }
+  });
 });
 
 describe('roles', () => {

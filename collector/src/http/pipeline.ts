@@ -160,9 +160,11 @@ export function observe(services: PipelineServices): MiddlewareHandler<AppEnv> {
     }
     const ms = Math.round((performance.now() - started) * 100) / 100;
     const route = c.get('route');
-    // A vote refused anywhere: by its origin, the rate limit, the body's size, its token or fields.
+    // A vote refused anywhere: by its origin, the rate limit, the body's size, its token or
+    // fields. A 5xx refused nothing (the widget sends the vote again): the histogram counts it.
     const format = c.get('format');
-    if (format !== undefined && c.res.status >= 400) metrics.vote(format, 'rejected');
+    const refused = c.res.status >= 400 && c.res.status < 500;
+    if (format !== undefined && refused) metrics.vote(format, 'rejected');
     metrics.request(c.req.method, route, c.res.status, ms / 1000);
     logger.info(
       { req_id: requestId, method: c.req.method, route, status: c.res.status, ms },
