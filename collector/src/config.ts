@@ -272,6 +272,9 @@ function origins(value: string | string[] | undefined, name: string): string[] {
         `must be comma-separated origins, each a scheme and host with an optional port, such as https://help.example.com or http://localhost:* (no path; * stands for any characters of the host or any port): "${origin}"`,
       );
     }
+    if (Number(/:(\d+)\/?$/.exec(origin)?.[1] ?? 0) > 65_535) {
+      fail(name, `has a port above 65535, which no page is served from: "${origin}"`);
+    }
   }
   return all;
 }
@@ -326,7 +329,8 @@ function oneOf<T extends string>(value: string | undefined, name: string, allowe
 }
 
 function redactions(value: string | Redaction[] | undefined, name: string): Redaction[] {
-  if (value === 'off') return [];
+  // Trimmed, as the list's items are: ` off` is off.
+  if (typeof value === 'string' && value.trim() === 'off') return [];
   const named = list(value);
   if (named === undefined) return [...REDACTIONS];
   for (const item of named) {

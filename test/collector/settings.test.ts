@@ -2,7 +2,13 @@ import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type CreateCollectorOptions, createCollector } from '../../collector/src/collector';
 import { CollectorConfigError } from '../../collector/src/config';
-import { send, startCollector, temporaryDir } from '../helpers/collector';
+import {
+  listenCollector,
+  minimalEvent,
+  send,
+  startCollector,
+  temporaryDir,
+} from '../helpers/collector';
 
 const silent = { write() {} };
 
@@ -100,6 +106,32 @@ describe('createCollector’s options', () => {
       );
     },
   );
+
+  test('an allowedOrigins entry with a port above 65535 is refused, naming it', async () => {
+    expect(
+      await refusalOf({ logDestination: silent, allowedOrigins: 'https://a.example.com:99999' }),
+    ).toEqual(
+      new CollectorConfigError(
+        'allowedOrigins',
+        'has a port above 65535, which no page is served from: "https://a.example.com:99999"',
+      ),
+    );
+  });
+
+  test('a redact of off with spaces around it is off: an email is kept', async () => {
+    const collector = await listenCollector({ dataDir: temporaryDir(), redact: ' off ' });
+    try {
+      const comment = 'write to ana@example.com';
+      const posted = await send(`${collector.url}api/feedback`, {
+        body: minimalEvent('redact-off', { comment, conversation_id: 'conv-redact-off' }),
+      });
+      expect(posted.status).toBe(201);
+      const { body } = await send(`${collector.url}api/feedback?conversation_id=conv-redact-off`);
+      expect(body.items[0].comment).toBe(comment);
+    } finally {
+      await collector.close();
+    }
+  }, 60_000);
 
   test('a list holding something other than text is refused, saying what it holds', async () => {
     expect(((await refusalOf({ feedbackSecret: ['s'.repeat(32), 123] })) as Error).message).toBe(
