@@ -344,6 +344,19 @@ describe('age', () => {
     expect(store.get<OutboxItem>(KEY)?.attempts).toBe(1);
   });
 
+  test('a vote created a year ahead (a clock set back since) is dropped 7 days on, not retried for ever', async () => {
+    const storage = new MemoryStorage();
+    storage.setItem(KEY, JSON.stringify(outboxItem({ created: T0 + 365 * 24 * 3_600_000 })));
+    const { outbox, notify, answer } = setup({ storage });
+    answer(status(503));
+    await outbox.flush();
+    await vi.advanceTimersByTimeAsync(KEEP_MS - 600_000);
+    expect(storage.getItem(KEY)).not.toBeNull();
+    await vi.advanceTimersByTimeAsync(1_200_000);
+    expect(storage.getItem(KEY)).toBeNull();
+    expect(notify.mock.calls.at(-1)?.[1]).toMatchObject({ sent: false, willRetry: false });
+  });
+
   test('KEEP_MS is 7 days', () => {
     expect(KEEP_MS).toBe(7 * 24 * 60 * 60 * 1000);
   });
@@ -581,6 +594,15 @@ describe('one send at a time', () => {
     expect(times()).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(times()).toEqual([15_000]);
+  });
+
+  test('a lease further ahead than 15 s (a clock set back since) holds nothing: the vote is sent', async () => {
+    const storage = new MemoryStorage();
+    storage.setItem(KEY, JSON.stringify({ ...outboxItem(), lease: T0 + 365 * 24 * 3_600_000 }));
+    const { outbox, times } = setup({ storage });
+    await outbox.flush();
+    expect(times()).toEqual([0]);
+    expect(storage.getItem(KEY)).toBeNull();
   });
 
   test('a vote put with keepalive (the page is going) is sent without a lease', () => {

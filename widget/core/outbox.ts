@@ -119,7 +119,11 @@ export function createOutbox(services: OutboxServices): Outbox {
     // An open follow-up elsewhere (no attempt yet) waits for its own page even when early, and
     // a first attempt another page is making is left to it.
     if (item.due > now() && !(early && item.attempts)) return;
-    if ((item.lease ?? 0) > now() && !leases.has(id)) return;
+    // A lease or a creation time further ahead than any page would set (a clock set back since,
+    // another version) would hold the vote for ever, or keep it past KEEP_MS.
+    const lease = (item.lease ?? 0) - now();
+    if (lease > 0 && lease <= LEASE_MS && !leases.has(id)) return;
+    item.created = Math.min(item.created, now());
     if (item.lease !== undefined) {
       delete item.lease;
       // A page going away will likely never see this answer: another tab or a later visit
