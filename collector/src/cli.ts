@@ -110,6 +110,23 @@ function yieldToIntake(logger: Logger): void {
 }
 
 /**
+ * A bug no handler caught (a throw in a timer, a rejection nothing awaits) ends the process as
+ * Node would, with exit code 1, but said in one log line like every other (JSON under
+ * `LOG_FORMAT=json`) carrying the error's type, message and stack, not Node's text on stderr.
+ */
+function exitOnBugs(logger: () => Logger): void {
+  process.on('uncaughtException', (error, origin) => {
+    logger().error(
+      { err: error },
+      origin === 'unhandledRejection'
+        ? 'Unhandled rejection: the collector stops.'
+        : 'Uncaught exception: the collector stops.',
+    );
+    process.exit(1);
+  });
+}
+
+/**
  * `npx feedback-collector`: the collector as the environment configures it, until SIGINT or
  * SIGTERM, which let the requests in flight finish. Resolves with the exit code for a flag.
  */
@@ -129,6 +146,7 @@ export async function runCli(
   }
   const interactive = stdout.isTTY === true;
   let logger = startupLogger(env, interactive);
+  exitOnBugs(() => logger);
   if (flag !== undefined) {
     logger.error(`Unknown argument \`${flag}\`: try --help.`);
     process.exit(2);

@@ -271,6 +271,53 @@ describe('shutdown', () => {
   }, 120_000);
 });
 
+describe('a bug no handler caught', () => {
+  /** The bin's source, and a module loaded before it that plays a bug on SIGUSR2. */
+  const SOURCE = new URL('../../collector/src/bin.ts', import.meta.url).pathname;
+  const BUG = `process.on('SIGUSR2', () => {
+  if (process.env.BUG === 'rejection') Promise.reject(new Error('simulated bug'));
+  else setImmediate(() => { throw new Error('simulated bug'); });
+});`;
+
+  test.each([
+    ['exception', 'Uncaught exception: the collector stops.'],
+    ['rejection', 'Unhandled rejection: the collector stops.'],
+  ])(
+    'an uncaught %s is logged as one JSON line with its stack, and the collector exits 1',
+    async (kind, message) => {
+      const bug = join(dir(), 'bug.mjs');
+      writeFileSync(bug, BUG);
+      const child = spawn(process.execPath, ['--import', 'tsx', '--import', bug, SOURCE], {
+        env: { ...process.env, PORT: '0', DATA_DIR: dir(), LOG_FORMAT: 'json', BUG: kind },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      let errors = '';
+      child.stdout.on('data', (chunk) => {
+        output += chunk;
+      });
+      child.stderr.on('data', (chunk) => {
+        errors += chunk;
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      await expect.poll(() => output, { timeout: 60_000 }).toContain('feedback-widget collector:');
+      child.kill('SIGUSR2');
+      expect(await exited).toBe(1);
+      const lines = output
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(lines.at(-1)).toMatchObject({
+        level: 'error',
+        msg: message,
+        err: { type: 'Error', message: 'simulated bug', stack: expect.stringContaining('bug.mjs') },
+      });
+      expect(errors).toBe('');
+    },
+    120_000,
+  );
+});
+
 describe('start-up', () => {
   test('under BASE_PATH the start-up lines give the URLs below it', async () => {
     const collector = await startCollector({ env: { BASE_PATH: '/feedback' } });
