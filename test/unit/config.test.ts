@@ -105,6 +105,19 @@ describe('defaults', () => {
     ]);
   });
 
+  test('a blank visible text (a template whose translation is missing) leaves the built-in one', () => {
+    const config = resolve({
+      prompt: '',
+      labelUp: '  ',
+      labelDown: '\n',
+      labelNeutral: '',
+      thanks: ' ',
+      queuedText: '',
+      failedText: '\t',
+    });
+    expect(config.texts).toEqual({});
+  });
+
   test('every valid choice of ask, credentials, variant and theme is accepted', () => {
     const config = resolve({
       ask: 'always',
@@ -635,6 +648,15 @@ describe('reasons', () => {
       'Too long',
       'Off topic',
     ]);
+  });
+
+  test('a key= reason whose label is blank (a missing translation) is labelled by its key', () => {
+    expect(resolve({ reasons: 'wrong=|slow= |long=Too long' }).reasons).toEqual([
+      'wrong',
+      'slow',
+      'long=Too long',
+    ]);
+    expect(resolve({ reasonsUp: 'clear=' }).reasonsUp).toEqual(['clear']);
   });
 
   test('up reasons are split the same way', () => {

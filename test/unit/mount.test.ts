@@ -697,6 +697,21 @@ describe('update', () => {
     await vi.waitFor(() => expect(ui().getByRole('status').textContent).toBe('Merci'));
   });
 
+  test('blank texts and a reason written key= still give every control a name', () => {
+    const { ui } = mountWidget({
+      messageId: 'm-1',
+      prompt: '',
+      labelUp: ' ',
+      labelDown: '',
+      reasons: 'wrong=|slow=Too slow',
+    });
+    expect(ui().getByRole('group', { name: 'Was this helpful?' })).toBeTruthy();
+    expect(ui().getByRole('button', { name: 'Helpful' })).toBeTruthy();
+    fireEvent.click(ui().getByRole('button', { name: 'Not helpful' }));
+    expect(ui().getByRole('button', { name: 'wrong' })).toBeTruthy();
+    expect(ui().getByRole('button', { name: 'Too slow' })).toBeTruthy();
+  });
+
   test('update() with another locale shows its texts and reasons', () => {
     const { ui, handle } = mountWidget({ messageId: 'm-update' });
 

@@ -1,5 +1,4 @@
 import { ConfigError } from './config-error';
-import { prune } from './prune';
 import {
   defaultScale,
   FORMATS,
@@ -135,7 +134,8 @@ function number(raw: RawOptions, key: OptionName, [min, max]: number[], whole = 
 }
 
 function list(text: string | undefined): string[] | undefined {
-  return text?.split('|').flatMap((item) => item.trim() || []);
+  // `key=` with its label left blank (a missing translation) is labelled by its key.
+  return text?.split('|').flatMap((item) => item.trim().replace(/^([\w.-]+)=$/, '$1') || []);
 }
 
 /** An id option, trimmed; blank is none. The collector takes up to 200 characters. */
@@ -295,15 +295,19 @@ export function resolveConfig(raw: RawOptions, page: PageContext): Config {
     token: token || undefined,
     credentials: oneOf(raw, 'credentials', ['omit', 'same-origin', 'include']),
     locale: locale(raw, page),
-    texts: prune({
-      prompt: raw.prompt,
-      up: raw.labelUp,
-      down: raw.labelDown,
-      neutral: raw.labelNeutral,
-      thanks: raw.thanks,
-      queued: raw.queuedText,
-      failed: raw.failedText,
-    }),
+    // Blank (a template's missing translation) leaves the built-in text: none would leave a
+    // control without a name.
+    texts: Object.fromEntries(
+      Object.entries({
+        prompt: raw.prompt,
+        up: raw.labelUp,
+        down: raw.labelDown,
+        neutral: raw.labelNeutral,
+        thanks: raw.thanks,
+        queued: raw.queuedText,
+        failed: raw.failedText,
+      }).filter(([, text]) => text?.trim()),
+    ),
     variant: oneOf(raw, 'variant', ['inline', 'compact']),
     theme: oneOf(raw, 'theme', ['auto', 'light', 'dark']),
     sentAt,
