@@ -222,6 +222,23 @@ describe('the follow-up', () => {
     expect(ui.getByText('80/100')).toBeTruthy();
   });
 
+  test('says "max/max" once, in the status region, when the comment reaches the limit; the count itself is not live', async () => {
+    const { ui } = await renderWidget({ commentMax: 100 });
+    fireEvent.click(ui.getByRole('button', { name: 'Not helpful' }));
+    const box = ui.getByRole('textbox');
+
+    fireEvent.input(box, { target: { value: 'x'.repeat(99) } });
+    expect(ui.getByText('99/100').closest('[aria-live],[role="status"]')).toBeNull();
+    expect(ui.getByRole('status').textContent).toBe('');
+
+    // A paste cut short by maxLength ends here too.
+    fireEvent.input(box, { target: { value: 'x'.repeat(100) } });
+    expect(ui.getByRole('status').textContent).toBe('100/100');
+
+    fireEvent.input(box, { target: { value: 'x'.repeat(98) } });
+    expect(ui.getByRole('status').textContent).toBe('');
+  });
+
   test('keeps the textbox named "Tell us more (optional)" while the count shows', async () => {
     const { ui } = await renderWidget({ commentMax: 100 });
     fireEvent.click(ui.getByRole('button', { name: 'Not helpful' }));

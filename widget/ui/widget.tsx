@@ -107,6 +107,8 @@ export function Widget(props: WidgetProps) {
   const delivery = !open && vote?.delivery;
   const status = delivery && (delivery === 'sent' ? 'thanks' : delivery);
   const ratings: Rating[] = config.neutral ? ['up', 'neutral', 'down'] : ['up', 'down'];
+  // A comment at its limit (typed, or a paste cut short): said once, by the status, unseen.
+  const full = open && feedback.comment.value.length >= config.commentMax;
   // The page's own texts are in the page's language, which may not be one the widget speaks.
   const own = (key: string) => (key in config.texts ? config.locale : undefined);
   return (
@@ -149,10 +151,15 @@ export function Widget(props: WidgetProps) {
         ))}
       </div>
       {open && <FollowUp {...props} rating={open.rating} />}
-      <div part="status" role="status" lang={status ? own(status) : undefined}>
+      <div
+        part="status"
+        role="status"
+        class={full ? 'hide' : undefined}
+        lang={status ? own(status) : undefined}
+      >
         {/* No text rather than an empty one: Preact writes an empty text again on every
             render, and each write is a change of the live region. */}
-        {status ? labels[status] : null}
+        {full ? `${config.commentMax}/${config.commentMax}` : status ? labels[status] : null}
       </div>
     </div>
   );
