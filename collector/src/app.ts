@@ -243,6 +243,10 @@ function routes(services: AppServices): Route[] {
         }),
     ],
     ['GET', '/dashboard', 'team', () => servePublic('dashboard.html')],
+    // The address the collector prints at start-up, and a trailing slash, lead to the inbox.
+    ...(['/', '/dashboard/'] as const).map(
+      (path): Route => ['GET', path, 'open', (c) => c.redirect(`${config.basePath}/dashboard`)],
+    ),
     ['GET', '/inbox/:file', 'open', (c) => servePublic(rawSegment(c, 0), 'inbox')],
     ['GET', '/feedback-widget.js', 'open', () => servePublic('feedback-widget.js')],
   ];
@@ -366,6 +370,10 @@ export function createApp(services: AppServices): Hono<AppEnv> {
       accesses.set(method, access);
     }
     answerOtherMethods(app, path, accesses, services);
+  }
+  // Under a base path, `/` is the base path itself; the address printed at start-up ends in `/`.
+  if (config.basePath && config.role !== 'forwarder') {
+    root.get(`${config.basePath}/`, (c) => c.redirect(`${config.basePath}/dashboard`));
   }
   root.notFound((c) =>
     c.json({ error: `No route answers \`${new URL(c.req.url).pathname}\`.`, field: 'path' }, 404),

@@ -337,6 +337,26 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP on %s', (backend) => {
 });
 
 describe('under a basePath', () => {
+  test.each([
+    ['', '/dashboard'],
+    ['/feedback', '/feedback/dashboard'],
+  ])('under "%s" the root and /dashboard/ lead to the inbox at %s', async (basePath, inbox) => {
+    const dataDir = temporaryDir();
+    const collector = createCollector({ dataDir, basePath, logDestination: { write() {} } });
+    try {
+      for (const path of [
+        ...new Set([basePath || '/', `${basePath}/`]),
+        `${basePath}/dashboard/`,
+      ]) {
+        const answer = await collector.fetch(new Request(`http://collector.test${path}`));
+        expect([path, answer.status, answer.headers.get('location')]).toEqual([path, 302, inbox]);
+      }
+    } finally {
+      await collector.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   test('a request outside it is observed like any other: X-Request-Id, nosniff, a JSON 404 and a log line', async () => {
     const lines: string[] = [];
     const dataDir = temporaryDir();
