@@ -26,6 +26,12 @@ export type Spelling = (option: OptionName) => string;
 let sheet: CSSStyleSheet | undefined;
 /** The shadow roots widgets made: one an element already had is its own component's. */
 const roots = new WeakSet<ShadowRoot>();
+/**
+ * Per subject, the widget whose live region speaks for all of its mounts in this page: the one
+ * that cast the vote, else the first still in the document. The others show the same text with
+ * their region off, so a screen reader hears it once.
+ */
+const voices = new Map<string, Element>();
 
 /** Constructable and shared by every widget: allowed under `style-src 'self'` with no nonce. */
 function adoptStyles(root: ShadowRoot) {
@@ -90,22 +96,28 @@ function build(host: Element, first: Config, spell: Spelling): Built {
     now: Date.now,
     pageUrl,
     emit,
-    track: (id) => runtime.owners.set(id, emit),
+    track(id) {
+      runtime.owners.set(id, emit);
+      voices.set(subject, host);
+    },
     hold(finish) {
       runtime.held.add(finish);
       return () => runtime.held.delete(finish);
     },
   });
+  const subject = subjectOf(config, pageUrl());
   const lang = languageOf(config.locale);
   // The built-in texts' direction: English ones in a Hebrew page still read left to right.
   const dir = directionOf(lang);
   const stop = effect(() => {
     const current = shown.value;
     const dark = isDark(current, runtime.dark.value);
+    if (!voices.get(subject)?.isConnected) voices.set(subject, host);
+    const live = voices.get(subject) === host;
     // The effect re-runs where a signal is written, often inside a click: keep a rendering
     // failure from surfacing there, in the host page.
     try {
-      render(h(Widget, { feedback, config: current, messages, dir, lang, dark }), root);
+      render(h(Widget, { feedback, config: current, messages, dir, lang, dark, live }), root);
     } catch (problem) {
       report(host, problem, spell);
     }

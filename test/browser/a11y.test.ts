@@ -886,3 +886,37 @@ describe('right-to-left', () => {
     expect(languages).toEqual([true, true, true]);
   });
 });
+
+describe('live region', () => {
+  it('two mounts of one message show the thanks, and only the one voted in is a live region in the accessibility tree', async () => {
+    const { page } = await open();
+    await page.evaluate(() => {
+      const second = document.createElement('div');
+      second.setAttribute('data-feedback', '');
+      second.setAttribute('data-message-id', 'm-1');
+      second.setAttribute('data-ask', 'never');
+      document.querySelector('main')?.append(second);
+    });
+    const [first, second] = [0, 1].map((index) =>
+      widgetControls(page.locator('[data-feedback]').nth(index), en),
+    ) as ReturnType<typeof widgetControls>[] as [
+      ReturnType<typeof widgetControls>,
+      ReturnType<typeof widgetControls>,
+    ];
+    await second.up.click();
+    await server.waitFor(1);
+    for (const w of [first, second])
+      await expect.poll(() => w.status.textContent()).toBe(en.thanks);
+    const cdp = await page.context().newCDPSession(page);
+    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
+      nodes: {
+        role?: { value: string };
+        properties?: { name: string; value: { value: unknown } }[];
+      }[];
+    };
+    const live = nodes
+      .filter((node) => node.role?.value === 'status')
+      .map((node) => node.properties?.find((property) => property.name === 'live')?.value.value);
+    expect(live).toEqual([undefined, 'polite']);
+  });
+});

@@ -333,6 +333,40 @@ describe('what the status region says', () => {
     await vi.waitFor(() => expect(status(other.ui)).toBe(THANKS));
   });
 
+  test('of several mounts of the subject, only the one voted in speaks: the others show the text with their region off', async () => {
+    const mounts = [1, 2, 3].map(() => mountWidget({ messageId: 'm-1', ask: 'never' }));
+    const live = () => mounts.map(({ ui }) => ui().getByRole('status').getAttribute('aria-live'));
+    expect(live()).toEqual([null, 'off', 'off']);
+
+    fireEvent.click(mounts[1]?.ui().getByRole('button', { name: 'Helpful' }) as HTMLElement);
+
+    expect(live()).toEqual(['off', null, 'off']);
+    await vi.waitFor(() =>
+      expect(mounts.map(({ ui }) => status(ui))).toEqual([THANKS, THANKS, THANKS]),
+    );
+    expect(live()).toEqual(['off', null, 'off']);
+  });
+
+  test('a vote this page did not cast is spoken by the first mount still in the document', async () => {
+    server.reply = () => ({ status: 201, body: '{}' });
+    const sent = collect('feedback:sent', listeners.signal);
+    fireEvent.click(
+      mountWidget({ messageId: 'm-1', ask: 'never' }).ui().getByRole('button', { name: 'Helpful' }),
+    );
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+
+    vi.resetModules();
+    api = await import('../../widget/api');
+    const first = mountWidget({ messageId: 'm-1', ask: 'never' });
+    const second = mountWidget({ messageId: 'm-1', ask: 'never' });
+    expect(status(second.ui)).toBe(THANKS);
+    expect(second.ui().getByRole('status').getAttribute('aria-live')).toBe('off');
+
+    first.host.remove();
+    second.handle.update({ thanks: 'Thank you!' });
+    expect(second.ui().getByRole('status').getAttribute('aria-live')).toBeNull();
+  });
+
   test('a vote that waited on an earlier page load: its text there, then the thanks once this page delivers it', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     server.reply = () =>

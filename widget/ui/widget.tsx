@@ -12,6 +12,8 @@ export interface WidgetProps {
   /** The language of the built-in texts shown. */
   lang: string;
   dark: boolean;
+  /** Whether its status speaks: one mount of a subject does, for all of them. */
+  live: boolean;
 }
 
 /** The open follow-up: reason choices, a comment, Send and Skip. */
@@ -154,6 +156,7 @@ export function Widget(props: WidgetProps) {
       <div
         part="status"
         role="status"
+        aria-live={props.live ? undefined : 'off'}
         class={full ? 'hide' : undefined}
         lang={status ? own(status) : undefined}
       >
