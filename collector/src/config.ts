@@ -25,6 +25,11 @@ export interface CollectorOptions {
   /** One secret, several comma-separated, or a list. */
   feedbackSecret?: string | string[];
   adminToken?: string;
+  /**
+   * Opens `/metrics` alone, at least 32 characters: a scraper presenting it is never locked out
+   * by wrong `ADMIN_TOKEN`s sent from its address.
+   */
+  metricsToken?: string;
   trustProxy?: number;
   publicUrl?: string;
   /** Seconds a request may take to arrive in full. */
@@ -83,6 +88,8 @@ export interface CollectorConfig {
   feedbackSecrets: string[];
   /** Required for the team's routes when set; unset = they answer loopback clients only. */
   adminToken: string | undefined;
+  /** Opens `/metrics` besides `adminToken` (or loopback); never equal to it. */
+  metricsToken: string | undefined;
   /** How many proxies in front append to `X-Forwarded-For`; 0 = the header is ignored. */
   trustProxy: number;
   /** The origin browsers reach the collector at (`https://votes.example.com`), when known. */
@@ -150,6 +157,12 @@ export const SETTINGS: [
     'secrets vote tokens must be signed with (unset: votes need no token)',
   ],
   ['ADMIN_TOKEN', 'adminToken', 'text', 'token for the inbox, reads and metrics'],
+  [
+    'METRICS_TOKEN',
+    'metricsToken',
+    'text',
+    'token for /metrics alone, 32 characters or more; wrong ADMIN_TOKENs never lock it out',
+  ],
   [
     'ALLOWED_ORIGINS',
     'allowedOrigins',
@@ -306,6 +319,27 @@ function adminToken(value: string | undefined, name: string): string | undefined
   return value;
 }
 
+/**
+ * Checked whatever wrong `ADMIN_TOKEN`s its client sent (http/pipeline.ts), so it must be too
+ * long to guess online, and other than `ADMIN_TOKEN`, which a guess on `/metrics` would confirm.
+ */
+function metricsToken(
+  value: string | undefined,
+  name: string,
+  admin: string | undefined,
+  adminName: string,
+): string | undefined {
+  if (!value) return undefined;
+  if (value.length < 32 || /[\s:]/.test(value)) {
+    fail(
+      name,
+      'must be at least 32 characters with no spaces or colons (try `openssl rand -hex 32`).',
+    );
+  }
+  if (value === admin) fail(name, `must differ from \`${adminName}\`.`);
+  return value;
+}
+
 function publicOrigin(text: string | undefined, name: string): string | undefined {
   if (!text) return undefined;
   let url: URL | undefined;
@@ -423,6 +457,12 @@ export function resolveCollectorConfig(
     readRateLimit: whole(options.readRateLimit, name('readRateLimit'), 0, 1_000_000, 600),
     feedbackSecrets: secrets(options.feedbackSecret, name('feedbackSecret')),
     adminToken: adminToken(options.adminToken, name('adminToken')),
+    metricsToken: metricsToken(
+      options.metricsToken,
+      name('metricsToken'),
+      options.adminToken,
+      name('adminToken'),
+    ),
     trustProxy: whole(options.trustProxy, name('trustProxy'), 0, 10, 0),
     publicOrigin: publicOrigin(options.publicUrl, name('publicUrl')),
     requestTimeoutMs: whole(options.requestTimeout, name('requestTimeout'), 1, 3600, 30) * 1000,

@@ -431,6 +431,60 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
       }
     });
 
+    test('METRICS_TOKEN reads /metrics alone, and still does past 30 wrong ADMIN_TOKENs from its address', async () => {
+      const adminToken = 'a-long-enough-admin-token-0123';
+      const metricsToken = 'a-metrics-token-of-at-least-32-characters';
+      const collector = createCollector({
+        ...storage.options(),
+        adminToken,
+        metricsToken,
+        logDestination: { write() {} },
+      });
+      try {
+        const read = (path: string, authorization: string) =>
+          collector.fetch(
+            new Request(`http://localhost${path}`, { headers: { Authorization: authorization } }),
+            { clientAddress: '203.0.113.30' },
+          );
+        const basic = (token: string) =>
+          `Basic ${Buffer.from(`prometheus:${token}`).toString('base64')}`;
+        expect((await read('/metrics', `Bearer ${metricsToken}`)).status).toBe(200);
+        expect((await read('/api/feedback/stats', `Bearer ${metricsToken}`)).status).toBe(401);
+        for (let guess = 0; guess < 30; guess++) {
+          await read('/api/feedback/stats', `Bearer guess-${guess}`);
+        }
+        // The address is held back: ADMIN_TOKEN, right or wrong, is not even checked...
+        expect((await read('/metrics', `Bearer ${adminToken}`)).status).toBe(429);
+        expect((await read('/api/feedback/stats', `Bearer ${adminToken}`)).status).toBe(429);
+        // ...while the scraper's own token reads, as Bearer or as Prometheus's basic_auth.
+        expect((await read('/metrics', `Bearer ${metricsToken}`)).status).toBe(200);
+        expect((await read('/metrics', basic(metricsToken))).status).toBe(200);
+      } finally {
+        await collector.close();
+      }
+    });
+
+    test('without ADMIN_TOKEN, METRICS_TOKEN opens /metrics to another machine, and nothing else', async () => {
+      const metricsToken = 'a-metrics-token-of-at-least-32-characters';
+      const collector = createCollector({
+        ...storage.options(),
+        metricsToken,
+        logDestination: { write() {} },
+      });
+      try {
+        const read = (path: string, headers: Record<string, string> = {}) =>
+          collector.fetch(new Request(`http://votes.example.com${path}`, { headers }), {
+            clientAddress: '203.0.113.31',
+          });
+        const bearer = { Authorization: `Bearer ${metricsToken}` };
+        expect((await read('/metrics', bearer)).status).toBe(200);
+        expect((await read('/metrics')).status).toBe(403);
+        expect((await read('/api/feedback/stats', bearer)).status).toBe(403);
+      } finally {
+        await collector.close();
+      }
+    });
+
     test('without clientAddress, TRUST_PROXY tells clients apart by X-Forwarded-For, and none is loopback', async () => {
       const collector = createCollector({
         ...storage.options(),
@@ -658,6 +712,8 @@ describe('trust settings', () => {
     [{ PUBLIC_URL: 'votes.example.com' }, 'PUBLIC_URL'],
     [{ PUBLIC_URL: 'https://votes.example.com/feedback' }, 'PUBLIC_URL'],
     [{ READ_RATE_LIMIT: '-1' }, 'READ_RATE_LIMIT'],
+    [{ METRICS_TOKEN: 'shorter-than-32-characters' }, 'METRICS_TOKEN'],
+    [{ ADMIN_TOKEN: `${ADMIN}-${ADMIN}`, METRICS_TOKEN: `${ADMIN}-${ADMIN}` }, 'METRICS_TOKEN'],
   ])('%o refuses to start, naming %s', (env, variable) => {
     expect(() => configFromEnv(env)).toThrow(CollectorConfigError);
     expect(() => configFromEnv(env)).toThrow(`\`${variable}\``);

@@ -107,6 +107,20 @@ function presented(headers: Headers): { token: string; user?: string } | undefin
 }
 
 /**
+ * Whether a request presents `token` (Bearer, or as the HTTP Basic password), compared in
+ * constant time; a malformed HTTP Basic user name presents nothing.
+ */
+export function presentsToken(request: Request, token: string): boolean {
+  let credentials: ReturnType<typeof presented>;
+  try {
+    credentials = presented(request.headers);
+  } catch {
+    return false;
+  }
+  return credentials !== undefined && timingSafeEqual(digest(credentials.token), digest(token));
+}
+
+/**
  * Lets one of the team's requests through and names who made it (SPEC §10, §12), or throws.
  * With `ADMIN_TOKEN` the request must present it (compared in constant time); the actor is the
  * HTTP Basic user name (1–64 characters), else `admin`. Without, the client must be loopback and

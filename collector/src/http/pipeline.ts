@@ -11,7 +11,7 @@ import {
 } from '../errors';
 import type { Logger } from '../observe/logger';
 import type { Metrics } from '../observe/metrics';
-import { type Client, clientOf, teamActor } from './access';
+import { type Client, clientOf, presentsToken, teamActor } from './access';
 import { limitBody } from './body';
 import type { FetchContext } from './node';
 import type { OriginVerdict } from './origin';
@@ -40,9 +40,10 @@ export type AppContext = Context<AppEnv>;
 /**
  * Who may use a route (SPEC §10): `open` anyone; `intake` any allowed origin, within the vote
  * rate limit; `team` the team (`ADMIN_TOKEN`, or loopback without one); `team-write` the team
- * from the collector's own origin, with a JSON body; `metrics` the team, as `team`, without
- * waiting for a turn among the team's reads: a scrape waits on the database a bounded time of
- * its own, and must answer while reads hang on a database that stopped answering.
+ * from the collector's own origin, with a JSON body; `metrics` the team, as `team`, or
+ * `METRICS_TOKEN`, without waiting for a turn among the team's reads: a scrape waits on the
+ * database a bounded time of its own, and must answer while reads hang on a database that
+ * stopped answering.
  */
 export type Access = 'open' | 'intake' | 'team' | 'team-write' | 'metrics';
 
@@ -211,6 +212,17 @@ export function guards(services: PipelineServices) {
     }
     await next();
   };
+  // `METRICS_TOKEN` is checked whatever wrong `ADMIN_TOKEN`s the client sent, so a scraper that
+  // shares its address with a guesser still reads: it is too long to guess online (32 characters
+  // or more), opens the counters alone, and differs from `ADMIN_TOKEN`, which stays unconfirmed.
+  const scraper: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (config.metricsToken !== undefined && presentsToken(c.req.raw, config.metricsToken)) {
+      c.set('actor', 'metrics');
+      await next();
+      return;
+    }
+    await team(c, next);
+  };
   const ownOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
     const { origin, own } = originPolicy(c.req.raw);
     if (!own) {
@@ -228,7 +240,7 @@ export function guards(services: PipelineServices) {
     intake: [crossOrigin, limited(rateLimit), limitBody],
     team: [crossOrigin, team, limited(readRateLimit), gated],
     'team-write': [ownOrigin, team, limited(readRateLimit), limitBody],
-    metrics: [crossOrigin, team, limited(readRateLimit)],
+    metrics: [crossOrigin, scraper, limited(readRateLimit)],
   };
   return (access: Access) => steps[access];
 }
