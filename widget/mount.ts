@@ -53,7 +53,8 @@ export function report(element: Element, problem: unknown, spell: Spelling) {
     problem instanceof ConfigError
       ? `\`${spell(problem.option as OptionName)}\` ${problem.reason}`
       : String(problem);
-  console.error(`feedback-widget: ${text} (on ${describe(element)})`, element);
+  // At most 300 characters of it: a refused value of 200 KB would make a 200 KB console line.
+  console.error(`feedback-widget: ${text.slice(0, 300)} (on ${describe(element)})`, element);
 }
 
 /** A built widget: what makes it this one, options changed in place, and its removal. */

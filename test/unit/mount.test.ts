@@ -613,6 +613,22 @@ describe('configuration errors', () => {
     expect(host.shadowRoot?.childElementCount ?? 0).toBe(0);
   });
 
+  test('a refused value of 200,000 characters is quoted by its start: the line stays short', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const host = container();
+    host.id = 'answer-42';
+
+    // @ts-expect-error what the types refuse, the widget refuses too when JavaScript sends it
+    mountWidget({ messageId: 'm-1', format: 'x'.repeat(200_000) }, host);
+
+    const [message] = errorMessages(error);
+    expect(message).toMatch(
+      /^feedback-widget: `format` must be one of event, sentiment, vote, score, quality, got "x{100,}/,
+    );
+    expect(message).toContain('id="answer-42"');
+    expect(message?.length).toBeLessThan(500);
+  });
+
   test('a bad widget leaves the other widgets working', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     const before = mountWidget({ messageId: 'm-1', ask: 'never' });
