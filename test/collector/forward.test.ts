@@ -512,6 +512,30 @@ describe.each<Backend>(['pglite', 'postgres'])(
       ]);
     });
 
+    test('a secret of the url is scrubbed from last_error also as the vendor echoes it percent-encoded', async () => {
+      process.env.FORWARD_PATH_SECRET = 'p@ss word+ENC:1 ü';
+      // The target as received (the URL's encoding), form-encoded once decoded, and decoded.
+      vendor.answer = (request) => {
+        const decoded = decodeURIComponent(request.path);
+        return {
+          status: 400,
+          body: `bad ${request.path} ${new URLSearchParams({ u: decoded })} ${decoded}`,
+        };
+      };
+      const { url, suffix } = await start(
+        single('vote', `/v1/conversation/${secret('FORWARD_PATH_SECRET')}/{vote}`),
+      );
+      await send(`${url}api/feedback`, { body: eventBody('fw-echo-url') });
+      await waitForCounts(url, [{ destination: `bot-votes${suffix}`, failed: 1 }]);
+      expect(vendor.requests.map((request) => request.path)).toEqual([
+        '/v1/conversation/p@ss%20word+ENC:1%20%C3%BC/upvote',
+      ]);
+      const { body } = await send(`${url}api/deliveries?feedback_id=fw-echo-url`);
+      expect(body.items[0].last_error).toBe(
+        'bad /v1/conversation/[secret]/upvote u=%2Fv1%2Fconversation%2F[secret]%2Fupvote /v1/conversation/[secret]/upvote',
+      );
+    });
+
     test('with ADMIN_TOKEN the delivery routes answer only the team', async () => {
       const token = 'forward-admin-token-0123456789';
       const { url } = await start(single('event', '/api/feedback'), { adminToken: token });

@@ -105,11 +105,32 @@ function post(delivery: Claimed, destination: Recipient, signal: AbortSignal): P
   });
 }
 
+/**
+ * A secret as an answer may quote it: as it is, or percent-encoded as a URL carries it (a vendor
+ * echoing the request's target shows `p@ss%20word` for `p@ss word`), as a URL component, or as a
+ * form field (`+` for a space); escapes in either case.
+ */
+function spellings(secret: string): string[] {
+  const component = encodeURIComponent(secret);
+  return [secret, encodeURI(secret), component, component.replace(/%20/g, '+')];
+}
+
+const ESCAPE = /[.*+?^${}()|[\]\\]/g;
+
 /** Removes every secret of the destination from a text that will be stored or shown. */
 function scrub(text: string, destination: Recipient): string {
-  let clean = text;
-  for (const secret of destination.secrets) clean = clean.split(secret).join('[secret]');
-  return clean;
+  const forms = [...new Set(destination.secrets.filter(Boolean).flatMap(spellings))];
+  if (forms.length === 0) return text;
+  // Longest first, so no part of a longer spelling is left once a shorter one is replaced.
+  const pattern = forms
+    .sort((a, b) => b.length - a.length)
+    .map((form) =>
+      form
+        .replace(ESCAPE, '\\$&')
+        .replace(/%([0-9A-F]{2})/g, (_, hex: string) => `%(?:${hex}|${hex.toLowerCase()})`),
+    )
+    .join('|');
+  return text.replace(new RegExp(pattern, 'g'), '[secret]');
 }
 
 /**
