@@ -131,6 +131,8 @@ function build(host: Element, first: Config, spell: Spelling): Built {
     },
     teardown() {
       feedback.finish(true);
+      // The element may stay, showing another subject: the next mount that renders speaks.
+      voices.delete(subject);
       stop();
       render(null, root);
     },

@@ -367,6 +367,18 @@ describe('what the status region says', () => {
     expect(second.ui().getByRole('status').getAttribute('aria-live')).toBeNull();
   });
 
+  test('a mount that turns to another message hands the voice of the first on', () => {
+    const first = mountWidget({ messageId: 'm-1', ask: 'never' });
+    const second = mountWidget({ messageId: 'm-1', ask: 'never' });
+    expect(second.ui().getByRole('status').getAttribute('aria-live')).toBe('off');
+
+    first.handle.update({ messageId: 'm-2' });
+    second.handle.update({ thanks: 'Thank you!' });
+
+    expect(second.ui().getByRole('status').getAttribute('aria-live')).toBeNull();
+    expect(second.ui().getByRole('status').getAttribute('aria-live')).toBeNull();
+  });
+
   test('a vote that waited on an earlier page load: its text there, then the thanks once this page delivers it', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     server.reply = () =>
