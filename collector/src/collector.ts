@@ -202,10 +202,14 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
     answered.then(done, done);
     return answered;
   };
-  /** What a request gets once the collector is closed: 503, logged like any other. */
+  /** What a request gets once the collector is closed: 503, logged and counted like any other. */
   const closedAnswer = (request: Request, context: FetchContext): Response => {
     const requestId = requestIdOf(context.requestId ?? request.headers.get('x-request-id'));
-    logger.info({ req_id: requestId, method: request.method, status: 503 }, 'request');
+    logger.info(
+      { req_id: requestId, method: request.method, route: 'unmatched', status: 503, ms: 0 },
+      'request',
+    );
+    metrics.request(request.method, 'unmatched', 503, 0);
     return Response.json(
       { error: 'The collector is closed.' },
       { status: 503, headers: { 'X-Request-Id': requestId, 'X-Content-Type-Options': 'nosniff' } },
@@ -225,7 +229,13 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
       }
       const host = address.host ?? config.host;
       const handler = options.wrap ? options.wrap(collector) : fetch;
-      serving = serveNode(handler, { ...config, host, port: address.port ?? config.port, logger });
+      serving = serveNode(handler, {
+        ...config,
+        host,
+        port: address.port ?? config.port,
+        logger,
+        metrics,
+      });
       let server: NodeServer;
       try {
         server = await serving;

@@ -231,8 +231,21 @@ describe.each<Backend>(['pglite', 'postgres'])('observing the collector on %s', 
       const id = answer.headers['x-request-id'] as string;
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
       expect(linesOf(collector, id)).toEqual([
-        expect.objectContaining({ level: 'info', msg: 'request', status }),
+        expect.objectContaining({
+          level: 'info',
+          msg: 'request',
+          method: expect.any(String),
+          route: 'unmatched',
+          status,
+          ms: expect.any(Number),
+        }),
       ]);
+      const metrics = await (await fetch(`${collector.url}metrics`)).text();
+      expect(metrics).toMatch(
+        new RegExp(
+          `_count\\{method="(GET|POST|other)",route="unmatched",status="${status}"\\} [1-9]`,
+        ),
+      );
     },
   );
 

@@ -11,6 +11,7 @@ import { type AddressInfo, isIPv6, Server as NetServer, type Socket } from 'node
 import { getRequestListener, type HttpBindings, RequestError } from '@hono/node-server';
 import { HttpError } from '../errors';
 import type { Logger } from '../observe/logger';
+import type { Metrics } from '../observe/metrics';
 import { clientFailure } from './client-error';
 import { requestIdOf } from './request-id';
 
@@ -35,6 +36,8 @@ export interface NodeServerOptions {
   maxConnections: number;
   /** Where requests refused before the app sees them (by Node's HTTP parser) are logged. */
   logger: Logger;
+  /** Where they are counted, under the route `unmatched`. */
+  metrics: Pick<Metrics, 'request'>;
 }
 
 export interface NodeServer {
@@ -113,14 +116,30 @@ function refusalOf(refusal: HttpError, requestId: string) {
   return { status: refusal.status, headers, body };
 }
 
-/** The one line of a request the app never saw: it was refused on its way in. */
-function logRefusal(
-  logger: Logger | undefined,
+/** Where a request the app never saw (it was refused on its way in) is told. */
+interface Witness {
+  logger?: Logger | undefined;
+  metrics?: Pick<Metrics, 'request'> | undefined;
+}
+
+/**
+ * The one line of a request the app never saw, with the fields of every other (SPEC §14): the
+ * method `unknown` when its request line could not be read, the route `unmatched`, as the app
+ * says of a path it has no route for; and its observation in the request histogram.
+ */
+function recordRefusal(
+  witness: Witness,
   requestId: string,
   status: number,
-  details: { method?: string | undefined; code?: string | undefined },
+  details: { method: string | undefined; ms: number; code?: string | undefined },
 ): void {
-  logger?.info({ req_id: requestId, ...details, status }, 'request');
+  const method = details.method ?? 'unknown';
+  const ms = Math.round(details.ms * 100) / 100;
+  witness.logger?.info(
+    { req_id: requestId, method, route: 'unmatched', status, ms, code: details.code },
+    'request',
+  );
+  witness.metrics?.request(method, 'unmatched', status, ms / 1000);
 }
 
 /** The address and port a connection came in at, as a `Host` header names them. */
@@ -146,8 +165,9 @@ function nodeListener(
   handler: FetchHandler,
   closing: () => boolean,
   ownProcess: boolean,
-  logger: Logger | undefined,
+  witness: Witness,
 ) {
+  const { logger } = witness;
   /** Requests the adapter made a Request of and handed to `handler`. */
   const handed = new WeakSet<IncomingMessage>();
   const listener = getRequestListener(
@@ -182,11 +202,12 @@ function nodeListener(
     },
   );
   return async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
+    const started = performance.now();
     if (incoming.headers.host === undefined) {
       // RFC 9112 §3.2: an HTTP/1.1 request without `Host` answers 400 (Node's own check would
       // answer it without a body).
       if (incoming.httpVersion === '1.1') {
-        refuse(incoming, outgoing, unroutable(incoming), logger);
+        refuse(incoming, outgoing, unroutable(incoming), witness, started);
         return;
       }
       // HTTP/1.0 has no `Host` to send, and load balancers' health checks send none (HAProxy's
@@ -195,7 +216,7 @@ function nodeListener(
       if (host !== undefined) incoming.headers.host = host;
     }
     await listener(incoming, outgoing);
-    if (!handed.has(incoming)) refuse(incoming, outgoing, unroutable(incoming), logger);
+    if (!handed.has(incoming)) refuse(incoming, outgoing, unroutable(incoming), witness, started);
   };
 }
 
@@ -203,12 +224,16 @@ function refuse(
   incoming: IncomingMessage,
   outgoing: ServerResponse,
   refusal: HttpError,
-  logger: Logger | undefined,
+  witness: Witness,
+  started: number,
 ): void {
   const requestId = idOf(incoming);
   const { status, headers, body } = refusalOf(refusal, requestId);
   outgoing.writeHead(status, headers).end(body);
-  logRefusal(logger, requestId, status, { method: incoming.method });
+  recordRefusal(witness, requestId, status, {
+    method: incoming.method,
+    ms: performance.now() - started,
+  });
 }
 
 /**
@@ -224,7 +249,9 @@ export function toNodeListener(collector: {
   fetch: FetchHandler;
   logger?: Logger;
 }): (request: IncomingMessage, response: ServerResponse) => void {
-  const listener = nodeListener(collector.fetch, () => false, false, collector.logger);
+  const listener = nodeListener(collector.fetch, () => false, false, {
+    logger: collector.logger,
+  });
   return (request, response) => {
     const { originalUrl } = request as IncomingMessage & { originalUrl?: string };
     if (originalUrl !== undefined) request.url = originalUrl;
@@ -246,7 +273,7 @@ export async function serveNode(
   const cap = Math.max(16, Math.min(options.maxConnections, openFileLimit() - RESERVED_FDS));
   let closing = false;
 
-  const listener = nodeListener(handler, () => closing, true, options.logger);
+  const listener = nodeListener(handler, () => closing, true, options);
   const server = createServer({
     // Answered by the listener, in JSON like every other refusal.
     requireHostHeader: false,
@@ -285,7 +312,7 @@ export async function serveNode(
   });
 
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    answerClientError(error, socket, connections.get(socket)?.current, options.logger);
+    answerClientError(error, socket, connections.get(socket), options);
   });
 
   await listenOn(server, options.port, options.host);
@@ -340,10 +367,11 @@ const answering = new WeakSet<Socket>();
 function answerClientError(
   error: NodeJS.ErrnoException,
   socket: Socket,
-  current: Connection['current'],
-  logger: Logger,
+  connection: Connection | undefined,
+  witness: Witness,
 ): void {
   if (answering.has(socket)) return;
+  const current = connection?.current;
   const receiving =
     current !== undefined && !current.request.complete && !current.response.headersSent;
   if (!socket.writable || error.code === 'ECONNRESET' || (current !== undefined && !receiving)) {
@@ -360,5 +388,12 @@ function answerClientError(
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head.join('')}\r\n${body}`, () =>
     (receiving ? current.request : socket).destroy(error),
   );
-  if (!receiving) logRefusal(logger, requestId, status, { code: error.code });
+  if (receiving) return;
+  // A head that could not be read does not say when it began: the time since its connection
+  // opened or last fell idle stands for it (a REQUEST_TIMEOUT for headers that never came).
+  recordRefusal(witness, requestId, status, {
+    method: undefined,
+    ms: connection === undefined ? 0 : Date.now() - connection.idleSince,
+    code: error.code,
+  });
 }
