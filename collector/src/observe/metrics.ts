@@ -21,8 +21,9 @@ export interface Metrics {
 
 /**
  * Counters and the request histogram are kept in memory, and always answered; the delivery
- * gauges are read from the database at each scrape, so every collector on one PostgreSQL
- * reports the same outbox, and left out when it does not answer.
+ * gauges are read from the database (pending at each scrape, delivered and failed at most once a
+ * minute), so every collector on one PostgreSQL reports the same outbox, and left out when it
+ * does not answer.
  */
 export function createMetrics(
   database: () => Promise<Database>,

@@ -19,11 +19,11 @@ interface Count {
 export const OUTBOX_WAIT_MS = 2_000;
 /**
  * How long a count of the delivered and failed deliveries is reported before it is made again.
- * It reads every row the outbox ever kept (about 0.5 s per 1,000,000 on PostgreSQL, and on PGlite
- * intake waits meanwhile); longer than a scrape interval, so that most scrapes cost only the
- * pending rows, which a partial index holds.
+ * It reads every row the outbox ever kept (0.3–1.1 s per 1,000,000 on PostgreSQL on the bench
+ * machine, and on PGlite intake waits meanwhile); longer than a scrape interval, so that most
+ * scrapes cost only the pending rows, which a partial index holds.
  */
-export const SETTLED_REUSE_MS = 60_000;
+const SETTLED_REUSE_MS = 60_000;
 
 /** `work` run once at a time: a call while it runs shares that run. */
 function single<T>(work: () => Promise<T>): () => Promise<T> {
