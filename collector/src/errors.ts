@@ -88,5 +88,6 @@ export function databaseUnavailable(error: unknown): boolean {
     if (NETWORK_CODES.has(code) || code.startsWith('08') || code === '53300') return true;
     if (/^57P0[123]$/.test(code)) return true;
   }
-  return LOST_CONNECTION.test(error.message);
+  // Opening the database at the first request wraps the driver's error as its cause.
+  return LOST_CONNECTION.test(error.message) || databaseUnavailable(error.cause);
 }

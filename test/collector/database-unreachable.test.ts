@@ -1,5 +1,6 @@
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createCollector } from '../../collector/src/index';
 import { type Collector, listenCollector, send } from '../helpers/collector';
 import { eventBody, forwardFile } from '../helpers/forward';
 import { startTestDatabase, type TestDatabase } from '../helpers/postgres';
@@ -219,4 +220,28 @@ describe('/metrics while PostgreSQL stops answering', { timeout: 60_000 }, () =>
       .poll(async () => (await scrape()).text, { timeout: 10_000 })
       .toMatch(/^feedback_database_up 1$/m);
   });
+});
+
+test('a collector mounted with fetch whose PostgreSQL is out of reach at its first request answers a vote 503, not 500', async () => {
+  // A port nothing listens on: taken, then given back.
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  const collector = createCollector({
+    databaseUrl: `postgres://feedback:secret@127.0.0.1:${port}/feedback`,
+    logDestination: { write() {} },
+  });
+  try {
+    const answer = await collector.fetch(
+      new Request('http://collector.test/api/feedback', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(eventBody('unreachable-1')),
+      }),
+    );
+    expect(answer.status).toBe(503);
+  } finally {
+    await collector.close();
+  }
 });
