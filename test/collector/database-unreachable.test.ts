@@ -1,5 +1,6 @@
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { CreateCollectorOptions } from '../../collector/src/collector';
 import { createCollector } from '../../collector/src/index';
 import { type Collector, listenCollector, send } from '../helpers/collector';
 import { eventBody, forwardFile } from '../helpers/forward';
@@ -66,42 +67,54 @@ async function startFreezingProxy(url: string): Promise<FreezingProxy> {
   };
 }
 
-describe('a PostgreSQL that stops answering', { timeout: 60_000 }, () => {
-  let database: TestDatabase;
-  let proxy: FreezingProxy;
-  let collector: Collector;
-
+/**
+ * A collector on a throwaway PostgreSQL reached through a freezing proxy, for the tests of one
+ * `describe`; `options` gets the proxy's URL.
+ */
+function behindFreezingProxy(options: (url: string) => CreateCollectorOptions) {
+  const parts = {} as { proxy: FreezingProxy; collector: Collector };
+  let database: TestDatabase | undefined;
   beforeAll(async () => {
     database = await startTestDatabase();
-    proxy = await startFreezingProxy(database.url);
-    // node-postgres reads `query_timeout` (ms) from the URL; 2 s instead of 5.
-    const url = new URL(proxy.url);
-    url.searchParams.set('query_timeout', '2000');
-    collector = await listenCollector({
-      databaseUrl: url.href,
-      rateLimit: 0,
-      readRateLimit: 0,
-      shutdownGraceMs: 0,
-    });
+    parts.proxy = await startFreezingProxy(database.url);
+    parts.collector = await listenCollector(options(parts.proxy.url));
   });
-
   afterAll(async () => {
-    await collector?.close();
-    await proxy?.close();
+    parts.proxy?.thaw();
+    await parts.collector?.close();
+    await parts.proxy?.close();
     await database?.stop();
   });
+  return parts;
+}
+
+/** `url` with node-postgres's `query_timeout` (ms) set. */
+function withQueryTimeout(url: string, ms: number): string {
+  const withTimeout = new URL(url);
+  withTimeout.searchParams.set('query_timeout', String(ms));
+  return withTimeout.href;
+}
+
+describe('a PostgreSQL that stops answering', { timeout: 60_000 }, () => {
+  // node-postgres reads `query_timeout` (ms) from the URL; 2 s instead of 5.
+  const s = behindFreezingProxy((url) => ({
+    databaseUrl: withQueryTimeout(url, 2000),
+    rateLimit: 0,
+    readRateLimit: 0,
+    shutdownGraceMs: 0,
+  }));
 
   test('requests answer an error within seconds, more of them than the pool has connections, and all is well once it answers again', async () => {
-    const stored = await send(`${collector.url}api/feedback`, { body: eventBody('before') });
+    const stored = await send(`${s.collector.url}api/feedback`, { body: eventBody('before') });
     expect(stored.status).toBe(201);
-    proxy.freeze();
+    s.proxy.freeze();
     const started = performance.now();
     // Some wait on the pool's open connections (the query timeout), the rest on new ones and
     // on their turn in the pool (the connection timeout, 5 s).
     const [ready, ...answers] = await Promise.all([
-      send(`${collector.url}readyz`),
+      send(`${s.collector.url}readyz`),
       ...Array.from({ length: 20 }, (_, index) =>
-        send(`${collector.url}api/feedback`, { body: eventBody(`frozen-${index}`) }),
+        send(`${s.collector.url}api/feedback`, { body: eventBody(`frozen-${index}`) }),
       ),
     ]);
     expect(performance.now() - started).toBeLessThan(15_000);
@@ -114,11 +127,11 @@ describe('a PostgreSQL that stops answering', { timeout: 60_000 }, () => {
     expect(answers[0]?.body).toEqual({ error: 'The database is unavailable; try again shortly.' });
     expect([ready.status, ready.body.status]).toEqual([503, 'unavailable']);
 
-    proxy.thaw();
-    const after = await send(`${collector.url}api/feedback`, { body: eventBody('after') });
+    s.proxy.thaw();
+    const after = await send(`${s.collector.url}api/feedback`, { body: eventBody('after') });
     expect(after.status).toBe(201);
-    expect((await send(`${collector.url}readyz`)).status).toBe(200);
-    const list = await send(`${collector.url}api/feedback?conversation_id=conv-after`);
+    expect((await send(`${s.collector.url}readyz`)).status).toBe(200);
+    const list = await send(`${s.collector.url}api/feedback?conversation_id=conv-after`);
     expect(list.body.total).toBe(1);
   });
 });
@@ -126,86 +139,50 @@ describe('a PostgreSQL that stops answering', { timeout: 60_000 }, () => {
 describe('a PostgreSQL that stops answering, with no query_timeout in DATABASE_URL', {
   timeout: 60_000,
 }, () => {
-  let database: TestDatabase;
-  let proxy: FreezingProxy;
-  let collector: Collector;
-
-  beforeAll(async () => {
-    database = await startTestDatabase();
-    proxy = await startFreezingProxy(database.url);
-    collector = await listenCollector({
-      databaseUrl: proxy.url,
-      rateLimit: 0,
-      shutdownGraceMs: 0,
-    });
-  });
-
-  afterAll(async () => {
-    proxy?.thaw();
-    await collector?.close();
-    await proxy?.close();
-    await database?.stop();
-  });
+  const s = behindFreezingProxy((url) => ({ databaseUrl: url, rateLimit: 0, shutdownGraceMs: 0 }));
 
   test('a vote is answered 503 well within the widget’s 10 s', async () => {
     // The pool's connections are open: the vote's statement is sent, and never answered.
-    const warm = await send(`${collector.url}api/feedback`, { body: eventBody('warm') });
+    const warm = await send(`${s.collector.url}api/feedback`, { body: eventBody('warm') });
     expect(warm.status).toBe(201);
-    proxy.freeze();
+    s.proxy.freeze();
     const started = performance.now();
-    const answer = await send(`${collector.url}api/feedback`, { body: eventBody('unanswered') });
+    const answer = await send(`${s.collector.url}api/feedback`, { body: eventBody('unanswered') });
     expect(answer.status).toBe(503);
     expect(performance.now() - started).toBeLessThan(7_000);
   });
 });
 
 describe('/metrics while PostgreSQL stops answering', { timeout: 60_000 }, () => {
-  let database: TestDatabase;
-  let proxy: FreezingProxy;
-  let collector: Collector;
+  // Statements wait 10 s for their answer here: the team's reads hold the read gate meanwhile.
+  const s = behindFreezingProxy((url) => ({
+    databaseUrl: withQueryTimeout(url, 10_000),
+    forwardFile: forwardFile({
+      destinations: [{ name: 'nowhere', format: 'event', url: 'http://127.0.0.1:1/votes' }],
+    }),
+    rateLimit: 0,
+    readRateLimit: 0,
+    shutdownGraceMs: 0,
+    requestTimeout: 1,
+  }));
   const scrape = async () => {
     const started = performance.now();
-    const answer = await fetch(`${collector.url}metrics`);
+    const answer = await fetch(`${s.collector.url}metrics`);
     return { status: answer.status, text: await answer.text(), ms: performance.now() - started };
   };
 
-  beforeAll(async () => {
-    database = await startTestDatabase();
-    proxy = await startFreezingProxy(database.url);
-    // Statements wait 10 s for their answer here: the team's reads hold the read gate meanwhile.
-    const url = new URL(proxy.url);
-    url.searchParams.set('query_timeout', '10000');
-    collector = await listenCollector({
-      databaseUrl: url.href,
-      forwardFile: forwardFile({
-        destinations: [{ name: 'nowhere', format: 'event', url: 'http://127.0.0.1:1/votes' }],
-      }),
-      rateLimit: 0,
-      readRateLimit: 0,
-      shutdownGraceMs: 0,
-      requestTimeout: 1,
-    });
-  });
-
-  afterAll(async () => {
-    proxy?.thaw();
-    await collector?.close();
-    await proxy?.close();
-    await database?.stop();
-  });
-
   test('answers in about 2 s with what the process counts, feedback_database_up 0 and no outbox, whatever reads wait', async () => {
-    expect((await send(`${collector.url}api/feedback`, { body: eventBody('silent') })).status).toBe(
-      201,
-    );
+    expect(
+      (await send(`${s.collector.url}api/feedback`, { body: eventBody('silent') })).status,
+    ).toBe(201);
     const before = await scrape();
     expect(before.text).toMatch(/^feedback_database_up 1$/m);
     expect(before.text).toMatch(
       /^feedback_deliveries\{destination="nowhere",status="pending"\} 1$/m,
     );
 
-    proxy.freeze();
-    const reads = [1, 2].map(() => send(`${collector.url}api/feedback`));
+    s.proxy.freeze();
+    const reads = [1, 2].map(() => send(`${s.collector.url}api/feedback`));
     const during = await scrape();
     expect(during.status).toBe(200);
     expect(during.ms).toBeLessThan(3_000);
@@ -214,7 +191,7 @@ describe('/metrics while PostgreSQL stops answering', { timeout: 60_000 }, () =>
     expect(during.text).not.toMatch(/^feedback_deliveries\{/m);
     expect(during.text).not.toMatch(/^feedback_delivery_oldest_pending_seconds\{/m);
 
-    proxy.thaw();
+    s.proxy.thaw();
     await Promise.all(reads);
     await expect
       .poll(async () => (await scrape()).text, { timeout: 10_000 })
