@@ -59,6 +59,14 @@ export class HttpError extends Error {
   }
 }
 
+/** The embedded database's directory was taken over by another collector (503). */
+export class StorageLostError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StorageLostError';
+  }
+}
+
 /** Errors of sockets that mean the database could not be reached, or stopped answering. */
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
@@ -79,10 +87,12 @@ const LOST_CONNECTION =
  * Whether `error` says the database is out of reach for now, rather than that the request or
  * the collector is wrong: a socket's failure, a connection node-postgres lost or gave up on, or
  * PostgreSQL's connection exceptions (SQLSTATE class 08), a server shutting down or starting
- * (57P01–57P03) or out of connections (53300). Such a request is worth trying again (503).
+ * (57P01–57P03) or out of connections (53300), or an embedded database whose directory another
+ * collector took over. Such a request is worth trying again (503).
  */
 export function databaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  if (error instanceof StorageLostError) return true;
   const { code } = error as { code?: unknown };
   if (typeof code === 'string') {
     if (NETWORK_CODES.has(code) || code.startsWith('08') || code === '53300') return true;

@@ -10,9 +10,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { createCollector } from '../../collector/src/collector';
-import { listenCollector, send, startCollector, useTemporaryDirs } from '../helpers/collector';
+import { BIN, listenCollector, send, startCollector, useTemporaryDirs } from '../helpers/collector';
 import { eventBody } from '../helpers/forward';
 
 const dir = useTemporaryDirs();
@@ -39,7 +39,25 @@ function otherProcess() {
 }
 
 /** Whether this system tells a process from a later one given its pid (Linux's /proc). */
-const identifiable = existsSync('/proc/self/stat') && existsSync('/proc/sys/kernel/random/boot_id');
+const identifiable =
+  existsSync('/proc/self/stat') &&
+  existsSync('/proc/sys/kernel/random/boot_id') &&
+  existsSync('/proc/self/ns/pid');
+
+/** Whether this test may start a process in a PID namespace of its own, as a container is. */
+const canUnshare =
+  identifiable &&
+  process.getuid?.() === 0 &&
+  spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
+
+/** `lock` as a collector in another container leaves it: another PID namespace. */
+const fromAnotherContainer = (lock: string) => lock.replace(/:\d+\//, ':1/');
+
+/** Sets `file`'s time to `ago` ms before now. */
+function touch(file: string, ago = 0) {
+  const at = new Date(Date.now() - ago);
+  utimesSync(file, at, at);
+}
 
 /** Opens the database on `dataDir` in this process; resolves once it took a vote. */
 async function startHere(dataDir: string) {
@@ -103,6 +121,81 @@ describe('the lock on a PGlite data directory', { timeout: 60_000 }, () => {
       await collector.close();
       other.stop();
     }
+  });
+
+  test.runIf(canUnshare)(
+    'a collector in another container (PID namespace) on the same directory is refused',
+    async () => {
+      const first = await startCollector({ dataDir: dir() });
+      try {
+        const second = spawnSync(
+          'unshare',
+          ['--pid', '--fork', '--mount-proc', process.execPath, BIN],
+          {
+            env: { ...process.env, PORT: '0', DATA_DIR: first.dataDir },
+            encoding: 'utf8',
+            timeout: 40_000,
+          },
+        );
+        expect(second.status).toBe(1);
+        expect(second.stdout).toContain(
+          `is in use by another collector (pid ${first.process.pid}, in another container or on another machine); stop it, or give this one another DATA_DIR.`,
+        );
+        const posted = await send(`${first.origin}/api/feedback`, { body: eventBody('kept') });
+        expect(posted.status).toBe(201);
+      } finally {
+        expect(await first.stop()).toBe(0);
+      }
+    },
+  );
+
+  test.runIf(identifiable)(
+    'a lock from another container whose time keeps being set is refused',
+    async () => {
+      const dataDir = dir();
+      writeFileSync(lockOf(dataDir), fromAnotherContainer(await lockTextOf(dataDir)));
+      const beating = setInterval(() => touch(lockOf(dataDir)), 200);
+      const collector = createCollector({ dataDir, logDestination: { write() {} } });
+      try {
+        await expect(collector.listen({ port: 0 })).rejects.toThrow(
+          `is in use by another collector (pid ${process.pid}, in another container or on another machine)`,
+        );
+      } finally {
+        clearInterval(beating);
+        await collector.close();
+      }
+    },
+  );
+
+  test.runIf(identifiable)(
+    'a lock from another container whose time has stood for 30 s is taken over',
+    async () => {
+      const dataDir = dir();
+      writeFileSync(lockOf(dataDir), fromAnotherContainer(await lockTextOf(dataDir)));
+      touch(lockOf(dataDir), 29_000);
+      const next = await startHere(dataDir);
+      await next.close();
+      expect(existsSync(lockOf(dataDir))).toBe(false);
+    },
+  );
+
+  test('a collector whose directory another took over stops using it: 503, and its lock is left', async () => {
+    const dataDir = dir();
+    const collector = await startHere(dataDir);
+    try {
+      writeFileSync(lockOf(dataDir), '1');
+      await vi.waitFor(
+        async () => {
+          const posted = await send(`${collector.url}api/feedback`, { body: eventBody('late') });
+          expect(posted.status).toBe(503);
+        },
+        { timeout: 10_000, interval: 250 },
+      );
+      expect((await fetch(`${collector.url}readyz`)).status).toBe(503);
+    } finally {
+      await collector.close();
+    }
+    expect(readFileSync(lockOf(dataDir), 'utf8')).toBe('1');
   });
 
   test('a stale lock another starter is taking over is waited for, not given up on', async () => {

@@ -6,10 +6,12 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   realpathSync,
   rmdirSync,
   statSync,
   unlinkSync,
+  utimesSync,
   writeSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -25,6 +27,15 @@ const held = new Set<string>();
 const ABANDONED_TAKEOVER_MS = 10_000;
 /** How often a starter looks again while another takes a stale lock over. */
 const TAKEOVER_POLL_MS = 50;
+/** How often the holder of a lock sets its file's time, to show collectors that cannot see it. */
+const HEARTBEAT_MS = 5_000;
+/**
+ * A lock whose holder is out of sight (another PID namespace, as in another container, or
+ * another machine) and whose time has not been set for this long was left by a process gone.
+ */
+const LEASE_MS = 30_000;
+/** How often a starter looks at the time of a lock whose holder it cannot see. */
+const LEASE_POLL_MS = 250;
 
 /** Why a data directory cannot be used, by the error code of the first thing that failed on it. */
 const REASONS: Record<string, string> = {
@@ -62,46 +73,78 @@ function unlessGone<T>(step: () => T): T | undefined {
   }
 }
 
+/** Where pids mean what they say (Linux): this boot, and this PID namespace. */
+interface Sight {
+  boot: string;
+  namespace: string;
+}
+
 /**
- * What tells process `pid` from any other given the same pid later, where the system says
- * (Linux): the boot's id and the process's start time, in clock ticks since that boot. After a
- * reboot, or in a container started afresh, pids are handed out again from the start.
+ * This process's sight: the boot's id and its PID namespace's inode. A collector in another
+ * container, or on another machine sharing the directory, has another; its pid means nothing
+ * here, so only its lock file's time tells whether it still runs.
  */
-function identity(pid: number): string | undefined {
+function sight(): Sight | undefined {
   try {
     const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The 22nd field; counted after the 2nd, the command's name, which may hold spaces and ')'.
-    const started = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    return boot && started ? `${boot}/${started}` : undefined;
+    const namespace = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1];
+    return boot && namespace ? { boot, namespace } : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** A lock file's text: the holder's pid, then its identity where there is one. */
-function lockText(pid: number): string {
-  const known = identity(pid);
-  return known === undefined ? String(pid) : `${pid} ${known}`;
+/**
+ * What tells process `pid` from any other given the same pid later, where the system says
+ * (Linux): its start, in clock ticks since the boot. After a reboot, or in a container started
+ * afresh, pids are handed out again from the start.
+ */
+function started(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The 22nd field; counted after the 2nd, the command's name, which may hold spaces and ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
+/** A lock file's text: the holder's pid, then its boot, namespace and start where known. */
+function lockText(pid: number, here: Sight | undefined): string {
+  const start = started(pid);
+  return here === undefined || start === undefined
+    ? String(pid)
+    : `${pid} ${here.boot}:${here.namespace}/${start}`;
+}
+
+/** The holder of a lock as a starter sees it; one `unseen` runs elsewhere. */
+type Holder = { pid: number; seen: 'running' | 'unseen' } | undefined;
+
 /**
- * The pid of the collector holding `text`, or undefined when that process is gone: no process
- * has the pid, or the one that has it now is another (its identity differs). A lock without an
- * identity, or a process whose identity cannot be read, is judged by the pid alone.
+ * The collector holding `text`, or undefined when it is gone: no process has the pid, or the
+ * one that has it now is another (its start differs). One in another namespace or boot is
+ * `unseen`. A lock of an older collector (no namespace) is judged by its boot, pid and start,
+ * one without a start, or whose process's start cannot be read, by the pid alone.
  */
-function holder(text: string, lockFile: string): number | undefined {
-  const [, digits, recorded] = /^(\d+)(?: (\S+))?$/.exec(text) ?? [];
+function holder(text: string, lockFile: string, here: Sight | undefined): Holder {
+  const [, digits, boot, namespace, start] =
+    /^(\d+)(?: ([^\s:/]+)(?::(\d+))?\/(\d+))?$/.exec(text) ?? [];
   if (digits === undefined) return undefined;
   const pid = Number(digits);
-  if (pid === process.pid) return held.has(lockFile) ? pid : undefined;
+  if (boot !== undefined && here !== undefined) {
+    if (namespace === undefined && boot !== here.boot) return undefined;
+    if (namespace !== undefined && (boot !== here.boot || namespace !== here.namespace)) {
+      return { pid, seen: 'unseen' };
+    }
+  }
+  if (pid === process.pid) return held.has(lockFile) ? { pid, seen: 'running' } : undefined;
   try {
     process.kill(pid, 0);
   } catch (error) {
     if (errorCode(error) !== 'EPERM') return undefined;
   }
-  const now = recorded === undefined ? undefined : identity(pid);
-  return now === undefined || now === recorded ? pid : undefined;
+  const now = start === undefined ? undefined : started(pid);
+  return now === undefined || now === start ? { pid, seen: 'running' } : undefined;
 }
 
 /** A file's text, or undefined if there is no such file. */
@@ -169,24 +212,83 @@ export interface DataDirLock {
   release(): void;
 }
 
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** When `file` was last written or had its time set, or undefined if it is gone. */
+const touchedAt = (file: string) => unlessGone(() => statSync(file).mtimeMs);
+
+/**
+ * Whether the collector out of sight that holds `lockFile` (as `text`) still runs: true as soon
+ * as it sets the file's time again, false once the time has stood for `LEASE_MS` (measured on
+ * this clock from the time it shows, and for `LEASE_MS` at most, whatever the other clock says),
+ * or the file no longer holds `text`.
+ */
+async function stillRunning(lockFile: string, text: string): Promise<boolean> {
+  const first = touchedAt(lockFile);
+  if (first === undefined) return false;
+  const wait = Math.min(Math.max(LEASE_MS - (Date.now() - first), 0), LEASE_MS);
+  const until = Date.now() + wait;
+  while (Date.now() < until) {
+    await sleep(LEASE_POLL_MS);
+    if (read(lockFile) !== text) return false;
+    if (touchedAt(lockFile) !== first) return true;
+  }
+  return false;
+}
+
+/**
+ * Sets `lockFile`'s time every `HEARTBEAT_MS`, for collectors that cannot see this process
+ * (`stillRunning`); if the file no longer holds `mine` (taken over by a collector that waited
+ * out a stall longer than `LEASE_MS`), stops and calls `lost` with what it holds instead.
+ */
+function heartbeat(lockFile: string, mine: string, lost: (text: string) => void) {
+  const timer = setInterval(() => {
+    try {
+      const text = read(lockFile) ?? '';
+      if (text !== mine) {
+        clearInterval(timer);
+        held.delete(lockFile);
+        lost(text);
+        return;
+      }
+      const now = new Date();
+      utimesSync(lockFile, now, now);
+    } catch {
+      // A file system that failed for a moment; the next beat tries again.
+    }
+  }, HEARTBEAT_MS);
+  timer.unref();
+  return timer;
+}
+
 /**
  * Makes this process the only collector on `dataDir`: PGlite keeps its database in memory
  * and writes it back, so two processes on one directory would each lose the other's votes.
- * The lock is a file naming the owner; one left by a process that is gone is taken over.
+ * The lock is a file naming the owner, its time set every few seconds; one left by a process
+ * that is gone is taken over, at once where this process can see that it is gone, else once
+ * its time has stood for `LEASE_MS`. `lost` is called if another collector takes it over all
+ * the same (after this process stalled that long): this one must stop writing to `dataDir`.
  */
-export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
+export async function lockDataDir(
+  dataDir: string,
+  lost: (text: string) => void,
+): Promise<DataDirLock> {
   const lockFile = resolve(join(dataDir, 'collector.lock'));
-  const mine = lockText(process.pid);
+  const here = sight();
+  const mine = lockText(process.pid, here);
   // Long enough to outwait a takeover directory left by a starter that was killed.
-  const deadline = Date.now() + 2 * ABANDONED_TAKEOVER_MS;
+  const patience = () => Date.now() + 2 * ABANDONED_TAKEOVER_MS;
+  let deadline = patience();
   try {
     mkdirSync(dataDir, { recursive: true });
     keepPrivate(dataDir);
     while (Date.now() < deadline) {
       if (create(lockFile, mine)) {
         held.add(lockFile);
+        const timer = heartbeat(lockFile, mine, lost);
         return {
           release() {
+            clearInterval(timer);
             if (!held.delete(lockFile)) return;
             if (read(lockFile) === mine) unlinkSync(lockFile);
           },
@@ -194,16 +296,17 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
       }
       const stale = read(lockFile);
       if (stale === undefined) continue;
-      const pid = holder(stale, lockFile);
-      if (pid !== undefined) {
+      const found = holder(stale, lockFile, here);
+      if (found?.seen === 'unseen' && !(await stillRunning(lockFile, stale))) {
+        deadline = patience();
+      } else if (found !== undefined) {
+        const where = found.seen === 'unseen' ? ', in another container or on another machine' : '';
         throw new CollectorConfigError(
           'DATA_DIR',
-          `"${resolve(dataDir)}" is in use by another collector (pid ${pid}); stop it, or give this one another DATA_DIR.`,
+          `"${resolve(dataDir)}" is in use by another collector (pid ${found.pid}${where}); stop it, or give this one another DATA_DIR.`,
         );
       }
-      if (!takeOver(lockFile, stale)) {
-        await new Promise((done) => setTimeout(done, TAKEOVER_POLL_MS));
-      }
+      if (!takeOver(lockFile, stale)) await sleep(TAKEOVER_POLL_MS);
     }
   } catch (error) {
     throw dataDirError(dataDir, error);

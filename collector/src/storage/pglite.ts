@@ -4,6 +4,7 @@ import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { NodeFS } from '@electric-sql/pglite/nodefs';
 import { CollectorConfigError } from '../config';
+import { StorageLostError } from '../errors';
 import { dataDirError, keepPrivate, lockDataDir } from './data-dir';
 import type { Database, Queryable } from './database';
 
@@ -109,7 +110,13 @@ function openFailure(dataDir: string, error: unknown): unknown {
 
 /** The embedded backend: a PostgreSQL compiled to WebAssembly, its files in `dataDir`. */
 export async function openPglite(dataDir: string, durable = true): Promise<Database> {
-  const lock = await lockDataDir(dataDir);
+  /** Set if another collector took `dataDir` over: from then on nothing is written to it. */
+  let lost: StorageLostError | undefined;
+  const lock = await lockDataDir(dataDir, (text) => {
+    lost = new StorageLostError(
+      `\`DATA_DIR\` "${resolve(dataDir)}" was taken over by another collector (its lock now reads "${text.slice(0, 100)}") while this one stalled; this one no longer uses it. Restart it once the other has stopped, or give it a DATA_DIR of its own.`,
+    );
+  });
   let db: PGlite;
   try {
     db = durable
@@ -136,9 +143,11 @@ export async function openPglite(dataDir: string, durable = true): Promise<Datab
   }
   const wrap = (target: Pick<PGliteInterface, 'query' | 'exec'>): Queryable => ({
     async query<T>(sql: string, params: readonly unknown[] = []) {
+      if (lost) throw lost;
       return (await target.query(sql, [...params])).rows as T[];
     },
     async exec(sql) {
+      if (lost) throw lost;
       await target.exec(sql);
     },
   });
@@ -146,7 +155,10 @@ export async function openPglite(dataDir: string, durable = true): Promise<Datab
   const running = new Set<number>();
   return {
     ...wrap(db),
-    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    async transaction(fn) {
+      if (lost) throw lost;
+      return db.transaction((tx) => fn(wrap(tx)));
+    },
     async exclusively(lock, fn) {
       if (running.has(lock)) return undefined;
       running.add(lock);
@@ -157,10 +169,13 @@ export async function openPglite(dataDir: string, durable = true): Promise<Datab
       }
     },
     async maintain(analyze) {
+      if (lost) throw lost;
       await db.exec(analyze ? 'VACUUM (ANALYZE)' : 'VACUUM');
       await db.exec('CHECKPOINT');
     },
     async close() {
+      // Closing writes a checkpoint, into files another collector now owns.
+      if (lost) return;
       try {
         await db.close();
       } finally {
