@@ -17,9 +17,9 @@ import {
   type Collector,
   minimalEvent,
   openStorage,
+  pgliteDataDir,
   send,
   type TestStorage,
-  temporaryDir,
 } from '../helpers/collector';
 import { forwardFile, secret } from '../helpers/forward';
 import {
@@ -362,13 +362,16 @@ describe.each<Backend>(['pglite', 'postgres'])('alerts on %s', { timeout: 60_000
     const id = await vote(url, { comment: 'Buy cheap watches' });
     await hook.waitFor(1);
     await send(`${url}api/feedback/${id}`, { method: 'PATCH', body: { status: 'spam' } });
-    // Cancelled at once, or, were it being sent that moment, before its next attempt.
-    await vi.waitFor(async () =>
-      expect((await deliveries(url, json.name)).items[0]).toMatchObject({
-        feedback_id: id,
-        status: 'failed',
-        last_error: 'spam',
-      }),
+    // Cancelled at once, or, were it being sent that moment, before its next attempt (1 s on,
+    // with jitter).
+    await vi.waitFor(
+      async () =>
+        expect((await deliveries(url, json.name)).items[0]).toMatchObject({
+          feedback_id: id,
+          status: 'failed',
+          last_error: 'spam',
+        }),
+      { timeout: 10_000, interval: 100 },
     );
     const [cancelled] = (await deliveries(url, json.name)).items;
     const retry = await send(`${url}api/deliveries/${cancelled.id}/retry`, { body: {} });
@@ -381,7 +384,7 @@ describe.each<Backend>(['pglite', 'postgres'])('alerts on %s', { timeout: 60_000
     hook.reply = () => new Promise((resolve) => (answer = resolve));
     const json = alert({ when: 'comment' });
     // The same storage after a restart: a PGlite directory of its own, or the same database.
-    const same = backend === 'pglite' ? { dataDir: temporaryDir() } : {};
+    const same = backend === 'pglite' ? { dataDir: await pgliteDataDir() } : {};
     onTestFinished(() => {
       if (same.dataDir) rmSync(same.dataDir, { recursive: true, force: true });
     });

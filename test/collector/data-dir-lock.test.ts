@@ -12,7 +12,14 @@ import {
 import { join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
 import { createCollector } from '../../collector/src/collector';
-import { BIN, listenCollector, send, startCollector, useTemporaryDirs } from '../helpers/collector';
+import {
+  BIN,
+  listenCollector,
+  pgliteDataDir,
+  send,
+  startCollector,
+  useTemporaryDirs,
+} from '../helpers/collector';
 import { eventBody } from '../helpers/forward';
 
 const dir = useTemporaryDirs();
@@ -69,7 +76,7 @@ async function startHere(dataDir: string) {
 
 describe('the lock on a PGlite data directory', { timeout: 60_000 }, () => {
   test('a collector running on it keeps it: another refuses, naming DATA_DIR and its pid', async () => {
-    const first = await startCollector({ source: true, dataDir: dir() });
+    const first = await startCollector({ source: true, dataDir: await pgliteDataDir(dir()) });
     const second = createCollector({ dataDir: first.dataDir, logDestination: { write() {} } });
     try {
       await expect(second.listen({ port: 0 })).rejects.toThrow(
@@ -82,7 +89,7 @@ describe('the lock on a PGlite data directory', { timeout: 60_000 }, () => {
   });
 
   test('the lock of a collector killed with SIGKILL is taken over', async () => {
-    const dataDir = dir();
+    const dataDir = await pgliteDataDir(dir());
     const killed = await startCollector({ source: true, dataDir });
     killed.process.kill('SIGKILL');
     await new Promise((resolve) => killed.process.once('exit', resolve));
@@ -95,7 +102,7 @@ describe('the lock on a PGlite data directory', { timeout: 60_000 }, () => {
   test.runIf(identifiable)(
     'a lock whose pid now belongs to another process, as after a reboot, is taken over',
     async () => {
-      const dataDir = dir();
+      const dataDir = await pgliteDataDir(dir());
       const lock = await lockTextOf(dataDir);
       const other = otherProcess();
       try {
@@ -126,7 +133,7 @@ describe('the lock on a PGlite data directory', { timeout: 60_000 }, () => {
   test.runIf(canUnshare)(
     'a collector in another container (PID namespace) on the same directory is refused',
     async () => {
-      const first = await startCollector({ dataDir: dir() });
+      const first = await startCollector({ dataDir: await pgliteDataDir(dir()) });
       try {
         const second = spawnSync(
           'unshare',
@@ -152,7 +159,7 @@ describe('the lock on a PGlite data directory', { timeout: 60_000 }, () => {
   test.runIf(identifiable)(
     'a lock from another container whose time keeps being set is refused',
     async () => {
-      const dataDir = dir();
+      const dataDir = await pgliteDataDir(dir());
       writeFileSync(lockOf(dataDir), fromAnotherContainer(await lockTextOf(dataDir)));
       const beating = setInterval(() => touch(lockOf(dataDir)), 200);
       const collector = createCollector({ dataDir, logDestination: { write() {} } });
@@ -170,7 +177,7 @@ describe('the lock on a PGlite data directory', { timeout: 60_000 }, () => {
   test.runIf(identifiable)(
     'a lock from another container whose time has stood for 30 s is taken over',
     async () => {
-      const dataDir = dir();
+      const dataDir = await pgliteDataDir(dir());
       writeFileSync(lockOf(dataDir), fromAnotherContainer(await lockTextOf(dataDir)));
       touch(lockOf(dataDir), 29_000);
       const next = await startHere(dataDir);
@@ -180,7 +187,7 @@ describe('the lock on a PGlite data directory', { timeout: 60_000 }, () => {
   );
 
   test('a collector whose directory another took over stops using it: 503, and its lock is left', async () => {
-    const dataDir = dir();
+    const dataDir = await pgliteDataDir(dir());
     const collector = await startHere(dataDir);
     try {
       writeFileSync(lockOf(dataDir), '1');
@@ -199,7 +206,7 @@ describe('the lock on a PGlite data directory', { timeout: 60_000 }, () => {
   });
 
   test('a stale lock another starter is taking over is waited for, not given up on', async () => {
-    const dataDir = dir();
+    const dataDir = await pgliteDataDir(dir());
     writeFileSync(lockOf(dataDir), String(deadPid()));
     // As a starter killed 9 s ago between its two steps left it: abandoned in a second.
     const takeover = `${lockOf(dataDir)}.takeover`;

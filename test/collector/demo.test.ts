@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { verifyFeedbackToken } from '../../collector/src/token';
 import { demoHandler } from '../../demo/server';
-import { type Collector, listenCollector, send, temporaryDir } from '../helpers/collector';
+import { type Collector, listenCollector, pgliteDataDir, send } from '../helpers/collector';
 
 const SECRET = 'd'.repeat(32);
 
@@ -10,7 +10,7 @@ describe('the demo in front of the collector', () => {
   let demo: Collector;
   beforeAll(async () => {
     demo = await listenCollector({
-      dataDir: temporaryDir(),
+      dataDir: await pgliteDataDir(),
       feedbackSecret: SECRET,
       wrap: (collector) => demoHandler(collector, SECRET),
     });

@@ -4,7 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCollector } from '../../collector/src/collector';
 import type { Collector } from '../helpers/collector';
-import { type Backend, send, temporaryDir, useCollector } from '../helpers/collector';
+import { type Backend, pgliteDataDir, send, useCollector } from '../helpers/collector';
 
 const SENTIMENT = { conversation_id: 'conv-http', sentiment: 'positive' };
 
@@ -341,7 +341,7 @@ describe('under a basePath', () => {
     ['', '/dashboard'],
     ['/feedback', '/feedback/dashboard'],
   ])('under "%s" the root and /dashboard/ lead to the inbox at %s', async (basePath, inbox) => {
-    const dataDir = temporaryDir();
+    const dataDir = await pgliteDataDir();
     const collector = createCollector({ dataDir, basePath, logDestination: { write() {} } });
     try {
       for (const path of [
@@ -359,7 +359,7 @@ describe('under a basePath', () => {
 
   test('a request outside it is observed like any other: X-Request-Id, nosniff, a JSON 404 and a log line', async () => {
     const lines: string[] = [];
-    const dataDir = temporaryDir();
+    const dataDir = await pgliteDataDir();
     const collector = createCollector({
       dataDir,
       basePath: '/feedback',

@@ -1,12 +1,15 @@
 import { describe, expect, test } from 'vitest';
 import { createCollector } from '../../collector/src/collector';
-import { listenCollector, send, temporaryDir } from '../helpers/collector';
+import { listenCollector, pgliteDataDir, send } from '../helpers/collector';
 
 const TRACE_URL = 'https://cloud.langfuse.com/project/p1/traces/{trace_id}';
 
 describe('the inbox’s settings', () => {
   test('GET /api/inbox/config names who acts and, when set, TRACE_URL', async () => {
-    const collector = await listenCollector({ dataDir: temporaryDir(), traceUrl: TRACE_URL });
+    const collector = await listenCollector({
+      dataDir: await pgliteDataDir(),
+      traceUrl: TRACE_URL,
+    });
     try {
       const { status, body } = await send(`${collector.url}api/inbox/config`);
       expect([status, body]).toEqual([200, { actor: 'local', trace_url: TRACE_URL }]);
@@ -16,7 +19,7 @@ describe('the inbox’s settings', () => {
   });
 
   test('without TRACE_URL the answer has no trace_url', async () => {
-    const collector = await listenCollector({ dataDir: temporaryDir() });
+    const collector = await listenCollector({ dataDir: await pgliteDataDir() });
     try {
       expect((await send(`${collector.url}api/inbox/config`)).body).toEqual({ actor: 'local' });
     } finally {

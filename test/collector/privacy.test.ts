@@ -94,7 +94,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
 
   describe('redaction', () => {
     test('every intake format stores, answers and forwards its free text redacted', async () => {
-      const place = storage.options();
+      const place = await storage.options();
       const { url } = await start(place);
       const event = eventBody('redact-event', {
         rating: 'down',
@@ -208,7 +208,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
     });
 
     test('REDACT names what is redacted, and off keeps text as typed', async () => {
-      const place = storage.options();
+      const place = await storage.options();
       const { url } = await start(place, { redact: 'email' });
       await send(`${url}api/feedback`, { body: eventBody('redact-some', { comment: TYPED }) });
       expect((await send(`${url}api/feedback/redact-some`)).body.comment).toBe(
@@ -220,7 +220,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
     });
 
     test('records stored before redaction applied to them are redacted at start-up, with what was forwarded and answered of them', async () => {
-      const place = storage.options();
+      const place = await storage.options();
       const comment = `${TYPED}\n"thanks" <3`;
       const forward = forwardFile({
         destinations: vendorDestinations(vendor.origin, `-${++suffixes}`),
@@ -313,7 +313,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
 
   describe('client addresses', () => {
     test('no client address is stored, windows hold, and voters are forgotten once their window has passed', async () => {
-      const place = storage.options();
+      const place = await storage.options();
       const { url } = await start(place, { trustProxy: 1 });
       const addresses = ['203.0.113.7', '2001:db8::7', '198.51.100.23'];
       for (const address of addresses) {
@@ -354,7 +354,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
     test('the migration rewrites the addresses stored before it, so running windows still hold', async () => {
       // A database of its own, still without migration 007.
       const fresh = await openStorage(backend);
-      const place = fresh.options();
+      const place = await fresh.options({ empty: true });
       const recent = new Date(Date.now() - 3_600_000).toISOString();
       const record = JSON.stringify({ ...eventBody('old-vote'), received_at: recent });
       await withDatabase(place, async (db) => {
@@ -380,7 +380,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
     });
 
     test('with the window off no voter is kept', async () => {
-      const place = storage.options();
+      const place = await storage.options();
       const { url } = await start(place, { voteWindow: 'off', trustProxy: 1 });
       await voteFrom(url, 'c-nowindow', '203.0.113.8');
       await voteFrom(url, 'c-nowindow', '203.0.113.8', { user_id: 'u-nowindow' });
@@ -424,7 +424,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
     }
 
     test('at start-up, records received longer ago go with their deliveries and activity; the daily figures stay', async () => {
-      const place = storage.options();
+      const place = await storage.options();
       const stats = await storeAndAge(
         place,
         ['keep-1', 'purge-1', 'purge-2'],
@@ -451,7 +451,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
     });
 
     test('a purge of several batches goes through all of them, and the collector keeps taking votes', async () => {
-      const place = storage.options();
+      const place = await storage.options();
       await storeAndAge(place, ['seed-many'], ['seed-many'], 31);
       await withDatabase(place, (db) =>
         db.query(
@@ -469,7 +469,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
     });
 
     test('a down_rate alert, which belongs to no record, goes by its own age', async () => {
-      const place = storage.options();
+      const place = await storage.options();
       const alerts = forwardFile({
         alerts: [
           {
@@ -519,7 +519,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
     });
 
     test('off, or a record within the period, keeps everything', async () => {
-      const place = storage.options();
+      const place = await storage.options();
       await storeAndAge(place, ['young-1', 'old-1'], ['old-1'], 20);
       const within = await start(place, { retention: '30d' });
       expect((await waitForLine(within, 'RETENTION 30d')).deleted).toBe(0);
@@ -536,7 +536,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
       send(`${url}api/feedback?${query}`, { method: 'DELETE', headers });
 
     test('deletes every record of one user, session or conversation with its deliveries and activity', async () => {
-      const place = storage.options();
+      const place = await storage.options();
       const { url } = await start(place);
       const bodies = [
         eventBody('erase-user-1', { user_id: 'u-erase', conversation_id: 'c-a' }),
@@ -613,7 +613,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
     });
 
     test('leaves a reason that other votes were counted under, with their count', async () => {
-      const { url } = await start(storage.options());
+      const { url } = await start(await storage.options());
       const reason = `Shared reason ${++suffixes}`;
       for (const [conversation, user] of [
         ['c-share-1', 'u-share-erased'],
@@ -637,7 +637,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
     describe('a query naming no one or more than one key, or a body that is not JSON', () => {
       let guarded: Collector;
       beforeAll(async () => {
-        guarded = await storage.start(storage.options());
+        guarded = await storage.start(await storage.options());
         await send(`${guarded.url}api/feedback`, {
           body: eventBody('erase-kept', { user_id: 'u-1' }),
         });
@@ -676,7 +676,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
 
     test('is the team’s: ADMIN_TOKEN when one is set, and only from the collector’s own origin', async () => {
       const admin = 'erase-admin-token-0123456789';
-      const { url } = await start(storage.options(), { adminToken: admin });
+      const { url } = await start(await storage.options(), { adminToken: admin });
       await send(`${url}api/feedback`, {
         body: eventBody('erase-guarded', { user_id: 'u-guarded' }),
       });
@@ -699,7 +699,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
     });
 
     test('without ADMIN_TOKEN, only this machine may erase', async () => {
-      const { url } = await start(storage.options());
+      const { url } = await start(await storage.options());
       const proxied = await erase(url, 'user_id=u-1', { 'X-Forwarded-For': '203.0.113.5' });
       expect([proxied.status, proxied.body.field]).toEqual([403, 'ADMIN_TOKEN']);
     });
@@ -723,7 +723,7 @@ describe('keeping house on one PostgreSQL', { timeout: 120_000 }, () => {
 
   test('a collector alone keeps house without saying another one does', async () => {
     const collector = await storage.start({
-      ...storage.options(),
+      ...(await storage.options()),
       retention: '30d',
       logLevel: 'debug',
     });
@@ -736,7 +736,7 @@ describe('keeping house on one PostgreSQL', { timeout: 120_000 }, () => {
   });
 
   test('an erasure waits for a record another transaction holds, and erases it too', async () => {
-    const place = storage.options();
+    const place = await storage.options();
     const collector = await storage.start(place);
     try {
       for (const id of ['held-1', 'held-2', 'held-3']) {
@@ -773,7 +773,7 @@ describe('keeping house on one PostgreSQL', { timeout: 120_000 }, () => {
   });
 
   test('one collector purges at a time, and every hour', async () => {
-    const place = storage.options();
+    const place = await storage.options();
     const first = await storage.start(place);
     for (const id of ['hour-1', 'hour-2', 'hour-3']) {
       await send(`${first.url}api/feedback`, { body: eventBody(id) });
@@ -813,7 +813,7 @@ describe('forgetting voters under a short VOTE_WINDOW', { timeout: 120_000 }, ()
 
   test('a window of 20 minutes forgets its voters within 5 minutes of it, not an hour', async () => {
     const storage = await openStorage('postgres');
-    const place = storage.options();
+    const place = await storage.options();
     const { HOUSEKEEPING_LOCK } = await import('../../collector/src/privacy/housekeeping');
     const pg = (await import('pg')).default;
     // The round at start-up finds the lock held and skips, so only the quarter-window timer can

@@ -11,9 +11,9 @@ import {
   type Backend,
   minimalEvent,
   openStorage,
+  pgliteDataDir,
   send,
   type TestStorage,
-  temporaryDir,
 } from '../helpers/collector';
 
 const SECRET = 'a'.repeat(32);
@@ -338,7 +338,10 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
 
   describe('mounted with collector.fetch', () => {
     test('without ADMIN_TOKEN a loopback Request built without Host is judged by its URL’s host', async () => {
-      const collector = createCollector({ ...storage.options(), logDestination: { write() {} } });
+      const collector = createCollector({
+        ...(await storage.options()),
+        logDestination: { write() {} },
+      });
       try {
         const read = (url: string) =>
           collector.fetch(new Request(url), { clientAddress: '127.0.0.1' });
@@ -354,7 +357,7 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
     test('with TRUST_PROXY, a remote client claiming loopback in X-Forwarded-For is not loopback', async () => {
       // A collector listening beyond its proxy (HOST=0.0.0.0, a pod's address) is reached directly.
       const collector = createCollector({
-        ...storage.options(),
+        ...(await storage.options()),
         trustProxy: 1,
         logDestination: { write() {} },
       });
@@ -376,7 +379,10 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
     });
 
     test('without ADMIN_TOKEN no other origin may read the team’s routes, even an allowed one', async () => {
-      const collector = createCollector({ ...storage.options(), logDestination: { write() {} } });
+      const collector = createCollector({
+        ...(await storage.options()),
+        logDestination: { write() {} },
+      });
       try {
         const from = (origin: string) =>
           collector.fetch(
@@ -404,7 +410,7 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
     test('with ADMIN_TOKEN a client past 30 wrong tokens a minute gets 429, the right one included', async () => {
       const adminToken = 'a-long-enough-admin-token-0123';
       const collector = createCollector({
-        ...storage.options(),
+        ...(await storage.options()),
         adminToken,
         logDestination: { write() {} },
       });
@@ -435,7 +441,7 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
       const adminToken = 'a-long-enough-admin-token-0123';
       const metricsToken = 'a-metrics-token-of-at-least-32-characters';
       const collector = createCollector({
-        ...storage.options(),
+        ...(await storage.options()),
         adminToken,
         metricsToken,
         logDestination: { write() {} },
@@ -467,7 +473,7 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
     test('without ADMIN_TOKEN, METRICS_TOKEN opens /metrics to another machine, and nothing else', async () => {
       const metricsToken = 'a-metrics-token-of-at-least-32-characters';
       const collector = createCollector({
-        ...storage.options(),
+        ...(await storage.options()),
         metricsToken,
         logDestination: { write() {} },
       });
@@ -487,7 +493,7 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
 
     test('without clientAddress, TRUST_PROXY tells clients apart by X-Forwarded-For, and none is loopback', async () => {
       const collector = createCollector({
-        ...storage.options(),
+        ...(await storage.options()),
         trustProxy: 1,
         rateLimit: 1,
         logDestination: { write() {} },
@@ -645,8 +651,8 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
   test('idempotency keys older than 8 days are pruned at start, however many', async () => {
     const options =
       backend === 'pglite'
-        ? { dataDir: temporaryDir() }
-        : (storage.options() as { databaseUrl: string });
+        ? { dataDir: await pgliteDataDir() }
+        : ((await storage.options()) as { databaseUrl: string });
     const first = await storage.start(options);
     const body = { conversation_id: unique('conv'), sentiment: 'positive' };
     const fresh = crypto.randomUUID();
