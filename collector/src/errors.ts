@@ -85,17 +85,18 @@ const LOST_CONNECTION =
 
 /**
  * Whether `error` says the database is out of reach for now, rather than that the request or
- * the collector is wrong: a socket's failure, a connection node-postgres lost or gave up on, or
+ * the collector is wrong: a socket's failure, a connection node-postgres lost or gave up on,
  * PostgreSQL's connection exceptions (SQLSTATE class 08), a server shutting down or starting
- * (57P01–57P03) or out of connections (53300), or an embedded database whose directory another
- * collector took over. Such a request is worth trying again (503).
+ * (57P01–57P03) or short of a resource (class 53: a full disk, memory, connections), or an
+ * embedded database whose directory another collector took over. Such a request is worth
+ * trying again (503).
  */
 export function databaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error instanceof StorageLostError) return true;
   const { code } = error as { code?: unknown };
   if (typeof code === 'string') {
-    if (NETWORK_CODES.has(code) || code.startsWith('08') || code === '53300') return true;
+    if (NETWORK_CODES.has(code) || code.startsWith('08') || code.startsWith('53')) return true;
     if (/^57P0[123]$/.test(code)) return true;
   }
   // Opening the database at the first request wraps the driver's error as its cause.

@@ -384,7 +384,7 @@ describe.each<Backend>(['pglite', 'postgres'])('alerts on %s', { timeout: 60_000
     hook.reply = () => new Promise((resolve) => (answer = resolve));
     const json = alert({ when: 'comment' });
     // The same storage after a restart: a PGlite directory of its own, or the same database.
-    const same = backend === 'pglite' ? { dataDir: await pgliteDataDir() } : {};
+    const same = backend === 'pglite' ? { dataDir: pgliteDataDir() } : {};
     onTestFinished(() => {
       if (same.dataDir) rmSync(same.dataDir, { recursive: true, force: true });
     });

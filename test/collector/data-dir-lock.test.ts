@@ -1,13 +1,17 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readFileSync,
+  rmSync,
   statSync,
   truncateSync,
   utimesSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
@@ -60,6 +64,19 @@ const canUnshare =
 /** `lock` as a collector in another container leaves it: another PID namespace. */
 const fromAnotherContainer = (lock: string) => lock.replace(/:\d+\//, ':1/');
 
+/** Writes `file` until its disk has no room left. */
+function fillDisk(file: string) {
+  const fd = openSync(file, 'w');
+  const chunk = Buffer.alloc(1 << 20);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Sets `file`'s time to `ago` ms before now. */
 function touch(file: string, ago = 0) {
   const at = new Date(Date.now() - ago);
@@ -76,7 +93,7 @@ async function startHere(dataDir: string) {
 
 describe('the lock on a PGlite data directory', { timeout: 60_000 }, () => {
   test('a collector running on it keeps it: another refuses, naming DATA_DIR and its pid', async () => {
-    const first = await startCollector({ source: true, dataDir: await pgliteDataDir(dir()) });
+    const first = await startCollector({ source: true, dataDir: pgliteDataDir(dir()) });
     const second = createCollector({ dataDir: first.dataDir, logDestination: { write() {} } });
     try {
       await expect(second.listen({ port: 0 })).rejects.toThrow(
@@ -89,7 +106,7 @@ describe('the lock on a PGlite data directory', { timeout: 60_000 }, () => {
   });
 
   test('the lock of a collector killed with SIGKILL is taken over', async () => {
-    const dataDir = await pgliteDataDir(dir());
+    const dataDir = pgliteDataDir(dir());
     const killed = await startCollector({ source: true, dataDir });
     killed.process.kill('SIGKILL');
     await new Promise((resolve) => killed.process.once('exit', resolve));
@@ -102,7 +119,7 @@ describe('the lock on a PGlite data directory', { timeout: 60_000 }, () => {
   test.runIf(identifiable)(
     'a lock whose pid now belongs to another process, as after a reboot, is taken over',
     async () => {
-      const dataDir = await pgliteDataDir(dir());
+      const dataDir = pgliteDataDir(dir());
       const lock = await lockTextOf(dataDir);
       const other = otherProcess();
       try {
@@ -133,7 +150,7 @@ describe('the lock on a PGlite data directory', { timeout: 60_000 }, () => {
   test.runIf(canUnshare)(
     'a collector in another container (PID namespace) on the same directory is refused',
     async () => {
-      const first = await startCollector({ dataDir: await pgliteDataDir(dir()) });
+      const first = await startCollector({ dataDir: pgliteDataDir(dir()) });
       try {
         const second = spawnSync(
           'unshare',
@@ -159,7 +176,7 @@ describe('the lock on a PGlite data directory', { timeout: 60_000 }, () => {
   test.runIf(identifiable)(
     'a lock from another container whose time keeps being set is refused',
     async () => {
-      const dataDir = await pgliteDataDir(dir());
+      const dataDir = pgliteDataDir(dir());
       writeFileSync(lockOf(dataDir), fromAnotherContainer(await lockTextOf(dataDir)));
       const beating = setInterval(() => touch(lockOf(dataDir)), 200);
       const collector = createCollector({ dataDir, logDestination: { write() {} } });
@@ -177,7 +194,7 @@ describe('the lock on a PGlite data directory', { timeout: 60_000 }, () => {
   test.runIf(identifiable)(
     'a lock from another container whose time has stood for 30 s is taken over',
     async () => {
-      const dataDir = await pgliteDataDir(dir());
+      const dataDir = pgliteDataDir(dir());
       writeFileSync(lockOf(dataDir), fromAnotherContainer(await lockTextOf(dataDir)));
       touch(lockOf(dataDir), 29_000);
       const next = await startHere(dataDir);
@@ -187,7 +204,7 @@ describe('the lock on a PGlite data directory', { timeout: 60_000 }, () => {
   );
 
   test('a collector whose directory another took over stops using it: 503, and its lock is left', async () => {
-    const dataDir = await pgliteDataDir(dir());
+    const dataDir = pgliteDataDir(dir());
     const collector = await startHere(dataDir);
     try {
       writeFileSync(lockOf(dataDir), '1');
@@ -206,7 +223,7 @@ describe('the lock on a PGlite data directory', { timeout: 60_000 }, () => {
   });
 
   test('a stale lock another starter is taking over is waited for, not given up on', async () => {
-    const dataDir = await pgliteDataDir(dir());
+    const dataDir = pgliteDataDir(dir());
     writeFileSync(lockOf(dataDir), String(deadPid()));
     // As a starter killed 9 s ago between its two steps left it: abandoned in a second.
     const takeover = `${lockOf(dataDir)}.takeover`;
@@ -275,6 +292,43 @@ describe('a PGlite data directory', { timeout: 60_000 }, () => {
       `\`DATA_DIR\` "${dataDir}" is too long a path (ENAMETOOLONG).`,
     );
   });
+
+  // A small tmpfs, which only root may mount.
+  test.skipIf(process.getuid?.() !== 0)(
+    'one whose disk fills while running answers votes 503, and takes them again once there is room',
+    async () => {
+      const disk = dir();
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', disk]);
+      try {
+        const collector = await listenCollector({
+          dataDir: pgliteDataDir(join(disk, 'data')),
+          rateLimit: 0,
+        });
+        const vote = (id: string) =>
+          send(`${collector.url}api/feedback`, {
+            body: eventBody(id, { comment: 'x'.repeat(4_000) }),
+          });
+        try {
+          const filler = join(disk, 'filler');
+          fillDisk(filler);
+          let answer = await vote('full-0');
+          for (let count = 1; answer.status === 201 && count < 1_000; count++) {
+            answer = await vote(`full-${count}`);
+          }
+          expect([answer.status, answer.body.error]).toEqual([
+            503,
+            'The database is unavailable; try again shortly.',
+          ]);
+          rmSync(filler);
+          expect((await vote('room-again')).status).toBe(201);
+        } finally {
+          await collector.close();
+        }
+      } finally {
+        execFileSync('umount', ['-l', disk]);
+      }
+    },
+  );
 
   // A small tmpfs, which only root may mount.
   test.skipIf(process.getuid?.() !== 0)(

@@ -10,7 +10,7 @@ describe('the demo in front of the collector', () => {
   let demo: Collector;
   beforeAll(async () => {
     demo = await listenCollector({
-      dataDir: await pgliteDataDir(),
+      dataDir: pgliteDataDir(),
       feedbackSecret: SECRET,
       wrap: (collector) => demoHandler(collector, SECRET),
     });

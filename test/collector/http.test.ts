@@ -341,7 +341,7 @@ describe('under a basePath', () => {
     ['', '/dashboard'],
     ['/feedback', '/feedback/dashboard'],
   ])('under "%s" the root and /dashboard/ lead to the inbox at %s', async (basePath, inbox) => {
-    const dataDir = await pgliteDataDir();
+    const dataDir = pgliteDataDir();
     const collector = createCollector({ dataDir, basePath, logDestination: { write() {} } });
     try {
       for (const path of [
@@ -359,7 +359,7 @@ describe('under a basePath', () => {
 
   test('a request outside it is observed like any other: X-Request-Id, nosniff, a JSON 404 and a log line', async () => {
     const lines: string[] = [];
-    const dataDir = await pgliteDataDir();
+    const dataDir = pgliteDataDir();
     const collector = createCollector({
       dataDir,
       basePath: '/feedback',

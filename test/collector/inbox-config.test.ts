@@ -7,7 +7,7 @@ const TRACE_URL = 'https://cloud.langfuse.com/project/p1/traces/{trace_id}';
 describe('the inbox’s settings', () => {
   test('GET /api/inbox/config names who acts and, when set, TRACE_URL', async () => {
     const collector = await listenCollector({
-      dataDir: await pgliteDataDir(),
+      dataDir: pgliteDataDir(),
       traceUrl: TRACE_URL,
     });
     try {
@@ -19,7 +19,7 @@ describe('the inbox’s settings', () => {
   });
 
   test('without TRACE_URL the answer has no trace_url', async () => {
-    const collector = await listenCollector({ dataDir: await pgliteDataDir() });
+    const collector = await listenCollector({ dataDir: pgliteDataDir() });
     try {
       expect((await send(`${collector.url}api/inbox/config`)).body).toEqual({ actor: 'local' });
     } finally {

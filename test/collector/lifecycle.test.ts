@@ -68,7 +68,7 @@ function runToExit(env: Record<string, string>) {
 describe('one data directory, one collector', () => {
   test('a second collector on a PGlite directory in use refuses to start, naming DATA_DIR', async () => {
     const first = await startCollector({
-      dataDir: await pgliteDataDir(dir()),
+      dataDir: pgliteDataDir(dir()),
       env: { RATE_LIMIT: '0' },
     });
     try {
@@ -95,7 +95,7 @@ describe('one data directory, one collector', () => {
   }, 120_000);
 
   test('a lock left by a collector that was killed is taken over', async () => {
-    const dataDir = await pgliteDataDir(dir());
+    const dataDir = pgliteDataDir(dir());
     const killed = await startCollector({ dataDir });
     killed.process.kill('SIGKILL');
     await new Promise((resolve) => killed.process.once('exit', resolve));
@@ -106,7 +106,7 @@ describe('one data directory, one collector', () => {
   }, 120_000);
 
   test('a taken port fails before the database is opened', async () => {
-    const first = await startCollector({ dataDir: await pgliteDataDir(dir()) });
+    const first = await startCollector({ dataDir: pgliteDataDir(dir()) });
     try {
       const dataDir = dir();
       const port = new URL(first.origin).port;
@@ -171,7 +171,7 @@ describe('shutdown', () => {
 
   test('a body that never completes holds shutdown for REQUEST_TIMEOUT at most, and the collector exits 0', async () => {
     const collector = await startCollector({
-      dataDir: await pgliteDataDir(dir()),
+      dataDir: pgliteDataDir(dir()),
       env: { REQUEST_TIMEOUT: '2' },
     });
     const { hostname, port } = new URL(collector.origin);
@@ -201,7 +201,7 @@ describe('shutdown', () => {
 
   test('on SIGTERM /readyz answers 503 at once, and for SHUTDOWN_DELAY new connections are still served', async () => {
     const collector = await startCollector({
-      dataDir: await pgliteDataDir(dir()),
+      dataDir: pgliteDataDir(dir()),
       source: true,
       env: { SHUTDOWN_DELAY: '2' },
     });
@@ -355,7 +355,7 @@ describe('one server per collector', () => {
 
   test('a second listen() throws, and close() stops the one server', async () => {
     const collector = createCollector({
-      dataDir: await pgliteDataDir(dir()),
+      dataDir: pgliteDataDir(dir()),
       logDestination: silent,
     });
     const { url } = await collector.listen({ port: 0 });
@@ -386,7 +386,7 @@ describe('closing a collector mounted with fetch()', () => {
 
   test('close() lets fetch() calls in flight finish, and fetch() after it answers 503', async () => {
     // A migrated database: /readyz waits 5 s for one, and making one takes ~4 s of CPU.
-    const dataDir = await pgliteDataDir(dir());
+    const dataDir = pgliteDataDir(dir());
     const collector = createCollector({ dataDir, logDestination: silent });
     expect((await collector.fetch(new Request('http://collector.test/readyz'))).status).toBe(200);
     const inFlight = ['closing-1', 'closing-2', 'closing-3'].map((id) => collector.fetch(post(id)));
@@ -413,7 +413,7 @@ describe('closing a collector mounted with fetch()', () => {
   test('close() waits for a fetch() that never ends for REQUEST_TIMEOUT and a second at most', async () => {
     const lines: string[] = [];
     const collector = createCollector({
-      dataDir: await pgliteDataDir(dir()),
+      dataDir: pgliteDataDir(dir()),
       requestTimeout: 1,
       logDestination: { write: (line) => lines.push(line) },
     });

@@ -580,7 +580,7 @@ describe('what the logs never hold', () => {
 describe('a flood of idle connections', () => {
   test('2,000 idle keep-alive sockets under `ulimit -n 1024` leave room for a new GET', async () => {
     const child = spawn('sh', ['-c', `ulimit -n 1024 && exec "${process.execPath}" "${BIN}"`], {
-      env: { ...process.env, PORT: '0', DATA_DIR: await pgliteDataDir() },
+      env: { ...process.env, PORT: '0', DATA_DIR: pgliteDataDir() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -119,7 +119,7 @@ describe('createCollector’s options', () => {
   });
 
   test('a redact of off with spaces around it is off: an email is kept', async () => {
-    const collector = await listenCollector({ dataDir: await pgliteDataDir(), redact: ' off ' });
+    const collector = await listenCollector({ dataDir: pgliteDataDir(), redact: ' off ' });
     try {
       const comment = 'write to ana@example.com';
       const posted = await send(`${collector.url}api/feedback`, {
@@ -178,7 +178,7 @@ describe('createCollector’s options', () => {
   });
 
   test('an empty allowedOrigins is unset: localhost pages may vote', async () => {
-    const dataDir = await pgliteDataDir();
+    const dataDir = pgliteDataDir();
     const collector = createCollector({ allowedOrigins: '', dataDir, logDestination: silent });
     try {
       const preflight = await collector.fetch(

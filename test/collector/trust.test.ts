@@ -651,7 +651,7 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
   test('idempotency keys older than 8 days are pruned at start, however many', async () => {
     const options =
       backend === 'pglite'
-        ? { dataDir: await pgliteDataDir() }
+        ? { dataDir: pgliteDataDir() }
         : ((await storage.options()) as { databaseUrl: string });
     const first = await storage.start(options);
     const body = { conversation_id: unique('conv'), sentiment: 'positive' };

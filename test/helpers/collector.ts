@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, inject } from 'vitest';
@@ -45,26 +45,16 @@ export function temporaryDir(): string {
 }
 
 /**
- * A fresh PGlite `DATA_DIR` holding a migrated database: a copy of one made by the run's first
- * test to need it, in `into` (an empty directory) or in a directory of the run's, removed after
- * it. A collector takes ~0.7 s to open a copy, against ~4.5 s of CPU to make a database (initdb
- * in WebAssembly) and migrate it. Tests of a directory's first start use `temporaryDir()`.
+ * A fresh PGlite `DATA_DIR` holding a migrated database: a copy of the one the run made before
+ * its first test (`global-setup.ts`), in `into` (an empty directory) or in a directory of the
+ * run's, removed after it. A collector takes ~0.7 s to open a copy, against ~4.5 s of CPU to
+ * make a database (initdb in WebAssembly) and migrate it. Tests of a directory's first start
+ * use `temporaryDir()`.
  */
-export async function pgliteDataDir(into?: string): Promise<string> {
+export function pgliteDataDir(into?: string): string {
   const run = inject('pgliteTemplates');
-  const template = join(run, 'migrated');
-  if (!existsSync(template)) {
-    const made = mkdtempSync(join(run, 'making-'));
-    await (await listenCollector({ dataDir: made })).close();
-    try {
-      renameSync(made, template);
-    } catch {
-      // Another test file made one first: the same database.
-      rmSync(made, { recursive: true, force: true });
-    }
-  }
   const dir = into ?? mkdtempSync(join(run, 'copy-'));
-  cpSync(template, dir, { recursive: true });
+  cpSync(join(run, 'migrated'), dir, { recursive: true });
   return dir;
 }
 
@@ -95,8 +85,7 @@ export async function startCollector(
     source?: boolean;
   } = {},
 ): Promise<CollectorProcess> {
-  const dataDir =
-    options.dataDir ?? (options.env?.DATABASE_URL ? temporaryDir() : await pgliteDataDir());
+  const dataDir = options.dataDir ?? (options.env?.DATABASE_URL ? temporaryDir() : pgliteDataDir());
   // A directory this helper made outlives stop(), so a test can restart on it; it goes at exit.
   if (options.dataDir === undefined) {
     process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
@@ -191,7 +180,7 @@ export async function openStorage(backend: Backend): Promise<TestStorage> {
   const database = backend === 'postgres' ? await startTestDatabase() : undefined;
   const options = async (place = { empty: false }): Promise<CreateCollectorOptions> => {
     if (database) return { databaseUrl: database.url };
-    const dir = place.empty ? temporaryDir() : await pgliteDataDir();
+    const dir = place.empty ? temporaryDir() : pgliteDataDir();
     dirs.push(dir);
     return { dataDir: dir };
   };
