@@ -77,7 +77,7 @@ export function useTemporaryDirs(): () => string {
  * holding a migrated database (unless one is given, removed when the test process exits), and resolves once it printed its
  * URL. The child is killed if the test process exits first.
  */
-export async function startCollector(
+export function startCollector(
   options: {
     env?: Record<string, string>;
     dataDir?: string;
