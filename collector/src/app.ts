@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type Handler, Hono } from 'hono';
 import { pageUrlOf } from '../../widget/core/event';
 import type { CollectorConfig } from './config';
-import { HttpError } from './errors';
+import { HttpError, StorageFullError } from './errors';
 import type { Forwarding } from './forward/forwarding';
 import { readJson, refuseNonJsonBody } from './http/body';
 import {
@@ -290,6 +290,7 @@ async function ready(
     }
     return c.json({ status: 'ready' });
   } catch (error) {
+    if (error instanceof StorageFullError) return unavailable(error.message);
     // A driver's message names the host and the cause, never the password.
     return unavailable(`The database does not answer: ${(error as Error).message}`);
   } finally {

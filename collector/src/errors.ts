@@ -67,6 +67,17 @@ export class StorageLostError extends Error {
   }
 }
 
+/**
+ * The embedded database's disk has less room than the collector keeps in reserve (503): nothing
+ * is written until there is room again.
+ */
+export class StorageFullError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StorageFullError';
+  }
+}
+
 /** Errors of sockets that mean the database could not be reached, or stopped answering. */
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
@@ -88,12 +99,12 @@ const LOST_CONNECTION =
  * the collector is wrong: a socket's failure, a connection node-postgres lost or gave up on,
  * PostgreSQL's connection exceptions (SQLSTATE class 08), a server shutting down or starting
  * (57P01–57P03) or short of a resource (class 53: a full disk, memory, connections), or an
- * embedded database whose directory another collector took over. Such a request is worth
- * trying again (503).
+ * embedded database whose directory another collector took over or whose disk is nearly full.
+ * Such a request is worth trying again (503).
  */
 export function databaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  if (error instanceof StorageLostError) return true;
+  if (error instanceof StorageLostError || error instanceof StorageFullError) return true;
   const { code } = error as { code?: unknown };
   if (typeof code === 'string') {
     if (NETWORK_CODES.has(code) || code.startsWith('08') || code.startsWith('53')) return true;

@@ -1,10 +1,10 @@
-import { fsyncSync, readFileSync } from 'node:fs';
+import { fsyncSync, readFileSync, statfsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { NodeFS } from '@electric-sql/pglite/nodefs';
 import { CollectorConfigError } from '../config';
-import { StorageLostError } from '../errors';
+import { StorageFullError, StorageLostError } from '../errors';
 import { dataDirError, keepPrivate, lockDataDir } from './data-dir';
 import type { Database, Queryable } from './database';
 
@@ -108,6 +108,48 @@ function openFailure(dataDir: string, error: unknown): unknown {
   );
 }
 
+/**
+ * Room the embedded database's disk keeps free. PostgreSQL stops (PANIC) when it cannot write
+ * its log, and PGlite then spins in WebAssembly on the collector's thread: no request, not even
+ * a SIGTERM, was answered again once the log needed its next 16 MB segment on a full disk.
+ * Short of this, queries are refused before they reach it.
+ */
+const RESERVE_BYTES = 64 * 1024 * 1024;
+/** How often the free space is read; a vote writes a few kilobytes. */
+const ROOM_CHECK_MS = 1_000;
+
+const megabytes = (bytes: number) => `${Math.floor(bytes / (1024 * 1024))} MB`;
+
+/** Free bytes on `dataDir`'s disk for this user, or undefined where the system does not tell. */
+function freeBytes(dataDir: string): number | undefined {
+  try {
+    const { bavail, bsize } = statfsSync(dataDir);
+    return bavail * bsize;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Throws a `StorageFullError` while `dataDir`'s disk has less than the reserve free. */
+function roomGuard(dataDir: string): () => void {
+  let checkedAt = Number.NEGATIVE_INFINITY;
+  let short: StorageFullError | undefined;
+  return () => {
+    const now = performance.now();
+    if (now - checkedAt >= ROOM_CHECK_MS) {
+      checkedAt = now;
+      const free = freeBytes(dataDir);
+      short =
+        free === undefined || free >= RESERVE_BYTES
+          ? undefined
+          : new StorageFullError(
+              `\`DATA_DIR\` "${resolve(dataDir)}" has ${megabytes(free)} free on its disk, less than the ${megabytes(RESERVE_BYTES)} the collector keeps for the database: nothing is stored until there is room.`,
+            );
+    }
+    if (short) throw short;
+  };
+}
+
 /** The embedded backend: a PostgreSQL compiled to WebAssembly, its files in `dataDir`. */
 export async function openPglite(dataDir: string, durable = true): Promise<Database> {
   /** Set if another collector took `dataDir` over: from then on nothing is written to it. */
@@ -117,6 +159,15 @@ export async function openPglite(dataDir: string, durable = true): Promise<Datab
       `\`DATA_DIR\` "${resolve(dataDir)}" was taken over by another collector (its lock now reads "${text.slice(0, 100)}") while this one stalled; this one no longer uses it. Restart it once the other has stopped, or give it a DATA_DIR of its own.`,
     );
   });
+  const free = freeBytes(dataDir);
+  if (free !== undefined && free < RESERVE_BYTES) {
+    lock.release();
+    throw new CollectorConfigError(
+      'DATA_DIR',
+      `"${resolve(dataDir)}" has ${megabytes(free)} free on its disk; the collector needs ${megabytes(RESERVE_BYTES)} there.`,
+    );
+  }
+  const room = roomGuard(dataDir);
   let db: PGlite;
   try {
     db = durable
@@ -144,10 +195,12 @@ export async function openPglite(dataDir: string, durable = true): Promise<Datab
   const wrap = (target: Pick<PGliteInterface, 'query' | 'exec'>): Queryable => ({
     async query<T>(sql: string, params: readonly unknown[] = []) {
       if (lost) throw lost;
+      room();
       return (await target.query(sql, [...params])).rows as T[];
     },
     async exec(sql) {
       if (lost) throw lost;
+      room();
       await target.exec(sql);
     },
   });
@@ -157,6 +210,7 @@ export async function openPglite(dataDir: string, durable = true): Promise<Datab
     ...wrap(db),
     async transaction(fn) {
       if (lost) throw lost;
+      room();
       return db.transaction((tx) => fn(wrap(tx)));
     },
     async exclusively(lock, fn) {
@@ -170,12 +224,20 @@ export async function openPglite(dataDir: string, durable = true): Promise<Datab
     },
     async maintain(analyze) {
       if (lost) throw lost;
+      room();
       await db.exec(analyze ? 'VACUUM (ANALYZE)' : 'VACUUM');
       await db.exec('CHECKPOINT');
     },
     async close() {
       // Closing writes a checkpoint, into files another collector now owns.
       if (lost) return;
+      try {
+        // Or onto a disk too full for its log; the next start replays the log instead.
+        room();
+      } catch {
+        lock.release();
+        return;
+      }
       try {
         await db.close();
       } finally {
