@@ -2,7 +2,7 @@
 // Starts a collector on a fresh PGlite directory with forwarding to two local vendors (one
 // refuses), seeds votes over HTTP as widgets and teammates would, and photographs the inbox,
 // the attention ranking and the figures in Chromium into docs/; then the widget's states on
-// the demo's help-center article.
+// the demo's help-center article: offered, the follow-up, thanks, kept for a retry, refused.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -128,6 +128,28 @@ try {
   await footer.screenshot({ path: join(DOCS, 'widget-thanks.png') });
   console.log('docs/widget.png, docs/widget-follow-up.png, docs/widget-thanks.png');
   await article.close();
+
+  // What a vote says when the endpoint is down (kept for a retry) and when it refuses it.
+  for (const [status, text, name] of [
+    [503, 'Saved', 'widget-queued.png'],
+    [400, 'Sorry', 'widget-failed.png'],
+  ] as const) {
+    const context = await browser.newContext({ viewport: { width: 760, height: 900 } });
+    const page = await context.newPage();
+    await page.route('**/api/feedback', (route) =>
+      route.fulfill({ status, contentType: 'application/json', body: '{"error":"—"}' }),
+    );
+    await page.goto(`${origin}/article`);
+    const controls = widgetControls(page.locator('[data-feedback]'));
+    await controls.up.click();
+    await controls.reason('Clear steps').click();
+    await controls.send.click();
+    await controls.status.filter({ hasText: text }).waitFor();
+    await page.mouse.move(0, 0);
+    await page.locator('.article-footer').screenshot({ path: join(DOCS, name) });
+    console.log(`docs/${name}`);
+    await context.close();
+  }
 } finally {
   await browser.close();
   await collector.close();
