@@ -62,11 +62,13 @@ function describe(error: unknown): { message: string; error?: unknown; debug?: u
 
 /**
  * A logger for what happens before the collector has its own: the log settings as given, or the
- * defaults when they are themselves what is wrong.
+ * defaults when they are themselves what is wrong. Only they are read, so that another bad
+ * variable is reported in the format asked for.
  */
 function startupLogger(env: NodeJS.ProcessEnv, interactive: boolean): Logger {
   try {
-    return createLogger(configFromEnv(env, interactive));
+    const { LOG_LEVEL, LOG_FORMAT } = env;
+    return createLogger(configFromEnv({ LOG_LEVEL, LOG_FORMAT }, interactive));
   } catch {
     return createLogger({ logLevel: 'info', logFormat: interactive ? 'text' : 'json' });
   }

@@ -44,14 +44,40 @@ export function fillVariables(text: string, values: Map<string, string>): string
   return text.replace(VARIABLE, (whole, variable: string) => values.get(variable) ?? whole);
 }
 
+/**
+ * Headers the worker writes itself (the body's type and length, the delivery's key), and those
+ * that say how a request is framed or its connection kept: one given in the file would be
+ * dropped without a word, or (`Transfer-Encoding` beside the length) fail every delivery.
+ */
+const OWN_HEADERS = [
+  'content-type',
+  'content-length',
+  'idempotency-key',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+];
+
 export function parseHeaders(value: unknown, env: NodeJS.ProcessEnv, fail: Fail) {
   const headers: Record<string, string> = {};
   const secrets: string[] = [];
   if (value === undefined) return { headers, secrets };
   if (!isObject(value)) return fail('headers', 'must be an object of header names to texts');
+  const named = new Map<string, string>();
   for (const [name, template] of Object.entries(value)) {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
       fail(`headers`, `has an invalid name "${name}"`);
+    const lower = name.toLowerCase();
+    if (OWN_HEADERS.includes(lower)) {
+      fail(`headers.${name}`, 'is set by the collector itself on every request; remove it');
+    }
+    // Header names are not case-sensitive: only one of the two would be sent.
+    const earlier = named.get(lower);
+    if (earlier !== undefined) fail(`headers.${name}`, `is the same header as "${earlier}"`);
+    named.set(lower, name);
     if (typeof template !== 'string') return fail(`headers.${name}`, 'must be a text');
     const values = variablesIn(template, env, secrets, (variable, why) =>
       fail(`headers.${name}`, `uses \${${variable}}, but ${why}`),

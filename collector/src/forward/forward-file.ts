@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, type Stats, statSync } from 'node:fs';
 import { CollectorConfigError } from '../config';
 import { type Alert, parseAlert } from './alerts';
 import { type Destination, parseDestination } from './destinations';
@@ -9,6 +9,12 @@ export interface ForwardFile {
   destinations: Destination[];
   alerts: Alert[];
 }
+
+/**
+ * Far more than any list of destinations and alerts needs (one takes about 200 bytes), and read
+ * whole at start-up: a file past it is a mistake, such as a log or a dump named in its place.
+ */
+const MAX_BYTES = 1024 * 1024;
 
 /** Whether `JSON.parse` finds nothing wrong in `text`, the start of a longer text, before its end. */
 function soundSoFar(text: string): boolean {
@@ -53,11 +59,26 @@ export function loadForwardFile(file: string, env: NodeJS.ProcessEnv): ForwardFi
   const fail = (where: string, problem: string): never => {
     throw new CollectorConfigError('FORWARD_FILE', `${file}: ${where}${problem}`);
   };
+  const unreadable = (error: unknown) =>
+    fail('', `cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`);
+  // Looked at before it is opened: opening a FIFO waits for a writer, deaf to SIGTERM, and a
+  // device such as /dev/zero is read until the memory runs out.
+  let stats: Stats;
+  try {
+    stats = statSync(file);
+  } catch (error) {
+    return unreadable(error);
+  }
+  if (stats.isDirectory()) return fail('', 'is a directory, not a file');
+  if (!stats.isFile()) return fail('', 'is not a regular file (a FIFO, socket or device)');
+  if (stats.size > MAX_BYTES) {
+    return fail('', `is ${stats.size} bytes; it may be ${MAX_BYTES} (1 MiB) at most`);
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    return fail('', `cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`);
+    return unreadable(error);
   }
   if (text.trim() === '') return fail('', 'is empty');
   // Editors on Windows may save a byte order mark, which JSON.parse takes for a stray character.
