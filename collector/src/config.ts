@@ -491,6 +491,11 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): CollectorOptions {
   for (const [variable, option, kind] of SETTINGS) {
     const text = env[variable];
     if (text === undefined || text === '') continue;
+    // Empty is unset; spaces alone in a single value are a template filled with nothing, which
+    // would make a directory named by spaces or a token anyone could guess (a blank list is unset).
+    if (kind === 'text' && text.trim() === '') {
+      fail(variable, 'is only spaces: leave it empty for the default');
+    }
     if (kind === 'number') {
       // A decimal passes here so the range check can name it with the bounds.
       options[option] = /^\s*-?\d{1,9}(\.\d+)?\s*$/.test(text)

@@ -112,6 +112,11 @@ describe('alerts in FORWARD_FILE', () => {
     ['a bad window', { ...rate, window: 'soon' }, '`window` must be a duration'],
     ['a missing window', { ...rate, window: undefined }, '`window` must be a duration'],
     ['a min_votes of 0', { ...rate, min_votes: 0 }, '`min_votes` must be a whole number'],
+    [
+      'a min_votes no window reaches',
+      { ...rate, min_votes: 1e300 },
+      'alert "bad-answers": `min_votes` must be a whole number from 1 to 1000000',
+    ],
     ['a threshold above 1', { ...rate, threshold: 1.5 }, '`threshold` must be a share'],
     ['a bad max_age', { ...comment, max_age: 'forever' }, '`max_age` must be a duration'],
     [

@@ -139,6 +139,17 @@ describe('start-up refusals', () => {
     expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\] ERROR: `PORT` must be a whole number: "eighty"$/);
   });
 
+  test.each(['DATA_DIR', 'FORWARD_FILE'])(
+    'a %s of spaces alone is refused, not taken as a path named by spaces',
+    async (variable) => {
+      const result = await runToExit({ [variable]: '   ', LOG_FORMAT: 'text' });
+      expect(result.code).toBe(1);
+      expect(result.printed.trim()).toMatch(
+        new RegExp(`ERROR: \`${variable}\` is only spaces: leave it empty for the default$`),
+      );
+    },
+  );
+
   test('a bad LOG_FORMAT itself is reported in the default format, naming it', async () => {
     const result = await runToExit({ LOG_FORMAT: 'yaml' });
     expect(result.code).toBe(1);

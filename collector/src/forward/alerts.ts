@@ -68,8 +68,14 @@ function ratings(value: unknown, fail: Fail): Rating[] {
 function downRate(entry: Record<string, unknown>, fail: Fail) {
   const { by, window, min_votes: minVotes, threshold } = entry;
   if (by !== 'message' && by !== 'page') return fail('by', 'must be message or page');
-  if (typeof minVotes !== 'number' || !Number.isInteger(minVotes) || minVotes < 1) {
-    return fail('min_votes', 'must be a whole number of 1 or more');
+  // As the attention ranking takes it: a count no window of votes reaches would never alert.
+  if (
+    typeof minVotes !== 'number' ||
+    !Number.isInteger(minVotes) ||
+    minVotes < 1 ||
+    minVotes > 1_000_000
+  ) {
+    return fail('min_votes', 'must be a whole number from 1 to 1000000');
   }
   if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
     return fail('threshold', 'must be a share of down votes from 0 to 1, such as 0.5');
