@@ -127,6 +127,18 @@ export function focusRow(index: number): void {
   });
 }
 
+/**
+ * Once the list the focus was on has emptied (its last vote resolved), the focus goes to the
+ * vote still shown beside it, which can be reopened, else to the search; never to <body>.
+ */
+export function focusOutOfList(): void {
+  requestAnimationFrame(() => {
+    if (shown(document.activeElement)) return;
+    if (activeId.value !== undefined && shown(document.getElementById('detail'))) focusVote();
+    else document.getElementById('search')?.focus();
+  });
+}
+
 export function toggle(id: string): void {
   const next = new Set(checked.value);
   if (next.has(id)) next.delete(id);
@@ -232,7 +244,10 @@ function followAfter(index: number): void {
     done = true;
     queueMicrotask(() => stop());
     const items = state.data?.items ?? [];
-    if (items.length === 0) return;
+    if (items.length === 0) {
+      focusOutOfList();
+      return;
+    }
     const stayed = items.findIndex((row) => row.id === activeId.value);
     const next = stayed === -1 ? Math.min(index, items.length - 1) : stayed;
     activeId.value = items[next]?.id;

@@ -1,7 +1,7 @@
 // What keeps the page current without a reload: the refresh while it is seen, and the address
 // that follows the view.
 import { batch, effect } from '@preact/signals';
-import { focusRow } from './actions';
+import { focusOutOfList, focusRow } from './actions';
 import { type Address, readAddress, writeAddress } from './address';
 import { api } from './api';
 import {
@@ -14,6 +14,7 @@ import {
   now,
   offset,
   REFRESH_MS,
+  rows,
   search,
   tick,
   traceTemplate,
@@ -46,6 +47,36 @@ export function keepRefreshing(): void {
   }, REFRESH_MS);
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') refresh();
+  });
+}
+
+/**
+ * A refresh that takes the focused row out of the list (a teammate resolved it) would drop the
+ * focus to <body>, and `j` would start again at the top: the cursor goes on to the row that
+ * took its place, as after `e`. Runs as the new rows arrive, before they are rendered, while
+ * the focus is still on the row that is leaving.
+ */
+export function keepCursor(): void {
+  let shown = rows.peek();
+  effect(() => {
+    const next = rows.value;
+    const before = shown;
+    shown = next;
+    const id = activeId.peek();
+    // The focus on the cursor's row: its link, or its checkbox.
+    const focused = document.activeElement
+      ?.closest('[data-rows] li')
+      ?.querySelector('[aria-current]');
+    if (!focused || next.some((row) => row.id === id)) return;
+    const index = before.findIndex((row) => row.id === id);
+    if (index === -1) return;
+    if (next.length === 0) {
+      focusOutOfList();
+      return;
+    }
+    const at = Math.min(index, next.length - 1);
+    activeId.value = next[at]?.id;
+    focusRow(at);
   });
 }
 

@@ -2,10 +2,11 @@
 import './inbox.css';
 import { h, render } from 'preact';
 import { onKey } from './keyboard';
-import { followAddress, keepRefreshing, loadConfig } from './live';
+import { followAddress, keepCursor, keepRefreshing, loadConfig } from './live';
 import { App } from './ui/App';
 
 followAddress();
+keepCursor();
 keepRefreshing();
 void loadConfig();
 document.addEventListener('keydown', onKey);

@@ -4,6 +4,7 @@ import {
   announce,
   change,
   clearSelection,
+  focusRow,
   selectEveryMatch,
   toggleAll,
   turnPage,
@@ -11,6 +12,7 @@ import {
 import { api } from '../api';
 import { votes, whole } from '../format';
 import {
+  activeIndex,
   assigning,
   busy,
   checked,
@@ -45,8 +47,13 @@ export function SelectAll() {
   );
 }
 
-/** What is selected, and Resolve, Spam and Assign for it. */
+/**
+ * What is selected, and Resolve, Spam and Assign for it. "Select all N matching" and Clear
+ * leave as they are pressed: the focus goes on to what the reader does next, Resolve or the
+ * list, not to <body>.
+ */
 export function BulkActions() {
+  const resolve = useRef<HTMLButtonElement>(null);
   const scope = selection.value;
   const count = everyMatch.value ? total.value : checked.value.size;
   const pageTicked = rows.value.length > 0 && rows.value.every((row) => checked.value.has(row.id));
@@ -55,12 +62,20 @@ export function BulkActions() {
     <Fragment>
       <span class="selected">{votes(count)} selected</span>
       {pageTicked && !everyMatch.value && total.value > rows.value.length && (
-        <button type="button" class="link" onClick={() => selectEveryMatch(total.value)}>
+        <button
+          type="button"
+          class="link"
+          onClick={() => {
+            selectEveryMatch(total.value);
+            resolve.current?.focus();
+          }}
+        >
           Select all {whole(total.value)} matching
         </button>
       )}
       <span class="actions">
         <button
+          ref={resolve}
           type="button"
           disabled={busy.value}
           onClick={() => change(scope, { status: 'resolved' })}
@@ -85,7 +100,14 @@ export function BulkActions() {
         >
           Assign
         </button>
-        <button type="button" class="link" onClick={clearSelection}>
+        <button
+          type="button"
+          class="link"
+          onClick={() => {
+            clearSelection();
+            focusRow(Math.max(0, activeIndex.value));
+          }}
+        >
           Clear
         </button>
       </span>
@@ -137,6 +159,25 @@ export function Export() {
   );
 }
 
+/**
+ * Previous or Next: inert at either end, never disabled, which would drop the focus of the
+ * reader who just went there.
+ */
+function PageButton({ to, children }: { to: number | undefined; children: string }) {
+  return (
+    <button
+      type="button"
+      class="secondary"
+      aria-disabled={to === undefined ? 'true' : undefined}
+      onClick={() => {
+        if (to !== undefined) turnPage(to);
+      }}
+    >
+      {children}
+    </button>
+  );
+}
+
 /** Previous and Next, when the search holds more than a page. */
 export function Pager() {
   const first = offset.value;
@@ -148,22 +189,10 @@ export function Pager() {
       <span class="muted">
         {whole(first + 1)}–{whole(last)} of {whole(count)}
       </span>
-      <button
-        type="button"
-        class="secondary"
-        disabled={first === 0}
-        onClick={() => turnPage(Math.max(0, first - PAGE_SIZE))}
-      >
+      <PageButton to={first === 0 ? undefined : Math.max(0, first - PAGE_SIZE)}>
         Previous
-      </button>
-      <button
-        type="button"
-        class="secondary"
-        disabled={last >= count}
-        onClick={() => turnPage(first + PAGE_SIZE)}
-      >
-        Next
-      </button>
+      </PageButton>
+      <PageButton to={last >= count ? undefined : first + PAGE_SIZE}>Next</PageButton>
     </nav>
   );
 }

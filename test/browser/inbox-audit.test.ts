@@ -1,0 +1,192 @@
+// @vitest-environment node
+// The inbox as a support lead uses it all day (audit, SPEC §12): the keyboard never loses its
+// place, a failing collector is said and forgotten once it answers, hostile texts read as
+// written, and every state passes axe.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isFocused, launchBrowser, openContext, type TestContext } from '../helpers/browser';
+import {
+  type Collector,
+  minimalEvent,
+  openStorage,
+  send,
+  type TestStorage,
+} from '../helpers/collector';
+
+const TOKEN = 'inbox-audit-test-token-0123456789';
+const basic = (user: string, password = TOKEN) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+/** Generous: two cores are shared by several browser suites. */
+const POLL = { timeout: 10_000 };
+
+let browser: Browser | undefined;
+let t: TestContext;
+let storage: TestStorage | undefined;
+let collector: Collector | undefined;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+beforeEach(async () => {
+  t = await openContext(browser as Browser, {
+    httpCredentials: { username: 'dana', password: TOKEN },
+  });
+  storage = await openStorage('pglite');
+  collector = await storage.start({ adminToken: TOKEN });
+});
+afterEach(async () => {
+  await t?.close();
+  await collector?.close();
+  await storage?.stop();
+  collector = storage = undefined;
+});
+
+const origin = () => (collector as Collector).url.replace(/\/$/, '');
+let count = 0;
+
+/** Posts a vote as a widget would; later votes are newer. Resolves with its id. */
+async function vote(overrides: Record<string, unknown> = {}): Promise<string> {
+  const id = `audit-${++count}`;
+  const body = minimalEvent(id, {
+    created_at: new Date(Date.now() - 3_600_000 + count * 1000).toISOString(),
+    ...overrides,
+  });
+  const { status } = await send(`${origin()}/api/feedback`, { body });
+  expect(status).toBe(201);
+  return id;
+}
+
+/** A change made by a teammate, through the route the inbox uses. */
+async function patch(id: string, body: Record<string, unknown>) {
+  const { status } = await send(`${origin()}/api/feedback/${id}`, {
+    method: 'PATCH',
+    body,
+    headers: { Authorization: basic('kim') },
+  });
+  expect(status).toBe(200);
+}
+
+async function openInbox(path = '', width = 1280): Promise<Page> {
+  const page = await t.newPage();
+  page.setDefaultTimeout(10_000);
+  await page.setViewportSize({ width, height: 800 });
+  await page.goto(`${origin()}/dashboard${path}`);
+  return page;
+}
+
+const rows = (page: Page) => page.getByRole('list', { name: 'Votes' }).getByRole('listitem');
+const headlines = (page: Page) => rows(page).locator('.headline').allTextContents();
+const detail = (page: Page) => page.getByRole('region', { name: 'Vote' });
+
+async function said(page: Page, text: string) {
+  await expect.poll(() => page.getByRole('status').textContent(), POLL).toBe(text);
+}
+
+/** The page's refresh, now: what it does every 4 s and when the tab is seen again. */
+function refresh(page: Page) {
+  return page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+}
+
+/** Whether the focus fell to <body>, where the next Tab and screen reader start over. */
+const focusLost = (page: Page) => page.evaluate(() => document.activeElement === document.body);
+
+function expectNoProblems() {
+  expect(t.problems).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [] });
+}
+
+describe('the focus', () => {
+  it('stays on Next when it reaches the last page', async () => {
+    for (let index = 0; index < 53; index++) await vote({ comment: `page ${index}` });
+    const page = await openInbox();
+    await expect.poll(() => rows(page).count(), POLL).toBe(50);
+    const next = page.getByRole('button', { name: 'Next' });
+    await next.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => rows(page).count(), POLL).toBe(3);
+    expect(await next.getAttribute('aria-disabled')).toBe('true');
+    expect(await isFocused(next)).toBe(true);
+    await page.keyboard.press('Enter');
+    expect(await rows(page).count()).toBe(3);
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => rows(page).count(), POLL).toBe(50);
+    expect(await isFocused(page.getByRole('button', { name: 'Previous' }))).toBe(true);
+    expectNoProblems();
+  });
+
+  it('goes on to Resolve from "Select all N matching", and to the list from Clear', async () => {
+    for (let index = 0; index < 52; index++) await vote({ comment: `match ${index}` });
+    const page = await openInbox();
+    await expect.poll(() => rows(page).count(), POLL).toBe(50);
+    await page.getByRole('checkbox', { name: 'Select every vote on this page' }).check();
+    await page.getByRole('button', { name: 'Select all 52 matching' }).press('Enter');
+    await said(page, 'All 52 votes matching this search selected.');
+    const toolbar = page.locator('.toolbar');
+    expect(await isFocused(toolbar.getByRole('button', { name: 'Resolve', exact: true }))).toBe(
+      true,
+    );
+    await toolbar.getByRole('button', { name: 'Clear' }).press('Enter');
+    await said(page, 'Selection cleared.');
+    await expect.poll(() => isFocused(rows(page).first().getByRole('link')), POLL).toBe(true);
+    expect(await focusLost(page)).toBe(false);
+    expectNoProblems();
+  });
+
+  it('goes on to the next row when a teammate resolves the focused one', async () => {
+    await vote({ comment: 'three' });
+    const taken = await vote({ comment: 'two' });
+    await vote({ comment: 'one' });
+    const page = await openInbox();
+    await expect.poll(() => headlines(page), POLL).toEqual(['one', 'two', 'three']);
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    const second = rows(page).nth(1).getByRole('link');
+    await expect.poll(() => isFocused(second), POLL).toBe(true);
+
+    await patch(taken, { status: 'resolved' });
+    await refresh(page);
+    await expect.poll(() => headlines(page), POLL).toEqual(['one', 'three']);
+    await expect.poll(() => isFocused(second), POLL).toBe(true);
+    expect(await second.getAttribute('aria-current')).toBe('true');
+    await detail(page).locator('.comment', { hasText: 'three' }).waitFor();
+    await page.keyboard.press('k');
+    await expect.poll(() => isFocused(rows(page).first().getByRole('link')), POLL).toBe(true);
+    expectNoProblems();
+  });
+});
+
+describe('the focus, when the list empties', () => {
+  it('goes to the vote just resolved with e, which can be reopened', async () => {
+    await vote({ comment: 'the last open one' });
+    const page = await openInbox();
+    await expect.poll(() => headlines(page), POLL).toEqual(['the last open one']);
+    await page.keyboard.press('j');
+    await expect.poll(() => isFocused(rows(page).first().getByRole('link')), POLL).toBe(true);
+    await page.keyboard.press('e');
+    await said(page, 'Resolved the vote.');
+    await page.getByText('No open votes', { exact: false }).waitFor();
+    await expect.poll(() => isFocused(page.locator('#detail-title')), POLL).toBe(true);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await isFocused(detail(page).getByRole('button', { name: 'Reopen' }))).toBe(true);
+    expectNoProblems();
+  });
+
+  it('goes to the search when a teammate resolves the focused last row and no vote is shown', async () => {
+    const id = await vote({ comment: 'taken by kim' });
+    const page = await openInbox('', 320);
+    await expect.poll(() => headlines(page), POLL).toEqual(['taken by kim']);
+    await page.keyboard.press('j');
+    await expect.poll(() => isFocused(rows(page).first().getByRole('link')), POLL).toBe(true);
+    await patch(id, { status: 'resolved' });
+    await refresh(page);
+    await page.getByText('No open votes', { exact: false }).waitFor();
+    await expect
+      .poll(() => isFocused(page.getByRole('searchbox', { name: 'Search feedback' })), POLL)
+      .toBe(true);
+    expectNoProblems();
+  });
+});
