@@ -277,13 +277,15 @@ export async function retry(deliveryId: string, destination: string): Promise<vo
 }
 
 export function fail(error: Error): void {
-  if (error instanceof ApiError) {
-    problem.value = error.message;
-    return;
-  }
-  const text = `The collector could not be reached (${error.message}).`;
+  const text =
+    error instanceof ApiError
+      ? error.message
+      : `The collector could not be reached (${error.message}).`;
   problem.value = text;
-  // True only until the collector answers again, which the page's own refresh finds out.
+  // A refusal of what was sent (a bad name, a vote gone) stays until the next change. A
+  // collector out of reach, failing (5xx), refusing the sign-in or the rate is true only until
+  // it answers again, which the page's own refresh finds out.
+  if (error instanceof ApiError && !error.passing) return;
   const before = reached.peek();
   const stop = reached.subscribe((count) => {
     if (count === before) return;

@@ -22,6 +22,11 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
+
+  /** The collector's state, not the request's: it may go through once the collector answers. */
+  get passing(): boolean {
+    return this.status >= 500 || this.status === 401 || this.status === 429;
+  }
 }
 
 /**
@@ -29,6 +34,9 @@ export class ApiError extends Error {
  * refresh every few seconds asks it), what said it could not be reached is out of date.
  */
 export const reached = signal(0);
+
+const SIGNED_OUT =
+  'The collector no longer accepts your sign-in (was ADMIN_TOKEN changed?): reload the page to sign in again.';
 
 type Query = Record<string, string | number | undefined>;
 
@@ -52,6 +60,11 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
     body = text ? JSON.parse(text) : undefined;
   } catch {
     body = undefined;
+  }
+  if (response.status === 401) {
+    // The collector's own text tells a script which header to send; a reader can only sign in
+    // again.
+    throw new ApiError(401, SIGNED_OUT);
   }
   if (!response.ok) {
     throw new ApiError(

@@ -69,6 +69,13 @@ async function patch(id: string, body: Record<string, unknown>) {
   expect(status).toBe(200);
 }
 
+async function stored(id: string) {
+  const { body } = await send(`${origin()}/api/feedback/${id}`, {
+    headers: { Authorization: basic('kim') },
+  });
+  return body;
+}
+
 async function openInbox(path = '', width = 1280): Promise<Page> {
   const page = await t.newPage();
   page.setDefaultTimeout(10_000);
@@ -80,6 +87,7 @@ async function openInbox(path = '', width = 1280): Promise<Page> {
 const rows = (page: Page) => page.getByRole('list', { name: 'Votes' }).getByRole('listitem');
 const headlines = (page: Page) => rows(page).locator('.headline').allTextContents();
 const detail = (page: Page) => page.getByRole('region', { name: 'Vote' });
+const banner = (page: Page) => page.locator('p.problem[role="alert"]');
 
 async function said(page: Page, text: string) {
   await expect.poll(() => page.getByRole('status').textContent(), POLL).toBe(text);
@@ -95,6 +103,13 @@ const focusLost = (page: Page) => page.evaluate(() => document.activeElement ===
 
 function expectNoProblems() {
   expect(t.problems).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [] });
+}
+
+/** The browser logs each refused request; what matters is that nothing else went wrong. */
+function expectOnlyRefusals() {
+  expect(t.problems.pageErrors).toEqual([]);
+  expect(t.problems.cspViolations).toEqual([]);
+  for (const text of t.problems.consoleErrors) expect(text).toMatch(/^Failed to load resource/);
 }
 
 describe('the focus', () => {
@@ -188,5 +203,52 @@ describe('the focus, when the list empties', () => {
       .poll(() => isFocused(page.getByRole('searchbox', { name: 'Search feedback' })), POLL)
       .toBe(true);
     expectNoProblems();
+  });
+});
+
+describe('a failing collector', () => {
+  it('says an action it answered 503 until it answers again, without a reload', async () => {
+    const id = await vote({ comment: 'Try me during the outage' });
+    const page = await openInbox(`?id=${id}`);
+    const resolve = detail(page).getByRole('button', { name: 'Resolve', exact: true });
+    await resolve.waitFor();
+    await page.route('**/api/feedback/*', (route) =>
+      route.request().method() === 'PATCH'
+        ? route.fulfill({
+            status: 503,
+            headers: { 'Retry-After': '5' },
+            contentType: 'application/json',
+            body: JSON.stringify({ error: 'The database is not available: retry shortly.' }),
+          })
+        : route.continue(),
+    );
+    await resolve.click();
+    await expect
+      .poll(() => banner(page).textContent(), POLL)
+      .toBe('The database is not available: retry shortly.');
+
+    await page.unroute('**/api/feedback/*');
+    await refresh(page);
+    await expect.poll(() => banner(page).textContent(), POLL).toBe('');
+    expect((await stored(id)).status).toBe('open');
+    expectOnlyRefusals();
+  });
+
+  it('asks to sign in again once the collector no longer takes the password, not for a header', async () => {
+    const id = await vote({ comment: 'After the token changed' });
+    const page = await openInbox(`?id=${id}`);
+    const spam = detail(page).getByRole('button', { name: 'Spam', exact: true });
+    await spam.waitFor();
+    // What the browser sends once ADMIN_TOKEN has changed under an open tab.
+    await page.setExtraHTTPHeaders({ Authorization: basic('dana', 'the-old-token') });
+    await spam.click();
+    await expect
+      .poll(() => banner(page).textContent(), POLL)
+      .toBe(
+        'The collector no longer accepts your sign-in (was ADMIN_TOKEN changed?): reload the page to sign in again.',
+      );
+    await expect.poll(() => page.getByRole('list', { name: 'Votes' }).count(), POLL).toBe(1);
+    expect((await stored(id)).status).toBe('open');
+    expectOnlyRefusals();
   });
 });
