@@ -2,6 +2,8 @@
 // The inbox as a support lead uses it all day (audit, SPEC §12): the keyboard never loses its
 // place, a failing collector is said and forgotten once it answers, hostile texts read as
 // written, and every state passes axe.
+import { readFileSync } from 'node:fs';
+import type { AxeResults } from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isFocused, launchBrowser, openContext, type TestContext } from '../helpers/browser';
@@ -18,6 +20,10 @@ const basic = (user: string, password = TOKEN) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 /** Generous: two cores are shared by several browser suites. */
 const POLL = { timeout: 10_000 };
+const AXE = readFileSync(
+  new URL('../../node_modules/axe-core/axe.min.js', import.meta.url),
+  'utf8',
+);
 
 let browser: Browser | undefined;
 let t: TestContext;
@@ -100,6 +106,27 @@ function refresh(page: Page) {
 
 /** Whether the focus fell to <body>, where the next Tab and screen reader start over. */
 const focusLost = (page: Page) => page.evaluate(() => document.activeElement === document.body);
+
+async function seriousFindings(page: Page): Promise<string[]> {
+  // Evaluated rather than added as a <script>: the inbox's CSP rightly refuses inline scripts.
+  await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const { axe } = window as unknown as {
+      axe: { run(context: Document, options: object): Promise<AxeResults> };
+    };
+    const results = await axe.run(document, {
+      runOnly: {
+        type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'],
+      },
+    });
+    return results.violations
+      .filter((rule) => rule.impact === 'serious' || rule.impact === 'critical')
+      .flatMap((rule) =>
+        rule.nodes.map((node) => `${rule.id}: ${node.target.join(' ')} (${node.failureSummary})`),
+      );
+  });
+}
 
 function expectNoProblems() {
   expect(t.problems).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [] });
@@ -250,5 +277,47 @@ describe('a failing collector', () => {
     await expect.poll(() => page.getByRole('list', { name: 'Votes' }).count(), POLL).toBe(1);
     expect((await stored(id)).status).toBe('open');
     expectOnlyRefusals();
+  });
+});
+
+describe('a search the collector refuses', () => {
+  it('is said in an alert, and Export offers no download of it', async () => {
+    await vote({ comment: 'still here' });
+    const page = await openInbox(`?q=${encodeURIComponent('rating:great')}`);
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'rating:great' }).count(), POLL)
+      .toBe(1);
+    await page.locator('.export summary').click();
+    const menu = page.locator('.export .menu');
+    await menu.getByText('The collector refuses this search: correct it to export.').waitFor();
+    expect(await menu.getByRole('link').count()).toBe(0);
+    expect(await seriousFindings(page)).toEqual([]);
+
+    const box = page.getByRole('searchbox', { name: 'Search feedback' });
+    await box.fill('still');
+    await box.press('Enter');
+    await expect.poll(() => headlines(page), POLL).toEqual(['still here']);
+    expect(
+      new URL(
+        (await menu.getByRole('link').first().getAttribute('href')) as string,
+        origin(),
+      ).searchParams.get('q'),
+    ).toBe('is:open still');
+    expectOnlyRefusals();
+  });
+});
+
+describe('accessibility', () => {
+  it('has no serious axe finding with the export menu open, at full width and at 320 px', async () => {
+    await vote({ comment: 'Export me' });
+    for (const width of [1280, 320]) {
+      const page = await openInbox('', width);
+      await expect.poll(() => headlines(page), POLL).toEqual(['Export me']);
+      await page.locator('.export summary').click();
+      await page.getByRole('link', { name: 'Export CSV' }).waitFor();
+      expect(await seriousFindings(page)).toEqual([]);
+      await page.close();
+    }
+    expectNoProblems();
   });
 });

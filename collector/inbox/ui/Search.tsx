@@ -47,8 +47,9 @@ export function SearchBar() {
           }}
         />
         <button type="submit">Search</button>
+        {/* An alert: the focus stays in the box on Enter, where its description is not read again. */}
         {refused && (
-          <p id="search-error" class="field-error">
+          <p id="search-error" class="field-error" role="alert">
             {refused}
           </p>
         )}

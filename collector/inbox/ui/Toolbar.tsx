@@ -9,7 +9,7 @@ import {
   toggleAll,
   turnPage,
 } from '../actions';
-import { api } from '../api';
+import { ApiError, api } from '../api';
 import { votes, whole } from '../format';
 import {
   activeIndex,
@@ -17,6 +17,7 @@ import {
   busy,
   checked,
   everyMatch,
+  list,
   offset,
   PAGE_SIZE,
   query,
@@ -120,9 +121,14 @@ const FORMATS = [
   ['jsonl', 'JSONL'],
 ] as const;
 
-/** Both downloads of every record the search matches, however many; Escape closes the menu. */
+/**
+ * Both downloads of every record the search matches, however many; Escape closes the menu. A
+ * search the collector refuses offers none: its download would be the refusal.
+ */
 export function Export() {
   const q = query.value;
+  const { error } = list.value;
+  const refused = error instanceof ApiError && error.field === 'q';
   const menu = useRef<HTMLDetailsElement>(null);
   const close = () => {
     if (menu.current) menu.current.open = false;
@@ -140,20 +146,26 @@ export function Export() {
     >
       <summary>Export</summary>
       <div class="menu">
-        <p class="muted">{votes(total.value)} matching the search</p>
-        {FORMATS.map(([format, name]) => (
-          <a
-            key={format}
-            href={api.exportUrl(q, format)}
-            download
-            onClick={() => {
-              close();
-              announce(`Downloading ${votes(total.value)} as ${name}.`);
-            }}
-          >
-            Export {name}
-          </a>
-        ))}
+        {refused ? (
+          <p class="muted">The collector refuses this search: correct it to export.</p>
+        ) : (
+          <Fragment>
+            <p class="muted">{votes(total.value)} matching the search</p>
+            {FORMATS.map(([format, name]) => (
+              <a
+                key={format}
+                href={api.exportUrl(q, format)}
+                download
+                onClick={() => {
+                  close();
+                  announce(`Downloading ${votes(total.value)} as ${name}.`);
+                }}
+              >
+                Export {name}
+              </a>
+            ))}
+          </Fragment>
+        )}
       </div>
     </details>
   );
