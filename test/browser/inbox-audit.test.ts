@@ -321,3 +321,26 @@ describe('accessibility', () => {
     expectNoProblems();
   });
 });
+
+describe('hostile texts', () => {
+  it('reads a right-to-left comment and note right to left, in the row and the vote', async () => {
+    const id = await vote({
+      comment: 'الجواب غير مفيد!',
+      rating: 'down',
+      value: 0,
+      sentiment: 'negative',
+    });
+    await patch(id, { note: 'اتصلت بالعميل.' });
+    const page = await openInbox(`?id=${id}`);
+    await expect.poll(() => headlines(page), POLL).toEqual(['الجواب غير مفيد!']);
+    const rtl = (selector: string) =>
+      page.locator(selector).evaluate((element) => element.matches(':dir(rtl)'));
+    expect(await rtl('.row .headline')).toBe(true);
+    await detail(page).locator('.comment').waitFor();
+    expect(await rtl('#detail .comment')).toBe(true);
+    expect(await rtl('.activity blockquote')).toBe(true);
+    // The page around them stays left to right.
+    expect(await rtl('#detail-title')).toBe(false);
+    expectNoProblems();
+  });
+});

@@ -35,7 +35,7 @@ export function ActivityLog({ vote }: { vote: FeedbackRecord }) {
               <strong>{entry.actor}</strong> {describeActivity(entry)}
             </span>{' '}
             <Ago at={entry.at} />
-            {entry.note !== undefined && <blockquote>{entry.note}</blockquote>}
+            {entry.note !== undefined && <blockquote dir="auto">{entry.note}</blockquote>}
           </li>
         ))}
       </ol>

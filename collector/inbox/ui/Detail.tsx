@@ -98,7 +98,9 @@ export function Detail() {
         {vote.comment !== undefined && (
           <section aria-labelledby="comment-title">
             <h3 id="comment-title">Comment</h3>
-            <blockquote class="comment">{vote.comment}</blockquote>
+            <blockquote class="comment" dir="auto">
+              {vote.comment}
+            </blockquote>
           </section>
         )}
         {vote.message_content !== undefined && (
@@ -106,7 +108,7 @@ export function Detail() {
             <h3 id="rated-title">Rated message</h3>
             {/* A long answer scrolls: focusable, so it can be scrolled by keys. */}
             {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus to be scrolled by keys */}
-            <div class="rated" tabIndex={0}>
+            <div class="rated" tabIndex={0} dir="auto">
               {vote.message_content}
             </div>
           </section>

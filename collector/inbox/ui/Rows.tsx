@@ -50,7 +50,9 @@ function Row({ row, focusable }: { row: FeedbackRecord; focusable: boolean }) {
         }}
       >
         <RatingMark rating={row.rating} />
-        <span class={`headline${row.comment === undefined ? ' quiet' : ''}`}>{title}</span>
+        <span class={`headline${row.comment === undefined ? ' quiet' : ''}`} dir="auto">
+          {title}
+        </span>
         <span class="details">{details.join(' · ')}</span>
         <span class="aside">
           {mixed && <span class={`chip status-${row.status}`}>{STATUS_LABELS[row.status]}</span>}
