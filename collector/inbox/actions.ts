@@ -20,6 +20,7 @@ import {
   record,
   rows,
   search,
+  searched,
 } from './state';
 import type { Scope } from './types';
 
@@ -42,6 +43,7 @@ export function announce(text: string): void {
 export function applySearch(q: string): void {
   batch(() => {
     search.value = q.trim();
+    searched.value++;
     offset.value = 0;
     checked.value = new Set();
     everyMatch.value = false;

@@ -51,6 +51,12 @@ export const whole = (value: number) => wholeFormat.format(value);
 /** "1 vote", "3 votes". */
 export const votes = (count: number) => `${whole(count)} ${count === 1 ? 'vote' : 'votes'}`;
 
+/** How many votes the search matches, e.g. "3 votes match this search." */
+export const matching = (count: number) =>
+  count === 0
+    ? 'No votes match this search.'
+    : `${votes(count)} ${count === 1 ? 'matches' : 'match'} this search.`;
+
 /** A page URL without its scheme, for a narrow column. */
 export const shortUrl = (url: string) => url.replace(/^https?:\/\//, '');
 

@@ -3,10 +3,12 @@ import './inbox.css';
 import { h, render } from 'preact';
 import { onKey } from './keyboard';
 import { followAddress, keepCursor, keepRefreshing, loadConfig } from './live';
+import { sayMatches } from './matches';
 import { App } from './ui/App';
 
 followAddress();
 keepCursor();
+sayMatches();
 keepRefreshing();
 void loadConfig();
 document.addEventListener('keydown', onKey);

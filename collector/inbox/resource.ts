@@ -14,15 +14,23 @@ export interface Loaded<T> {
  * a slow network every fetch would be cut off by the next tick): it is fetched once more when
  * that one is done, so a change is always followed by an answer read after it. With `keep`,
  * the old key's data stays shown while the new one loads (a list between two searches);
- * without, it is dropped at once (another record).
+ * without, it is dropped at once (another record). An error `final` says the key will always
+ * get (a search the collector refuses) is not fetched again on a tick, only once the key
+ * changes.
  */
 export function resource<T>(
   key: () => string | undefined,
   load: (key: string, signal: AbortSignal) => Promise<T>,
-  options: { tick: ReadonlySignal<number>; keep?: boolean },
+  options: {
+    tick: ReadonlySignal<number>;
+    keep?: boolean;
+    final?: (error: Error) => boolean;
+  },
 ): ReadonlySignal<Loaded<T>> {
   const state = signal<Loaded<T>>({ loading: false });
   let shownKey: string | undefined;
+  /** The key whose last answer was a final error. */
+  let settledKey: string | undefined;
   /** The fetch in flight: its key, its controller, and whether a tick came meanwhile. */
   let running: { key: string; controller: AbortController; again: boolean } | undefined;
 
@@ -32,14 +40,18 @@ export function resource<T>(
     state.value = same || options.keep ? { ...before, loading: true } : { loading: true };
     const mine = { key: current, controller: new AbortController(), again: false };
     running = mine;
+    settledKey = undefined;
     const settle = (next: Loaded<T>) => {
       if (mine.controller.signal.aborted) return;
       running = undefined;
       shownKey = current;
+      const final = next.error !== undefined && options.final?.(next.error) === true;
+      if (final) settledKey = current;
+      const again = mine.again && !final;
       // Shown, but still loading while the fetch a tick asked for follows: what waits for this
       // key's answer after a change (`reloaded` in actions.ts) must not take this older one.
-      state.value = mine.again ? { ...next, loading: true } : next;
-      if (mine.again) fetchKey(current);
+      state.value = again ? { ...next, loading: true } : next;
+      if (again) fetchKey(current);
     };
     load(current, mine.controller.signal).then(
       (data) => settle({ data, loading: false }),
@@ -57,10 +69,11 @@ export function resource<T>(
         running.again = true;
         return;
       }
+      if (current !== undefined && current === settledKey) return;
       running?.controller.abort();
       running = undefined;
       if (current === undefined) {
-        shownKey = undefined;
+        shownKey = settledKey = undefined;
         state.value = { loading: false };
         return;
       }

@@ -2,7 +2,7 @@
 // Components read these; changes that touch several at once live in actions.ts and live.ts.
 import { computed, effect, signal } from '@preact/signals';
 import { readAddress } from './address';
-import { api } from './api';
+import { ApiError, api } from './api';
 import { resource } from './resource';
 import { listQuery } from './search';
 import type { Scope } from './types';
@@ -19,6 +19,8 @@ export const view = signal(opened.view);
 /** The search as the reader typed it and applied it; the list adds `is:open` unless it names a status. */
 export const search = signal(opened.q);
 export const offset = signal(0);
+/** Bumped each time the reader applies a search, the same one again included. */
+export const searched = signal(0);
 /** The record the cursor is on, shown in the detail view. */
 export const activeId = signal(opened.id);
 /** On a narrow screen the detail takes the whole width while this is set. */
@@ -33,12 +35,8 @@ export const tick = signal(0);
 export const changes = signal(0);
 /** Lists and counts follow every refresh. */
 const listTick = computed(() => tick.value + changes.value);
-/**
- * One record changes rarely, and mostly by this reader's own hand: it follows every change
- * and every third refresh, which keeps a reader's requests (about 50 a minute at rest) well
- * inside `READ_RATE_LIMIT`.
- */
-const detailTick = computed(() => Math.floor(tick.value / 3) + changes.value);
+/** Bumped when the record shown is read again: see `record`. */
+const detailTick = signal(0);
 /** The clock relative times are read against, moved on with each refresh. */
 export const now = signal(Date.now());
 /** A change is being sent: the controls that would send another wait. */
@@ -57,13 +55,16 @@ export const assigning = signal<Scope | undefined>(undefined);
 
 export const query = computed(() => listQuery(search.value));
 
+/** The collector refuses the search, and will again until it changes: it is not polled. */
+export const refusesSearch = (error: Error) => error instanceof ApiError && error.field === 'q';
+
 export const list = resource(
   () =>
     view.value === 'inbox'
       ? JSON.stringify({ q: query.value, limit: PAGE_SIZE, offset: offset.value })
       : undefined,
   (key, signal) => api.list(JSON.parse(key), signal),
-  { tick: listTick, keep: true },
+  { tick: listTick, keep: true, final: refusesSearch },
 );
 
 // A page that changes emptied (the last one, resolved): the last page that still holds votes.
@@ -83,10 +84,30 @@ export const activeIndex = computed(() => rows.value.findIndex((row) => row.id =
 export const counts = resource(
   () => (view.value === 'inbox' ? query.value : undefined),
   api.counts,
-  { tick: listTick, keep: true },
+  { tick: listTick, keep: true, final: refusesSearch },
 );
 
 export const record = resource(() => activeId.value, api.record, { tick: detailTick });
+
+/**
+ * One record changes rarely, and mostly by this reader's own hand: it is read again after
+ * every change and every third refresh, which keeps a reader's requests (about 50 a minute at
+ * rest) well inside `READ_RATE_LIMIT`. After a read that failed while the collector was out
+ * of reach or failing, on every refresh: "Could not refresh the vote" lasts no longer than
+ * the outage.
+ */
+let readAt = { tick: tick.peek(), changes: changes.peek() };
+effect(() => {
+  const refreshes = tick.value;
+  const made = changes.value;
+  const { error } = record.peek();
+  const failed = error !== undefined && (!(error instanceof ApiError) || error.passing);
+  const due =
+    made !== readAt.changes || (refreshes !== readAt.tick && (refreshes % 3 === 0 || failed));
+  readAt = { tick: refreshes, changes: made };
+  if (due) detailTick.value++;
+});
+
 /** Deliveries change by themselves (a retry succeeds): they follow every refresh. */
 export const deliveries = resource(() => activeId.value, api.deliveriesOf, { tick: listTick });
 

@@ -82,10 +82,15 @@ async function stored(id: string) {
   return body;
 }
 
-async function openInbox(path = '', width = 1280): Promise<Page> {
+async function openInbox(
+  path = '',
+  width = 1280,
+  before?: (page: Page) => Promise<void>,
+): Promise<Page> {
   const page = await t.newPage();
   page.setDefaultTimeout(10_000);
   await page.setViewportSize({ width, height: 800 });
+  await before?.(page);
   await page.goto(`${origin()}/dashboard${path}`);
   return page;
 }
@@ -103,6 +108,37 @@ async function said(page: Page, text: string) {
 function refresh(page: Page) {
   return page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
 }
+
+/**
+ * The page's refresh, and its list's answer read: every announcement it could cause is made
+ * by the next frame after that.
+ */
+async function refreshed(page: Page) {
+  const answered = page.waitForResponse(
+    (response) => new URL(response.url()).pathname === '/api/feedback',
+  );
+  await refresh(page);
+  await (await answered).finished();
+  await page.evaluate(
+    () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+  );
+}
+
+/** Keeps every text the polite region takes from the page's start on: one said twice is there twice. */
+async function recordSayings(page: Page) {
+  await page.addInitScript(() => {
+    const said: string[] = [];
+    (window as unknown as { said: string[] }).said = said;
+    let last = '';
+    new MutationObserver(() => {
+      const text = document.querySelector('[role="status"]')?.textContent ?? '';
+      if (text !== last && text !== '') said.push(text);
+      last = text;
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+const sayings = (page: Page) => page.evaluate(() => (window as unknown as { said: string[] }).said);
 
 /** Whether the focus fell to <body>, where the next Tab and screen reader start over. */
 const focusLost = (page: Page) => page.evaluate(() => document.activeElement === document.body);
@@ -305,6 +341,78 @@ describe('a search the collector refuses', () => {
     ).toBe('is:open still');
     expectOnlyRefusals();
   });
+
+  it('is not sent again on each refresh, only once the search changes', async () => {
+    const id = await vote({ comment: 'still here' });
+    const sent: string[] = [];
+    const page = await openInbox(
+      `?q=${encodeURIComponent('rating:great')}&id=${id}`,
+      1280,
+      async (tab) => {
+        tab.on('request', (request) => {
+          const q = new URL(request.url()).searchParams.get('q');
+          if (q !== null) sent.push(q);
+        });
+      },
+    );
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'rating:great' }).count(), POLL)
+      .toBe(1);
+    await detail(page).locator('.comment', { hasText: 'still here' }).waitFor();
+    const refused = sent.length;
+    expect(sent).toContain('is:open rating:great');
+    // The vote beside it is read on every refresh: once its deliveries answer, the list
+    // would have been asked too.
+    for (let round = 0; round < 3; round++) {
+      const answered = page.waitForResponse((response) =>
+        response.url().includes('/api/deliveries?'),
+      );
+      await refresh(page);
+      await answered;
+    }
+    expect(sent.length).toBe(refused);
+
+    const box = page.getByRole('searchbox', { name: 'Search feedback' });
+    await box.fill('still');
+    await box.press('Enter');
+    await expect.poll(() => headlines(page), POLL).toEqual(['still here']);
+    const asked = page.waitForRequest(
+      (request) => new URL(request.url()).searchParams.get('q') === 'is:open still',
+    );
+    await refresh(page);
+    await asked;
+    expectOnlyRefusals();
+  });
+});
+
+describe('a search', () => {
+  it('says how many votes match once, from a ?q= link and after Enter, and not on each refresh', async () => {
+    for (const comment of ['apple pie', 'apple tart', 'pear']) await vote({ comment });
+    const page = await openInbox('?q=apple', 1280, recordSayings);
+    await said(page, '2 votes match this search.');
+    await refreshed(page);
+    await refreshed(page);
+    expect(await sayings(page)).toEqual(['2 votes match this search.']);
+
+    const box = page.getByRole('searchbox', { name: 'Search feedback' });
+    await box.fill('pear');
+    await box.press('Enter');
+    await said(page, '1 vote matches this search.');
+    await box.fill('plum');
+    await box.press('Enter');
+    await said(page, 'No votes match this search.');
+    // Enter again asks again: the reader is answered again.
+    await box.press('Enter');
+    await expect.poll(() => sayings(page), POLL).toHaveLength(4);
+    await refreshed(page);
+    expect(await sayings(page)).toEqual([
+      '2 votes match this search.',
+      '1 vote matches this search.',
+      'No votes match this search.',
+      'No votes match this search.',
+    ]);
+    expectNoProblems();
+  });
 });
 
 describe('accessibility', () => {
@@ -319,6 +427,55 @@ describe('accessibility', () => {
       await page.close();
     }
     expectNoProblems();
+  });
+});
+
+describe('the announcement', () => {
+  it('leaves the lowest row in sight at 320 px, without a horizontal scroll', async () => {
+    for (let index = 0; index < 12; index++) await vote({ comment: `row ${index}` });
+    const page = await openInbox('', 320);
+    await expect.poll(() => rows(page).count(), POLL).toBe(12);
+    const bottom = () =>
+      page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await bottom();
+    const lowest = rows(page).last();
+    await lowest.getByRole('checkbox').check();
+    await said(page, 'Selected; 1 vote selected.');
+    await bottom();
+    const toast = await page.getByRole('status').boundingBox();
+    const row = await lowest.boundingBox();
+    if (!toast || !row) throw new Error('The announcement or the lowest row is not shown.');
+    expect(row.y + row.height).toBeLessThanOrEqual(toast.y);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(320);
+    expectNoProblems();
+  });
+});
+
+describe('the open vote', () => {
+  it('stops saying it could not be refreshed at the first refresh the collector answers', async () => {
+    const id = await vote({ comment: 'read me again' });
+    const page = await openInbox(`?id=${id}`, 1280, (tab) => tab.clock.install());
+    await detail(page).locator('.comment', { hasText: 'read me again' }).waitFor();
+    // Time stands still: only the refreshes run here happen.
+    await page.clock.pauseAt(Date.now() + 1000);
+    const failing = `**/api/feedback/${id}`;
+    await page.route(failing, (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: 'The database is not available: retry shortly.' }),
+      }),
+    );
+    const stale = detail(page).getByText('Could not refresh the vote', { exact: false });
+    // The vote is read again within three refreshes.
+    await page.clock.runFor(12_000);
+    await stale.waitFor();
+
+    await page.unroute(failing);
+    await page.clock.runFor(4_000);
+    await stale.waitFor({ state: 'detached' });
+    await detail(page).locator('.comment', { hasText: 'read me again' }).waitFor();
+    expectOnlyRefusals();
   });
 });
 
