@@ -2,10 +2,9 @@
 // The inbox as a support lead uses it all day (audit, SPEC §12): the keyboard never loses its
 // place, a failing collector is said and forgotten once it answers, hostile texts read as
 // written, and every state passes axe.
-import { readFileSync } from 'node:fs';
-import type { AxeResults } from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { seriousFindings } from '../helpers/axe';
 import { isFocused, launchBrowser, openContext, type TestContext } from '../helpers/browser';
 import {
   type Collector,
@@ -20,10 +19,6 @@ const basic = (user: string, password = TOKEN) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 /** Generous: two cores are shared by several browser suites. */
 const POLL = { timeout: 10_000 };
-const AXE = readFileSync(
-  new URL('../../node_modules/axe-core/axe.min.js', import.meta.url),
-  'utf8',
-);
 
 let browser: Browser | undefined;
 let t: TestContext;
@@ -142,27 +137,6 @@ const sayings = (page: Page) => page.evaluate(() => (window as unknown as { said
 
 /** Whether the focus fell to <body>, where the next Tab and screen reader start over. */
 const focusLost = (page: Page) => page.evaluate(() => document.activeElement === document.body);
-
-async function seriousFindings(page: Page): Promise<string[]> {
-  // Evaluated rather than added as a <script>: the inbox's CSP rightly refuses inline scripts.
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const { axe } = window as unknown as {
-      axe: { run(context: Document, options: object): Promise<AxeResults> };
-    };
-    const results = await axe.run(document, {
-      runOnly: {
-        type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'],
-      },
-    });
-    return results.violations
-      .filter((rule) => rule.impact === 'serious' || rule.impact === 'critical')
-      .flatMap((rule) =>
-        rule.nodes.map((node) => `${rule.id}: ${node.target.join(' ')} (${node.failureSummary})`),
-      );
-  });
-}
 
 function expectNoProblems() {
   expect(t.problems).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [] });

@@ -1,10 +1,9 @@
 // @vitest-environment node
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { AxeResults } from 'axe-core';
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { seriousFindings } from '../helpers/axe';
 import {
   isFocused,
   launchBrowser,
@@ -28,10 +27,6 @@ const TOKEN = 'inbox-browser-test-token-0123456789';
 const basic = (user: string) => `Basic ${Buffer.from(`${user}:${TOKEN}`).toString('base64')}`;
 /** Generous: two cores are shared by several browser suites. */
 const POLL = { timeout: 10_000 };
-const AXE = readFileSync(
-  new URL('../../node_modules/axe-core/axe.min.js', import.meta.url),
-  'utf8',
-);
 
 let browser: Browser | undefined;
 let t: TestContext;
@@ -953,30 +948,6 @@ describe('a record over the list (a narrow screen)', () => {
     expectNoProblems();
   });
 });
-
-/** Serious and critical axe findings on the page as it is, WCAG 2.2 AA and best practice. */
-async function seriousFindings(page: Page): Promise<string[]> {
-  // Evaluated rather than added as a <script>: the inbox's CSP rightly refuses inline scripts.
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const { axe } = window as unknown as {
-      axe: { run(context: Document, options: object): Promise<AxeResults> };
-    };
-    const results = await axe.run(document, {
-      runOnly: {
-        type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'],
-      },
-    });
-    return results.violations
-      .filter((rule) => rule.impact === 'serious' || rule.impact === 'critical')
-      .flatMap((rule) =>
-        rule.nodes.map(
-          (node) => `${rule.id} at ${JSON.stringify(node.target)}: ${node.failureSummary}`,
-        ),
-      );
-  });
-}
 
 describe('accessibility and small screens', () => {
   it('has no serious axe finding: the list with a record, the dialogs, attention and figures, light and dark', async () => {
