@@ -402,7 +402,10 @@ describe('the inbox', () => {
 
   it('says so when no vote matches the search', async () => {
     const page = await open(inConversation(unique('nobody')));
-    await page.getByText('No votes match this search.').waitFor();
+    await page
+      .getByRole('region', { name: 'Inbox' })
+      .getByText('No votes match this search.')
+      .waitFor();
     expect(await page.getByRole('list', { name: 'Votes' }).count()).toBe(0);
     expectNoProblems();
   });
@@ -410,7 +413,10 @@ describe('the inbox', () => {
   it('shows a new vote by itself, without a reload', async () => {
     const conversation = unique('refresh');
     const page = await open(inConversation(conversation));
-    await page.getByText('No votes match this search.').waitFor();
+    await page
+      .getByRole('region', { name: 'Inbox' })
+      .getByText('No votes match this search.')
+      .waitFor();
     await postVote(conversation);
     await expect.poll(() => headlines(page), REFRESH).toEqual(['Helpful']);
     expectNoProblems();
@@ -434,7 +440,10 @@ describe('the inbox', () => {
         };
       });
     });
-    await page.getByText('No votes match this search.').waitFor();
+    await page
+      .getByRole('region', { name: 'Inbox' })
+      .getByText('No votes match this search.')
+      .waitFor();
     const listFetches = () =>
       page.evaluate(() => (window as unknown as { listFetches: number }).listFetches);
     // Headless Chromium keeps every tab visible; this is what a browser does on a tab switch.
