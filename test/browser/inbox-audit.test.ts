@@ -6,13 +6,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { seriousFindings } from '../helpers/axe';
 import { isFocused, launchBrowser, openContext, type TestContext } from '../helpers/browser';
-import {
-  type Collector,
-  minimalEvent,
-  openStorage,
-  send,
-  type TestStorage,
-} from '../helpers/collector';
+import { type Collector, openStorage, type TestStorage } from '../helpers/collector';
+import { detail, headlines, inboxTeam, rows } from '../helpers/inbox';
 
 const TOKEN = 'inbox-audit-test-token-0123456789';
 const basic = (user: string, password = TOKEN) =>
@@ -46,36 +41,7 @@ afterEach(async () => {
 });
 
 const origin = () => (collector as Collector).url.replace(/\/$/, '');
-let count = 0;
-
-/** Posts a vote as a widget would; later votes are newer. Resolves with its id. */
-async function vote(overrides: Record<string, unknown> = {}): Promise<string> {
-  const id = `audit-${++count}`;
-  const body = minimalEvent(id, {
-    created_at: new Date(Date.now() - 3_600_000 + count * 1000).toISOString(),
-    ...overrides,
-  });
-  const { status } = await send(`${origin()}/api/feedback`, { body });
-  expect(status).toBe(201);
-  return id;
-}
-
-/** A change made by a teammate, through the route the inbox uses. */
-async function patch(id: string, body: Record<string, unknown>) {
-  const { status } = await send(`${origin()}/api/feedback/${id}`, {
-    method: 'PATCH',
-    body,
-    headers: { Authorization: basic('kim') },
-  });
-  expect(status).toBe(200);
-}
-
-async function stored(id: string) {
-  const { body } = await send(`${origin()}/api/feedback/${id}`, {
-    headers: { Authorization: basic('kim') },
-  });
-  return body;
-}
+const { vote, patch, stored } = inboxTeam(origin, basic, 'audit');
 
 async function openInbox(
   path = '',
@@ -90,9 +56,6 @@ async function openInbox(
   return page;
 }
 
-const rows = (page: Page) => page.getByRole('list', { name: 'Votes' }).getByRole('listitem');
-const headlines = (page: Page) => rows(page).locator('.headline').allTextContents();
-const detail = (page: Page) => page.getByRole('region', { name: 'Vote' });
 const banner = (page: Page) => page.locator('p.problem[role="alert"]');
 
 async function said(page: Page, text: string) {

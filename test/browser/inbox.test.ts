@@ -21,6 +21,7 @@ import {
 } from '../helpers/collector';
 import { type FakeVendor, startFakeVendor } from '../helpers/fake-vendor';
 import { forwardFile } from '../helpers/forward';
+import { detail, headlines, inboxTeam, votesList as list, rows } from '../helpers/inbox';
 
 /** The team's token; the browser signs in as "dana" with it, the seeding calls as "kim". */
 const TOKEN = 'inbox-browser-test-token-0123456789';
@@ -68,36 +69,7 @@ async function startInbox(options: Parameters<TestStorage['start']>[0] = {}): Pr
 }
 
 const origin = () => (collector as Collector).url.replace(/\/$/, '');
-let votes = 0;
-
-/** Posts a vote as a widget would; later votes are newer. Resolves with its id. */
-async function vote(overrides: Record<string, unknown> = {}): Promise<string> {
-  const id = `vote-${++votes}`;
-  const body = minimalEvent(id, {
-    created_at: new Date(Date.now() - 3_600_000 + votes * 1000).toISOString(),
-    ...overrides,
-  });
-  const { status } = await send(`${origin()}/api/feedback`, { body });
-  expect(status).toBe(201);
-  return id;
-}
-
-/** A change made by a teammate, through the same route the inbox uses. */
-async function patch(id: string, body: Record<string, unknown>, user = 'kim') {
-  const { status } = await send(`${origin()}/api/feedback/${id}`, {
-    method: 'PATCH',
-    body,
-    headers: { Authorization: basic(user) },
-  });
-  expect(status).toBe(200);
-}
-
-async function stored(id: string) {
-  const { body } = await send(`${origin()}/api/feedback/${id}`, {
-    headers: { Authorization: basic('kim') },
-  });
-  return body;
-}
+const { vote, patch, stored } = inboxTeam(origin, basic, 'vote');
 
 /** Opens the inbox at `path`, signed in as dana, at a width and in a colour scheme. */
 async function openInbox(
@@ -120,15 +92,7 @@ async function openInbox(
   return page;
 }
 
-const list = (page: Page) => page.getByRole('list', { name: 'Votes' });
-const rows = (page: Page) => list(page).getByRole('listitem');
-const detail = (page: Page) => page.getByRole('region', { name: 'Vote' });
 const status = (page: Page) => page.getByRole('status');
-
-/** Each row's leading line: the comment, else the reason, else the rating. */
-function headlines(page: Page): Promise<string[]> {
-  return rows(page).locator('.headline').allTextContents();
-}
 
 function expectNoProblems() {
   expect(t.problems).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [] });
