@@ -87,6 +87,38 @@ describe('FORWARD_FILE', () => {
     expect(message).toContain('destination "bots": `name` is used by an earlier destination');
   });
 
+  test.each([
+    [
+      'a destination',
+      '{ "destinations": [\n  { "name": "bots", "format": "vote",\n    "url": "https://bots.example.com/{vote}",\n    "url": "https://old.example.com/{vote}" }\n] }',
+      '`url` twice in one object (again at line 4, column 5)',
+    ],
+    [
+      'the top level',
+      '{ "alerts": [], "destinations": [], "alerts": [] }',
+      '`alerts` twice in one object (again at line 1, column 37)',
+    ],
+    [
+      'headers, written with an escape',
+      '{ "destinations": [{ "name": "a", "format": "event", "url": "https://a.example.com",\n  "headers": { "X-Key": "a", "X-K\\u0065y": "b" } }] }',
+      '`X-Key` twice in one object (again at line 2, column 30)',
+    ],
+  ])('a field written twice in %s is refused, naming it and where', async (_, content, problem) => {
+    const { file, message } = await refusal(content);
+    expect(message).toBe(
+      `\`FORWARD_FILE\` ${file}: has the field ${problem}; JSON keeps only the last`,
+    );
+  });
+
+  test('the same field in sibling objects and a key-like string value are taken', () => {
+    const file = forwardFile(
+      '{ "destinations": [\n' +
+        '  { "name": "a", "format": "vote", "url": "https://a.example.com/{vote}" },\n' +
+        '  { "name": "b", "format": "vote", "url": "https://b.example.com/{vote}?\\"name\\":" }\n] }',
+    );
+    expect(() => createCollector({ forwardFile: file })).not.toThrow();
+  });
+
   test('a header using a variable that is not set is refused, naming the variable', async () => {
     const headers = { Authorization: `Bearer ${secret('NO_SUCH_FORWARD_KEY')}` };
     const { message } = await refusal({ destinations: [{ ...VOTE, headers }] });

@@ -51,6 +51,32 @@ function lineAndColumn(text: string, position: number): string {
   return `line ${before.length}, column ${(before.at(-1) as string).length + 1}`;
 }
 
+/** A JSON string token, or one of the characters that shape objects and arrays. */
+const TOKEN = /"(?:[^"\\]|\\.)*"|[{}[\]:]/g;
+
+/**
+ * The first key that appears twice in one object of `text`, valid JSON, with where it appears
+ * the second time: `JSON.parse` keeps the last and drops the first without a word, so a
+ * destination's `url` written twice would send votes where the operator did not look.
+ */
+function repeatedKey(text: string): { key: string; at: number } | undefined {
+  /** The keys of each object being read, innermost last; `null` for an array. */
+  const open: (Set<string> | null)[] = [];
+  let key: { key: string; at: number } | undefined;
+  for (const match of text.matchAll(TOKEN)) {
+    const token = match[0];
+    if (token === ':' && key !== undefined) {
+      const keys = open.at(-1);
+      if (keys?.has(key.key)) return key;
+      keys?.add(key.key);
+    } else if (token === '{') open.push(new Set());
+    else if (token === '[') open.push(null);
+    else if (token === '}' || token === ']') open.pop();
+    key = token.startsWith('"') ? { key: JSON.parse(token), at: match.index } : undefined;
+  }
+  return undefined;
+}
+
 /**
  * Parses and checks `FORWARD_FILE`; every problem names the file, the destination or alert, and
  * the field. Names are unique across destinations and alerts: both are a delivery's destination.
@@ -89,6 +115,13 @@ export function loadForwardFile(file: string, env: NodeJS.ProcessEnv): ForwardFi
   } catch (error) {
     // V8's message quotes the text around the mistake, which may be a secret written in place.
     return fail('', `is not valid JSON at ${lineAndColumn(text, syntaxErrorAt(text, error))}`);
+  }
+  const repeated = repeatedKey(text);
+  if (repeated) {
+    return fail(
+      '',
+      `has the field \`${repeated.key}\` twice in one object (again at ${lineAndColumn(text, repeated.at)}); JSON keeps only the last`,
+    );
   }
   if (!isObject(parsed)) return fail('', 'must hold a JSON object');
   for (const key of Object.keys(parsed)) {
