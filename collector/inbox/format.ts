@@ -57,6 +57,10 @@ export const matching = (count: number) =>
     ? 'No votes match this search.'
     : `${votes(count)} ${count === 1 ? 'matches' : 'match'} this search.`;
 
+/** A vote the collector no longer holds: erased (SPEC §13) while it was shown, else never stored. */
+export const goneText = (wasShown: boolean) =>
+  wasShown ? 'This vote no longer exists: it was erased.' : 'This vote no longer exists.';
+
 /** A page URL without its scheme, for a narrow column. */
 export const shortUrl = (url: string) => url.replace(/^https?:\/\//, '');
 

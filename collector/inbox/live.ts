@@ -1,19 +1,22 @@
 // What keeps the page current without a reload: the refresh while it is seen, and the address
 // that follows the view.
 import { batch, effect } from '@preact/signals';
-import { focusOutOfList, focusRow } from './actions';
+import { announce, focusOutOfList, focusRow } from './actions';
 import { type Address, readAddress, writeAddress } from './address';
 import { api } from './api';
+import { goneText } from './format';
 import {
   activeId,
   activeIndex,
   actor,
   checked,
   detailOpen,
+  erased,
   everyMatch,
   now,
   offset,
   REFRESH_MS,
+  record,
   rows,
   search,
   tick,
@@ -127,5 +130,27 @@ export function followAddress(): void {
     });
     // Back from a record over the list: onto its row, as "Back to the list" does.
     if (leaving) focusRow(Math.max(0, activeIndex.peek()));
+  });
+}
+
+/**
+ * A record erased while it is shown (a teammate's `DELETE`, SPEC §13) answers 404, and is
+ * then not read again (state.ts). That is said once, politely; the focus that was on one of
+ * its controls, now gone, goes to its view, not to <body>. The list drops it at its own next
+ * refresh.
+ */
+export function sayErased(): void {
+  let said: string | undefined;
+  effect(() => {
+    const { data, error } = record.value;
+    const id = activeId.peek();
+    if (!erased(error)) {
+      said = undefined;
+      return;
+    }
+    if (said === id) return;
+    said = id;
+    announce(goneText(data?.id === id));
+    focusOutOfList();
   });
 }

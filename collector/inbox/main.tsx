@@ -2,13 +2,14 @@
 import './inbox.css';
 import { h, render } from 'preact';
 import { onKey } from './keyboard';
-import { followAddress, keepCursor, keepRefreshing, loadConfig } from './live';
+import { followAddress, keepCursor, keepRefreshing, loadConfig, sayErased } from './live';
 import { sayMatches } from './matches';
 import { App } from './ui/App';
 
 followAddress();
 keepCursor();
 sayMatches();
+sayErased();
 keepRefreshing();
 void loadConfig();
 document.addEventListener('keydown', onKey);

@@ -87,7 +87,14 @@ export const counts = resource(
   { tick: listTick, keep: true, final: refusesSearch },
 );
 
-export const record = resource(() => activeId.value, api.record, { tick: detailTick });
+/** The collector no longer holds the record (erased, SPEC §13): it is not read again. */
+export const erased = (error: Error | undefined) =>
+  error instanceof ApiError && error.status === 404;
+
+export const record = resource(() => activeId.value, api.record, {
+  tick: detailTick,
+  final: erased,
+});
 
 /**
  * One record changes rarely, and mostly by this reader's own hand: it is read again after
@@ -108,8 +115,13 @@ effect(() => {
   if (due) detailTick.value++;
 });
 
+/** The record whose deliveries are shown: none once it is erased. */
+const deliveriesOf = computed(() => (erased(record.value.error) ? undefined : activeId.value));
+
 /** Deliveries change by themselves (a retry succeeds): they follow every refresh. */
-export const deliveries = resource(() => activeId.value, api.deliveriesOf, { tick: listTick });
+export const deliveries = resource(() => deliveriesOf.value, api.deliveriesOf, {
+  tick: listTick,
+});
 
 /** What `e`, `!` and the bulk buttons act on: every match, the ticked rows, else the cursor's. */
 export const selection = computed((): Scope | undefined => {

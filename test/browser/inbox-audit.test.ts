@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { seriousFindings } from '../helpers/axe';
 import { isFocused, launchBrowser, openContext, type TestContext } from '../helpers/browser';
-import { type Collector, openStorage, type TestStorage } from '../helpers/collector';
+import { type Collector, openStorage, send, type TestStorage } from '../helpers/collector';
 import { detail, headlines, inboxTeam, rows } from '../helpers/inbox';
 
 const TOKEN = 'inbox-audit-test-token-0123456789';
@@ -436,5 +436,56 @@ describe('hostile texts', () => {
     // The page around them stays left to right.
     expect(await rtl('#detail-title')).toBe(false);
     expectNoProblems();
+  });
+});
+
+describe('a vote erased while it is open', () => {
+  it('is said to be gone once, politely, is read no more, leaves the list and keeps the focus', async () => {
+    await vote({ comment: 'kept' });
+    const erased = await vote({ comment: 'erase me', user_id: 'user-to-erase' });
+    const reads: string[] = [];
+    const page = await openInbox(`?id=${erased}`, 1280, async (tab) => {
+      await recordSayings(tab);
+      await tab.clock.install();
+      tab.on('request', (request) => {
+        const url = new URL(request.url());
+        if (url.pathname === `/api/feedback/${erased}`) reads.push(url.pathname);
+        if (url.searchParams.get('feedback_id') === erased) reads.push(url.href);
+      });
+    });
+    await detail(page).locator('.comment', { hasText: 'erase me' }).waitFor();
+    await expect.poll(() => headlines(page), POLL).toEqual(['erase me', 'kept']);
+    // Time stands still: only the refreshes run here happen.
+    await page.clock.pauseAt(Date.now() + 1000);
+    const resolve = detail(page).getByRole('button', { name: 'Resolve', exact: true });
+    await resolve.focus();
+
+    const { status, body } = await send(`${origin()}/api/feedback?user_id=user-to-erase`, {
+      method: 'DELETE',
+      headers: { Authorization: basic('kim') },
+    });
+    expect([status, body]).toEqual([200, { deleted: 1 }]);
+    // The vote is read again within three refreshes.
+    await page.clock.runFor(12_000);
+    await detail(page).getByText('This vote no longer exists', { exact: false }).waitFor();
+    await expect.poll(() => headlines(page), POLL).toEqual(['kept']);
+    // The frames the page draws in a second, which the paused clock holds back.
+    await page.clock.runFor(1_000);
+    expect(await focusLost(page)).toBe(false);
+
+    const readsBefore = reads.length;
+    // Six refreshes, each answered: the vote would have been read at two of them.
+    for (let round = 0; round < 6; round++) {
+      const answered = page.waitForResponse(
+        (response) => new URL(response.url()).pathname === '/api/feedback',
+      );
+      await page.clock.runFor(4_000);
+      await answered;
+    }
+    expect(reads.length).toBe(readsBefore);
+    const gone = (await sayings(page)).filter((text) => text.includes('no longer exists'));
+    expect(gone).toEqual(['This vote no longer exists: it was erased.']);
+    expect(await focusLost(page)).toBe(false);
+    expectOnlyRefusals();
   });
 });

@@ -1,8 +1,7 @@
 import { Fragment, h } from 'preact';
 import { change, closeDetail } from '../actions';
-import { ApiError } from '../api';
-import { RATING_LABELS, STATUS_LABELS, withRatedText } from '../format';
-import { activeId, assigning, busy, record } from '../state';
+import { goneText, RATING_LABELS, STATUS_LABELS, withRatedText } from '../format';
+import { activeId, assigning, busy, erased, record } from '../state';
 import type { FeedbackRecord, Status } from '../types';
 import { ActivityLog } from './Activity';
 import { Ago, RatingMark } from './bits';
@@ -65,12 +64,10 @@ export function Detail() {
         Choose a vote to read it here. <kbd>j</kbd> and <kbd>k</kbd> move through the list.
       </p>
     );
-  } else if (error && (vote?.id !== id || (error instanceof ApiError && error.status === 404))) {
+  } else if (error && (vote?.id !== id || erased(error))) {
     body = (
       <p class="problem-inline">
-        {error instanceof ApiError && error.status === 404
-          ? 'This vote no longer exists.'
-          : `Could not load the vote: ${error.message}`}
+        {erased(error) ? goneText(vote?.id === id) : `Could not load the vote: ${error.message}`}
       </p>
     );
   } else if (vote === undefined || vote.id !== id) {
