@@ -9,8 +9,12 @@
  *   holds 13–19 digits that pass the Luhn check;
  * - a phone run is digits joined by up to three of space, `-`, `.`, `(`, `)` (or one `:`), and may
  *   begin with `+` or `(`; it is a phone number when it holds 8–15 digits and begins with `+` or
- *   holds at least two separators, unless every part of it between spaces is a date, a time or
- *   an IPv4 address.
+ *   holds at least two separators. Its dates and times (`2024-01-15`, `15. 12. 2024`, `10:30`)
+ *   are no part of a phone number: what is left of the run without them is judged instead, and
+ *   a run that is all dates, times and IPv4 addresses is none.
+ * A space is any of Unicode's (`\p{Zs}`: a thin or an ideographic one too), a hyphen any dash a
+ * number is grouped by (`‐`, `–`, `−`, `－`), and the full-width `＋（）．` count as `+().`: an
+ * input method typing full-width digits types these with them.
  * A run glued to a letter, a digit or `_` (`a456-426614174000` in a UUID, a hash, an SKU) is part
  * of a word and is left alone. Cards are replaced first, so a run that is both becomes `[card]`.
  * Digits of every script count (`٠١٢`, `０１２`). Every scan is linear in the text's length, and
@@ -30,15 +34,22 @@ export const REDACTED_METADATA = ['sent_message_content'] as const;
 /** An intake's answer's copies of them: the `score` format answers with its `text`. */
 const ECHOED = ['text'] as const;
 
-const SPACE = ' \\u00a0\\u202f';
-const HYPHEN = '\\-\\u2010-\\u2013';
+/** Every space separator (`\\p{Zs}`), listed so that patterns without the `u` flag hold it. */
+const SPACE = ' \\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000';
+const HYPHEN = '\\-\\u2010-\\u2013\\u2212\\ufe63\\uff0d';
+const PLUS = '+\\uff0b';
+const OPEN = '(\\uff08';
+const OTHER_SEPARATOR = '.()\\uff08\\uff09\\uff0e';
 /** Both kinds of run, for digits of the class `digit` (a regex source). */
 function runPatterns(digit: string, flags: string) {
   // Runs with fewer digits than a card or a phone number can hold never match, so the judges
   // only see candidates; every run that does match is matched from its first character.
   return {
     card: new RegExp(`${digit}(?:[${SPACE}${HYPHEN}]?${digit}){12,}`, flags),
-    phone: new RegExp(`[+(]{0,2}${digit}(?:(?:[${SPACE}${HYPHEN}.()]{1,3}|:)?${digit}){7,}`, flags),
+    phone: new RegExp(
+      `[${PLUS}${OPEN}]{0,2}${digit}(?:(?:[${SPACE}${HYPHEN}${OTHER_SEPARATOR}]{1,3}|:)?${digit}){7,}`,
+      flags,
+    ),
   };
 }
 // Matching ASCII digits without the `u` flag is several times faster than `\p{Nd}`; the
@@ -47,8 +58,10 @@ const ASCII_RUNS = runPatterns('[0-9]', 'g');
 const UNICODE_RUNS = runPatterns('\\p{Nd}', 'gu');
 // Looking for a non-ASCII character first is what makes this test cheap on ASCII text.
 const OTHER_DIGIT = /(?=[\u0080-\u{10ffff}])\p{Nd}/u;
-const PHONE_SEPARATOR = new RegExp(`[${SPACE}${HYPHEN}.()]`, 'gu');
-const CHUNK_SPACE = new RegExp(`[${SPACE}]+`, 'u');
+/** Each separator, `+` and digit of another form than ASCII's, for `asciiForm`. */
+const OTHER_FORM = /[^\x20-\x7e]/gu;
+const ANY_SPACE = new RegExp(`[${SPACE}]`, 'u');
+const ANY_HYPHEN = new RegExp(`[${HYPHEN}]`, 'u');
 const DIGIT = /\p{Nd}/u;
 const WORD = /[\p{L}\p{N}_]/u;
 
@@ -70,12 +83,18 @@ function digitValue(char: string): number {
 
 const ASCII = /^[\x20-\x7e]*$/;
 
-/** The run's digits as ASCII, each separator kept as it is. */
-function asciiDigits(run: string): string {
-  if (ASCII.test(run)) return run;
-  let out = '';
-  for (const char of run) out += DIGIT.test(char) ? String(digitValue(char)) : char;
-  return out;
+/** A character of a run as ASCII writes it: a digit's value, a space, `-`, or `+().` themselves. */
+function asciiChar(char: string): string {
+  if (DIGIT.test(char)) return String(digitValue(char));
+  if (ANY_SPACE.test(char)) return ' ';
+  if (ANY_HYPHEN.test(char)) return '-';
+  // The full-width forms of `+().` sit 0xfee0 above them.
+  return String.fromCharCode((char.codePointAt(0) as number) - 0xfee0);
+}
+
+/** The run as ASCII writes it, so that one set of rules judges every script and width. */
+function asciiForm(run: string): string {
+  return ASCII.test(run) ? run : run.replace(OTHER_FORM, asciiChar);
 }
 
 function luhn(digits: string): boolean {
@@ -121,43 +140,85 @@ function replaceRuns(
 }
 
 function isCard(run: string): boolean {
-  const digits = asciiDigits(run).replace(/\D/g, '');
+  const digits = asciiForm(run).replace(/\D/g, '');
   return digits.length >= 13 && digits.length <= 19 && luhn(digits);
 }
 
 const between = (text: string | undefined, min: number, max: number) =>
   text !== undefined && Number(text) >= min && Number(text) <= max;
 
-const DAY_FIRST = /^(\d{1,2})\.(\d{1,2})\.\d{4}$/;
-const YEAR_FIRST = /^\d{4}(?:-(\d{2})-(\d{2})|\.(\d{1,2})\.(\d{1,2}))$/;
+/** A day and a month, in either order: `15-01` and `01-15` are both written. */
+const dayAndMonth = (first: string | undefined, second: string | undefined) =>
+  (between(first, 1, 31) && between(second, 1, 12)) ||
+  (between(first, 1, 12) && between(second, 1, 31));
+
+// As locales write them (`Intl.DateTimeFormat`): `15.01.2024`, `15-01-2024`, `15.01.2024.`,
+// `2024-01-15`, `2024.01.15`, `2024.01.15.`; `15. 01. 2024` is joined before it is judged.
+const DAY_FIRST = /^(\d{1,2})([.-])(\d{1,2})\2\d{4}\.?$/;
+const YEAR_FIRST = /^\d{4}([.-])(\d{1,2})\1(\d{1,2})\.?$/;
 const TIME = /^(\d{1,2})[:.](\d{2})(?::(\d{2})(?:\.\d{1,9})?)?$/;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?::\d{1,5})?$/;
 
-/** A date (`2024-01-15`, `15.01.2024`, `2024.01.15`), a time (`10:30`, `10.30`) or an IPv4 address. */
-function isDateTimeOrAddress(chunk: string): boolean {
+function isDate(chunk: string): boolean {
   const year = YEAR_FIRST.exec(chunk);
-  if (year) return between(year[1] ?? year[3], 1, 12) && between(year[2] ?? year[4], 1, 31);
+  if (year) return dayAndMonth(year[2], year[3]);
   const day = DAY_FIRST.exec(chunk);
-  if (day) return between(day[1], 1, 31) && between(day[2], 1, 12);
-  const time = TIME.exec(chunk);
-  if (time) {
-    return between(time[1], 0, 24) && between(time[2], 0, 59) && between(time[3] ?? '0', 0, 60);
-  }
-  const address = IPV4.exec(chunk);
-  return address?.slice(1).every((octet) => between(octet, 0, 255)) ?? false;
+  return day !== null && dayAndMonth(day[1], day[3]);
 }
 
-function isPhone(run: string): boolean {
-  const ascii = asciiDigits(run);
+function isTime(chunk: string): boolean {
+  const time = TIME.exec(chunk);
+  if (!time) return false;
+  return between(time[1], 0, 24) && between(time[2], 0, 59) && between(time[3] ?? '0', 0, 60);
+}
+
+function isAddress(chunk: string): boolean {
+  return (
+    IPV4.exec(chunk)
+      ?.slice(1, 5)
+      .every((octet) => between(octet, 0, 255)) ?? false
+  );
+}
+
+/** What makes digits a phone number: 8–15 of them, after a `+` or with two separators. */
+function phoneShaped(ascii: string): boolean {
   const digits = ascii.replace(/\D/g, '').length;
   if (digits < 8 || digits > 15) return false;
-  const separators = ascii.match(PHONE_SEPARATOR)?.length ?? 0;
-  if (!/^\(?\+/.test(ascii) && separators < 2) return false;
-  const chunks = ascii
-    .split(CHUNK_SPACE)
-    .map((chunk) => chunk.replace(/^[(]+|[)]+$/g, ''))
-    .filter((chunk) => /\d/.test(chunk));
-  return !chunks.every(isDateTimeOrAddress);
+  return /^\(?\+/.test(ascii) || (ascii.match(/[ .()-]/g)?.length ?? 0) >= 2;
+}
+
+const PARENTHESES = /^[(]+|[)]+$/g;
+const NOT_DIGITS = /\P{Nd}/gu;
+const SPREAD_DATE = /^\d+\.\d+\.\d+\.?$/;
+/** A phone number's 15 digits with a date (8) and a time (6) on either side. */
+const RUN_DIGITS = 15 + 2 * (8 + 6);
+
+/**
+ * Whether the run is a phone number, judged on what is left of it without its dates and times.
+ * Its parts between spaces are judged with their parentheses taken off, a date spread over three
+ * of them (`15. 12. 2024`, `2024. 12. 15.`) as one.
+ */
+function isPhone(run: string): boolean {
+  // Counted first, so that a long run costs one scan.
+  if (run.replace(ASCII.test(run) ? /\D/g : NOT_DIGITS, '').length > RUN_DIGITS) return false;
+  const ascii = asciiForm(run);
+  const written = ascii.split(/ +/);
+  const parts = written.map((part) => part.replace(PARENTHESES, ''));
+  // The rest as written, parentheses and all: they are separators of a phone number.
+  const rest: string[] = [];
+  let dropped = false;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string;
+    const spread = part.endsWith('.') ? `${part}${parts[i + 1] ?? ''}${parts[i + 2] ?? ''}` : '';
+    if (SPREAD_DATE.test(spread) && isDate(spread)) i += 2;
+    else if (!isDate(part) && !isTime(part)) {
+      if (/\d/.test(part)) rest.push(written[i] as string);
+      continue;
+    }
+    dropped = true;
+  }
+  if (rest.every((part) => isAddress(part.replace(PARENTHESES, '')))) return false;
+  return phoneShaped(dropped ? rest.join(' ') : ascii);
 }
 
 /** A redactor for the kinds `REDACT` names; none: text is kept as typed. */

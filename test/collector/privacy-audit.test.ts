@@ -1,0 +1,116 @@
+import { describe, expect, test } from 'vitest';
+import { createRedactor } from '../../collector/src/privacy/redact';
+
+const redact = createRedactor(['email', 'phone', 'card']);
+
+/** Every space separator Unicode has (`\p{Zs}`): what a phone or card may be grouped by. */
+const SPACES = [...Array(0x3001).keys()]
+  .map((code) => String.fromCharCode(code))
+  .filter((char) => /\p{Zs}/u.test(char));
+
+/** Full-width forms, as a Japanese or Chinese input method types digits and signs. */
+const fullWidth = (text: string) =>
+  text.replace(/[0-9+\-().]/g, (char) => String.fromCharCode(char.charCodeAt(0) + 0xfee0));
+
+describe('redaction audit: numbers written with other spaces and full-width signs', () => {
+  test.each(SPACES.map((space) => [space.codePointAt(0)?.toString(16).padStart(4, '0'), space]))(
+    'a phone and a card grouped by U+%s are redacted',
+    (_, space) => {
+      const text = `call +49${space}30${space}1234567 or 030${space}123${space}4567, card 4111${space}1111${space}1111${space}1111`;
+      expect(redact(text)).toBe('call [phone] or [phone], card [card]');
+    },
+  );
+
+  test.each([
+    ['０３－１２３４－５６７８', '[phone]'],
+    ['（０３）１２３４－５６７８', '[phone]'],
+    ['(０３)１２３４－５６７８', '[phone]'],
+    ['＋４９１７０１２３４５６７', '[phone]'],
+    ['＋４９ ３０ １２３４５６７', '[phone]'],
+    ['０６．１２．３４．５６．７８', '[phone]'],
+    ['４１１１－１１１１－１１１１－１１１１', '[card]'],
+    ['４１１１\u3000１１１１\u3000１１１１\u3000１１１１', '[card]'],
+    [`電話 ${fullWidth('+81-3-1234-5678')} まで`, '電話 [phone] まで'],
+  ])('%j, typed full-width, becomes %j', (text, expected) => {
+    expect(redact(text)).toBe(expected);
+  });
+
+  test.each([
+    ['030\u22121234\u2212567', '[phone]'],
+    ['4111\u22121111\u22121111\u22121111', '[card]'],
+  ])('%j, grouped by minus signs, becomes %j', (text, expected) => {
+    expect(redact(text)).toBe(expected);
+  });
+
+  test('full-width dates, times and order numbers stay', () => {
+    for (const text of ['２０２４－０１－１５', '１０：３０', '注文 １２３４５６７８']) {
+      expect(redact(text)).toBe(text);
+    }
+  });
+});
+
+/** Two moments whose day, month, hour and minute cannot be mistaken for one another. */
+const MOMENTS = [
+  new Date(Date.UTC(2024, 11, 15, 14, 30, 45)),
+  new Date(Date.UTC(2024, 0, 5, 9, 5, 7)),
+];
+const DATE_STYLES: Intl.DateTimeFormatOptions[] = [
+  {},
+  { year: 'numeric', month: '2-digit', day: '2-digit' },
+  { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' },
+  {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  },
+];
+const LOCALES = Intl.DateTimeFormat.supportedLocalesOf(
+  `af ar bg bn ca cs da de de-CH el en en-CA en-GB en-IN en-ZA es et eu fa fi fr fr-CA fr-CH he
+   hi hr hu id it ja ko lt lv nb nl pl pt pt-PT ro ru sk sl sr sv ta te th tr uk vi zh zh-TW`.split(
+    /\s+/,
+  ),
+);
+
+describe('redaction audit: dates and times as people write them stay', () => {
+  test('this runtime formats dates in the locales listed', () => {
+    expect(LOCALES.length).toBeGreaterThan(40);
+  });
+
+  test.each(LOCALES)('dates and times as %s writes them stay', (locale) => {
+    const written = MOMENTS.flatMap((moment) =>
+      DATE_STYLES.map((style) => moment.toLocaleString(locale, { ...style, timeZone: 'UTC' })),
+    );
+    for (const text of written) expect(redact(`seit ${text} kaputt`)).toBe(`seit ${text} kaputt`);
+  });
+
+  test.each([
+    'since 15-01-2024',
+    'on 01-15-2024',
+    'from 15-01-2024 to 20-02-2024',
+    'am 15. 1. 2024 um 14 Uhr',
+    'dne 15. 12. 2024 v 14:30',
+    '2024. 12. 15. 14:30:45',
+    'on 12/15/2024 (14:30)',
+    'le 2024-12-15 14 h 30',
+    '2024-01-15 10:30 - 11:45',
+  ])('%j stays', (text) => {
+    expect(redact(text)).toBe(text);
+  });
+
+  test.each([
+    ['on 2024-01-15 call +49 30 1234567', 'on 2024-01-15 call [phone]'],
+    ['on 2024-01-15 030 123 4567', 'on [phone]'],
+    ['2024-01-15 10:30:00 030 123 4567', '[phone]'],
+    ['at 10:30 (030) 123-4567', 'at [phone]'],
+    ['at 10:30 (030) 1234567', 'at [phone]'],
+    ['+33 6.12.34.56', '[phone]'],
+  ])(
+    'a phone number beside a date or a time is still redacted: %j becomes %j',
+    (text, expected) => {
+      expect(redact(text)).toBe(expected);
+    },
+  );
+});
