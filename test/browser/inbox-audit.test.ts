@@ -489,3 +489,61 @@ describe('a vote erased while it is open', () => {
     expectOnlyRefusals();
   });
 });
+
+/** The rows whose checkbox or link the announcement covers, where they are in sight. */
+function coveredRows(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const toast = document.querySelector('[role="status"]')?.getBoundingClientRect();
+    if (!toast || toast.height === 0) throw new Error('The announcement is not shown.');
+    const covered = new Set<string>();
+    for (const control of document.querySelectorAll('[data-rows] li :is(input, a)')) {
+      const box = control.getBoundingClientRect();
+      const pane = control.closest('.list-pane')?.getBoundingClientRect();
+      // Only what is in sight: inside the list's own scrolled area and the window.
+      const top = Math.max(box.top, pane?.top ?? 0, 0);
+      const bottom = Math.min(box.bottom, pane?.bottom ?? innerHeight, innerHeight);
+      if (bottom <= top) continue;
+      const across = box.left < toast.right && box.right > toast.left;
+      if (across && top < toast.bottom && bottom > toast.top) {
+        covered.add(control.closest('li')?.querySelector('.headline')?.textContent ?? '');
+      }
+    }
+    return [...covered];
+  });
+}
+
+describe('a long announcement', () => {
+  // 64 characters, the longest name an assignee may have.
+  const name = 'Maximiliana Wolfeschlegelsteinhausen-Featherstonehaugh Oyelaran';
+
+  for (const width of [1280, 320]) {
+    it(`covers no row's controls at ${width} px, and is read whole`, async () => {
+      for (let index = 0; index < 30; index++) await vote({ comment: `row ${index}` });
+      const page = await openInbox('', width);
+      await expect.poll(() => rows(page).count(), POLL).toBe(30);
+      await rows(page).last().getByRole('checkbox').check();
+      await rows(page).nth(28).getByRole('checkbox').check();
+      await page.locator('.toolbar').getByRole('button', { name: 'Assign', exact: true }).click();
+      await page.getByLabel('Assignee').fill(name);
+      await page.getByRole('dialog').getByRole('button', { name: 'Assign', exact: true }).click();
+      const text = `Assigned 2 votes to ${name}.`;
+      // The whole text is in the live region, whatever is shown of it.
+      await said(page, text);
+
+      await page.evaluate(() => {
+        window.scrollTo(0, document.documentElement.scrollHeight);
+        const pane = document.querySelector('.list-pane');
+        pane?.scrollTo(0, pane.scrollHeight);
+      });
+      expect(await coveredRows(page)).toEqual([]);
+      await page.evaluate(() => {
+        window.scrollTo(0, 0);
+        document.querySelector('.list-pane')?.scrollTo(0, 0);
+      });
+      // Beside the list on a wide screen, the announcement covers none of it, wherever it is scrolled.
+      if (width === 1280) expect(await coveredRows(page)).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(width);
+      expectNoProblems();
+    });
+  }
+});

@@ -65,7 +65,7 @@ export function App() {
         {shown === 'figures' && <FiguresView />}
       </main>
       <p class="toast" role="status">
-        {announcement.value}
+        {announcement.value && <span>{announcement.value}</span>}
       </p>
       <KeysDialog />
       <AssignDialog />
