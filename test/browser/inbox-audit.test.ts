@@ -547,3 +547,14 @@ describe('a long announcement', () => {
     });
   }
 });
+
+describe('the page at full width', () => {
+  it('scrolls the list in its pane, never the window past it', async () => {
+    for (let index = 0; index < 30; index++) await vote({ comment: `row ${index}` });
+    const page = await openInbox();
+    await expect.poll(() => rows(page).count(), POLL).toBe(30);
+    // The bar, the search and the vote stay where they are however long the list.
+    expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBe(800);
+    expectNoProblems();
+  });
+});
