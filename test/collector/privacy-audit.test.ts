@@ -1,5 +1,8 @@
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRedactor } from '../../collector/src/privacy/redact';
+import { type Backend, openStorage, send, type TestStorage } from '../helpers/collector';
+import { findInDatabase, withDatabase } from '../helpers/database';
+import { eventBody, forwardFile } from '../helpers/forward';
 
 const redact = createRedactor(['email', 'phone', 'card']);
 
@@ -114,3 +117,112 @@ describe('redaction audit: dates and times as people write them stay', () => {
     },
   );
 });
+
+describe.each<Backend>(['pglite', 'postgres'])(
+  'privacy audit on %s',
+  { timeout: 120_000 },
+  (backend) => {
+    let storage: TestStorage;
+    beforeAll(async () => {
+      storage = await openStorage(backend);
+    });
+    afterAll(async () => {
+      await storage.stop();
+    });
+
+    test('a client’s address is in no log line and no column, whatever its requests were answered', async () => {
+      const addresses = ['203.0.113.77', '2001:db8::77'];
+      const place = await storage.options();
+      const admin = 'audit-admin-token-0123456789abcdef';
+      const collector = await storage.start({
+        ...place,
+        trustProxy: 1,
+        rateLimit: 2,
+        adminToken: admin,
+        logLevel: 'debug',
+      });
+      const from = (address: string) => ({ 'X-Forwarded-For': address });
+      const answered: number[] = [];
+      for (const [index, address] of addresses.entries()) {
+        const vote = (body: unknown) =>
+          send(`${collector.url}api/conversations/c-address/downvote`, {
+            body,
+            headers: from(address),
+          });
+        answered.push((await vote({ reason: 'slow' })).status);
+        answered.push((await vote({ value: 'not a number' })).status);
+        const event = eventBody(`address-${index}`, { comment: 'Slow again.' });
+        answered.push((await send(`${collector.url}api/feedback`, { body: event })).status);
+        answered.push((await vote({})).status);
+        answered.push(
+          (
+            await send(`${collector.url}api/feedback`, {
+              headers: { ...from(address), Authorization: 'Bearer wrong' },
+            })
+          ).status,
+        );
+        const erase = await send(`${collector.url}api/feedback?conversation_id=c-other`, {
+          method: 'DELETE',
+          headers: { ...from(address), Authorization: `Bearer ${admin}` },
+        });
+        answered.push(erase.status);
+      }
+      await collector.close();
+      // A vote, a refused one, an event, one over the rate limit, a wrong token, an erasure.
+      expect(answered).toEqual([200, 400, 201, 429, 401, 200, 200, 400, 201, 429, 401, 200]);
+      const logs = collector.logs().join('\n');
+      expect(logs).toContain('"route":"/api/conversations/:id/downvote"');
+      for (const address of addresses) expect(logs).not.toContain(address);
+      // The votes stay, each with its voter: an HMAC of the address.
+      await withDatabase(place, async (db) => {
+        expect(await findInDatabase(db, addresses)).toEqual([]);
+        const voters = await db.query<{ voter: string }>(
+          "SELECT voter FROM feedback WHERE conversation_id = 'c-address'",
+        );
+        expect(voters).toEqual([
+          { voter: expect.stringMatching(/^client:[0-9a-f]{64}$/) },
+          { voter: expect.stringMatching(/^client:[0-9a-f]{64}$/) },
+        ]);
+      });
+    });
+
+    test('an erasure takes its records’ comment alerts still waiting to be sent with them', async () => {
+      const place = await storage.options();
+      const comments = forwardFile({
+        alerts: [
+          { name: 'comments', when: 'comment', format: 'json', url: 'http://127.0.0.1:9/hook' },
+        ],
+      });
+      // Nothing listens on port 9 (discard): each alert is tried and waits to be tried again.
+      const collector = await storage.start({ ...place, forwardFile: comments });
+      const text = 'The agent called me Jane Roe-Audit';
+      for (const [id, key] of [
+        ['alert-user', { user_id: 'u-alert-audit' }],
+        ['alert-session', { session_id: 's-alert-audit' }],
+        ['alert-conversation', { conversation_id: 'c-alert-audit' }],
+      ] as const) {
+        const body = eventBody(id, {
+          rating: 'down',
+          sentiment: 'negative',
+          value: -100,
+          comment: text,
+          ...key,
+        });
+        expect((await send(`${collector.url}api/feedback`, { body })).status).toBe(201);
+      }
+      const pending = await send(`${collector.url}api/deliveries?status=pending`);
+      expect(pending.body.total).toBe(3);
+      for (const query of [
+        'user_id=u-alert-audit',
+        'session_id=s-alert-audit',
+        'conversation_id=c-alert-audit',
+      ]) {
+        const erased = await send(`${collector.url}api/feedback?${query}`, { method: 'DELETE' });
+        expect(erased).toMatchObject({ status: 200, body: { deleted: 1 } });
+      }
+      expect((await send(`${collector.url}api/deliveries`)).body.total).toBe(0);
+      await collector.close();
+      expect(await withDatabase(place, (db) => findInDatabase(db, ['Jane Roe-Audit']))).toEqual([]);
+    });
+  },
+);
