@@ -159,6 +159,9 @@ export function Widget(props: WidgetProps) {
         aria-live={props.live ? undefined : 'off'}
         class={full ? 'hide' : undefined}
         lang={status ? own(status) : undefined}
+        // A text the page sets may run the other way than the built-in ones (Hebrew ones in an
+        // English widget): each reads in its own direction, its full stop where it ends.
+        dir="auto"
       >
         {/* No text rather than an empty one: Preact writes an empty text again on every
             render, and each write is a change of the live region. */}
