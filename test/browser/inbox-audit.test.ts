@@ -558,3 +558,117 @@ describe('the page at full width', () => {
     expectNoProblems();
   });
 });
+
+describe('a ?q= link with a hostile search', () => {
+  it('shows each as text, answered or refused, at 320 px without a horizontal scroll', async () => {
+    await vote({ comment: 'a plain vote' });
+    const hostile = [
+      '<img src=x onerror=alert(1)>',
+      '"unclosed <script>alert(1)</script>',
+      `nosuchfield:${'x'.repeat(3000)}`,
+      '\u202egnp.exe \u0000 is:open\nis:spam',
+      `-is:open ${'é'.repeat(500)}`,
+    ];
+    const page = await openInbox('', 320);
+    page.on('dialog', (dialog) => {
+      throw new Error(`A dialog opened: ${dialog.message()}`);
+    });
+    for (const q of hostile) {
+      await page.goto(`${origin()}/dashboard?q=${encodeURIComponent(q)}`);
+      // Either answered (no vote matches) or refused, the term named under the box.
+      await expect
+        .poll(
+          async () =>
+            (await page.locator('#search-error').count()) +
+            (await page.getByText('No votes match this search.').count()),
+          POLL,
+        )
+        .toBe(1);
+      const box = page.getByRole('searchbox', { name: 'Search feedback' });
+      expect(await box.inputValue()).toBe(q.replace(/\n/g, ''));
+      expect(await page.locator('img, script:not([src])').count()).toBe(0);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(320);
+      expect(await seriousFindings(page)).toEqual([]);
+    }
+    expectOnlyRefusals();
+  });
+});
+
+describe('the keys of triage', () => {
+  it('type into the search box and a note instead of acting', async () => {
+    await vote({ comment: 'older' });
+    const id = await vote({ comment: 'typed at' });
+    const writes: string[] = [];
+    const page = await openInbox(`?id=${id}`, 1280, async (tab) => {
+      tab.on('request', (request) => {
+        if (request.method() !== 'GET') writes.push(`${request.method()} ${request.url()}`);
+      });
+    });
+    await detail(page).locator('.comment', { hasText: 'typed at' }).waitFor();
+    const keys = 'jkxea!/?';
+    for (const field of [
+      page.getByRole('searchbox', { name: 'Search feedback' }),
+      detail(page).getByRole('textbox', { name: 'Note' }),
+    ]) {
+      await field.focus();
+      await page.keyboard.type(keys);
+      expect(await field.inputValue()).toBe(keys);
+      expect(await isFocused(field)).toBe(true);
+      await field.fill('');
+    }
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    expect(await page.getByRole('checkbox', { checked: true }).count()).toBe(0);
+    expect(await headlines(page)).toEqual(['typed at', 'older']);
+    expect(writes).toEqual([]);
+    expect((await stored(id)).status).toBe('open');
+    expectNoProblems();
+  });
+});
+
+describe('accessibility of each state', () => {
+  it('has no serious axe finding empty, failing, with a vote open and with the keys open, at 1280 and 320 px', async () => {
+    const found: Record<string, string[]> = {};
+    for (const width of [1280, 320]) {
+      const empty = await openInbox('', width);
+      await empty.getByText('No open votes', { exact: false }).waitFor();
+      found[`empty ${width}`] = await seriousFindings(empty);
+      await empty.keyboard.press('?');
+      await empty.getByRole('dialog').waitFor();
+      found[`keys ${width}`] = await seriousFindings(empty);
+      await empty.close();
+
+      const failing = await openInbox('', width, (tab) =>
+        tab.route('**/api/feedback?*', (route) =>
+          route.fulfill({
+            status: 503,
+            contentType: 'application/json',
+            body: JSON.stringify({ error: 'The database is not available: retry shortly.' }),
+          }),
+        ),
+      );
+      await failing.getByText('Could not load the votes', { exact: false }).waitFor();
+      found[`failing ${width}`] = await seriousFindings(failing);
+      await failing.close();
+    }
+    const id = await vote({ comment: 'Read me', reason: 'Too long', message_id: 'm-1' });
+    await patch(id, { note: 'Called back.', assignee: 'kim' });
+    for (const width of [1280, 320]) {
+      const open = await openInbox(`?id=${id}`, width);
+      await detail(open).locator('.comment', { hasText: 'Read me' }).waitFor();
+      await detail(open).getByText('Called back.').waitFor();
+      found[`vote ${width}`] = await seriousFindings(open);
+      await open.close();
+    }
+    expect(found).toEqual({
+      'empty 1280': [],
+      'keys 1280': [],
+      'failing 1280': [],
+      'empty 320': [],
+      'keys 320': [],
+      'failing 320': [],
+      'vote 1280': [],
+      'vote 320': [],
+    });
+    expectOnlyRefusals();
+  });
+});
