@@ -637,15 +637,15 @@ describe('accessibility of each state', () => {
       found[`keys ${width}`] = await seriousFindings(empty);
       await empty.close();
 
-      const failing = await openInbox('', width, (tab) =>
-        tab.route('**/api/feedback?*', (route) =>
+      const failing = await openInbox('', width, async (tab) => {
+        await tab.route('**/api/feedback?*', (route) =>
           route.fulfill({
             status: 503,
             contentType: 'application/json',
             body: JSON.stringify({ error: 'The database is not available: retry shortly.' }),
           }),
-        ),
-      );
+        );
+      });
       await failing.getByText('Could not load the votes', { exact: false }).waitFor();
       found[`failing ${width}`] = await seriousFindings(failing);
       await failing.close();
