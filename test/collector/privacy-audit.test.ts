@@ -52,6 +52,36 @@ describe('redaction audit: numbers written with other spaces and full-width sign
   });
 });
 
+describe('redaction audit: text written without spaces between words', () => {
+  test.each([
+    ['電話は03-1234-5678です', '電話は[phone]です'],
+    ['電話は０３－１２３４－５６７８です', '電話は[phone]です'],
+    ['カード番号は4111111111111111です', 'カード番号は[card]です'],
+    ['我的电话是+86 138 0013 8000谢谢', '我的电话是[phone]谢谢'],
+    ['전화번호는010-1234-5678입니다', '전화번호는[phone]입니다'],
+    ['เบอร์โทร081-234-5678ครับ', 'เบอร์โทร[phone]ครับ'],
+  ])('a number against the words around it is still redacted: %j becomes %j', (text, expected) => {
+    expect(redact(text)).toBe(expected);
+  });
+
+  test.each([
+    ['問題があります。連絡先はjane@example.comです。', '問題があります。連絡先は[email]です。'],
+    ['メールはjane.doe@example.co.jpまでお願いします', 'メールは[email]までお願いします'],
+    ['请发邮件到jane@example.com谢谢', '请发邮件到[email]谢谢'],
+    ['이메일은jane@example.com입니다', '이메일은[email]입니다'],
+    ['宛先: 山田たろう@example.jp', '宛先: [email]'],
+    ['bob@例え.テストです', '[email]です'],
+  ])('an address takes only itself, not the words around it: %j becomes %j', (text, expected) => {
+    expect(redact(text)).toBe(expected);
+  });
+
+  test('digits glued to Latin letters are still part of a word', () => {
+    for (const text of ['注文ABC4111111111111111です', 'ハッシュa4111111111111111']) {
+      expect(redact(text)).toBe(text);
+    }
+  });
+});
+
 /** Two moments whose day, month, hour and minute cannot be mistaken for one another. */
 const MOMENTS = [
   new Date(Date.UTC(2024, 11, 15, 14, 30, 45)),

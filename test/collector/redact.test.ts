@@ -25,7 +25,9 @@ function luhn(digits: string): boolean {
 
 /** Digits joined by at most one space or hyphen, standing apart from words, as typed. */
 const CARD_RUN = /\p{Nd}(?:[ \u00a0\u202f\-\u2010-\u2013]?\p{Nd})*/gu;
-const WORD = /[\p{L}\p{N}_]/u;
+/** A word character that glues digits to it: a letter of a script written without spaces does not. */
+const WORD =
+  /(?![\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}\p{scx=Thai}])[\p{L}\p{N}_]/u;
 
 /** Every card run left in `text` with 13–19 digits that pass the Luhn check. */
 function survivingCards(text: string): string[] {
@@ -54,7 +56,10 @@ const phoneNumber = fc
 const email = fc.emailAddress();
 /** Text as people type it: words, numbers, punctuation and, now and then, personal data. */
 const piece = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom(' ', '.', '-', '(', ')', '+', ':', '@', '_', 'a', 'é') },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(' ', '.', '-', '(', ')', '+', ':', '@', '_', 'a', 'é', 'は', '号'),
+  },
   { weight: 4, arbitrary: digit.map(String) },
   { weight: 2, arbitrary: fc.string({ maxLength: 6 }) },
   { weight: 1, arbitrary: cardNumber },

@@ -16,12 +16,14 @@
  * number is grouped by (`‐`, `–`, `−`, `－`), and the full-width `＋（）．` count as `+().`: an
  * input method typing full-width digits types these with them.
  * A run glued to a letter, a digit or `_` (`a456-426614174000` in a UUID, a hash, an SKU) is part
- * of a word and is left alone. Cards are replaced first, so a run that is both becomes `[card]`.
+ * of a word and is left alone, unless the letter is of a script written without spaces
+ * (`番号は4111111111111111です`). Cards are replaced first, so a run that is both becomes `[card]`.
  * Digits of every script count (`٠١٢`, `０１２`). Every scan is linear in the text's length, and
  * applying a redaction twice changes nothing: no replacement holds a digit or an `@`.
  */
 
 import { replaceEmails } from './emails';
+import { unspacedScripts } from './writing';
 
 /** What `REDACT` may name. */
 export type Redaction = 'email' | 'phone' | 'card';
@@ -117,16 +119,20 @@ function charBefore(text: string, index: number): string {
 
 /**
  * Whether the run at `start..end` of `text` is glued to a word: a digit, letter or `_` right
- * after it, or right before a run that begins with a digit (a `(` or `+` already sets it apart).
+ * after it, or right before a run that begins with a digit (a `(` or `+` already sets it apart);
+ * not a letter of a script written without spaces, where every number touches a word.
  */
 function glued(text: string, start: number, end: number, run: string): boolean {
   const after = text.codePointAt(end);
-  if (after !== undefined && WORD.test(String.fromCodePoint(after))) return true;
+  if (after !== undefined && gluing(String.fromCodePoint(after))) return true;
   return (
     DIGIT.test(String.fromCodePoint(run.codePointAt(0) as number)) &&
-    WORD.test(charBefore(text, start))
+    gluing(charBefore(text, start))
   );
 }
+
+/** A character of a word in a script that spaces its words (`writing.ts`). */
+const gluing = (char: string) => WORD.test(char) && unspacedScripts(char) === 0;
 
 function replaceRuns(
   text: string,
