@@ -2,6 +2,7 @@
 // sent, announced in words, and followed by a refetch of what it touched.
 import { batch, type ReadonlySignal } from '@preact/signals';
 import { ApiError, api, type Change, reached } from './api';
+import { SelectionChanged, send } from './bulk';
 import { describeChange, votes } from './format';
 import type { Loaded } from './resource';
 import {
@@ -163,8 +164,9 @@ export function toggleAll(): void {
   announce(all ? 'Selection cleared.' : `${votes(ids.length)} selected.`);
 }
 
+/** Selects every vote the search matches, as many as it matches now: see bulk.ts. */
 export function selectEveryMatch(total: number): void {
-  everyMatch.value = true;
+  everyMatch.value = total;
   announce(`All ${votes(total)} matching this search selected.`);
 }
 
@@ -174,15 +176,6 @@ export function clearSelection(): void {
     everyMatch.value = false;
   });
   announce('Selection cleared.');
-}
-
-async function send(scope: Scope, change: Change): Promise<number | undefined> {
-  if (scope.kind === 'record') {
-    await api.change(scope.id, change);
-    return undefined;
-  }
-  const target = scope.kind === 'ids' ? { ids: scope.ids } : { q: scope.q };
-  return (await api.bulk(target, change)).updated;
 }
 
 /**
@@ -217,6 +210,8 @@ export async function change(scope: Scope, change: Change, follow = false): Prom
     announce(describeChange(scope, change, updated));
     return true;
   } catch (error) {
+    // What is selected is no longer what the search matches: the reader selects it again.
+    if (error instanceof SelectionChanged) everyMatch.value = false;
     fail(error as Error);
     return false;
   } finally {
@@ -279,15 +274,13 @@ export async function retry(deliveryId: string, destination: string): Promise<vo
 }
 
 export function fail(error: Error): void {
-  const text =
-    error instanceof ApiError
-      ? error.message
-      : `The collector could not be reached (${error.message}).`;
+  const refused = error instanceof ApiError || error instanceof SelectionChanged;
+  const text = refused ? error.message : `The collector could not be reached (${error.message}).`;
   problem.value = text;
-  // A refusal of what was sent (a bad name, a vote gone) stays until the next change. A
-  // collector out of reach, failing (5xx), refusing the sign-in or the rate is true only until
-  // it answers again, which the page's own refresh finds out.
-  if (error instanceof ApiError && !error.passing) return;
+  // A refusal of what was sent (a bad name, a vote gone, a selection out of date) stays until
+  // the next change. A collector out of reach, failing (5xx), refusing the sign-in or the rate
+  // is true only until it answers again, which the page's own refresh finds out.
+  if (refused && !(error instanceof ApiError && error.passing)) return;
   const before = reached.peek();
   const stop = reached.subscribe((count) => {
     if (count === before) return;

@@ -37,7 +37,7 @@ const KEYS: Record<string, () => void> = {
     else assigning.value = scope;
   },
   Escape: () => {
-    if (checked.value.size > 0 || everyMatch.value) clearSelection();
+    if (checked.value.size > 0 || everyMatch.value !== false) clearSelection();
     else if (detailOpen.value) closeDetail();
   },
 };

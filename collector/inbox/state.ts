@@ -27,8 +27,11 @@ export const activeId = signal(opened.id);
 export const detailOpen = signal(opened.id !== undefined);
 /** The rows ticked for a bulk change, by id. */
 export const checked = signal<ReadonlySet<string>>(new Set());
-/** Every record the search matches is selected, not only the ticked rows of this page. */
-export const everyMatch = signal(false);
+/**
+ * Every record the search matches is selected, not only the ticked rows of this page: as many
+ * as it matched then, which a bulk change checks (bulk.ts); else false.
+ */
+export const everyMatch = signal<number | false>(false);
 /** Bumped every few seconds while the page is seen: refetches what is shown. */
 export const tick = signal(0);
 /** Bumped after each change the reader makes: refetches everything it touched. */
@@ -125,7 +128,8 @@ export const deliveries = resource(() => deliveriesOf.value, api.deliveriesOf, {
 
 /** What `e`, `!` and the bulk buttons act on: every match, the ticked rows, else the cursor's. */
 export const selection = computed((): Scope | undefined => {
-  if (everyMatch.value) return { kind: 'search', q: query.value, total: total.value };
+  if (everyMatch.value !== false)
+    return { kind: 'search', q: query.value, total: everyMatch.value };
   if (checked.value.size > 0) return { kind: 'ids', ids: [...checked.value] };
   return activeId.value === undefined ? undefined : { kind: 'record', id: activeId.value };
 });

@@ -672,3 +672,39 @@ describe('accessibility of each state', () => {
     expectOnlyRefusals();
   });
 });
+
+describe('a bulk change to every match of a search', () => {
+  it('changes no vote that came to match after they were selected, and says so', async () => {
+    for (let index = 0; index < 52; index++) await vote({ comment: `match ${index}` });
+    const page = await openInbox();
+    await expect.poll(() => rows(page).count(), POLL).toBe(50);
+    const toolbar = page.locator('.toolbar');
+    const everyRow = page.getByRole('checkbox', { name: 'Select every vote on this page' });
+    await everyRow.check();
+    await toolbar.getByRole('button', { name: 'Select all 52 matching' }).click();
+    await said(page, 'All 52 votes matching this search selected.');
+
+    const late = await vote({ comment: 'arrived meanwhile' });
+    await refreshed(page);
+    await expect
+      .poll(() => headlines(page).then((shown) => shown[0]), POLL)
+      .toBe('arrived meanwhile');
+    expect(await toolbar.locator('.selected').textContent()).toBe('52 votes selected');
+    await toolbar.getByRole('button', { name: 'Resolve', exact: true }).click();
+    await expect
+      .poll(() => banner(page).textContent(), POLL)
+      .toBe(
+        'The search now matches 53 votes, not the 52 selected: nothing was changed. Select all again to act on them.',
+      );
+    expect((await stored(late)).status).toBe('open');
+    expect((await stored('audit-1')).status).toBe('open');
+
+    await everyRow.check();
+    await toolbar.getByRole('button', { name: 'Select all 53 matching' }).click();
+    await toolbar.getByRole('button', { name: 'Resolve', exact: true }).click();
+    await said(page, 'Resolved 53 votes.');
+    expect((await stored(late)).status).toBe('resolved');
+    expect(await banner(page).textContent()).toBe('');
+    expectNoProblems();
+  });
+});

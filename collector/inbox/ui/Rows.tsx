@@ -15,7 +15,7 @@ function headline(row: FeedbackRecord): string {
 
 function Row({ row, focusable }: { row: FeedbackRecord; focusable: boolean }) {
   const active = row.id === activeId.value;
-  const ticked = everyMatch.value || checked.value.has(row.id);
+  const ticked = everyMatch.value !== false || checked.value.has(row.id);
   const title = headline(row);
   const details = [
     row.comment !== undefined ? row.reason : undefined,

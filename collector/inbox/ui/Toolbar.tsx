@@ -41,7 +41,7 @@ export function SelectAll() {
       type="checkbox"
       class="check"
       aria-label="Select every vote on this page"
-      checked={all || everyMatch.value}
+      checked={all || everyMatch.value !== false}
       disabled={ids.length === 0}
       onChange={toggleAll}
     />
@@ -56,13 +56,13 @@ export function SelectAll() {
 export function BulkActions() {
   const resolve = useRef<HTMLButtonElement>(null);
   const scope = selection.value;
-  const count = everyMatch.value ? total.value : checked.value.size;
+  const count = everyMatch.value === false ? checked.value.size : everyMatch.value;
   const pageTicked = rows.value.length > 0 && rows.value.every((row) => checked.value.has(row.id));
   if (count === 0 || scope === undefined) return null;
   return (
     <Fragment>
       <span class="selected">{votes(count)} selected</span>
-      {pageTicked && !everyMatch.value && total.value > rows.value.length && (
+      {pageTicked && everyMatch.value === false && total.value > rows.value.length && (
         <button
           type="button"
           class="link"
