@@ -708,3 +708,36 @@ describe('a bulk change to every match of a search', () => {
     expectNoProblems();
   });
 });
+
+describe('the counts per status', () => {
+  it('follow each change made with the keys, and a search', async () => {
+    for (const comment of ['apple one', 'apple two', 'pear three', 'apple four']) {
+      await vote({ comment });
+    }
+    const page = await openInbox();
+    const counts = () => page.locator('.tabs .count').allTextContents();
+    await expect.poll(counts, POLL).toEqual(['4', '0', '0']);
+    await page.keyboard.press('j');
+    await page.keyboard.press('e');
+    await said(page, 'Resolved the vote.');
+    await expect.poll(counts, POLL).toEqual(['3', '1', '0']);
+    await expect
+      .poll(() => headlines(page), POLL)
+      .toEqual(['pear three', 'apple two', 'apple one']);
+    await page.keyboard.press('x');
+    await page.keyboard.press('j');
+    await page.keyboard.press('x');
+    await page.keyboard.press('!');
+    await said(page, 'Marked 2 votes as spam.');
+    await expect.poll(counts, POLL).toEqual(['1', '1', '2']);
+
+    const box = page.getByRole('searchbox', { name: 'Search feedback' });
+    await box.fill('apple');
+    await box.press('Enter');
+    await expect.poll(counts, POLL).toEqual(['1', '1', '1']);
+    await page.getByRole('link', { name: /^Spam/ }).click();
+    await expect.poll(() => headlines(page), POLL).toEqual(['apple two']);
+    expect(await counts()).toEqual(['1', '1', '1']);
+    expectNoProblems();
+  });
+});
