@@ -741,3 +741,30 @@ describe('the counts per status', () => {
     expectNoProblems();
   });
 });
+
+describe('the focus under an announcement', () => {
+  it('is scrolled above it at 320 px as j moves down the list', async () => {
+    for (let index = 0; index < 30; index++) await vote({ comment: `row ${index}` });
+    const page = await openInbox('', 320);
+    await expect.poll(() => rows(page).count(), POLL).toBe(30);
+    for (let step = 0; step < 9; step++) await page.keyboard.press('j');
+    await expect.poll(() => isFocused(rows(page).nth(8).getByRole('link')), POLL).toBe(true);
+    await page.keyboard.press('x');
+    await said(page, 'Selected; 1 vote selected.');
+    // The rows from the lowest in sight on: each comes into sight as the cursor reaches it.
+    const hidden: string[] = [];
+    for (let step = 9; step < 15; step++) {
+      await page.keyboard.press('j');
+      const link = rows(page).nth(step).getByRole('link');
+      await expect.poll(() => isFocused(link), POLL).toBe(true);
+      const toast = await page.getByRole('status').boundingBox();
+      const row = await rows(page).nth(step).boundingBox();
+      if (!toast || !row) throw new Error('The announcement or the row is not shown.');
+      if (row.y + row.height > toast.y) hidden.push(`row ${29 - step}`);
+    }
+    // Still said (it stays 6 s): what was measured is the focus beside it.
+    expect(await page.getByRole('status').textContent()).toBe('Selected; 1 vote selected.');
+    expect(hidden).toEqual([]);
+    expectNoProblems();
+  });
+});
