@@ -768,3 +768,33 @@ describe('the focus under an announcement', () => {
     expectNoProblems();
   });
 });
+
+describe('long unbroken values at 320 px', () => {
+  it('wrap in the row, the vote and the keys, without a horizontal scroll', async () => {
+    const long = (prefix: string, length: number) => `${prefix}${'x'.repeat(length)}`;
+    const id = await vote({
+      comment: long('comment-', 1500),
+      reason: long('reason-', 200),
+      message_id: long('message-', 100),
+      conversation_id: long('conversation-', 100),
+      session_id: long('session-', 100),
+      user_id: long('user-', 100),
+      trace_id: long('trace-', 100),
+      page_url: `https://help.example.com/${long('page-', 800)}?${long('q=', 300)}`,
+      message_content: long('answer-', 3000),
+      metadata: { [long('key-', 60)]: long('value-', 400) },
+    });
+    await patch(id, { note: long('note-', 1900), assignee: long('name-', 59) });
+    const page = await openInbox('', 320);
+    await expect.poll(() => rows(page).count(), POLL).toBe(1);
+    const width = () => page.evaluate(() => document.documentElement.scrollWidth);
+    expect(await width()).toBe(320);
+    await rows(page).first().getByRole('link').click();
+    await detail(page).locator('.activity blockquote').waitFor();
+    expect(await width()).toBe(320);
+    await page.keyboard.press('?');
+    await page.getByRole('dialog').waitFor();
+    expect(await width()).toBe(320);
+    expectNoProblems();
+  });
+});
