@@ -3,7 +3,7 @@
 import { batch, type ReadonlySignal } from '@preact/signals';
 import { ApiError, api, type Change, reached } from './api';
 import { SelectionChanged, send } from './bulk';
-import { describeChange, votes } from './format';
+import { describeChange, goneText, votes } from './format';
 import type { Loaded } from './resource';
 import {
   activeId,
@@ -14,6 +14,7 @@ import {
   checked,
   deliveries,
   detailOpen,
+  erased,
   everyMatch,
   list,
   offset,
@@ -212,6 +213,13 @@ export async function change(scope: Scope, change: Change, follow = false): Prom
   } catch (error) {
     // What is selected is no longer what the search matches: the reader selects it again.
     if (error instanceof SelectionChanged) everyMatch.value = false;
+    if (scope.kind === 'record' && erased(error as Error)) {
+      // Erased meanwhile (SPEC §13): said in the words a refresh would find, and read again
+      // at once, which takes it out of the view and the list (live.ts says it no more).
+      problem.value = goneText(true);
+      changes.value++;
+      return false;
+    }
     fail(error as Error);
     return false;
   } finally {

@@ -15,6 +15,7 @@ import {
   everyMatch,
   now,
   offset,
+  problem,
   REFRESH_MS,
   record,
   rows,
@@ -135,7 +136,8 @@ export function followAddress(): void {
 
 /**
  * A record erased while it is shown (a teammate's `DELETE`, SPEC §13) answers 404, and is
- * then not read again (state.ts). That is said once, politely; the focus that was on one of
+ * then not read again (state.ts). That is said once, politely (unless the reader's own change
+ * to it was refused for it, which the alert says); the focus that was on one of
  * its controls, now gone, goes to its view, not to <body>. The list drops it at its own next
  * refresh.
  */
@@ -150,7 +152,9 @@ export function sayErased(): void {
     }
     if (said === id) return;
     said = id;
-    announce(goneText(data?.id === id));
+    const text = goneText(data?.id === id);
+    // Not again when the alert already says it (a change to the vote answered 404).
+    if (problem.peek() !== text) announce(text);
     focusOutOfList();
   });
 }

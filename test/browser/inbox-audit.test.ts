@@ -798,3 +798,35 @@ describe('long unbroken values at 320 px', () => {
     expectNoProblems();
   });
 });
+
+describe('a change to a vote erased meanwhile', () => {
+  it('says the vote is gone in the words of a refresh, once, and takes it out of the list', async () => {
+    await vote({ comment: 'kept' });
+    const erased = await vote({ comment: 'erase me', user_id: 'user-to-erase' });
+    const page = await openInbox(`?id=${erased}`, 1280, async (tab) => {
+      await recordSayings(tab);
+      await tab.clock.install();
+    });
+    await detail(page).locator('.comment', { hasText: 'erase me' }).waitFor();
+    await expect.poll(() => headlines(page), POLL).toEqual(['erase me', 'kept']);
+    // Time stands still: no refresh finds out before the reader acts.
+    await page.clock.pauseAt(Date.now() + 1000);
+    const { status } = await send(`${origin()}/api/feedback?user_id=user-to-erase`, {
+      method: 'DELETE',
+      headers: { Authorization: basic('kim') },
+    });
+    expect(status).toBe(200);
+
+    await detail(page).getByRole('button', { name: 'Resolve', exact: true }).click();
+    await expect
+      .poll(() => banner(page).textContent(), POLL)
+      .toBe('This vote no longer exists: it was erased.');
+    await detail(page).getByText('This vote no longer exists: it was erased.').waitFor();
+    await expect.poll(() => headlines(page), POLL).toEqual(['kept']);
+    // The frames the page draws in a second, which the paused clock holds back.
+    await page.clock.runFor(1_000);
+    expect(await focusLost(page)).toBe(false);
+    expect((await sayings(page)).filter((text) => text.includes('no longer exists'))).toEqual([]);
+    expectOnlyRefusals();
+  });
+});
