@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { type Handler, Hono } from 'hono';
 import { pageUrlOf } from '../../widget/core/event';
 import type { CollectorConfig } from './config';
@@ -23,6 +23,7 @@ import { ingest } from './intake/ingest';
 import { bindToToken, voteClaims } from './intake/trust';
 import { type FEEDBACK_ROUTES, id } from './intake/validate';
 import { eraseFeedback } from './privacy/erase';
+import { requestFingerprint } from './privacy/fingerprint';
 import { createRedactor, redactAccepted } from './privacy/redact';
 import { attention } from './read/attention';
 import { deliveryStats, listDeliveries, retryDelivery } from './read/deliveries';
@@ -108,16 +109,17 @@ function routes(services: AppServices): Route[] {
       const client = await pseudonym(c.get('client').address);
       const parsed = FORMATS[format](body, submission(c, params(c), client, now()));
       // Once, before the record is stored or its deliveries are built (SPEC §13).
-      const accepted = redactAccepted(
-        claims === undefined ? parsed : bindToToken(parsed, claims),
-        redact,
-      );
+      const bound = claims === undefined ? parsed : bindToToken(parsed, claims);
+      const accepted = redactAccepted(bound, redact);
       const url = new URL(c.req.url);
       const outcome = await ingest(await database(), accepted, {
         idempotencyKey,
-        fingerprint: createHash('sha256')
-          .update(`${url.pathname}${url.search}\n${JSON.stringify(body)}`)
-          .digest('base64url'),
+        fingerprint: requestFingerprint(
+          `${url.pathname}${url.search}`,
+          body,
+          bound.record,
+          accepted.record,
+        ),
         voteWindowMs: config.voteWindowMs,
         redacted,
         ...(forwarding.names.length > 0 ? { deliveries: forwarding.deliveriesOf } : {}),

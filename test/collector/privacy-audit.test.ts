@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRedactor } from '../../collector/src/privacy/redact';
 import { type Backend, openStorage, send, type TestStorage } from '../helpers/collector';
@@ -214,6 +215,69 @@ describe.each<Backend>(['pglite', 'postgres'])(
           { voter: expect.stringMatching(/^client:[0-9a-f]{64}$/) },
         ]);
       });
+    });
+
+    test('what an Idempotency-Key keeps of a vote gives no way back to the text redaction took out', async () => {
+      const place = await storage.options();
+      const collector = await storage.start(place);
+      // The widget sends each vote with its id as its key.
+      const typed = (phone: string) =>
+        eventBody('fingerprint-vote', { comment: `Call me back on ${phone}, please.` });
+      const phone = '+49 30 4567890';
+      const voted = await send(`${collector.url}api/feedback`, {
+        body: typed(phone),
+        headers: { 'Idempotency-Key': 'fingerprint-vote' },
+      });
+      expect(voted.status).toBe(201);
+      const repeat = await send(`${collector.url}api/feedback`, {
+        body: typed(phone),
+        headers: { 'Idempotency-Key': 'fingerprint-vote' },
+      });
+      expect(repeat).toMatchObject({ status: 201, body: voted.body });
+      await collector.close();
+      const kept = await withDatabase(place, (db) =>
+        db.query<{ fingerprint: string }>(
+          "SELECT fingerprint FROM idempotency_keys WHERE key = 'fingerprint-vote'",
+        ),
+      );
+      // One who reads the database tries the numbers the stored `[phone]` may have been.
+      const digest = (candidate: string) =>
+        createHash('sha256')
+          .update(`/api/feedback\n${JSON.stringify(typed(candidate))}`)
+          .digest('base64url');
+      const candidates = Array.from(
+        { length: 100 },
+        (_, n) => `+49 30 45678${String(n).padStart(2, '0')}`,
+      );
+      expect(candidates).toContain(phone);
+      const found = candidates.filter((candidate) => digest(candidate) === kept[0]?.fingerprint);
+      expect(found).toEqual([]);
+    });
+
+    test('a vote stored before redaction applied to it keeps no fingerprint of its text once redacted, and its key still answers', async () => {
+      const place = await storage.options();
+      const body = eventBody('fingerprint-backfill', {
+        comment: 'Card 4111 1111 1111 1111 failed.',
+      });
+      const headers = { 'Idempotency-Key': 'fingerprint-backfill' };
+      const off = await storage.start({ ...place, redact: 'off' });
+      expect((await send(`${off.url}api/feedback`, { body, headers })).status).toBe(201);
+      await off.close();
+      const fingerprints = () =>
+        withDatabase(place, (db) =>
+          db.query<{ fingerprint: string | null }>(
+            "SELECT fingerprint FROM idempotency_keys WHERE key = 'fingerprint-backfill'",
+          ),
+        );
+      expect((await fingerprints())[0]?.fingerprint).toEqual(expect.any(String));
+      const on = await storage.start(place);
+      await expect
+        .poll(async () => (await send(`${on.url}api/feedback/fingerprint-backfill`)).body.comment)
+        .toBe('Card [card] failed.');
+      const repeat = await send(`${on.url}api/feedback`, { body, headers });
+      expect(repeat).toMatchObject({ status: 201, body: { id: 'fingerprint-backfill' } });
+      await on.close();
+      expect(await fingerprints()).toEqual([{ fingerprint: null }]);
     });
 
     test('an erasure takes its records’ comment alerts still waiting to be sent with them', async () => {

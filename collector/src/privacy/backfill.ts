@@ -1,14 +1,8 @@
 import type { FeedbackRecord } from '../intake/record';
 import type { Database, Queryable } from '../storage/database';
+import { changedTexts, replaceTexts } from './copies';
 import type { Rest } from './pace';
-import {
-  createRedactor,
-  REDACTED_FIELDS,
-  REDACTED_METADATA,
-  REDACTIONS,
-  type Redaction,
-  redactRecord,
-} from './redact';
+import { createRedactor, REDACTIONS, type Redaction, redactRecord } from './redact';
 
 /** Records per transaction: each holds its rows (and, on PGlite, the one connection) briefly. */
 const BATCH = 200;
@@ -21,32 +15,6 @@ function lacking(kinds: readonly Redaction[]): string[] {
     if (!kinds.every((kind) => set.includes(kind))) sets.push(set.join(','));
   }
   return sets;
-}
-
-/** Each free text of `record` that redaction changed, with what it became. */
-function changedTexts(record: FeedbackRecord, redacted: FeedbackRecord): [string, string][] {
-  const pairs: [string, string][] = [];
-  const add = (from: unknown, to: unknown) => {
-    if (typeof from === 'string' && typeof to === 'string' && from !== to) pairs.push([from, to]);
-  };
-  for (const field of REDACTED_FIELDS) add(record[field], redacted[field]);
-  for (const field of REDACTED_METADATA) add(record.metadata?.[field], redacted.metadata?.[field]);
-  return pairs;
-}
-
-/**
- * `text` with every occurrence of each changed text replaced by its redacted form, as typed and
- * as it reads inside a JSON string: where a request body, a vendor's answer or a replayed
- * answer quotes it, whole or joined with another text.
- */
-function replaceTexts(text: string, pairs: [string, string][]): string {
-  let out = text;
-  for (const [from, to] of pairs) {
-    out = out.replaceAll(from, to);
-    const quoted = JSON.stringify(from).slice(1, -1);
-    if (quoted !== from) out = out.replaceAll(quoted, JSON.stringify(to).slice(1, -1));
-  }
-  return out;
 }
 
 /**
@@ -73,7 +41,7 @@ async function updateRows(
 
 /**
  * What the collector keeps elsewhere of the changed records: their deliveries' bodies and last
- * answers, and their Idempotency-Key answers. A Slack alert quotes its comment line by line,
+ * answers, and their Idempotency-Key answers and fingerprints. A Slack alert quotes its comment line by line,
  * escaped, so its text is redacted whole.
  */
 async function redactCopies(
@@ -111,11 +79,14 @@ async function redactCopies(
     'SELECT key, feedback_id, body FROM idempotency_keys WHERE feedback_id = ANY($1)',
     [ids],
   );
-  const replayed = answers.flatMap((answer) => {
-    const body = replaceTexts(answer.body, changed.get(answer.feedback_id) ?? []);
-    return body === answer.body ? [] : [{ key: answer.key, body }];
-  });
-  await updateRows(tx, 'idempotency_keys', 'key', ['body'], replayed);
+  // A key's fingerprint digests the body as typed (`fingerprint.ts`): it goes, and a repeat of
+  // the key is answered without comparing bodies for the days the key has left.
+  const replayed = answers.map((answer) => ({
+    key: answer.key,
+    body: replaceTexts(answer.body, changed.get(answer.feedback_id) ?? []),
+    fingerprint: null,
+  }));
+  await updateRows(tx, 'idempotency_keys', 'key', ['body', 'fingerprint'], replayed);
 }
 
 /** A record whose reason redaction changed: where its day's figures counted it, and where now. */
