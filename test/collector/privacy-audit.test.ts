@@ -280,6 +280,30 @@ describe.each<Backend>(['pglite', 'postgres'])(
       expect(await fingerprints()).toEqual([{ fingerprint: null }]);
     });
 
+    test('a page URL is stored without the user name and password it may carry', async () => {
+      const collector = await storage.start();
+      for (const [id, pageUrl] of [
+        ['page-credentials', 'https://jane:hunter2@intranet.example.com/help?token=1#top'],
+        ['page-user', 'https://jane@intranet.example.com'],
+        ['page-at-in-path', 'https://example.com/unsubscribe/jane@example.com'],
+      ]) {
+        const body = eventBody(id as string, { page_url: pageUrl });
+        expect((await send(`${collector.url}api/feedback`, { body })).status).toBe(201);
+      }
+      const stored = async (id: string) =>
+        (await send(`${collector.url}api/feedback/${id}`)).body.page_url;
+      expect([
+        await stored('page-credentials'),
+        await stored('page-user'),
+        await stored('page-at-in-path'),
+      ]).toEqual([
+        'https://intranet.example.com/help',
+        'https://intranet.example.com',
+        'https://example.com/unsubscribe/jane@example.com',
+      ]);
+      await collector.close();
+    });
+
     test('an erasure takes its records’ comment alerts still waiting to be sent with them', async () => {
       const place = await storage.options();
       const comments = forwardFile({

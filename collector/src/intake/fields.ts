@@ -33,12 +33,15 @@ export function locale(value: unknown, field: string): string {
   return tag;
 }
 
+/** `user:password@` in a URL's authority: everything before the host's last `@`. */
+const USER_INFO = /^(https?:\/\/)[^/\\]*@/i;
+
 export function pageUrl(value: unknown, field: string): string {
   const url = text(value, field, 2000);
   if (!/^https?:\/\/\S+$/i.test(url)) throw invalid(field, 'must be an http(s) URL');
   // Without query and fragment, as the widget sends it (SPEC §5): they often hold a token or
-  // an address the team does not need (§13).
-  return pageUrlOf(url);
+  // an address the team does not need (§13). Nor a user name and password before the host.
+  return pageUrlOf(url).replace(USER_INFO, '$1');
 }
 
 /** The `?scale=MIN..MAX` of the score route; 0..1 when absent. Bounds are finite, within ±BOUND. */
