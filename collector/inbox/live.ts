@@ -136,10 +136,9 @@ export function followAddress(): void {
 
 /**
  * A record erased while it is shown (a teammate's `DELETE`, SPEC §13) answers 404, and is
- * then not read again (state.ts). That is said once, politely (unless the reader's own change
- * to it was refused for it, which the alert says); the focus that was on one of
- * its controls, now gone, goes to its view, not to <body>. The list drops it at its own next
- * refresh.
+ * then not read again (state.ts). That is said once, politely, unless the alert already says
+ * it (the reader's own change to it was refused for it); the focus that was on one of its
+ * controls, now gone, goes to its view, not to <body>. The list drops it at its next refresh.
  */
 export function sayErased(): void {
   let said: string | undefined;

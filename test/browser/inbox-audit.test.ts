@@ -675,7 +675,8 @@ describe('accessibility of each state', () => {
 
 describe('a bulk change to every match of a search', () => {
   it('changes no vote that came to match after they were selected, and says so', async () => {
-    for (let index = 0; index < 52; index++) await vote({ comment: `match ${index}` });
+    const first = await vote({ comment: 'match 0' });
+    for (let index = 1; index < 52; index++) await vote({ comment: `match ${index}` });
     const page = await openInbox();
     await expect.poll(() => rows(page).count(), POLL).toBe(50);
     const toolbar = page.locator('.toolbar');
@@ -697,7 +698,7 @@ describe('a bulk change to every match of a search', () => {
         'The search now matches 53 votes, not the 52 selected: nothing was changed. Select all again to act on them.',
       );
     expect((await stored(late)).status).toBe('open');
-    expect((await stored('audit-1')).status).toBe('open');
+    expect((await stored(first)).status).toBe('open');
 
     await everyRow.check();
     await toolbar.getByRole('button', { name: 'Select all 53 matching' }).click();
