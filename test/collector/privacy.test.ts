@@ -450,6 +450,49 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
       expect(keys).toEqual([{ key: 'key-keep-1' }]);
     });
 
+    test("a purge takes the vote route's typed reasons out of the daily figures and keeps the chosen ones", async () => {
+      const place = await storage.options();
+      const { url } = await start(place);
+      // The vote route's reason is the person's reason and comment, joined (SPEC §5).
+      const typed = 'Wrong: the refund page still says 30 days';
+      const vote = await send(`${url}api/conversations/c-typed/downvote`, {
+        body: { reason: typed },
+      });
+      expect(vote.status).toBe(200);
+      const chosen = await send(`${url}api/feedback`, {
+        body: eventBody('chosen-reason', { reason: 'Incorrect', reason_key: 'incorrect' }),
+      });
+      expect(chosen.status).toBe(201);
+      const stats = (await send(`${url}api/feedback/stats`)).body;
+      expect(stats.top_reasons).toContainEqual({ reason: typed, count: 1 });
+      expect(stats.top_reasons).toContainEqual({ reason: 'Incorrect', count: expect.any(Number) });
+      await stop();
+      await withDatabase(place, (db) =>
+        db.query(
+          `UPDATE feedback SET received_at = received_at - interval '31 days'
+           WHERE conversation_id = 'c-typed' OR id = 'chosen-reason'`,
+        ),
+      );
+
+      const purging = await start(place, { retention: '30d' });
+      expect(await waitForLine(purging, 'RETENTION 30d')).toMatchObject({ deleted: 2 });
+      // The same totals, days and scores; the typed reason is no longer kept, nor counted.
+      expect((await send(`${purging.url}api/feedback/stats`)).body).toEqual({
+        ...stats,
+        top_reasons: stats.top_reasons.filter(
+          (entry: { reason: string }) => entry.reason !== typed,
+        ),
+      });
+      await stop();
+      const kept = await withDatabase(place, (db) =>
+        db.query<{ reason: string }>(
+          'SELECT DISTINCT reason FROM feedback_daily WHERE reason = ANY($1)',
+          [[typed, 'Incorrect']],
+        ),
+      );
+      expect(kept).toEqual([{ reason: 'Incorrect' }]);
+    });
+
     test('a purge of several batches goes through all of them, and the collector keeps taking votes', async () => {
       const place = await storage.options();
       await storeAndAge(place, ['seed-many'], ['seed-many'], 31);

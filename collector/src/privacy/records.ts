@@ -16,19 +16,20 @@ const DEPENDENTS = ['deliveries', 'idempotency_keys'];
 export const DELETE_BATCH = 1_000;
 
 /**
- * What an erasure adds to a batch (SPEC §13): the deleted records leave the daily figures'
- * reasons, which for the vote route hold the person's comment. Each counted reason of theirs
+ * What a deletion adds to a batch (SPEC §13): the deleted records (those `typed` selects in
+ * `gone`) leave the daily figures' reasons, which for the vote route hold the person's comment.
+ * Each counted reason of theirs
  * gives its votes and score to the same day, rating and score without a reason, so the totals
  * stay and the text goes once no other vote counts under it. A reason's row is split over shards
  * that `/api/feedback/stats` adds up: the rows are taken and what is left comes back as one
  * (added to, should a vote have counted under it meanwhile).
  */
-const FORGET_REASONS = `,
+const forgetReasons = (typed: string) => `,
     forgotten AS (
       SELECT (created_at AT TIME ZONE 'UTC')::date AS day, rating,
         round(score::numeric)::int AS bucket, coalesce(reason_key, '') AS reason_key,
         coalesce(reason, '') AS reason, count(*) AS votes, sum(score) AS score_sum
-      FROM gone WHERE coalesce(reason_key, '') <> '' OR coalesce(reason, '') <> ''
+      FROM gone WHERE (coalesce(reason_key, '') <> '' OR coalesce(reason, '') <> '') AND ${typed}
       GROUP BY 1, 2, 3, 4, 5),
     taken AS (
       DELETE FROM feedback_daily AS d USING forgotten AS f
@@ -62,7 +63,10 @@ const FORGET_REASONS = `,
  * One statement deletes a batch and every row that belongs to it: the foreign key from
  * `deliveries` is checked at the statement's end, when both are gone. An erasure
  * waits for rows a triage change or the housekeeping holds, so it never
- * reports done with one of them left; a purge by age skips them for its next run.
+ * reports done with one of them left; a purge by age skips them for its next run. An erasure
+ * takes every reason of its records out of the daily figures; a purge only the vote route's,
+ * the reason and comment as the person typed them joined (SPEC §5): a label chosen from a list
+ * stays counted under its name, text someone wrote does not outlive `RETENTION`.
  */
 function batchSql(where: string, erasure: boolean): string {
   const dependents = DEPENDENTS.map(
@@ -74,7 +78,7 @@ function batchSql(where: string, erasure: boolean): string {
       LIMIT ${DELETE_BATCH} FOR UPDATE${erasure ? '' : ' SKIP LOCKED'}),
     ${dependents.join(',\n    ')},
     gone AS (DELETE FROM feedback WHERE id IN (SELECT id FROM doomed)
-      RETURNING created_at, rating, score, reason_key, reason)${erasure ? FORGET_REASONS : ''}
+      RETURNING created_at, rating, score, reason_key, reason, format)${forgetReasons(erasure ? 'true' : "format = 'vote'")}
     SELECT count(*)::int AS deleted FROM gone`;
 }
 
@@ -82,8 +86,8 @@ function batchSql(where: string, erasure: boolean): string {
  * Deletes every record `where` selects (a condition on `feedback` using `params` as `$1`…),
  * with what belongs to it, a batch at a time (awaiting `rest` between two) until none is left or
  * `signal` aborts; resolves with how many it deleted. An `erasure` waits for the records others
- * hold, and takes their reasons out of the daily figures too; a purge by age skips the held ones
- * and keeps reasons.
+ * hold, and takes all their reasons out of the daily figures; a purge by age skips the held ones
+ * and takes out only the reasons people typed (`batchSql`).
  */
 export async function deleteRecords(
   db: Database,
