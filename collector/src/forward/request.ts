@@ -52,6 +52,15 @@ function qualityTiming(record: FeedbackRecord): number | undefined {
 }
 
 /**
+ * Whether the customer responded, as a `quality` intake's body said: the widget sends a vote
+ * only once someone clicked (`true`), but an API client may report that nobody answered.
+ */
+function qualityResponded(record: FeedbackRecord): boolean {
+  const responded = record.format === 'quality' ? record.metadata?.customer_responded : undefined;
+  return responded !== false;
+}
+
+/**
  * The destination's URL for `event`: its placeholders filled as the widget fills them, its
  * `${NAME}`s kept for the worker to fill as it sends, so the delivery stores no secret.
  */
@@ -131,5 +140,6 @@ export function plan(destination: Destination, record: FeedbackRecord): Planned 
   }
   // The widget always knows when its message was shown; a forwarded record may not.
   if (format === 'quality' && responded === undefined) delete body.time_to_respond_ms;
+  if (format === 'quality') body.customer_responded = qualityResponded(record);
   return { url, body };
 }
