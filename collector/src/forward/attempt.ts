@@ -80,7 +80,10 @@ function post(delivery: Claimed, destination: Recipient, signal: AbortSignal): P
           kept.push(chunk);
           size += chunk.length;
         });
-        response.on('error', fail);
+        response.on('error', (error) => {
+          clearTimeout(timer);
+          fail(error);
+        });
         response.on('end', () => {
           clearTimeout(timer);
           const retryAfter = response.headers['retry-after'];
