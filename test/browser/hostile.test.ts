@@ -173,9 +173,10 @@ const STYLE_PROPERTIES = [
   'display',
   'position',
   'box-sizing',
-  'font',
-  'letter-spacing',
-  'word-spacing',
+  'font-family',
+  'font-size',
+  'font-style',
+  'font-weight',
   'text-transform',
   'text-indent',
   'text-align',
@@ -194,6 +195,32 @@ const STYLE_PROPERTIES = [
   'scale',
 ];
 
+/**
+ * What the widget takes from its own element, and only from it: a reader's text-spacing override
+ * (WCAG 1.4.12) is a rule for every element, the widget's included. Each element of the shadow
+ * root whose spacing is not its host element's, with both: the line height as a multiple of the
+ * font size (a unitless one is inherited as such), letter and word spacing as computed.
+ */
+function spacingNotTheHost(host: Locator) {
+  return host.evaluate((element) => {
+    const spacing = (node: Element) => {
+      const style = getComputedStyle(node);
+      const lineHeight =
+        style.lineHeight === 'normal'
+          ? 'normal'
+          : (Number.parseFloat(style.lineHeight) / Number.parseFloat(style.fontSize)).toFixed(2);
+      return `${lineHeight} ${style.letterSpacing} ${style.wordSpacing}`;
+    };
+    const own = spacing(element);
+    return [...(element.shadowRoot?.querySelectorAll('*') ?? [])]
+      .filter((node) => node.localName !== 'style' && spacing(node) !== own)
+      .map(
+        (node) =>
+          `${node.localName}.${node.getAttribute('class') ?? ''}: ${spacing(node)} (host ${own})`,
+      );
+  });
+}
+
 function shadowStyles(host: Locator) {
   return host.evaluate((element, properties) => {
     return [...(element.shadowRoot?.querySelectorAll('*') ?? [])].flatMap((node) =>
@@ -209,7 +236,7 @@ function shadowStyles(host: Locator) {
 }
 
 describe('a host page with hostile CSS', () => {
-  it('keeps the buttons visible, the size they are on a plain page, apart, named and clickable', async () => {
+  it('keeps the buttons visible, at least the size they are on a plain page, apart, named and clickable', async () => {
     const plainPage = await open(mountPoint('plain', { 'data-message-id': 'm-plain' }));
     const page = await open(
       mountPoint('hostile', { 'data-message-id': 'm-hostile' }),
@@ -222,9 +249,15 @@ describe('a host page with hostile CSS', () => {
 
     const boxes = [await box(hostile.up), await box(hostile.down)];
     const plainBoxes = [await box(plain.up), await box(plain.down)];
-    expect(boxes.map(({ width, height }) => [width, height])).toEqual(
-      plainBoxes.map(({ width, height }) => [width, height]),
-    );
+    // Its `*` rule sets the widget element's spacing, which the widget takes as it takes a
+    // reader's: wider by the letter and word spacing, and its line height of 0 leaves the
+    // buttons their minimum height, still a target of at least 24 px (WCAG 2.5.8).
+    for (const [index, { width, height }] of boxes.entries()) {
+      const plainBox = plainBoxes[index] as Box;
+      expect(width).toBeGreaterThanOrEqual(plainBox.width);
+      expect(height).toBeGreaterThanOrEqual(24);
+      expect(height).toBeLessThanOrEqual(plainBox.height);
+    }
     for (const { width, height } of boxes) {
       expect(width).toBeGreaterThan(40);
       expect(height).toBeGreaterThan(20);
@@ -245,7 +278,7 @@ describe('a host page with hostile CSS', () => {
     expect(only(server.requests).body).toMatchObject({ rating: 'up', message_id: 'm-hostile' });
   });
 
-  it('leaves every computed style inside the shadow root as widget.css sets it', async () => {
+  it('leaves every computed style inside the shadow root as widget.css sets it, but the spacing set on its element', async () => {
     const plainPage = await open(mountPoint('plain', { 'data-message-id': 'm-plain' }));
     const page = await open(
       mountPoint('hostile', { 'data-message-id': 'm-hostile' }),
@@ -257,12 +290,24 @@ describe('a host page with hostile CSS', () => {
 
     const styles = await shadowStyles(hostile.host);
     expect(styles).toEqual(await shadowStyles(widget(plainPage, 'plain').host));
-    // widget.css: a 14px/1.4 system-ui pill with a grey border on white, left to right.
+    // The `*` rule's line height and, through `all: unset`, body's spacing reach the widget's
+    // element, so every text inside takes them, as it takes a reader's; on the plain page, the
+    // widget's own 1.4 and normal spacing.
+    expect(await spacingNotTheHost(hostile.host)).toEqual([]);
+    expect(await spacingNotTheHost(widget(plainPage, 'plain').host)).toEqual([]);
+    expect(
+      await widget(plainPage, 'plain').up.evaluate((button) => {
+        const style = getComputedStyle(button);
+        return [style.lineHeight, style.letterSpacing, style.wordSpacing];
+      }),
+    ).toEqual(['19.6px', 'normal', '0px']);
+    // widget.css: a 14px system-ui pill with a grey border on white, left to right.
     const button = {
       // inline-flex computes to flex on a flex item.
       display: 'flex',
-      font: '14px / 19.6px system-ui, sans-serif',
-      'letter-spacing': 'normal',
+      'font-family': 'system-ui, sans-serif',
+      'font-size': '14px',
+      'font-style': 'normal',
       'text-transform': 'none',
       direction: 'ltr',
       color: 'rgb(31, 35, 40)',
@@ -280,7 +325,7 @@ describe('a host page with hostile CSS', () => {
     ]);
     expect(styles.find((style) => style.element === 'div.fw')).toMatchObject({
       display: 'flex',
-      font: '14px / 19.6px system-ui, sans-serif',
+      'font-size': '14px',
       'white-space': 'normal',
       'text-indent': '0px',
       direction: 'ltr',

@@ -529,6 +529,9 @@ describe('a long announcement', () => {
       const text = `Assigned 2 votes to ${name}.`;
       // The whole text is in the live region, whatever is shown of it.
       await said(page, text);
+      // The list as the change left it (its rows show the assignee), before it is scrolled:
+      // a refresh still re-drawing it would move the rows after the scroll.
+      await expect.poll(() => rows(page).filter({ hasText: name }).count(), POLL).toBe(2);
 
       await page.evaluate(() => {
         window.scrollTo(0, document.documentElement.scrollHeight);
