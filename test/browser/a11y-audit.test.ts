@@ -2,6 +2,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { type Messages, messagesFor } from '../../widget/i18n';
+import { type ArticleSetup, openArticle } from '../helpers/article';
 import { isFocused, type TestContext, widgetControls } from '../helpers/browser';
 import { useBrowserAndServer } from '../helpers/browser-suite';
 import type { RecordingServer } from '../helpers/recording-server';
@@ -19,41 +20,21 @@ const TEXT_SPACING =
 
 let server: RecordingServer;
 let t: TestContext;
-let pages = 0;
-
 useBrowserAndServer((current) => {
   ({ server, t } = current);
 });
 
-interface Setup {
-  attrs?: string;
-  head?: string;
-  html?: string;
-  width?: number;
-  colorScheme?: 'light' | 'dark';
-  forcedColors?: 'active' | 'none';
+interface Setup extends ArticleSetup {
   messages?: Messages;
 }
 
 /** A help article with a link before and after one widget, in a new tab. */
 async function open(setup: Setup = {}) {
-  const path = `/article-${++pages}`;
-  server.page(
-    path,
-    `<!doctype html><html ${setup.html ?? 'lang="en"'}><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width"><title>Resetting your password</title>
-${setup.head ?? ''}<script src="/feedback-widget.js" async data-endpoint="/api/feedback"></script></head>
-<body><main><h1>Resetting your password</h1><p><a href="#steps">Read the steps</a></p>
-<div data-feedback data-message-id="m-1" ${setup.attrs ?? ''}></div>
-<p><a href="#related">Related articles</a></p></main></body></html>`,
-  );
-  const page = await t.newPage();
-  if (setup.width) await page.setViewportSize({ width: setup.width, height: 640 });
-  await page.emulateMedia({
-    colorScheme: setup.colorScheme ?? 'light',
-    forcedColors: setup.forcedColors ?? 'none',
+  const page = await openArticle(server, t, {
+    ...setup,
+    head: `<meta name="viewport" content="width=device-width">${setup.head ?? ''}`,
+    after: '<p><a href="#related">Related articles</a></p>',
   });
-  await page.goto(`${server.origin}${path}`);
   const w = widgetControls(page.locator('[data-feedback]'), setup.messages ?? en);
   await w.up.waitFor();
   return { page, w };

@@ -4,6 +4,7 @@ import type { AxeResults, ImpactValue, RunOptions, UnlabelledFrameSelector } fro
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { type Messages, messagesFor } from '../../widget/i18n';
+import { type ArticleSetup, openArticle } from '../helpers/article';
 import { isFocused, outboxDrained, type TestContext, widgetControls } from '../helpers/browser';
 import { useBrowserAndServer } from '../helpers/browser-suite';
 import type { RecordingServer } from '../helpers/recording-server';
@@ -21,44 +22,18 @@ const BLOCKING: ImpactValue[] = ['serious', 'critical'];
 
 let server: RecordingServer;
 let t: TestContext;
-let pages = 0;
-
 useBrowserAndServer((current) => {
   ({ server, t } = current);
 });
 
-interface Setup {
-  /** Attributes of the widget's element, besides `data-feedback` and its message id. */
-  attrs?: string;
-  /** Attributes of `<html>`; `lang="en"` unless given. */
-  html?: string;
-  /** Extra `<head>` content, e.g. the host page's own styles. */
-  head?: string;
-  colorScheme?: 'light' | 'dark';
-  reducedMotion?: 'reduce' | 'no-preference';
-  /** Windows' high-contrast themes: the browser forces the system colours. */
-  forcedColors?: 'active' | 'none';
+interface Setup extends ArticleSetup {
   /** The texts the widget shows, to find its controls by name; English unless given. */
   messages?: Messages;
 }
 
 /** Opens, in a new tab, a help article with a link before one widget. */
 async function open(setup: Setup = {}) {
-  const path = `/article-${++pages}`;
-  const markup = `<!doctype html><html ${setup.html ?? 'lang="en"'}><head><meta charset="utf-8">
-<title>Resetting your password</title>${setup.head ?? ''}
-<script src="/feedback-widget.js" async data-endpoint="/api/feedback"></script></head>
-<body><main><h1>Resetting your password</h1><p><a href="#steps">Read the steps</a></p>
-<div data-feedback data-message-id="m-1" ${setup.attrs ?? ''}></div></main></body></html>`;
-  server.page(path, markup);
-  const page = await t.newPage();
-  await page.emulateMedia({
-    colorScheme: setup.colorScheme ?? 'light',
-    reducedMotion: setup.reducedMotion ?? 'no-preference',
-    forcedColors: setup.forcedColors ?? 'none',
-  });
-  await page.addInitScript(installProbe);
-  await page.goto(`${server.origin}${path}`);
+  const page = await openArticle(server, t, { ...setup, init: installProbe });
   const w = widget(page, setup.messages ?? en);
   await w.up.waitFor();
   return { page, w };
