@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { BIN, temporaryDir } from '../test/helpers/collector';
@@ -25,8 +25,40 @@ const ROOT = new URL('..', import.meta.url).pathname;
 
 interface Started {
   origin: string;
+  /** The collectors' process ids: the one that takes the votes first. */
+  pids: number[];
   stop(): Promise<void>;
 }
+
+/** CPU time, in µs, per accepted vote of one run. */
+export interface CpuPerVote {
+  /** Every core of the machine, whatever ran on it. */
+  machine: number;
+  /** Each collector process, in the order of `Started.pids`. */
+  collectors: number[];
+  /** This process: autocannon and the vendor's thread. */
+  bench: number;
+}
+
+/** Ticks of the kernel's clock (10 ms at USER_HZ 100) every core spent busy since boot. */
+function machineTicks(): number {
+  const [user, nice, system, , , irq, softirq, steal] = (
+    readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? ''
+  )
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  return [user, nice, system, irq, softirq, steal].reduce<number>((sum, n) => sum + (n ?? 0), 0);
+}
+
+/** Ticks a process spent on a core, in user space and in the kernel on its behalf. */
+function processTicks(pid: number): number {
+  const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+const TICK_US = 10_000;
 
 /** Starts `args` with `env` and resolves once it printed its URL. */
 function startProcess(args: string[], env: Record<string, string>, cwd = ROOT): Promise<Started> {
@@ -46,6 +78,7 @@ function startProcess(args: string[], env: Record<string, string>, cwd = ROOT): 
       child.stdout?.resume();
       resolve({
         origin,
+        pids: [child.pid as number],
         stop: () => {
           child.kill('SIGTERM');
           return exited;
@@ -72,6 +105,29 @@ function beforeRouter(): string {
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   }
   return dir;
+}
+
+/** Loads `started` for `seconds`: votes per second, and the CPU each vote took. */
+async function measured(
+  started: Started,
+  seconds: number,
+): Promise<{ rate: number; cpu: CpuPerVote }> {
+  const machine = machineTicks();
+  const collectors = started.pids.map(processTicks);
+  const bench = process.cpuUsage();
+  const rate = await load(started.origin, seconds);
+  const votes = rate * seconds;
+  const used = process.cpuUsage(bench);
+  return {
+    rate,
+    cpu: {
+      machine: ((machineTicks() - machine) * TICK_US) / votes,
+      collectors: started.pids.map(
+        (pid, index) => ((processTicks(pid) - (collectors[index] ?? 0)) * TICK_US) / votes,
+      ),
+      bench: (used.user + used.system) / votes,
+    },
+  };
 }
 
 async function load(origin: string, seconds: number): Promise<number> {
@@ -115,6 +171,8 @@ export interface ProcessFigures {
   /** Requests per second, one figure per run. */
   router: { backend: 'pglite' | 'postgres'; before: number[]; after: number[] }[];
   roles: { off: number[]; together: number[]; split: number[]; web: number[] };
+  /** The CPU per vote of each run of each role's kind. */
+  cpu: { off: CpuPerVote[]; together: CpuPerVote[]; split: CpuPerVote[]; web: CpuPerVote[] };
 }
 
 /** Runs each kind `runs` times, interleaved, so a slow minute of the machine hits every kind. */
@@ -122,15 +180,15 @@ async function interleaved(
   kinds: Record<string, () => Promise<Started>>,
   runs: number,
   seconds: number,
-): Promise<Record<string, number[]>> {
-  const figures: Record<string, number[]> = Object.fromEntries(
+): Promise<Record<string, { rate: number; cpu: CpuPerVote }[]>> {
+  const figures: Record<string, { rate: number; cpu: CpuPerVote }[]> = Object.fromEntries(
     Object.keys(kinds).map((name) => [name, []]),
   );
   for (let run = 0; run < runs; run++) {
     for (const [name, start] of Object.entries(kinds)) {
       const started = await start();
       try {
-        figures[name]?.push(await load(started.origin, seconds));
+        figures[name]?.push(await measured(started, seconds));
       } finally {
         await started.stop();
       }
@@ -138,6 +196,9 @@ async function interleaved(
   }
   return figures;
 }
+
+const rates = (runs: { rate: number }[] | undefined) => (runs ?? []).map((run) => run.rate);
+const cpus = (runs: { cpu: CpuPerVote }[] | undefined) => (runs ?? []).map((run) => run.cpu);
 
 export async function measureProcesses(runs: number, seconds: number): Promise<ProcessFigures> {
   const before = beforeRouter();
@@ -189,6 +250,7 @@ export async function measureProcesses(runs: number, seconds: number): Promise<P
           const forwarder = await startProcess([BIN], { ...env, ROLE: 'forwarder' });
           return {
             origin: web.origin,
+            pids: [...web.pids, ...forwarder.pids],
             stop: async () => {
               await web.stop();
               await forwarder.stop();
@@ -207,14 +269,20 @@ export async function measureProcesses(runs: number, seconds: number): Promise<P
     );
     return {
       router: [
-        { backend: 'pglite', before: pglite.before ?? [], after: pglite.after ?? [] },
-        { backend: 'postgres', before: postgres.before ?? [], after: postgres.after ?? [] },
+        { backend: 'pglite', before: rates(pglite.before), after: rates(pglite.after) },
+        { backend: 'postgres', before: rates(postgres.before), after: rates(postgres.after) },
       ],
       roles: {
-        off: roles.off ?? [],
-        together: roles.together ?? [],
-        split: roles.split ?? [],
-        web: roles.web ?? [],
+        off: rates(roles.off),
+        together: rates(roles.together),
+        split: rates(roles.split),
+        web: rates(roles.web),
+      },
+      cpu: {
+        off: cpus(roles.off),
+        together: cpus(roles.together),
+        split: cpus(roles.split),
+        web: cpus(roles.web),
       },
     };
   } finally {
@@ -239,4 +307,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(
     `postgres, forwarding on: one process ${of(together)} of off, web + forwarder ${of(split)}, web alone ${of(web)} (off ${median(off).toFixed(0)} req/s)`,
   );
+  for (const [kind, runs] of Object.entries(figures.cpu)) {
+    const each = (pick: (cpu: CpuPerVote) => number) => median(runs.map(pick)).toFixed(0);
+    const collectors = runs[0]?.collectors.map((_, index) =>
+      each((cpu) => cpu.collectors[index] ?? 0),
+    );
+    console.log(
+      `${kind}: ${each((cpu) => cpu.machine)} µs of CPU per vote; collectors ${collectors?.join(' + ')} µs, bench ${each((cpu) => cpu.bench)} µs`,
+    );
+  }
 }

@@ -20,7 +20,7 @@ import { measureInbox } from './inbox';
 import { type IngestFigures, measureIngest } from './ingest';
 import { measureMount } from './mount';
 import { measurePrivacy } from './privacy';
-import { measureProcesses, type ProcessFigures } from './processes';
+import { type CpuPerVote, measureProcesses, type ProcessFigures } from './processes';
 import { measureReads } from './reads';
 import { type Environment, renderReport, type SectionResult } from './report';
 import { type Site, startSite } from './site';
@@ -100,7 +100,7 @@ const SECTIONS: Record<string, Section> = {
   processes: {
     title: 'The collector as processes',
     method:
-      '`bench/processes.ts`: collectors started as their own processes, as operators run them, each on fresh storage; autocannon in the bench process against `POST /api/feedback`, every vote with its own `Idempotency-Key` as the widget sends it, 10 connections, 10 s per run (3 s with `--quick`), kinds interleaved run by run. Router: the collector of commit 63d2348 (before Hono, checked out into `.bench/`, run with tsx) against the compiled bin, on PGlite and on PostgreSQL. Roles, on PostgreSQL with one `event` destination on a vendor in a thread of the bench process: no FORWARD_FILE; one `ROLE=all` process that takes and sends; `ROLE=web` beside a `ROLE=forwarder` process, all of them on this machine’s two cores with PostgreSQL, the vendor and autocannon; `ROLE=web` alone, its deliveries left waiting as for a forwarder on another machine (what forwarding costs the intake itself). Goals: after ≥ 0.9× before; split ≥ 0.85× of off.',
+      '`bench/processes.ts`: collectors started as their own processes, as operators run them, each on fresh storage; autocannon in the bench process against `POST /api/feedback`, every vote with its own `Idempotency-Key` as the widget sends it, 10 connections, 10 s per run (3 s with `--quick`), kinds interleaved run by run. Router: the collector of commit 63d2348 (before Hono, checked out into `.bench/`, run with tsx) against the compiled bin, on PGlite and on PostgreSQL. Roles, on PostgreSQL with one `event` destination on a vendor in a thread of the bench process: no FORWARD_FILE; one `ROLE=all` process that takes and sends; `ROLE=web` beside a `ROLE=forwarder` process, all of them on this machine’s two cores with PostgreSQL, the vendor and autocannon; `ROLE=web` alone, its deliveries left waiting as for a forwarder on another machine (what forwarding costs the intake itself). CPU per vote: the busy ticks of every core (`/proc/stat`) and of each collector process (`/proc/PID/stat`, user and kernel) over the run, and the bench process’s own `process.cpuUsage()` (autocannon and the vendor), each divided by the votes accepted; the rest is PostgreSQL and kernel work charged to no process (run on an otherwise idle machine, or it counts what else ran). Goals: after ≥ 0.9× before; split ≥ 0.85× of off.',
     runs: { full: 3, quick: 1 },
     async measure(_browser, _site, runs) {
       return processRows(await measureProcesses(runs, runs > 1 ? 10 : 3));
@@ -171,7 +171,40 @@ function processRows(figures: ProcessFigures): Row[] {
       baselineName: 'forwarding off',
       baselineRuns: off,
     }),
+    ...(
+      [
+        ['one process (ROLE=all)', figures.cpu.together, ['the collector']],
+        ['ROLE=web + ROLE=forwarder', figures.cpu.split, ['web', 'forwarder']],
+        ['ROLE=web, forwarder elsewhere', figures.cpu.web, ['web']],
+      ] as const
+    ).map(([kind, runs, names]) =>
+      row({
+        section: 'processes',
+        metric: `postgres: CPU per accepted vote, all cores, forwarding on, ${kind}`,
+        unit: 'µs',
+        runs: runs.map((cpu) => cpu.machine),
+        baselineName: 'forwarding off',
+        baselineRuns: figures.cpu.off.map((cpu) => cpu.machine),
+        note: `${cpuShares(runs, names)}; forwarding off: ${cpuShares(figures.cpu.off, ['the collector'])}.`,
+      }),
+    ),
   ];
+}
+
+/** Where a vote's CPU went, medians of the runs: each collector, the bench, the rest. */
+function cpuShares(runs: CpuPerVote[], names: readonly string[]): string {
+  const median = (values: number[]) => Math.round(summarize(values).median);
+  const parts = names.map(
+    (name, index) => `${name} ${median(runs.map((cpu) => cpu.collectors[index] ?? 0))} µs`,
+  );
+  const rest = runs.map(
+    (cpu) => cpu.machine - cpu.bench - cpu.collectors.reduce((sum, part) => sum + part, 0),
+  );
+  return [
+    ...parts,
+    `autocannon and the vendor ${median(runs.map((cpu) => cpu.bench))} µs`,
+    `PostgreSQL and the rest ${median(rest)} µs`,
+  ].join(', ');
 }
 
 function forwardRows(figures: ForwardFigures[]): Row[] {
