@@ -64,7 +64,8 @@ function windowParam(query: URLSearchParams): number {
  */
 export async function attention(db: Database, query: URLSearchParams, now: Date) {
   const by = query.get('by') ?? 'message';
-  if (!(by in SUBJECTS)) throw invalid('by', 'must be message or page');
+  // Own keys only: `in` would take `constructor` or `__proto__` for a subject.
+  if (!Object.hasOwn(SUBJECTS, by)) throw invalid('by', 'must be message or page');
   const windowMs = windowParam(query);
   const minVotes = wholeParam(query, 'min_votes', { min: 1, max: 1_000_000, fallback: 5 });
   const limit = wholeParam(query, 'limit', { min: 1, max: 100, fallback: 20 });
