@@ -173,6 +173,24 @@ describe('the focus', () => {
   });
 });
 
+describe('the empty list', () => {
+  it('on a new collector says no vote came yet, and after a triage that every open one was looked at', async () => {
+    const page = await openInbox();
+    await page.getByText('No votes yet. They show up here by themselves as people vote.').waitFor();
+    const id = await vote({ comment: 'the first one' });
+    await refresh(page);
+    await expect.poll(() => headlines(page), POLL).toEqual(['the first one']);
+    await patch(id, { status: 'spam' });
+    await refresh(page);
+    await page
+      .getByText(
+        'No open votes: everything has been looked at. New votes show up here by themselves.',
+      )
+      .waitFor();
+    expect(await page.getByText('No votes yet').count()).toBe(0);
+  });
+});
+
 describe('the focus, when the list empties', () => {
   it('goes to the vote just resolved with e, which can be reopened', async () => {
     await vote({ comment: 'the last open one' });
@@ -633,7 +651,7 @@ describe('accessibility of each state', () => {
     const found: Record<string, string[]> = {};
     for (const width of [1280, 320]) {
       const empty = await openInbox('', width);
-      await empty.getByText('No open votes', { exact: false }).waitFor();
+      await empty.getByText('No votes yet', { exact: false }).waitFor();
       found[`empty ${width}`] = await seriousFindings(empty);
       await empty.keyboard.press('?');
       await empty.getByRole('dialog').waitFor();

@@ -1,10 +1,11 @@
+import { computed } from '@preact/signals';
 import { Fragment, h } from 'preact';
 import { open, toggle } from '../actions';
 import { writeAddress } from '../address';
 import { ApiError } from '../api';
 import { RATING_LABELS, STATUS_LABELS, shortUrl } from '../format';
 import { shownStatus } from '../search';
-import { activeId, activeIndex, checked, everyMatch, list, rows, search } from '../state';
+import { activeId, activeIndex, checked, counts, everyMatch, list, rows, search } from '../state';
 import type { FeedbackRecord } from '../types';
 import { Ago, RatingMark } from './bits';
 
@@ -68,6 +69,12 @@ function Row({ row, focusable }: { row: FeedbackRecord; focusable: boolean }) {
   );
 }
 
+/** How many votes the collector holds, of every status; undefined until counted. */
+const stored = computed(() => {
+  const each = counts.value.data;
+  return each && Object.values(each).reduce((sum, count) => sum + count, 0);
+});
+
 /** The list of votes, newest first; one row is in the tab order, j/k and arrows move. */
 export function Rows() {
   const { data, error, loading } = list.value;
@@ -89,7 +96,9 @@ export function Rows() {
         <p class="muted empty">
           {search.value !== ''
             ? 'No votes match this search.'
-            : 'No open votes: everything has been looked at. New votes show up here by themselves.'}
+            : stored.value === 0
+              ? 'No votes yet. They show up here by themselves as people vote.'
+              : 'No open votes: everything has been looked at. New votes show up here by themselves.'}
         </p>
       </Fragment>
     );
