@@ -142,14 +142,14 @@ const inConversation = (conversation: string) =>
   `/dashboard?q=${encodeURIComponent(`conversation:${conversation}`)}`;
 
 describe('the landing page', () => {
-  it('links to the chat, the article, the playground and the dashboard', async () => {
+  it('links to the chat, the article, the playground and the inbox', async () => {
     const page = await open('/');
     const main = page.getByRole('main');
     for (const [name, path] of [
       ['AI chat', '/chat'],
       ['Help-center article', '/article'],
       ['Playground', '/playground'],
-      ['Dashboard', '/dashboard'],
+      ['Inbox', '/dashboard'],
     ]) {
       expect(await main.getByRole('link', { name, exact: true }).getAttribute('href')).toBe(path);
     }
