@@ -224,15 +224,18 @@ function routes(services: AppServices): Route[] {
     [
       'POST',
       '/api/deliveries/:id/retry',
-      'team',
-      async (c) =>
-        c.json(
+      // A change, as PATCH is: no page of another origin may make the team's browser send one.
+      'team-write',
+      async (c) => {
+        await refuseNonJsonBody(c);
+        return c.json(
           await retryDelivery(
             await database(),
             pathId(rawSegment(c, 1), 'id'),
             forwarding.maxAgeOf,
           ),
-        ),
+        );
+      },
     ],
     [
       'GET',

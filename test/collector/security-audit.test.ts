@@ -10,7 +10,7 @@ import {
   type TestStorage,
 } from '../helpers/collector';
 import { type FakeVendor, startFakeVendor, VENDOR_ENV } from '../helpers/fake-vendor';
-import { forwardFile, vendorDestinations } from '../helpers/forward';
+import { eventBody, forwardFile, vendorDestinations } from '../helpers/forward';
 
 // What an attacker on the internet tries against a collector, and what it answers. What other
 // files already pin (alg none, HS512, expiry, the loopback rule's four headers, CORS basics,
@@ -21,6 +21,9 @@ const ADMIN = 'audit-admin-token-0123456789';
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}`;
+const basic = (user: string, password: string) => ({
+  Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
 
 describe.each<Backend>(['pglite', 'postgres'])(
   'security audit on %s',
@@ -51,6 +54,26 @@ describe.each<Backend>(['pglite', 'postgres'])(
       await vendor.close();
     });
     const api = (collector: Collector, path: string) => `${collector.url}api/${path}`;
+
+    /** A vote stored on `collector`, with its one event delivery failed; the delivery's id. */
+    async function failedDelivery(collector: Collector, headers: Record<string, string> = {}) {
+      const id = unique('evt');
+      expect((await send(api(collector, 'feedback'), { body: eventBody(id) })).status).toBe(201);
+      let delivery: { id: string; status: string } | undefined;
+      await expect
+        .poll(
+          async () => {
+            const { body } = await send(api(collector, `deliveries?feedback_id=${id}`), {
+              headers,
+            });
+            delivery = body.items[0];
+            return delivery?.status;
+          },
+          { timeout: 60_000, interval: 50 },
+        )
+        .toBe('failed');
+      return (delivery as { id: string }).id;
+    }
 
     describe('signed vote tokens', () => {
       test.each(['RS256', 'ES256'])(
@@ -93,6 +116,50 @@ describe.each<Backend>(['pglite', 'postgres'])(
     });
 
     describe('the team’s routes', () => {
+      test('without ADMIN_TOKEN a page of another origin on this machine cannot retry a delivery', async () => {
+        // A dev server's page at localhost:5173 (allowed to vote by default) posts to the
+        // collector from the team's own browser: a loopback client with a loopback Host.
+        const id = await failedDelivery(open);
+        const sent = vendor.requests.length;
+        const response = await send(api(open, `deliveries/${id}/retry`), {
+          method: 'POST',
+          headers: { Origin: 'http://localhost:5173' },
+        });
+        expect([response.status, response.body.field]).toEqual([403, 'Origin']);
+        const { body } = await send(api(open, `deliveries?status=failed`));
+        expect(body.items.map((item: { id: string }) => item.id)).toContain(id);
+        expect(vendor.requests).toHaveLength(sent);
+      });
+
+      test('with ADMIN_TOKEN a page of an allowed origin, with the browser’s remembered sign-in, cannot retry a delivery', async () => {
+        const id = await failedDelivery(guarded, basic('maria', ADMIN));
+        const response = await send(api(guarded, `deliveries/${id}/retry`), {
+          method: 'POST',
+          headers: { Origin: 'http://localhost:5173', ...basic('maria', ADMIN) },
+        });
+        expect([response.status, response.body.field]).toEqual([403, 'Origin']);
+        const { body } = await send(api(guarded, `deliveries?status=failed`), {
+          headers: basic('maria', ADMIN),
+        });
+        expect(body.items.map((item: { id: string }) => item.id)).toContain(id);
+      });
+
+      test('a retry with a body that is not JSON answers 415 naming Content-Type', async () => {
+        const response = await send(api(open, 'deliveries/some-id/retry'), {
+          body: 'retry=1',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        });
+        expect([response.status, response.body.field]).toEqual([415, 'Content-Type']);
+      });
+
+      test('the inbox’s own retry, from the collector’s origin without a body, still reaches the delivery', async () => {
+        const response = await send(api(open, 'deliveries/never-stored/retry'), {
+          method: 'POST',
+          headers: { Origin: new URL(open.url).origin },
+        });
+        expect([response.status, response.body.field]).toEqual([404, 'id']);
+      });
+
       test('a change from a sandboxed page or a file (Origin: null) answers 403 naming Origin', async () => {
         const id = unique('evt');
         await send(api(open, 'feedback'), { body: minimalEvent(id) });
