@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { signFeedbackToken } from '../../collector/src/token';
 import {
   type Backend,
   BIN,
@@ -203,6 +204,36 @@ describe.each<Backend>(['pglite', 'postgres'])('the README on %s', (backend) => 
     expect((await send(api(`feedback/${backend}-billing`), { headers: team })).body.assignee).toBe(
       'maria',
     );
+  });
+
+  test('a vote from the element the token example shows is stored under the token', async () => {
+    const example = block(part('Minting tokens in Node'), 'js');
+    const claimed = [
+      ...(/signFeedbackToken\(\s*\{([^}]+)\}/.exec(example)?.[1] ?? '').matchAll(/(\w+):/g),
+    ].map((found) => found[1] as string);
+    const element = /<div data-feedback ([^>]+)>/.exec(example)?.[1] ?? '';
+    const given = [...element.matchAll(/data-([a-z-]+)-id=/g)].map(
+      (found) => `${(found[1] as string).replace(/-/g, '_')}_id`,
+    );
+    // The user id comes from the token alone; every other id it binds must be on the element.
+    expect(claimed).toContain('user_id');
+    expect(claimed.filter((claim) => claim !== 'user_id').sort()).toEqual(given.sort());
+    const secret = 'readme-feedback-secret-0123456789abcdef';
+    const ids = Object.fromEntries(given.map((claim) => [claim, `${backend}-${claim}`]));
+    const token = await signFeedbackToken({ ...ids, user_id: 'u-signed' }, secret, {
+      expiresIn: '7d',
+    });
+    const signed = await storage.start({ feedbackSecret: secret });
+    try {
+      const vote = minimalEvent(`${backend}-signed`, ids);
+      const headers = { Authorization: `Bearer ${token}` };
+      expect((await send(`${signed.url}api/feedback`, { body: vote, headers })).status).toBe(201);
+      expect((await send(`${signed.url}api/feedback/${backend}-signed`)).body.user_id).toBe(
+        'u-signed',
+      );
+    } finally {
+      await signed.close();
+    }
   });
 
   test("a bad search term is answered with the README's words", async () => {
