@@ -52,7 +52,10 @@ export function report(element: Element, problem: unknown, spell: Spelling) {
   const text =
     problem instanceof ConfigError
       ? `\`${spell(problem.option as OptionName)}\` ${problem.reason}`
-      : String(problem);
+      : // mount("#id") or scan(null): say so, not what failed inside because of it.
+        element?.nodeType
+        ? String(problem)
+        : 'not an element';
   // At most 300 characters of it: a refused value of 200 KB would make a 200 KB console line.
   console.error(`feedback-widget: ${text.slice(0, 300)} (on ${describe(element)})`, element);
 }
@@ -169,6 +172,10 @@ export function mountWidget(host: Element, options: RawOptions, spell: Spelling)
         handle.unmount();
         mountedAt = Date.now();
         built = build(host, resolve(mountedAt), spell);
+        // Rating the page itself: a page a single-page app moves to (history.pushState, which
+        // only the Navigation API reports) is another subject. Adding it twice adds it once.
+        if (!subjectOf(config, ''))
+          window.navigation?.addEventListener('currententrychange', again);
         if (focused) host.shadowRoot?.querySelector('button')?.focus();
       } catch (problem) {
         handle.unmount();
@@ -176,6 +183,7 @@ export function mountWidget(host: Element, options: RawOptions, spell: Spelling)
       }
     },
     unmount() {
+      window.navigation?.removeEventListener('currententrychange', again);
       try {
         built?.teardown();
       } catch (problem) {
@@ -184,6 +192,7 @@ export function mountWidget(host: Element, options: RawOptions, spell: Spelling)
       built = undefined;
     },
   };
-  handle.update({});
+  const again = () => handle.update({});
+  again();
   return handle;
 }
