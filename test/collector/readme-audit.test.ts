@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { createCollector } from '../../collector/src/collector';
 import { signFeedbackToken } from '../../collector/src/token';
 import {
   type Backend,
@@ -73,6 +74,14 @@ test('a bad FORWARD_FILE stops the collector with the line the README shows', ()
   });
   expect(run.status).toBe(1);
   expect(messages(run.stdout + run.stderr)).toEqual([line]);
+});
+
+test('the alerts example is a FORWARD_FILE the collector takes', () => {
+  const file = forwardFile(block(part('### Alerts'), 'json'));
+  expect(() =>
+    createCollector({ forwardFile: file, env: { SLACK_HOOK: 'T0/B0/x' } }),
+  ).not.toThrow();
+  expect(() => createCollector({ forwardFile: file, env: {} })).toThrow(/SLACK_HOOK/);
 });
 
 describe.each<Backend>(['pglite', 'postgres'])('the README on %s', (backend) => {
