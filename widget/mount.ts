@@ -24,8 +24,12 @@ export interface MountHandle {
 export type Spelling = (option: OptionName) => string;
 
 let sheet: CSSStyleSheet | undefined;
-/** The shadow roots widgets made: one an element already had is its own component's. */
-const roots = new WeakSet<ShadowRoot>();
+/**
+ * The shadow roots widgets made (one an element already had is its own component's), each with
+ * the widget it shows: a second `mount` of an element takes it over from the first, whose
+ * vote flow would otherwise render over it whenever its own vote changed.
+ */
+const roots = new WeakMap<ShadowRoot, Built | undefined>();
 /**
  * Per subject, the widget whose live region speaks for all of its mounts in this page: the one
  * that cast the vote, else the first still in the document. The others show the same text with
@@ -77,7 +81,7 @@ function build(host: Element, first: Config, spell: Spelling): Built {
   let root = host.shadowRoot;
   if (root && !roots.has(root)) throw Error('the element has a shadow root of its own');
   root ??= host.attachShadow({ mode: 'open' });
-  roots.add(root);
+  roots.get(root)?.teardown();
   adoptStyles(root);
   // The vote flow reads `config` at each use: `configure` updates it in place, so an open
   // follow-up stays open while texts, theme or the rated message's content change.
@@ -126,13 +130,16 @@ function build(host: Element, first: Config, spell: Spelling): Built {
       report(host, problem, spell);
     }
   });
-  return {
+  const built: Built = {
     key: keyOf(config),
     configure(next) {
       Object.assign(config, next);
       shown.value = { ...config };
     },
     teardown() {
+      // Taken over by a later mount, or already torn down.
+      if (roots.get(root) !== built) return;
+      roots.set(root, undefined);
       feedback.finish(true);
       // The element may stay, showing another subject: the next mount that renders speaks.
       voices.delete(subject);
@@ -140,6 +147,8 @@ function build(host: Element, first: Config, spell: Spelling): Built {
       render(null, root);
     },
   };
+  roots.set(root, built);
+  return built;
 }
 
 function isDark(config: Config, pageDark: boolean): boolean {

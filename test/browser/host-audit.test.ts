@@ -194,6 +194,37 @@ describe('the JavaScript API given wrong arguments', () => {
   });
 });
 
+describe('mount() called again on the same element without unmount', () => {
+  it('the later call owns the element: a vote on the earlier message elsewhere neither shows there nor blocks its own', async () => {
+    const page = await open('<div id="reused"></div><div id="elsewhere"></div>');
+    await page.waitForFunction(() => window.FeedbackWidget !== undefined);
+    await page.evaluate(() => {
+      const api = window.FeedbackWidget as NonNullable<typeof window.FeedbackWidget>;
+      const reused = document.querySelector('#reused') as Element;
+      api.mount(reused, { messageId: 'm-first', ask: 'never' });
+      api.mount(reused, { messageId: 'm-second', ask: 'never' });
+      api.mount(document.querySelector('#elsewhere') as Element, {
+        messageId: 'm-first',
+        ask: 'never',
+      });
+    });
+    const reused = widgetControls(page.locator('#reused'));
+    await widgetControls(page.locator('#elsewhere')).up.click();
+    await server.waitFor(1);
+    await nextFrame(page);
+
+    expect(await reused.up.getAttribute('aria-pressed')).toBe('false');
+    await reused.down.click();
+    await server.waitFor(2);
+    await outboxDrained(page);
+    expect(bodies(server.requests).map((b) => [b.message_id, b.rating])).toEqual([
+      ['m-first', 'up'],
+      ['m-second', 'down'],
+    ]);
+    expect(await reused.host.getByRole('group').count()).toBe(1);
+  });
+});
+
 describe('the follow-up inside a host form', () => {
   it('Enter on a reason, in the comment and on Send never submits the host form', async () => {
     const page = await open(
