@@ -276,4 +276,17 @@ describe('ways to load the script', () => {
     const [request] = await server.waitFor(1);
     expect(request?.path).toBe('/api/late');
   });
+  it('the script brought in by import() mounts elements that carry their own data-endpoint', async () => {
+    const page = await open(
+      '<div data-feedback data-endpoint="/api/imported" data-message-id="m-import" data-ask="never"></div>',
+      '',
+    );
+    // A string: a function here would have its import() rewritten by the test's own bundler.
+    await page.evaluate("import('/feedback-widget.js')");
+    const w = widgetControls(page.locator('[data-message-id="m-import"]'));
+    await w.up.click();
+    const [request] = await server.waitFor(1);
+    expect(request?.path).toBe('/api/imported');
+    expect(t.problems.consoleErrors).toEqual([]);
+  });
 });
