@@ -74,6 +74,24 @@ describe('a help-center layout whose widget stays while the app moves (history.p
     await outboxDrained(page);
     expect(server.requests).toHaveLength(1);
   });
+  it('a follow-up left open on the page the app leaves is sent as a vote on that page, with what was typed', async () => {
+    const page = await open('<main>Article A</main><footer data-feedback></footer>');
+    const w = widgetControls(page.locator('footer'));
+    await w.down.click();
+    await w.textbox.fill('Step 3 is missing.');
+
+    await page.evaluate(() => history.pushState({}, '', '/articles/c'));
+    await server.waitFor(1);
+    await expect.poll(() => w.down.getAttribute('aria-pressed')).toBe('false');
+    await outboxDrained(page);
+    expect(bodies(server.requests)).toEqual([
+      expect.objectContaining({
+        rating: 'down',
+        comment: 'Step 3 is missing.',
+        page_url: `${server.origin}/audit-${pages}`,
+      }),
+    ]);
+  });
 });
 
 describe('a streaming chat', () => {
