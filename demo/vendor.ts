@@ -17,8 +17,9 @@ export interface DemoVendor {
 
 /**
  * Starts stand-ins for the seed APIs and Langfuse on 127.0.0.1, so `npm start` with
- * `demo/forward.example.json` shows deliveries on the dashboard. They answer 401 without
- * `key`, and one request in four to the Assistants API answers 503, so retries show too.
+ * `demo/forward.example.json` shows deliveries in the inbox (Figures, and each vote's detail).
+ * They answer 401 without `key`, and one request in four to the Assistants API answers 503, so
+ * retries show too.
  */
 export async function startDemoVendor(port: number, key: string): Promise<DemoVendor> {
   let assistantCalls = 0;

@@ -89,11 +89,15 @@ function pause(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function setBusy(busy) {
+let busy = false;
+
+function setBusy(value) {
+  busy = value;
   // aria-busy holds back the log's announcements until the answer is whole.
   transcript.setAttribute('aria-busy', String(busy));
+  // aria-disabled, not disabled: a disabled button drops the keyboard's focus to the page.
   for (const button of [form.querySelector('button'), restart, ...suggestions]) {
-    button.disabled = busy;
+    button.setAttribute('aria-disabled', String(busy));
   }
 }
 
@@ -145,16 +149,19 @@ async function ask(question) {
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   const question = input.value.trim();
-  if (!question) return;
+  if (!question || busy) return;
   input.value = '';
   ask(question);
 });
 
 for (const button of suggestions) {
-  button.addEventListener('click', () => ask(button.textContent.trim()));
+  button.addEventListener('click', () => {
+    if (!busy) ask(button.textContent.trim());
+  });
 }
 
 restart.addEventListener('click', () => {
+  if (busy) return;
   transcript.replaceChildren();
   conversationId = startConversation(true);
   input.focus();

@@ -1,5 +1,6 @@
 // Mounts one widget from the form's options, again on every change, and shows what a page
-// author would paste to get the same widget. Uses the script tag's global, FeedbackWidget:
+// author would paste to get the same widget. The preview is an element with the snippet's data
+// attributes, mounted by the script tag's global, FeedbackWidget, as a pasted snippet is:
 // dist/feedback-widget.mjs imports preact and ky by bare name, which only a bundler resolves.
 import { snippetFor } from '/demo/snippet.js';
 
@@ -45,7 +46,6 @@ const preview = document.getElementById('preview');
 const problem = document.getElementById('problem');
 const snippet = document.getElementById('snippet');
 
-let widget;
 let filledEndpoint = fields.endpoint.value;
 
 function routeFor(format, scale) {
@@ -114,6 +114,11 @@ function describeByProblem(field, on) {
   else field.removeAttribute('aria-describedby');
 }
 
+/** `data-up-value` → `upValue`, the form's name for that option. */
+function optionOf(attribute) {
+  return attribute.replace(/^data-/, '').replace(/-([a-z])/g, (_, letter) => letter.toUpperCase());
+}
+
 function showProblem(message) {
   for (const field of form.querySelectorAll('[aria-invalid]')) {
     field.removeAttribute('aria-invalid');
@@ -121,8 +126,8 @@ function showProblem(message) {
   }
   problem.hidden = !message;
   problem.textContent = message ?? '';
-  const option = message?.match(/`(\w+)`/)?.[1];
-  const field = option && fields[option];
+  const attribute = message?.match(/`(data-[\w-]+)`/)?.[1];
+  const field = attribute && fields[optionOf(attribute)];
   if (field) {
     field.setAttribute('aria-invalid', 'true');
     describeByProblem(field, true);
@@ -130,25 +135,31 @@ function showProblem(message) {
 }
 
 /**
- * The widget reports bad options only with console.error (it never throws into a page), and
- * does so synchronously inside mount; borrowing that one call puts the message on the page.
+ * The widget reports a bad option only with console.error, naming the element's attribute (it
+ * never throws into a page); its report about the preview is shown on the page instead.
  */
-function mountWith(options) {
-  const reports = [];
-  const consoleError = console.error;
-  console.error = (message) => reports.push(String(message));
-  try {
-    return window.FeedbackWidget.mount(preview, options);
-  } finally {
-    console.error = consoleError;
-    showProblem(reports[0]?.replace(/^feedback-widget: /, '').replace(/ \(on <.*$/s, ''));
+const consoleError = console.error;
+console.error = (...args) => {
+  if (args[1] instanceof Element && preview.contains(args[1])) {
+    showProblem(
+      String(args[0])
+        .replace(/^feedback-widget: /, '')
+        .replace(/ \(on <.*$/s, ''),
+    );
+  } else {
+    consoleError.apply(console, args);
   }
-}
+};
 
 function render() {
   const options = readOptions();
-  widget?.unmount();
-  widget = mountWith(options);
+  const element = document.createElement('div');
+  element.dataset.feedback = '';
+  for (const [name, value] of Object.entries(options)) element.dataset[name] = value;
+  showProblem(undefined);
+  // The widget leaving the page with its element sends its open follow-up, as on any page.
+  preview.replaceChildren(element);
+  window.FeedbackWidget.scan(preview);
   snippet.textContent = snippetFor(options);
 }
 

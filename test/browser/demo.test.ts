@@ -298,7 +298,7 @@ describe('the playground', () => {
     const problem = page.getByRole('status').filter({ hasText: 'metadata' });
     await expect
       .poll(() => problem.textContent(), POLL)
-      .toBe('`metadata` must be a JSON object, got {"plan":');
+      .toBe('`data-metadata` must be a JSON object, got {"plan":');
     expect(await metadata.getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('#preview').getByRole('button').count()).toBe(0);
 
@@ -315,7 +315,6 @@ describe('the playground', () => {
     await page.getByLabel('Conversation id').fill('conv-123');
     await page.getByLabel('Neutral choice').check();
     await page.getByLabel('Language').selectOption('fr');
-    await page.getByLabel('Remember votes').selectOption('24h');
     await page.getByLabel('Message content').fill('');
     const preview = page.locator('#preview');
     await preview.getByRole('button', { name: 'Neutre', exact: true }).waitFor();
