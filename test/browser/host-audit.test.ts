@@ -212,6 +212,32 @@ describe('the JavaScript API given wrong arguments', () => {
   });
 });
 
+describe('a host listener of the events that misbehaves', () => {
+  it('one that removes the message and throws on feedback:vote: each vote is still sent once', async () => {
+    const page = await open(
+      '<div id="e" data-feedback data-message-id="m-e" data-ask="never"></div>' +
+        '<div id="f" data-feedback data-message-id="m-f"></div>' +
+        '<script>document.addEventListener("feedback:vote", (event) => {' +
+        ' event.target.remove(); throw new Error("the host listener broke"); })</script>',
+    );
+    await widgetControls(page.locator('#e')).up.click();
+    await widgetControls(page.locator('#f')).down.click();
+
+    await server.waitFor(2);
+    await outboxDrained(page);
+    expect(bodies(server.requests).map((b) => [b.message_id, b.rating])).toEqual([
+      ['m-e', 'up'],
+      ['m-f', 'down'],
+    ]);
+    // The host's own errors, and nothing of the widget's.
+    expect(t.problems.pageErrors).toEqual([
+      expect.stringContaining('the host listener broke'),
+      expect.stringContaining('the host listener broke'),
+    ]);
+    expect(t.problems.consoleErrors).toEqual([]);
+  });
+});
+
 describe('mount() called again on the same element without unmount', () => {
   it('the later call owns the element: a vote on the earlier message elsewhere neither shows there nor blocks its own', async () => {
     const page = await open('<div id="reused"></div><div id="elsewhere"></div>');
