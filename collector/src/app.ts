@@ -229,11 +229,7 @@ function routes(services: AppServices): Route[] {
       async (c) => {
         await refuseNonJsonBody(c);
         return c.json(
-          await retryDelivery(
-            await database(),
-            pathId(rawSegment(c, 1), 'id'),
-            forwarding.maxAgeOf,
-          ),
+          await retryDelivery(await database(), pathId(rawSegment(c, 1), 'id'), forwarding),
         );
       },
     ],

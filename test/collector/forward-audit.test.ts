@@ -281,6 +281,48 @@ describe.each<Backend>(['pglite', 'postgres'])(
       expect(missing.status).toBe(404);
     });
 
+    test('a destination FORWARD_FILE no longer names: start-up says how many wait for it, and a retry answers 409 naming it', async () => {
+      const place = await storage.options();
+      const name = `audit-gone-${++suffixes}`;
+      const url = `${vendor.origin}/in`;
+      collector = await storage.start({
+        ...place,
+        forwardFile: forwardFile({ destinations: [{ name, format: 'event', url }] }),
+      });
+      vendor.answer = (socket) =>
+        socket.write(
+          vendor.requests.length === 1
+            ? 'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'
+            : 'HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n',
+        );
+      await send(`${collector.url}api/feedback`, { body: eventBody('audit-gone-failed') });
+      await waitForCounts(collector.url, [{ destination: name, failed: 1 }]);
+      await send(`${collector.url}api/feedback`, { body: eventBody('audit-gone-waiting') });
+      await vi.waitFor(() => expect(vendor.requests).toHaveLength(2), { timeout: 10_000 });
+      await collector.close();
+
+      collector = await storage.start({
+        ...place,
+        forwardFile: forwardFile({ destinations: [{ name: `${name}-new`, format: 'event', url }] }),
+      });
+      const { url: now } = collector;
+      const [failed] = (await deliveryOf(now, 'audit-gone-failed')).items;
+      const retry = await send(`${now}api/deliveries/${failed.id}/retry`, { method: 'POST' });
+      expect(retry.status).toBe(409);
+      expect(retry.body.error).toContain(`\`${name}\` is not in FORWARD_FILE`);
+      expect((await deliveryOf(now, 'audit-gone-failed')).items[0]).toMatchObject({
+        status: 'failed',
+      });
+      const warned = () =>
+        collector
+          ?.logs()
+          .map((line) => JSON.parse(line))
+          .filter((entry) => entry.destination === name && entry.level === 'warn');
+      await vi.waitFor(() => expect(warned()).toHaveLength(1), { timeout: 10_000 });
+      expect(warned()?.[0]).toMatchObject({ pending: 1 });
+      expect(warned()?.[0].msg).toContain('FORWARD_FILE no longer names');
+    });
+
     test('a neutral vote with a when filter is not forwarded; an up one is', async () => {
       const { url, name } = await start({
         format: 'sentiment',

@@ -60,11 +60,12 @@ export function loadForwarding(config: CollectorConfig, env: NodeJS.ProcessEnv):
   ];
   const downRates = alerts.filter((alert): alert is DownRateAlert => alert.when === 'down_rate');
   const alertAges = new Map(alerts.map((alert) => [alert.name, alert.maxAgeMs]));
+  const names = recipients.map((recipient) => recipient.name);
   let worker: Worker | undefined;
   return {
     destinations,
     alerts,
-    names: recipients.map((recipient) => recipient.name),
+    names,
     maxAgeOf: (name) => alertAges.get(name) ?? config.forwardMaxAgeMs,
     deliveriesOf: (record) => [
       ...destinationDeliveries(destinations, record, config.forwardMaxAgeMs),
@@ -73,7 +74,30 @@ export function loadForwarding(config: CollectorConfig, env: NodeJS.ProcessEnv):
     ...(downRates.length > 0 ? { counts: downRateCounts(downRates, inbox) } : {}),
     start(db, logger) {
       worker = startWorker(db, { recipients, shared: config.databaseUrl !== undefined, logger });
+      void reportUnsendable(db, names, logger);
     },
     stop: () => worker?.stop() ?? Promise.resolve(),
   };
+}
+
+/**
+ * Says, once at start-up, which deliveries wait for a name `FORWARD_FILE` no longer holds (a
+ * destination renamed or removed): nothing sends them, and `/api/deliveries/stats` lists only
+ * the names configured. A database out of reach now is the worker's to report.
+ */
+async function reportUnsendable(db: Database, names: string[], logger: Logger): Promise<void> {
+  const rows = await db
+    .query<{ destination: string; pending: number }>(
+      `SELECT destination, count(*)::int AS pending FROM deliveries
+       WHERE status = 'pending' AND NOT (destination = ANY($1::text[]))
+       GROUP BY destination ORDER BY destination`,
+      [names],
+    )
+    .catch(() => []);
+  for (const { destination, pending } of rows) {
+    logger.warn(
+      { destination, pending },
+      'deliveries wait for a destination FORWARD_FILE no longer names: none is sent until it names it again',
+    );
+  }
 }

@@ -113,16 +113,20 @@ export async function deliveryStats(db: Database, names: string[]) {
   };
 }
 
+/** What this collector's `FORWARD_FILE` names, as a retry needs it. */
+export interface Recipients {
+  /** Every destination's and alert's name. */
+  names: string[];
+  maxAgeOf(name: string): number;
+}
+
 /**
  * `POST /api/deliveries/{id}/retry`: a failed delivery becomes pending, due now, and is tried
  * for as long again as its destination's or alert's max age. An alert cancelled because its
- * record is spam stays cancelled.
+ * record is spam stays cancelled, and one to a name `FORWARD_FILE` no longer holds stays
+ * failed: nothing would send it.
  */
-export async function retryDelivery(
-  db: Database,
-  id: string,
-  maxAgeOf: (destination: string) => number,
-) {
+export async function retryDelivery(db: Database, id: string, recipients: Recipients) {
   const now = Date.now();
   const [existing] = await db.query<{
     status: string;
@@ -137,11 +141,17 @@ export async function retryDelivery(
   if (existing.alert === 'comment' && existing.last_error === 'spam') {
     throw new StateConflictError('id', 'This alert was cancelled: its record is marked spam.');
   }
+  if (!recipients.names.includes(existing.destination)) {
+    throw new StateConflictError(
+      'id',
+      `This delivery's destination \`${existing.destination}\` is not in FORWARD_FILE: nothing would send it.`,
+    );
+  }
   const [row] = await db.query<DeliveryRow>(
     `UPDATE deliveries SET status = 'pending', next_attempt_at = $2::timestamptz,
        give_up_at = $3::timestamptz
      WHERE id = $1 AND status = 'failed' AND body <> '' RETURNING ${COLUMNS}`,
-    [id, new Date(now).toISOString(), giveUpAfter(now, maxAgeOf(existing.destination))],
+    [id, new Date(now).toISOString(), giveUpAfter(now, recipients.maxAgeOf(existing.destination))],
   );
   if (row) return item(row);
   if (existing.status === 'failed') {
