@@ -28,6 +28,8 @@ import {
   startRecordingServer,
 } from '../helpers/recording-server';
 
+/** Generous: the worker polls every 100 ms, but two cores are shared by several suites. */
+const WAIT = { timeout: 10_000 };
 const HOUR = 3_600_000;
 const HOOK = 'T0001/B0001/hook-secret-3f9a';
 const PUBLIC_URL = 'https://votes.example.com';
@@ -238,7 +240,7 @@ describe.each<Backend>(['pglite', 'postgres'])('alerts on %s', { timeout: 60_000
       expect((await deliveries(url, json.name)).items).toEqual([
         expect.objectContaining({ feedback_id: id, destination: json.name, status: 'delivered' }),
       ]);
-    });
+    }, WAIT);
     const { body: record } = await send(`${url}api/feedback/${id}`);
     const { activity, ...feedback } = record;
     expect(request?.body).toEqual({ alert: json.name, feedback });
@@ -409,7 +411,7 @@ describe.each<Backend>(['pglite', 'postgres'])('alerts on %s', { timeout: 60_000
     expect((await deliveries(url, json.name)).items[0]).toMatchObject(cancelled);
     answer({ status: 400, body: 'refused' });
     // Its outcome is logged just before it is written; stopping waits for the write.
-    await vi.waitFor(() => expect(collector?.logs().join('\n')).toContain('delivery failed'));
+    await vi.waitFor(() => expect(collector?.logs().join('\n')).toContain('delivery failed'), WAIT);
     await collector?.close();
     const restarted = await start([json], same);
     expect((await deliveries(restarted, json.name)).items[0]).toMatchObject(cancelled);
@@ -419,12 +421,14 @@ describe.each<Backend>(['pglite', 'postgres'])('alerts on %s', { timeout: 60_000
     const json = alert({ when: 'comment', max_age: '1h' });
     const url = await start([json], { clock: () => new Date(Date.now() - 2 * HOUR) });
     await vote(url, { comment: 'Too late to tell anyone' });
-    await vi.waitFor(async () =>
-      expect((await deliveries(url, json.name)).items[0]).toMatchObject({
-        status: 'failed',
-        attempts: 0,
-        last_error: expect.stringContaining('max_age'),
-      }),
+    await vi.waitFor(
+      async () =>
+        expect((await deliveries(url, json.name)).items[0]).toMatchObject({
+          status: 'failed',
+          attempts: 0,
+          last_error: expect.stringContaining('max_age'),
+        }),
+      WAIT,
     );
     expect(hook.requests).toHaveLength(0);
   });
@@ -434,8 +438,9 @@ describe.each<Backend>(['pglite', 'postgres'])('alerts on %s', { timeout: 60_000
     const json = alert({ when: 'comment' });
     const url = await start([json]);
     await vote(url, { comment: 'secret?' });
-    await vi.waitFor(async () =>
-      expect((await deliveries(url, json.name)).items[0]?.status).toBe('failed'),
+    await vi.waitFor(
+      async () => expect((await deliveries(url, json.name)).items[0]?.status).toBe('failed'),
+      WAIT,
     );
     const answers = JSON.stringify([
       await deliveries(url, json.name),
