@@ -173,9 +173,18 @@ function showResponse(summary, event) {
 preview.addEventListener('feedback:sent', ({ detail }) => {
   showResponse(`${detail.status}: the collector accepted the vote.`, detail.event);
 });
+/** Why the collector refused a vote, where the demo knows it. */
+const REFUSALS = {
+  // `FEEDBACK_SECRET=… npm start`: the README's signed loop.
+  401:
+    ' This collector runs with FEEDBACK_SECRET: it takes only votes carrying a token it signed' +
+    ' (data-token). The chat page’s answers carry one; this page has none.',
+};
+
 preview.addEventListener('feedback:error', ({ detail }) => {
   const retry = detail.willRetry ? ' It will be retried.' : ' It was dropped.';
-  showResponse(`Error: ${detail.error.message}.${retry}`, detail.event);
+  const why = REFUSALS[detail.error.status] ?? '';
+  showResponse(`Error: ${detail.error.message}.${retry}${why}`, detail.event);
 });
 preview.addEventListener('feedback:duplicate', ({ detail }) => {
   showResponse(

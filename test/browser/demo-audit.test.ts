@@ -382,3 +382,30 @@ describe('the landing page', () => {
     expect(text).toMatch(/inbox/i);
   });
 });
+
+describe('the playground, when the collector takes signed votes only', () => {
+  let signed: CollectorProcess;
+  beforeAll(async () => {
+    signed = await startCollector({
+      demo: true,
+      env: { FEEDBACK_SECRET: 'a-secret-of-at-least-32-characters-for-the-demo' },
+    });
+  });
+  afterAll(async () => {
+    await signed?.stop();
+  });
+
+  it('says why its unsigned vote was refused, and where a signed one comes from', async () => {
+    const page = await t.newPage();
+    await page.goto(`${signed.origin}/playground`);
+    await widgetControls(page.locator('#preview')).up.click();
+    const response = page.getByRole('region', { name: 'Last response' }).getByRole('status');
+    await expect
+      .poll(() => response.locator('#response-summary').textContent(), POLL)
+      .toBe(
+        `Error: POST ${signed.origin}/api/feedback answered 401. It was dropped. ` +
+          'This collector runs with FEEDBACK_SECRET: it takes only votes carrying a token it ' +
+          'signed (data-token). The chat page’s answers carry one; this page has none.',
+      );
+  });
+});
