@@ -245,6 +245,38 @@ describe.each<Backend>(['pglite', 'postgres'])('the README on %s', (backend) => 
     }
   });
 
+  test("the systemd unit's settings take votes from the site's pages, and only with ALLOWED_ORIGINS", async () => {
+    const unit = block(part('### Deploying it'), 'ini');
+    const environment = Object.fromEntries(
+      [...unit.matchAll(/^Environment=(.+)$/gm)].flatMap((found) =>
+        (found[1] as string).split(' ').map((pair) => pair.split('=', 2)),
+      ),
+    );
+    const site = quoted(
+      /every vote from `([^`]+)` is refused with 403 naming `Origin`/,
+      part('### Deploying it'),
+    )[0] as string;
+    const settings = {
+      publicUrl: environment.PUBLIC_URL,
+      trustProxy: Number(environment.TRUST_PROXY),
+    };
+    const vote = { conversation_id: `${backend}-site`, sentiment: 'positive' };
+    const headers = { Origin: site };
+    for (const [allowedOrigins, status] of [
+      [environment.ALLOWED_ORIGINS, 201],
+      [undefined, 403],
+    ] as const) {
+      const deployed = await storage.start({ ...settings, allowedOrigins });
+      try {
+        const answer = await send(`${deployed.url}api/sentiment`, { body: vote, headers });
+        expect(answer.status).toBe(status);
+        if (status === 403) expect(answer.body.field).toBe('Origin');
+      } finally {
+        await deployed.close();
+      }
+    }
+  });
+
   test("a bad search term is answered with the README's words", async () => {
     const [error] = quoted(
       /e\.g\. ``"(`q` has a bad value in `rating:great`: [^"]+)"``/,
