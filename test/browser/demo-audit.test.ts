@@ -409,3 +409,24 @@ describe('the playground, when the collector takes signed votes only', () => {
       );
   });
 });
+
+describe("the landing page's snippet", () => {
+  it('pasted into a plain page on another origin, shows the widget and its vote reaches this collector', async () => {
+    const landing = await open('/');
+    const snippet = (await landing
+      .getByRole('main')
+      .locator('h2', { hasText: 'Paste this' })
+      .locator('xpath=following-sibling::pre[1]')
+      .textContent()) as string;
+    const pasted = await paste(snippet);
+    await recordEvents(pasted, 'feedback:sent');
+    const widget = widgetControls(pasted.locator('[data-feedback]'));
+    await widget.up.click();
+    await expect
+      .poll(async () => (await recordedEvents(pasted, 'feedback:sent')).length, POLL)
+      .toBe(1);
+    const [sent] = await recordedEvents<{ status: number }>(pasted, 'feedback:sent');
+    expect(sent?.status).toBe(201);
+    expect(t.problems).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [] });
+  });
+});
