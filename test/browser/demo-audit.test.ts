@@ -185,25 +185,27 @@ describe('the playground', () => {
     expect(t.problems).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [] });
   });
 
-  it("shows a bad value's error as the widget logs it for the pasted snippet, naming the attribute", async () => {
-    const cases: [string, (page: Page) => Promise<void>, RegExp][] = [
-      ['data-up-value', (page) => field(page, 'data-up-value').fill('x'), /^`data-up-value` /],
-      ['data-scale', (page) => field(page, 'data-scale').fill('5..1'), /^`data-scale` /],
-      [
-        'data-metadata',
-        (page) => field(page, 'data-metadata').fill('{"plan": '),
-        /^`data-metadata` /,
-      ],
-      [
-        'data-neutral',
-        async (page) => {
-          await field(page, 'data-format').selectOption('vote');
-          await field(page, 'data-neutral').check();
-        },
-        /^`data-neutral` /,
-      ],
-    ];
-    for (const [attribute, spoil, names] of cases) {
+  const BAD: [string, (page: Page) => Promise<void>, RegExp][] = [
+    ['data-up-value', (page) => field(page, 'data-up-value').fill('x'), /^`data-up-value` /],
+    ['data-scale', (page) => field(page, 'data-scale').fill('5..1'), /^`data-scale` /],
+    [
+      'data-metadata',
+      (page) => field(page, 'data-metadata').fill('{"plan": '),
+      /^`data-metadata` /,
+    ],
+    [
+      'data-neutral',
+      async (page) => {
+        await field(page, 'data-format').selectOption('vote');
+        await field(page, 'data-neutral').check();
+      },
+      /^`data-neutral` /,
+    ],
+  ];
+
+  it.each(BAD)(
+    "shows a bad %s's error as the widget logs it for the pasted snippet, naming the attribute",
+    async (attribute, spoil, names) => {
       const page = await open('/playground');
       await widgetControls(page.locator('#preview')).up.waitFor();
       await spoil(page);
@@ -228,10 +230,8 @@ describe('the playground', () => {
       await expect.poll(() => errors.length, POLL).toBe(1);
       expect(errors[0]).toMatch(/^feedback-widget: /);
       expect(errors[0]?.startsWith(`feedback-widget: ${shown} (on <div data-feedback`)).toBe(true);
-      await page.close();
-      await pasted.close();
-    }
-  });
+    },
+  );
 
   /** Playground settings, and the vote cast in the preview and in the pasted page alike. */
   interface Case {
@@ -427,6 +427,73 @@ describe("the landing page's snippet", () => {
       .toBe(1);
     const [sent] = await recordedEvents<{ status: number }>(pasted, 'feedback:sent');
     expect(sent?.status).toBe(201);
+    expect(t.problems).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [] });
+  });
+});
+
+describe('at 320 px, from the keyboard alone', () => {
+  it.each(['/', '/chat', '/article', '/playground'])(
+    '%s fits the width and shows where the focus is on every stop of its Tab order',
+    async (path) => {
+      const page = await open(path, 320);
+      // The chat shows its first widget under the first answer.
+      if (path === '/chat') {
+        await page.getByRole('button', { name: 'Where do I create an API key?' }).click();
+      }
+      if (path !== '/') await widgetControls(page.locator('[data-feedback]').first()).up.waitFor();
+      expect(
+        await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+      ).toBe(true);
+      // From the top of the page, past its first link.
+      await page.locator('.site-header .brand').focus();
+      const stops: string[] = [];
+      for (;;) {
+        await page.keyboard.press('Tab');
+        const stop = await page.evaluate(() => {
+          let element = document.activeElement;
+          while (element?.shadowRoot?.activeElement) element = element.shadowRoot.activeElement;
+          // Back at the top (or out of the page): every stop was visited.
+          if (!element || element === document.body || element.matches('.brand')) return undefined;
+          const style = getComputedStyle(element);
+          const label =
+            element.getAttribute('name') ??
+            element.getAttribute('aria-label') ??
+            element.textContent ??
+            '';
+          const box = element.getBoundingClientRect();
+          return {
+            name: `${element.tagName} ${label.trim().slice(0, 40)}`,
+            shown: style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) >= 2,
+            inside: box.left >= 0 && box.right <= window.innerWidth,
+          };
+        });
+        if (!stop) break;
+        stops.push(stop.name);
+        expect(stop, path).toMatchObject({ shown: true, inside: true });
+      }
+      // Every control of the page, its widgets' included.
+      expect(stops.length, stops.join(' | ')).toBeGreaterThan(4);
+      if (path !== '/') expect(stops).toContain('BUTTON Helpful');
+      expect(t.problems).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [] });
+    },
+  );
+
+  it("the article's widget takes a vote and its follow-up from the keyboard", async () => {
+    const page = await open('/article', 320);
+    await recordEvents(page, 'feedback:sent');
+    const widget = widgetControls(page.locator('[data-feedback]'));
+    await widget.up.waitFor();
+    while (!(await widget.up.evaluate((button) => button.matches(':focus')))) {
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Enter');
+    await widget.reason('Quick to read').waitFor();
+    expect(await widget.up.getAttribute('aria-pressed')).toBe('true');
+    await page.keyboard.press('Escape');
+    await expect
+      .poll(async () => (await recordedEvents(page, 'feedback:sent')).length, POLL)
+      .toBe(1);
+    expect(await widget.status.textContent()).toBe('Thanks for your feedback!');
     expect(t.problems).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [] });
   });
 });
