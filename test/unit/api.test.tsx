@@ -258,15 +258,17 @@ describe('flush', () => {
 });
 
 describe('scan', () => {
-  test('mounts the [data-feedback] elements under a root, each once', () => {
+  test('mounts the [data-feedback] elements under a root, each once', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     const root = container();
     root.innerHTML = `<div data-feedback data-endpoint="${endpoint()}" data-message-id="${messageId}"></div>
       <div data-feedback data-format="bogus"></div>`;
     const [good] = root.querySelectorAll('[data-feedback]');
 
-    scan(root);
-    scan(root);
+    // Mounting yields after ~8 ms: on a busy machine the second element waits for a later task,
+    // and only the promise says when both were handled. A scan while one runs, and one after.
+    await Promise.all([scan(root), scan(root)]);
+    await scan(root);
 
     expect(shadow(good as Element).getByRole('group', { name: 'Was this helpful?' })).toBeTruthy();
     expect(error).toHaveBeenCalledTimes(1);
