@@ -215,6 +215,8 @@ export default defineConfig(({ mode }) => {
           // Drops symbols' descriptions, which only debuggers show.
           unsafe_symbols: true,
           toplevel: true,
+          // Only simple functions inlined: 8 B less gzipped than the default, 3.
+          inline: 1,
         },
         mangle: {
           toplevel: true,
