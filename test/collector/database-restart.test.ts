@@ -85,7 +85,7 @@ describe('PostgreSQL restarting under a running collector', { timeout: 120_000 }
     const collector = await start();
     try {
       const voting = keepVoting(collector.origin, 'across');
-      await vi.waitFor(() => expect(voting.statuses).toContain(200));
+      await vi.waitFor(() => expect(voting.statuses).toContain(200), 30_000);
       await database.restart(async () => {
         const ready = await send(`${collector.origin}/readyz`);
         expect([ready.status, ready.body.status]).toEqual([503, 'unavailable']);

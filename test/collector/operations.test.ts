@@ -560,7 +560,9 @@ describe('what the logs never hold', () => {
       await fetch(`${collector.url}metrics`, { headers: admin });
       await vendor.waitFor(1);
       await expect
-        .poll(() => collector.logs().some((line) => line.includes('delivery failed')))
+        .poll(() => collector.logs().some((line) => line.includes('delivery failed')), {
+          timeout: 10_000,
+        })
         .toBe(true);
     } finally {
       await collector.close();
