@@ -89,10 +89,23 @@ function lines(config: CollectorConfig, base: string): string[] {
     config.adminToken
       ? 'The inbox, reads and metrics need ADMIN_TOKEN.'
       : 'The inbox, reads and metrics answer this machine only: set ADMIN_TOKEN to use them from elsewhere.',
+    forwardingLine(config, base),
     config.retentionDays === undefined
       ? 'Records are kept for good: set RETENTION (such as 365d) to delete older ones.'
       : `Records received over ${config.retentionDays} days ago are deleted (RETENTION).`,
   ];
+}
+
+/** Where votes go beside the database, and where the team sees how their deliveries fare. */
+function forwardingLine(config: CollectorConfig, base: string): string {
+  if (config.forwardFile === undefined) {
+    return 'Votes are forwarded nowhere: set FORWARD_FILE to send them to Langfuse or your own API.';
+  }
+  if (config.role === 'web') {
+    return `Deliveries to the destinations in ${config.forwardFile} are written for a ROLE=forwarder to send; how they fare: ${base}dashboard?view=figures`;
+  }
+  if (config.role === 'forwarder') return `Sending to the destinations in ${config.forwardFile}.`;
+  return `Forwarding to the destinations in ${config.forwardFile}; how they fare: ${base}dashboard?view=figures`;
 }
 
 /** How much lower than its start a forwarder's CPU priority is (a nice value). */

@@ -13,6 +13,7 @@ import {
   startCollector,
   useTemporaryDirs,
 } from '../helpers/collector';
+import { forwardFile } from '../helpers/forward';
 
 const dir = useTemporaryDirs();
 
@@ -339,6 +340,26 @@ describe('start-up', () => {
       expect((await fetch(`${base}/dashboard`)).status).toBe(200);
     } finally {
       await collector.stop();
+    }
+  }, 120_000);
+
+  test('a start-up line says where votes are forwarded and where their deliveries show', async () => {
+    const file = forwardFile({
+      destinations: [{ name: 'team', format: 'event', url: 'http://127.0.0.1:9/api/feedback' }],
+    });
+    const quiet = await startCollector();
+    const forwarding = await startCollector({ env: { FORWARD_FILE: file } });
+    try {
+      expect(messages(quiet.output())).toContain(
+        'Votes are forwarded nowhere: set FORWARD_FILE to send them to Langfuse or your own API.',
+      );
+      expect(messages(forwarding.output())).toContain(
+        `Forwarding to the destinations in ${file}; how they fare: ${forwarding.origin}/dashboard?view=figures`,
+      );
+      const figures = await fetch(`${forwarding.origin}/dashboard?view=figures`);
+      expect(figures.status).toBe(200);
+    } finally {
+      await Promise.all([quiet.stop(), forwarding.stop()]);
     }
   }, 120_000);
 
