@@ -478,6 +478,26 @@ describe('at 320 px, from the keyboard alone', () => {
     },
   );
 
+  it("the playground's preview is on the first screen, before the options in Tab order", async () => {
+    const page = await open('/playground', 320);
+    const preview = widgetControls(page.locator('#preview [data-feedback]'));
+    await preview.up.waitFor();
+    const [top, height] = await preview.up.evaluate((button) => [
+      button.getBoundingClientRect().top,
+      window.innerHeight,
+    ]);
+    expect(top).toBeLessThan(height ?? 0);
+    await page.locator('.site-header .brand').focus();
+    let stops = 0;
+    while (!(await preview.up.evaluate((button) => button.matches(':focus')))) {
+      expect(await page.evaluate(() => document.activeElement?.closest('form') ?? null)).toBe(null);
+      await page.keyboard.press('Tab');
+      stops += 1;
+      expect(stops).toBeLessThan(20);
+    }
+    expect(t.problems).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [] });
+  });
+
   it("the article's widget takes a vote and its follow-up from the keyboard", async () => {
     const page = await open('/article', 320);
     await recordEvents(page, 'feedback:sent');
