@@ -1,4 +1,5 @@
 import { get as httpGet } from 'node:http';
+import { connect } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
 import { SignJWT } from 'jose';
 import pg from 'pg';
@@ -31,6 +32,36 @@ const basic = (user: string, password: string) => ({
 });
 
 const event = (overrides: Record<string, unknown> = {}) => minimalEvent(unique('evt'), overrides);
+
+/** Headers by which a proxy or CDN passes a client on: each makes a request not loopback. */
+const PROXY_HEADERS: [name: string, value: string][] = [
+  ['X-Forwarded-For', '203.0.113.9'],
+  ['X-Real-IP', '203.0.113.9'],
+  ['Forwarded', 'for=203.0.113.9'],
+  ['X-Forwarded-Host', 'votes.example.com'],
+  ['X-Forwarded-Proto', 'https'],
+  ['Via', '1.1 proxy.example.com'],
+  ['CF-Connecting-IP', '203.0.113.9'],
+  ['True-Client-IP', '203.0.113.9'],
+  ['X-Client-IP', '203.0.113.9'],
+  ['Fastly-Client-IP', '203.0.113.9'],
+  ['X-Cluster-Client-IP', '203.0.113.9'],
+  ['Client-IP', '203.0.113.9'],
+  ['x-FORWARDED-for', '203.0.113.9'],
+];
+
+/** Writes `text` to the collector on `port` as it is, and resolves with everything it answered. */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1' }, () => socket.end(text));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString();
+    });
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
 
 describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
   let storage: TestStorage;
@@ -301,19 +332,39 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
       expect((await send(api('feedback'))).status).toBe(200);
     });
 
-    test.each([
-      ['X-Forwarded-For', '203.0.113.9'],
-      ['X-Real-IP', '203.0.113.9'],
-      ['Forwarded', 'for=203.0.113.9'],
-      ['X-Forwarded-Host', 'votes.example.com'],
-    ])(
-      'without ADMIN_TOKEN a read a proxy on this host passes on (%s) answers 403',
+    test.each(PROXY_HEADERS)(
+      'without ADMIN_TOKEN a request a proxy on this host passes on (%s) reads, changes and erases nothing: 403 naming ADMIN_TOKEN',
       async (name, value) => {
         // What nginx's `proxy_pass http://127.0.0.1:8787` sends: a loopback socket, a loopback Host.
-        const response = await send(api('feedback'), { headers: { [name]: value } });
-        expect([response.status, response.body.field]).toEqual([403, 'ADMIN_TOKEN']);
+        const headers = { [name]: value };
+        const answers = [
+          await send(api('feedback'), { headers }),
+          await send(api('feedback/stats'), { headers }),
+          await send(api('feedback/never-stored'), {
+            method: 'PATCH',
+            body: { status: 'spam' },
+            headers,
+          }),
+          await send(api('feedback/bulk'), { body: { ids: ['x'], status: 'spam' }, headers }),
+          await send(api('feedback?user_id=nobody'), { method: 'DELETE', headers }),
+        ];
+        expect(answers.map((answer) => [answer.status, answer.body.field])).toEqual(
+          answers.map(() => [403, 'ADMIN_TOKEN']),
+        );
       },
     );
+
+    test('without ADMIN_TOKEN a read whose X-Forwarded-For follows 1,000 other headers answers 403', async () => {
+      // A proxy that writes its headers after the client's (Caddy sorts them by name) must not
+      // have its own dropped by a cap on how many headers a request may carry.
+      const { port } = new URL(signed.url);
+      const many = Array.from({ length: 1000 }, (_, n) => `A${n}: b\r\n`).join('');
+      const head = await rawRequest(
+        Number(port),
+        `GET /api/feedback HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${many}X-Forwarded-For: 203.0.113.9\r\nConnection: close\r\n\r\n`,
+      );
+      expect(head.split('\r\n')[0]).toBe('HTTP/1.1 403 Forbidden');
+    });
 
     test('without ADMIN_TOKEN a read naming another host (a rebound DNS name) answers 403', async () => {
       const { hostname, port } = new URL(signed.url);
@@ -550,6 +601,14 @@ describe.each<Backend>(['pglite', 'postgres'])('trust on %s', (backend) => {
       });
       expect(response.status).toBe(200);
     });
+
+    test.each(PROXY_HEADERS.filter(([name]) => name !== 'X-Forwarded-For'))(
+      'a read with %s but no X-Forwarded-For to resolve answers 403 naming ADMIN_TOKEN',
+      async (name, value) => {
+        const response = await send(api('feedback', proxied), { headers: { [name]: value } });
+        expect([response.status, response.body.field]).toEqual([403, 'ADMIN_TOKEN']);
+      },
+    );
 
     test('the rate limit counts each forwarded client apart', async () => {
       const post = (client: string) =>

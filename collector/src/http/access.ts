@@ -13,7 +13,31 @@ export interface Client {
   loopback: boolean;
 }
 
-const PROXY_HEADERS = ['x-forwarded-for', 'x-forwarded-host', 'x-real-ip', 'forwarded'];
+/**
+ * Headers by which a proxy or CDN passes on a client (besides any `X-Forwarded-*`): a request
+ * carrying one is proxied. RFC 9110's `Via`, and the client-address headers of nginx, Cloudflare,
+ * Akamai, Fastly, Rackspace and others, any one of which a same-host proxy may set alone.
+ */
+const PROXY_HEADERS = new Set([
+  'forwarded',
+  'via',
+  'x-real-ip',
+  'x-client-ip',
+  'x-cluster-client-ip',
+  'client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
+]);
+
+/** Whether a request names a client other than its socket's: one a proxy passed on. */
+function proxied(headers: Headers): boolean {
+  for (const name of headers.keys()) {
+    if (PROXY_HEADERS.has(name) || name.startsWith('x-forwarded-')) return true;
+  }
+  return false;
+}
+
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
 /**
@@ -34,10 +58,8 @@ export function clientOf(
 ): Client {
   const onThisMachine = (address: string) => socketAddress !== undefined && LOOPBACK.test(address);
   const socket = socketAddress ?? 'unknown';
-  const proxied = PROXY_HEADERS.some((name) => headers.has(name));
-  if (trustProxy === 0) {
-    return { address: socket, loopback: !proxied && onThisMachine(socket) };
-  }
+  const local = !proxied(headers) && onThisMachine(socket);
+  if (trustProxy === 0) return { address: socket, loopback: local };
   const entries = (headers.get('x-forwarded-for') ?? '')
     .split(',')
     .map((entry) => entry.trim())
@@ -48,7 +70,7 @@ export function clientOf(
     // could write any `X-Forwarded-For` it likes.
     return { address: entry, loopback: onThisMachine(entry) && onThisMachine(socket) };
   }
-  return { address: socket, loopback: !proxied && onThisMachine(socket) };
+  return { address: socket, loopback: local };
 }
 
 const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;

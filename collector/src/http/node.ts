@@ -281,6 +281,10 @@ export async function serveNode(
     headersTimeout: Math.min(60_000, options.requestTimeoutMs),
     connectionsCheckingInterval: Math.min(30_000, Math.max(100, options.requestTimeoutMs / 4)),
   });
+  // Node drops the headers past its count (about 1,000) without a word, a proxy's among them
+  // when it writes them after the client's, and the request would pass for loopback (SPEC §10).
+  // Their bytes stay capped (`maxHeaderSize`, 431 past 16 KiB), which caps their number too.
+  server.maxHeadersCount = 0;
 
   /** Makes room under the cap by closing the connections idle the longest. */
   function shed(): void {
