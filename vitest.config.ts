@@ -18,6 +18,11 @@ export default defineConfig((env) =>
             include: ['test/unit/**/*.test.{ts,tsx}'],
             environment: 'happy-dom',
             restoreMocks: true,
+            // A guard against a hang, not a speed limit: beside two busy loops on two cores,
+            // mounting 300 widgets took 5.5 s, past the 5 s default; a test's waits last up to
+            // WAIT_MS (test/helpers/wait.ts) each.
+            testTimeout: 60_000,
+            hookTimeout: 60_000,
           },
         },
         {

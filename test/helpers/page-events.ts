@@ -1,5 +1,5 @@
-import { expect, vi } from 'vitest';
 import type { RecordingServer } from './recording-server';
+import { WAIT_MS } from './wait';
 
 /** Every event of one type that bubbled up to the document, in order, until `signal` aborts. */
 export function collect<Detail = unknown>(
@@ -32,7 +32,7 @@ export function countVotes(): {
       return cast;
     },
     async settle(server) {
-      await vi.waitFor(() => expect(server.requests.length).toBeGreaterThanOrEqual(cast));
+      await server.waitFor(cast, WAIT_MS);
     },
     stop() {
       document.removeEventListener('feedback:vote', listener);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WAIT_MS } from './wait';
 
 /** A request the server received, as a backend would see it. */
 export interface Recorded {
@@ -25,7 +26,7 @@ export interface RecordingServer {
   reply: (request: Recorded) => Reply | Promise<Reply>;
   /** Serves `body` at `path` for GET, e.g. an HTML page with its own headers. */
   page(path: string, body: string, headers?: Record<string, string>): void;
-  /** Resolves once `count` POSTs have arrived (or rejects after `ms`). */
+  /** Resolves once `count` POSTs have arrived (or rejects after `ms`, `WAIT_MS` by default). */
   waitFor(count: number, ms?: number): Promise<Recorded[]>;
   /**
    * Resolves once every POST received was answered and none arrived for 100 ms: for a page
@@ -109,7 +110,7 @@ export async function startRecordingServer(): Promise<RecordingServer> {
     page(path, body, headers = {}) {
       pages.set(path, { body, headers });
     },
-    waitFor: (count, ms = 5000) => waitForRequests(recording.requests, waiters, count, ms),
+    waitFor: (count, ms = WAIT_MS) => waitForRequests(recording.requests, waiters, count, ms),
     async quiet() {
       const QUIET_MS = 100;
       while (answering > 0 || Date.now() - lastArrival < QUIET_MS) {
