@@ -5,6 +5,7 @@ import { errorMessages, resetPage, shadow, widgetRoot } from '../helpers/dom';
 import { trackMutationObservers } from '../helpers/observers';
 import { bodyOf, countVotes } from '../helpers/page-events';
 import { type RecordingServer, startRecordingServer } from '../helpers/recording-server';
+import { patiently } from '../helpers/wait';
 
 type AutoMount = typeof import('../../widget/auto-mount');
 
@@ -13,7 +14,11 @@ let server: RecordingServer;
 let votes: ReturnType<typeof countVotes>;
 let observers: ReturnType<typeof trackMutationObservers>;
 
-/** One macrotask: every MutationObserver callback queued before it has run. */
+/**
+ * One macrotask: every MutationObserver callback queued before it has run. Removals and
+ * attribute changes take effect in that callback; an element added is mounted there only while
+ * the slice lasts, so tests wait for additions with `vi.waitFor` instead.
+ */
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 beforeEach(async () => {
@@ -69,25 +74,25 @@ describe('mounting', () => {
     expect(isMounted(second.querySelector('p') as Element)).toBe(true);
   });
 
-  test('leaves elements without the attribute alone', () => {
+  test('leaves elements without the attribute alone', async () => {
     const other = add('<div data-message-id="m-1"></div>');
 
-    start();
+    await start();
 
     expect(other.shadowRoot).toBeNull();
   });
 
   test('mounts an element added later', async () => {
-    start();
+    await start();
 
     const late = add('<div data-feedback data-message-id="m-1"></div>');
 
-    await vi.waitFor(() => expect(isMounted(late)).toBe(true));
+    await vi.waitFor(() => expect(isMounted(late)).toBe(true), patiently);
   });
 
   test('mounts elements nested deep in a subtree added later', async () => {
     const chat = add('<main></main>');
-    start();
+    await start();
 
     const message = add(
       `<article><div class="body"><div data-feedback data-message-id="m-1"></div></div>
@@ -97,13 +102,13 @@ describe('mounting', () => {
 
     const targets = [...message.querySelectorAll('[data-feedback]')];
     expect(targets).toHaveLength(2);
-    await vi.waitFor(() => expect(targets.map(isMounted)).toEqual([true, true]));
+    await vi.waitFor(() => expect(targets.map(isMounted)).toEqual([true, true]), patiently);
   });
 
   test('uses the script defaults, such as the endpoint, for every element', async () => {
     const element = add('<div data-feedback data-message-id="m-1"></div>');
 
-    start({ endpoint: `${server.origin}/api/default`, ask: 'never', labelUp: 'Yes' });
+    await start({ endpoint: `${server.origin}/api/default`, ask: 'never', labelUp: 'Yes' });
     fireEvent.click(shadow(element).getByRole('button', { name: 'Yes' }));
 
     const [request] = await server.waitFor(1);
@@ -117,7 +122,7 @@ describe('mounting', () => {
         data-label-up="Agreed"></div>`,
     );
 
-    start({ endpoint: `${server.origin}/api/default`, ask: 'never', labelUp: 'Yes' });
+    await start({ endpoint: `${server.origin}/api/default`, ask: 'never', labelUp: 'Yes' });
     fireEvent.click(shadow(element).getByRole('button', { name: 'Agreed' }));
 
     const [request] = await server.waitFor(1);
@@ -192,12 +197,12 @@ describe('never twice', () => {
     expect(error).toHaveBeenCalledTimes(1);
   });
 
-  test('scanning again leaves an open follow-up open', () => {
+  test('scanning again leaves an open follow-up open', async () => {
     const element = add('<div data-feedback data-message-id="m-1"></div>');
-    start();
+    await start();
     fireEvent.click(shadow(element).getByRole('button', { name: 'Not helpful' }));
 
-    autoMount.scan();
+    await autoMount.scan();
 
     expect(shadow(element).queryByRole('textbox')).not.toBeNull();
   });
@@ -206,7 +211,7 @@ describe('never twice', () => {
     const from = add('<div></div>');
     const to = add('<div></div>');
     const element = add('<div data-feedback data-message-id="m-1"></div>', from);
-    start();
+    await start();
     fireEvent.click(shadow(element).getByRole('button', { name: 'Not helpful' }));
     fireEvent.input(shadow(element).getByRole('textbox'), { target: { value: 'Still typing' } });
 
@@ -222,16 +227,17 @@ describe('never twice', () => {
 describe('removal', () => {
   test('a removed element is unmounted', async () => {
     const element = add('<div data-feedback data-message-id="m-1"></div>');
-    start();
+    await start();
 
     element.remove();
+    await tick();
 
-    await vi.waitFor(() => expect(isMounted(element)).toBe(false));
+    expect(isMounted(element)).toBe(false);
   });
 
   test("a removed element's open follow-up is sent with what was entered", async () => {
     const element = add('<div data-feedback data-message-id="m-1"></div>');
-    start();
+    await start();
     fireEvent.click(shadow(element).getByRole('button', { name: 'Not helpful' }));
     fireEvent.input(shadow(element).getByRole('textbox'), { target: { value: 'Wrong API' } });
 
@@ -248,39 +254,40 @@ describe('removal', () => {
   test('an element removed with its ancestor is unmounted', async () => {
     const message = add('<article><div data-feedback data-message-id="m-1"></div></article>');
     const element = message.firstElementChild as HTMLElement;
-    start();
+    await start();
 
     message.remove();
+    await tick();
 
-    await vi.waitFor(() => expect(isMounted(element)).toBe(false));
+    expect(isMounted(element)).toBe(false);
   });
 
   test('an element removed and added back later is mounted again', async () => {
     const element = add('<div data-feedback data-message-id="m-1"></div>');
-    start();
+    await start();
     element.remove();
-    await vi.waitFor(() => expect(isMounted(element)).toBe(false));
+    await tick();
+    expect(isMounted(element)).toBe(false);
 
     document.body.append(element);
 
-    await vi.waitFor(() => expect(isMounted(element)).toBe(true));
+    await vi.waitFor(() => expect(isMounted(element)).toBe(true), patiently);
   });
 });
 
 describe('selector', () => {
   test('an element reused for another message shows that message and votes for it', async () => {
     const element = add('<div data-feedback data-message-id="m-1" data-ask="never"></div>');
-    start();
+    await start();
     fireEvent.click(shadow(element).getByRole('button', { name: 'Helpful' }));
     await server.waitFor(1);
 
     element.dataset.messageId = 'm-2';
+    await tick();
 
-    await vi.waitFor(() =>
-      expect(
-        shadow(element).getByRole('button', { name: 'Helpful' }).getAttribute('aria-pressed'),
-      ).toBe('false'),
-    );
+    expect(
+      shadow(element).getByRole('button', { name: 'Helpful' }).getAttribute('aria-pressed'),
+    ).toBe('false');
     fireEvent.click(shadow(element).getByRole('button', { name: 'Not helpful' }));
     const requests = await server.waitFor(2);
     expect(requests.map((request) => bodyOf(request).message_id)).toEqual(['m-1', 'm-2']);
@@ -288,23 +295,22 @@ describe('selector', () => {
 
   test('several attributes changed at once remount the widget once', async () => {
     const element = add('<div data-feedback data-message-id="m-1"></div>');
-    start();
+    await start();
     const before = widgetRoot(element);
 
     element.dataset.messageId = 'm-2';
     element.dataset.labelUp = 'Yes';
     element.dataset.prompt = 'Any good?';
+    await tick();
 
-    await vi.waitFor(() =>
-      expect(shadow(element).getByRole('group', { name: 'Any good?' })).toBeTruthy(),
-    );
+    expect(shadow(element).getByRole('group', { name: 'Any good?' })).toBeTruthy();
     expect(widgetRoot(element)).not.toBe(before);
     expect(shadow(element).getAllByRole('button', { name: 'Yes' })).toHaveLength(1);
   });
 
   test('an attribute that is not an option, such as class, leaves the widget as it is', async () => {
     const element = add('<div data-feedback data-message-id="m-1"></div>');
-    start();
+    await start();
     const before = widgetRoot(element);
 
     element.className = 'highlighted';
@@ -315,13 +321,14 @@ describe('selector', () => {
 
   test('an element given data-feedback after load is mounted, and unmounted when it is taken away', async () => {
     const element = add('<div data-message-id="m-1"></div>');
-    start();
+    await start();
 
     element.dataset.feedback = '';
-    await vi.waitFor(() => expect(isMounted(element)).toBe(true));
+    await vi.waitFor(() => expect(isMounted(element)).toBe(true), patiently);
 
     delete element.dataset.feedback;
-    await vi.waitFor(() => expect(isMounted(element)).toBe(false));
+    await tick();
+    expect(isMounted(element)).toBe(false);
   });
 
   test('a custom selector mounts its matches instead of [data-feedback]', async () => {
@@ -335,18 +342,18 @@ describe('selector', () => {
   });
 
   test('a custom selector also applies to elements added later', async () => {
-    start({}, '.rate-me');
+    await start({}, '.rate-me');
 
     const late = add('<div class="rate-me" data-message-id="m-1"></div>');
 
-    await vi.waitFor(() => expect(isMounted(late)).toBe(true));
+    await vi.waitFor(() => expect(isMounted(late)).toBe(true), patiently);
   });
 
-  test('an invalid selector is reported naming data-selector and the default is used', () => {
+  test('an invalid selector is reported naming data-selector and the default is used', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     const plain = add('<div data-feedback data-message-id="m-1"></div>');
 
-    start({}, 'div[[oops');
+    await start({}, 'div[[oops');
 
     expect(errorMessages(error)).toEqual([expect.stringContaining('`data-selector`')]);
     expect(isMounted(plain)).toBe(true);
