@@ -85,7 +85,10 @@ function start(): Runtime {
   document.addEventListener('visibilitychange', () => document.hidden && hide());
   // Waiting votes go at once; a follow-up being typed stays open.
   addEventListener('online', () => void outbox.flush(false, true));
-  addEventListener('storage', (event) => votes.sync(event.key));
+  addEventListener('storage', ({ key }) => {
+    votes.sync(key);
+    outbox.sync(key);
+  });
   // Votes an earlier page of this origin could not deliver.
   void outbox.flush();
   return { votes, outbox, dark: watchPageTheme(), uuid, schedule, owners, held, flush };

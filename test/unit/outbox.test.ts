@@ -628,6 +628,98 @@ describe('one send at a time', () => {
   });
 });
 
+describe('storage lost while a vote waits', () => {
+  test('a vote waiting for a retry when the page clears its storage is sent at its retry, then settled', async () => {
+    const { outbox, storage, notify, answer, times } = setup();
+    answer(status(503));
+    outbox.put(outboxItem());
+    await vi.advanceTimersByTimeAsync(0);
+    storage.clear();
+    answer(status(201));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(times()).toEqual([0, 1000]);
+    expect(notify.mock.calls.map(([, outcome]) => outcome.sent)).toEqual([false, true]);
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect([times(), storage.length]).toEqual([[0, 1000], 0]);
+  });
+
+  test('a vote cleared from storage while in flight, then failing, is stored again for a retry', async () => {
+    const { outbox, storage, store, notify, answer } = setup();
+    const first = deferred<Answer>();
+    answer(() => first.promise);
+    const item = outboxItem();
+    outbox.put(item);
+    storage.clear();
+    first.resolve({ status: 503, retryAfter: null });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.get(KEY)).toEqual({ ...item, attempts: 1, due: T0 + 1000 });
+    expect(notify.mock.calls.map(([, outcome]) => !outcome.sent && outcome.willRetry)).toEqual([
+      true,
+    ]);
+  });
+
+  test('flush() sends a vote the page removed from storage', async () => {
+    const { outbox, storage, answer, times } = setup();
+    answer(status(503));
+    outbox.put(outboxItem());
+    await vi.advanceTimersByTimeAsync(0);
+    storage.removeItem(KEY);
+    answer(status(201));
+    await outbox.flush(false, true);
+    expect(times()).toEqual([0, 0]);
+  });
+
+  test('a vote another tab removed (its storage event) is not sent again', async () => {
+    const { outbox, storage, answer, times } = setup();
+    answer(status(503));
+    outbox.put(outboxItem());
+    await vi.advanceTimersByTimeAsync(0);
+    storage.removeItem(KEY);
+    outbox.sync(KEY);
+    await vi.advanceTimersByTimeAsync(600_000);
+    await outbox.flush(true, true);
+    expect([times(), storage.length]).toEqual([[0], 0]);
+  });
+
+  test('a send failing after another tab removed the vote and said so is neither retried nor reported', async () => {
+    const { outbox, storage, notify, answer, times } = setup();
+    const first = deferred<Answer>();
+    answer(() => first.promise);
+    outbox.put(outboxItem());
+    storage.removeItem(KEY);
+    outbox.sync(KEY);
+    first.reject(new TypeError('Failed to fetch'));
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect([times(), storage.length, notify.mock.calls.length]).toEqual([[0], 0, 0]);
+  });
+
+  test('another tab clearing storage (a storage event with no key) leaves this page sending its vote', async () => {
+    const { outbox, storage, answer, times } = setup();
+    answer(status(503));
+    outbox.put(outboxItem());
+    await vi.advanceTimersByTimeAsync(0);
+    storage.clear();
+    outbox.sync(null);
+    answer(status(201));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(times()).toEqual([0, 1000]);
+  });
+
+  test('a storage event for a vote another tab only rescheduled does not make this page forget it', async () => {
+    const { outbox, storage, answer, times } = setup();
+    answer(status(503));
+    const item = outboxItem();
+    outbox.put(item);
+    await vi.advanceTimersByTimeAsync(0);
+    storage.setItem(KEY, JSON.stringify({ ...item, attempts: 2, due: T0 + 2000 }));
+    outbox.sync(KEY);
+    storage.clear();
+    answer(status(201));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(times()).toEqual([0, 1000]);
+  });
+});
+
 describe('corrupt storage', () => {
   test.each([
     ['garbage JSON', '{"id":'],

@@ -266,6 +266,17 @@ describe('delivery', () => {
     expect([votes.current('m-42'), storage.length]).toEqual([undefined, 0]);
   });
 
+  test('the delivery of a vote the page cleared from storage (a sign-out) shows in this page but is not stored again', () => {
+    const { votes, storage } = tab();
+    votes.record('m-42', { rating: 'up', id: 'evt-1' }, DAY);
+    storage.clear();
+    votes.deliver('m-42', 'evt-1', 'sent');
+    expect([votes.current('m-42'), storage.length]).toEqual([
+      { rating: 'up', id: 'evt-1', expires: 0, delivery: 'sent' },
+      0,
+    ]);
+  });
+
   test('the delivery of a vote kept for this page only (dedupe off) shows but is not stored', () => {
     const { votes, storage } = tab();
     votes.record('m-42', { rating: 'up', id: 'evt-1' }, 0);

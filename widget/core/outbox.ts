@@ -59,6 +59,11 @@ export interface Outbox {
    * asked), but not an open follow-up's.
    */
   flush(keepalive?: boolean, early?: boolean): Promise<void>;
+  /**
+   * Another tab changed `key` (a storage event; null: it cleared storage): a vote it removed
+   * was delivered or dropped there, so this page no longer keeps it.
+   */
+  sync(key: string | null): void;
 }
 
 const PREFIX = 'feedback-widget:outbox:';
@@ -76,21 +81,37 @@ export function createOutbox(services: OutboxServices): Outbox {
   const drafts = new Set<string>();
   /** Votes this page leased for a first attempt it is making without the lock. */
   const leases = new Set<string>();
+  /**
+   * What this page stored or is sending, until it settles: a page that clears its own storage
+   * (a sign-out's `localStorage.clear()`) gets no storage event, so a vote gone from storage
+   * that no other tab removed is put back from here, not lost (SPEC §6).
+   */
+  const kept = new Map<string, OutboxItem>();
   /** Votes storage refused: they live as long as this page. */
   const fleeting = new Set<string>();
   let cancelTimer = () => {};
+  const read = (id: string) => store.get<OutboxItem>(PREFIX + id) ?? kept.get(id);
+  const keep = (item: OutboxItem) => {
+    kept.set(item.id, item);
+    return store.set(PREFIX + item.id, item);
+  };
+  const settle = (id: string) => {
+    kept.delete(id);
+    store.remove(PREFIX + id);
+  };
+  /** Every vote waiting here or in storage, by id. */
+  const waiting = () => [
+    ...new Set([...store.keys(PREFIX).map((key) => key.slice(PREFIX.length)), ...kept.keys()]),
+  ];
 
   /** Sets one timer for the earliest item not in flight; never sooner than a second, so an
    * item another tab holds does not spin this one. */
   function wake() {
     cancelTimer();
-    const dues = store
-      .keys(PREFIX)
-      .filter(
-        (key) => !inFlight.has(key.slice(PREFIX.length)) && !drafts.has(key.slice(PREFIX.length)),
-      )
-      .map((key) => {
-        const item = store.get<OutboxItem>(key);
+    const dues = waiting()
+      .filter((id) => !inFlight.has(id) && !drafts.has(id))
+      .map((id) => {
+        const item = read(id);
         return Math.max(item?.due ?? 0, item?.lease ?? 0);
       });
     if (dues.length) {
@@ -104,16 +125,15 @@ export function createOutbox(services: OutboxServices): Outbox {
   }
 
   async function attempt(id: string, keepalive: boolean, early: boolean) {
-    const key = PREFIX + id;
     // Re-read under the lock: another tab may have delivered or rescheduled it meanwhile.
-    const item = store.get<OutboxItem>(key);
+    const item = read(id);
     if (
       typeof item?.url !== 'string' ||
       !item.event ||
       !item.body ||
       typeof item.created !== 'number'
     ) {
-      store.remove(key);
+      settle(id);
       return;
     }
     // An open follow-up elsewhere (no attempt yet) waits for its own page even when early, and
@@ -124,11 +144,12 @@ export function createOutbox(services: OutboxServices): Outbox {
     const lease = (item.lease ?? 0) - now();
     if (lease > 0 && lease <= LEASE_MS && !leases.has(id)) return;
     item.created = Math.min(item.created, now());
+    kept.set(id, item);
     if (item.lease !== undefined) {
       delete item.lease;
       // A page going away will likely never see this answer: another tab or a later visit
       // may try again at once instead of waiting out the lease.
-      if (keepalive) store.set(key, item);
+      if (keepalive) keep(item);
     }
     let outcome: Outcome;
     try {
@@ -144,7 +165,7 @@ export function createOutbox(services: OutboxServices): Outbox {
       item.due = now();
     }
     // Meanwhile a keepalive copy (the page was hidden) or another tab settled it: no retry.
-    if (!outcome.sent && !store.get(key)) return;
+    if (!outcome.sent && !kept.has(id)) return;
     if (!outcome.sent && outcome.willRetry && now() - item.created < KEEP_MS) {
       // `| 0`: a count mangled in storage must not turn the backoff into NaN (retry at once).
       item.attempts = (item.attempts | 0) + 1;
@@ -152,10 +173,10 @@ export function createOutbox(services: OutboxServices): Outbox {
         item.due,
         now() + backoffMs(item.attempts, services.random(), MAX_RETRY_MS),
       );
-      store.set(key, item);
+      keep(item);
     } else {
       if (!outcome.sent) outcome.willRetry = false;
-      store.remove(key);
+      settle(id);
     }
     services.notify(item, outcome, !fleeting.has(id));
   }
@@ -187,8 +208,7 @@ export function createOutbox(services: OutboxServices): Outbox {
   const outbox: Outbox = {
     put(item, keepalive = false) {
       const { id } = item;
-      const key = PREFIX + id;
-      const stored = store.get<OutboxItem>(key);
+      const stored = read(id);
       // New, or a draft due nowhere yet: no other tab can be sending it, so the first attempt
       // goes out in this task (a lock or timer would wait for the next frame, ~12 ms), leased
       // so that other tabs leave it alone meanwhile. Anything else waits for the lock, but for
@@ -196,7 +216,7 @@ export function createOutbox(services: OutboxServices): Outbox {
       const leased =
         !keepalive && item.due <= now() && (!(stored && stored.due <= now()) || leases.has(id));
       if (leased) leases.add(id);
-      const durable = store.set(key, leased ? { ...item, lease: now() + LEASE_MS } : item);
+      const durable = keep(leased ? { ...item, lease: now() + LEASE_MS } : item);
       fleeting[durable ? 'delete' : 'add'](id);
       if (item.due > now()) drafts.add(id);
       else {
@@ -206,9 +226,11 @@ export function createOutbox(services: OutboxServices): Outbox {
       return durable;
     },
     async flush(keepalive = false, early = false) {
-      const ids = store.keys(PREFIX).map((key) => key.slice(PREFIX.length));
-      await Promise.all(ids.map((id) => deliver(id, keepalive, early)));
+      await Promise.all(waiting().map((id) => deliver(id, keepalive, early)));
       wake();
+    },
+    sync(key) {
+      if (key?.startsWith(PREFIX) && !store.get(key)) kept.delete(key.slice(PREFIX.length));
     },
   };
   return outbox;

@@ -80,7 +80,12 @@ export function createVotes(store: Store, now: () => number): Votes {
       }
     },
     deliver(subject, id, delivery) {
-      const vote = votes.current(subject);
+      const shown = live.get(subject)?.value;
+      // Gone from storage unexpired: the page cleared it (a sign-out's `localStorage.clear()`).
+      // The outbox still sends the vote, so it stays shown, and told, here but is not stored.
+      const vote =
+        votes.current(subject) ??
+        (shown && (shown.expires ?? Infinity) > now() ? { ...shown, expires: 0 } : undefined);
       if (vote?.id === id) keep(subject, { ...vote, delivery });
     },
   };
