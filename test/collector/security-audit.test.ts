@@ -177,6 +177,79 @@ describe.each<Backend>(['pglite', 'postgres'])(
         expect((await send(api(open, `feedback/${id}`))).body.status).toBe('open');
       });
 
+      test.each(['cross-site', 'same-site'])(
+        'a change whose browser says Sec-Fetch-Site: %s, without Origin, answers 403 naming Sec-Fetch-Site on every write route, and changes nothing',
+        async (site) => {
+          const id = unique('evt');
+          const user = unique('user');
+          await send(api(open, 'feedback'), { body: minimalEvent(id, { user_id: user }) });
+          const delivery = await failedDelivery(open);
+          const sent = vendor.requests.length;
+          const headers = { 'Sec-Fetch-Site': site };
+          const answers = [
+            await send(api(open, `feedback/${id}`), {
+              method: 'PATCH',
+              body: { status: 'spam' },
+              headers,
+            }),
+            await send(api(open, 'feedback/bulk'), {
+              body: { ids: [id], status: 'spam' },
+              headers,
+            }),
+            await send(api(open, `feedback?user_id=${user}`), { method: 'DELETE', headers }),
+            await send(api(open, `deliveries/${delivery}/retry`), { method: 'POST', headers }),
+          ];
+          expect(answers.map((answer) => [answer.status, answer.body.field])).toEqual(
+            answers.map(() => [403, 'Sec-Fetch-Site']),
+          );
+          expect((await send(api(open, `feedback/${id}`))).body).toMatchObject({
+            status: 'open',
+            activity: [],
+          });
+          const { body } = await send(api(open, 'deliveries?status=failed'));
+          expect(body.items.map((item: { id: string }) => item.id)).toContain(delivery);
+          expect(vendor.requests).toHaveLength(sent);
+        },
+      );
+
+      test('with ADMIN_TOKEN and the browser’s remembered sign-in, a cross-site change answers 403 naming Sec-Fetch-Site', async () => {
+        const id = unique('evt');
+        await send(api(guarded, 'feedback'), { body: minimalEvent(id) });
+        const response = await send(api(guarded, `feedback/${id}`), {
+          method: 'PATCH',
+          body: { status: 'spam' },
+          headers: { 'Sec-Fetch-Site': 'cross-site', ...basic('maria', ADMIN) },
+        });
+        expect([response.status, response.body.field]).toEqual([403, 'Sec-Fetch-Site']);
+        const kept = await send(api(guarded, `feedback/${id}`), { headers: basic('maria', ADMIN) });
+        expect(kept.body.status).toBe('open');
+      });
+
+      test.each([
+        ['same-origin (the inbox)', 'same-origin', true],
+        ['none (typed by a person)', 'none', false],
+      ])('a change whose browser says Sec-Fetch-Site: %s is made', async (_, site, fromPage) => {
+        const id = unique('evt');
+        await send(api(open, 'feedback'), { body: minimalEvent(id) });
+        const origin = fromPage ? { Origin: new URL(open.url).origin } : {};
+        const response = await send(api(open, `feedback/${id}`), {
+          method: 'PATCH',
+          body: { status: 'resolved' },
+          headers: { 'Sec-Fetch-Site': site, ...origin },
+        });
+        expect([response.status, response.body.status]).toEqual([200, 'resolved']);
+      });
+
+      test('a vote from another site (Sec-Fetch-Site: cross-site) is still stored', async () => {
+        const id = unique('evt');
+        const response = await send(api(open, 'feedback'), {
+          body: minimalEvent(id),
+          headers: { 'Sec-Fetch-Site': 'cross-site', Origin: 'http://localhost:5173' },
+        });
+        expect(response.status).toBe(201);
+        expect((await send(api(open, `feedback/${id}`))).status).toBe(200);
+      });
+
       test.each([
         ['text/plain (a form or fetch without a preflight)', { 'Content-Type': 'text/plain' }],
         ['no Content-Type', {}],

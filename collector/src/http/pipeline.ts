@@ -52,6 +52,9 @@ export const ALLOWED_HEADERS = 'Content-Type, Idempotency-Key, Authorization, X-
 /** Wrong `ADMIN_TOKEN`s a client may present per minute (a browser's sign-in retried by hand). */
 export const AUTH_FAILURES_PER_MINUTE = 30;
 
+/** The `Sec-Fetch-Site` values of a request the team's changes take: its own page's, or a person's. */
+const SAME_ORIGIN_SITES = new Set(['same-origin', 'none']);
+
 /** Reads the database serves at once: the rest wait, so a flood of reads leaves room for votes. */
 const READ_CONCURRENCY = 2;
 
@@ -224,6 +227,17 @@ export function guards(services: PipelineServices) {
     await team(c, next);
   };
   const ownOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
+    // A browser that says the request comes from another site is believed whatever its
+    // `Origin` says, or when it sends none: only the collector's own pages (`same-origin`) and a
+    // person typing an address (`none`) make changes.
+    const site = c.req.header('sec-fetch-site');
+    if (site !== undefined && !SAME_ORIGIN_SITES.has(site.toLowerCase())) {
+      throw new HttpError(
+        403,
+        `The team's changes are taken only from the collector's own origin, not from a \`${site}\` page.`,
+        'Sec-Fetch-Site',
+      );
+    }
     const { origin, own } = originPolicy(c.req.raw);
     if (!own) {
       throw new HttpError(
