@@ -14,8 +14,10 @@ export function collect<Detail = unknown>(
 }
 
 /**
- * Counts the votes cast in the page, so a test can let their requests arrive before it
- * closes the server (closing under a request in flight resets it and logs noise).
+ * Counts the votes cast in the page, so a test can let their requests arrive and be answered
+ * before it closes the server. Closing under a request in flight resets it: the widget retries
+ * it at a closed port, and a retry whose timer fires after the test file's environment is gone
+ * throws there (`navigator is not defined`), failing the run.
  */
 export function countVotes(): {
   readonly cast: number;
@@ -33,6 +35,7 @@ export function countVotes(): {
     },
     async settle(server) {
       await server.waitFor(cast, WAIT_MS);
+      await server.quiet();
     },
     stop() {
       document.removeEventListener('feedback:vote', listener);

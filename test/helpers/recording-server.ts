@@ -46,6 +46,8 @@ export async function startRecordingServer(): Promise<RecordingServer> {
   const pages = new Map<string, { body: string; headers: Record<string, string> }>();
   const waiters = new Set<() => void>();
   let answering = 0;
+  // The monotonic clock: a test that set a fake Date an hour ahead must not make quiet() wait
+  // an hour once the real one is back.
   let lastArrival = 0;
   const server = createServer((request, response) => {
     const path = request.url ?? '/';
@@ -75,7 +77,7 @@ export async function startRecordingServer(): Promise<RecordingServer> {
     }
     let text = '';
     answering += 1;
-    lastArrival = Date.now();
+    lastArrival = performance.now();
     response.on('close', () => {
       answering -= 1;
     });
@@ -113,7 +115,7 @@ export async function startRecordingServer(): Promise<RecordingServer> {
     waitFor: (count, ms = WAIT_MS) => waitForRequests(recording.requests, waiters, count, ms),
     async quiet() {
       const QUIET_MS = 100;
-      while (answering > 0 || Date.now() - lastArrival < QUIET_MS) {
+      while (answering > 0 || performance.now() - lastArrival < QUIET_MS) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },

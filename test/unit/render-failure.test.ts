@@ -24,6 +24,8 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  // The vote's answer reaches the widget first: one cut off would be retried after the file.
+  await server.quiet();
   await server.close();
 });
 
