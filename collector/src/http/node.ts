@@ -149,6 +149,13 @@ function localHost(socket: Socket): string | undefined {
   return `${isIPv6(localAddress) ? `[${localAddress}]` : localAddress}:${localPort}`;
 }
 
+/**
+ * Node keeps a request's first 1,000 headers (by default) and drops the rest without a word: a
+ * proxy's among them when it writes its own after the client's (Caddy sorts them by name), and
+ * the request would pass for loopback (SPEC §10). One that reaches the count is refused.
+ */
+const MAX_HEADERS = 1000;
+
 /** A request no Fetch `Request` can be made of: without `Host`, or a target that is no URL. */
 function unroutable(incoming: IncomingMessage): HttpError {
   return incoming.headers.host === undefined
@@ -203,6 +210,15 @@ function nodeListener(
   );
   return async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
     const started = performance.now();
+    if (incoming.rawHeaders.length >= 2 * MAX_HEADERS) {
+      const refusal = new HttpError(
+        431,
+        `The request must carry fewer than ${MAX_HEADERS} headers.`,
+        'headers',
+      );
+      refuse(incoming, outgoing, refusal, witness, started);
+      return;
+    }
     if (incoming.headers.host === undefined) {
       // RFC 9112 §3.2: an HTTP/1.1 request without `Host` answers 400 (Node's own check would
       // answer it without a body).
@@ -281,10 +297,6 @@ export async function serveNode(
     headersTimeout: Math.min(60_000, options.requestTimeoutMs),
     connectionsCheckingInterval: Math.min(30_000, Math.max(100, options.requestTimeoutMs / 4)),
   });
-  // Node drops the headers past its count (about 1,000) without a word, a proxy's among them
-  // when it writes them after the client's, and the request would pass for loopback (SPEC §10).
-  // Their bytes stay capped (`maxHeaderSize`, 431 past 16 KiB), which caps their number too.
-  server.maxHeadersCount = 0;
 
   /** Makes room under the cap by closing the connections idle the longest. */
   function shed(): void {
