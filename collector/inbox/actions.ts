@@ -12,6 +12,7 @@ import {
   busy,
   changes,
   checked,
+  counts,
   deliveries,
   detailOpen,
   erased,
@@ -192,8 +193,9 @@ export async function change(scope: Scope, change: Change, follow = false): Prom
   problem.value = '';
   const index =
     follow && scope.kind === 'record' ? rows.value.findIndex((row) => row.id === scope.id) : -1;
+  const already = scope.kind === 'record' && shownIn(scope.id, change);
   try {
-    const updated = await send(scope, change);
+    const updated = already ? 0 : await send(scope, change);
     batch(() => {
       if (scope.kind !== 'record') {
         checked.value = new Set();
@@ -206,8 +208,10 @@ export async function change(scope: Scope, change: Change, follow = false): Prom
     // shows what is left.
     else if (scope.kind !== 'record') followAfter(Math.max(0, activeIndex.value));
     // Until the record shows its new state, its buttons stay inert (the one just pressed, for
-    // the state it is leaving, must not be pressed again), and only then is the change said.
+    // the state it is leaving, must not be pressed again), and only then is the change said;
+    // a bulk change, once the list and the counts show it.
     if (scope.kind === 'record') await reloaded();
+    else await Promise.all([reloaded(list), reloaded(counts)]);
     announce(describeChange(scope, change, updated));
     return true;
   } catch (error) {
@@ -225,6 +229,20 @@ export async function change(scope: Scope, change: Change, follow = false): Prom
   } finally {
     busy.value = false;
   }
+}
+
+/**
+ * Whether the vote is shown already in the state `change` asks for: the reader is told so, and
+ * nothing is sent (the collector would change nothing, and keep no activity).
+ */
+function shownIn(id: string, change: Change): boolean {
+  const shown = record.peek().data;
+  const vote = shown?.id === id ? shown : rows.peek().find((row) => row.id === id);
+  if (vote === undefined || change.note !== undefined) return false;
+  return (
+    (change.status === undefined || change.status === vote.status) &&
+    (change.assignee === undefined || (change.assignee ?? undefined) === vote.assignee)
+  );
 }
 
 /** Resolves once `shown` (the record, by default) has been fetched again, or at once. */

@@ -82,13 +82,28 @@ export function traceHref(template: string, traceId: string): string | undefined
 
 /** The records a change is for, in words: "the vote", "3 votes". */
 export function subjectOf(scope: Scope, updated?: number): string {
-  if (updated !== undefined) return votes(updated);
   if (scope.kind === 'record') return 'the vote';
+  if (updated !== undefined) return votes(updated);
   return votes(scope.kind === 'ids' ? scope.ids.length : scope.total);
 }
 
-/** The change in words, e.g. "Resolved 2 votes (1 already was)." */
+/** The state a change asks for, in words: "resolved", "assigned to dana". */
+function stateOf(change: Change): string {
+  if (change.status === 'spam') return 'marked as spam';
+  if (change.status !== undefined) return change.status;
+  return change.assignee === null || change.assignee === undefined
+    ? 'unassigned'
+    : `assigned to ${change.assignee}`;
+}
+
+/**
+ * The change in words, e.g. "Resolved 2 votes (1 already was)."; one vote that already was
+ * in that state (`updated` 0) is said to be left as it was.
+ */
 export function describeChange(scope: Scope, change: Change, updated?: number): string {
+  if (scope.kind === 'record' && updated === 0 && change.note === undefined) {
+    return `The vote already was ${stateOf(change)}: nothing changed.`;
+  }
   const subject = subjectOf(scope, updated);
   const skipped = scope.kind === 'ids' && updated !== undefined ? scope.ids.length - updated : 0;
   const unchanged = skipped > 0 ? ` (${skipped} already ${skipped === 1 ? 'was' : 'were'})` : '';

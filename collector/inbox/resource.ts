@@ -16,13 +16,19 @@ export interface Loaded<T> {
  * the old key's data stays shown while the new one loads (a list between two searches);
  * without, it is dropped at once (another record). An error `final` says the key will always
  * get (a search the collector refuses) is not fetched again on a tick, only once the key
- * changes.
+ * changes. `changes` counts the reader's own changes: a fetch still running when one is made
+ * was answered, or may have been, from before it, so its answer is not shown (it would put
+ * back what the reader just changed, beside counts read after it) and the key is fetched
+ * again at once. Only the reader's changes do that, which are few: if every refresh did, a
+ * fetch slower than the refresh would never show. A change alone fetches nothing; `tick`
+ * says when to.
  */
 export function resource<T>(
   key: () => string | undefined,
   load: (key: string, signal: AbortSignal) => Promise<T>,
   options: {
     tick: ReadonlySignal<number>;
+    changes?: ReadonlySignal<number>;
     keep?: boolean;
     final?: (error: Error) => boolean;
   },
@@ -31,19 +37,29 @@ export function resource<T>(
   let shownKey: string | undefined;
   /** The key whose last answer was a final error. */
   let settledKey: string | undefined;
-  /** The fetch in flight: its key, its controller, and whether a tick came meanwhile. */
-  let running: { key: string; controller: AbortController; again: boolean } | undefined;
+  /**
+   * The fetch in flight: its key, its controller, whether a tick came meanwhile, and whether a
+   * change did.
+   */
+  let running:
+    | { key: string; controller: AbortController; again: boolean; outdated: boolean }
+    | undefined;
+  let changesSeen = options.changes?.peek();
 
   function fetchKey(current: string) {
     const same = current === shownKey;
     const before = state.value;
     state.value = same || options.keep ? { ...before, loading: true } : { loading: true };
-    const mine = { key: current, controller: new AbortController(), again: false };
+    const mine = { key: current, controller: new AbortController(), again: false, outdated: false };
     running = mine;
     settledKey = undefined;
     const settle = (next: Loaded<T>) => {
       if (mine.controller.signal.aborted) return;
       running = undefined;
+      if (mine.outdated) {
+        fetchKey(current);
+        return;
+      }
       shownKey = current;
       const final = next.error !== undefined && options.final?.(next.error) === true;
       if (final) settledKey = current;
@@ -61,14 +77,22 @@ export function resource<T>(
     );
   }
 
+  let seen: { key: string | undefined; tick: number } = { key: undefined, tick: -1 };
   effect(() => {
     const current = key();
-    options.tick.value;
+    const ticked = options.tick.value;
+    const made = options.changes?.value;
     untracked(() => {
+      const changed = made !== changesSeen;
+      const refreshed = current !== seen.key || ticked !== seen.tick;
+      changesSeen = made;
+      seen = { key: current, tick: ticked };
       if (current !== undefined && running?.key === current) {
-        running.again = true;
+        if (changed) running.outdated = true;
+        if (refreshed) running.again = true;
         return;
       }
+      if (!refreshed) return;
       if (current !== undefined && current === settledKey) return;
       running?.controller.abort();
       running = undefined;

@@ -67,7 +67,7 @@ export const list = resource(
       ? JSON.stringify({ q: query.value, limit: PAGE_SIZE, offset: offset.value })
       : undefined,
   (key, signal) => api.list(JSON.parse(key), signal),
-  { tick: listTick, keep: true, final: refusesSearch },
+  { tick: listTick, changes, keep: true, final: refusesSearch },
 );
 
 // A page that changes emptied (the last one, resolved): the last page that still holds votes.
@@ -87,7 +87,7 @@ export const activeIndex = computed(() => rows.value.findIndex((row) => row.id =
 export const counts = resource(
   () => (view.value === 'inbox' ? query.value : undefined),
   api.counts,
-  { tick: listTick, keep: true, final: refusesSearch },
+  { tick: listTick, changes, keep: true, final: refusesSearch },
 );
 
 /** The collector no longer holds the record (erased, SPEC §13): it is not read again. */
@@ -96,6 +96,7 @@ export const erased = (error: Error | undefined) =>
 
 export const record = resource(() => activeId.value, api.record, {
   tick: detailTick,
+  changes,
   final: erased,
 });
 
@@ -124,6 +125,7 @@ const deliveriesOf = computed(() => (erased(record.value.error) ? undefined : ac
 /** Deliveries change by themselves (a retry succeeds): they follow every refresh. */
 export const deliveries = resource(() => deliveriesOf.value, api.deliveriesOf, {
   tick: listTick,
+  changes,
 });
 
 /** What `e`, `!` and the bulk buttons act on: every match, the ticked rows, else the cursor's. */

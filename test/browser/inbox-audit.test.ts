@@ -2,6 +2,8 @@
 // The inbox as a support lead uses it all day (audit, SPEC §12): the keyboard never loses its
 // place, a failing collector is said and forgotten once it answers, hostile texts read as
 // written, and every state passes axe.
+import { readFile } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { seriousFindings } from '../helpers/axe';
@@ -850,5 +852,122 @@ describe('a change to a vote erased meanwhile', () => {
     expect(await focusLost(page)).toBe(false);
     expect((await sayings(page)).filter((text) => text.includes('no longer exists'))).toEqual([]);
     expectOnlyRefusals();
+  });
+});
+
+describe('a refresh that crosses a bulk change', () => {
+  it('never shows what it read before the change, and the change is said once the list and counts show it', async () => {
+    for (const comment of ['one', 'two', 'three', 'four']) await vote({ comment });
+    const page = await openInbox('', 1280, async (tab) => {
+      // Every (counts | rows | announcement) the page shows, in order.
+      await tab.addInitScript(() => {
+        const shown: string[] = [];
+        (window as unknown as { shown: string[] }).shown = shown;
+        new MutationObserver(() => {
+          const counts = [...document.querySelectorAll('.tabs .count')].map((n) => n.textContent);
+          const rows = document.querySelectorAll('[data-rows] li').length;
+          const said = document.querySelector('[role="status"]')?.textContent ?? '';
+          const line = `${counts.join(',')} | ${rows} | ${said}`;
+          if (counts.join('') !== '' && rows > 0 && shown.at(-1) !== line) shown.push(line);
+        }).observe(document, { subtree: true, childList: true, characterData: true });
+      });
+    });
+    const counts = () => page.locator('.tabs .count').allTextContents();
+    await expect.poll(counts, POLL).toEqual(['4', '0', '0']);
+    await expect.poll(() => rows(page).count(), POLL).toBe(4);
+
+    // The next refresh's list and counts are read now, before the change, and answered after it.
+    let release = () => {};
+    const released = new Promise<void>((done) => {
+      release = done;
+    });
+    let read = 0;
+    let bothRead = () => {};
+    const polled = new Promise<void>((done) => {
+      bothRead = done;
+    });
+    await page.route(
+      /\/api\/feedback(\/counts)?\?/,
+      async (route) => {
+        const response = await route.fetch();
+        if (++read === 2) bothRead();
+        await released;
+        await route.fulfill({ response });
+      },
+      { times: 2 },
+    );
+    await vote({ comment: 'five, new' });
+    await refresh(page);
+    await polled;
+
+    await rows(page).nth(0).getByRole('checkbox').check();
+    await rows(page).nth(1).getByRole('checkbox').check();
+    const answered = page.waitForResponse((response) => response.url().endsWith('/bulk'));
+    await page.locator('.toolbar').getByRole('button', { name: 'Resolve', exact: true }).click();
+    await (await answered).finished();
+    release();
+    await said(page, 'Resolved 2 votes.');
+    await expect.poll(counts, POLL).toEqual(['3', '2', '0']);
+
+    const shown = await page.evaluate(() => (window as unknown as { shown: string[] }).shown);
+    const each = (part: number) => [...new Set(shown.map((line) => line.split(' | ')[part]))];
+    // Straight from before the change to after it: never the 5 open votes read before it.
+    expect(each(0)).toEqual(['4,0,0', '3,2,0']);
+    expect(each(1)).toEqual(['4', '3']);
+    expect(shown.filter((line) => line.endsWith('Resolved 2 votes.'))).toEqual([
+      '3,2,0 | 3 | Resolved 2 votes.',
+    ]);
+    expectNoProblems();
+  });
+});
+
+describe('Export', () => {
+  it('names no count the download may not hold: a vote posted since the last refresh is in it', async () => {
+    await vote({ comment: 'first' });
+    await vote({ comment: 'second' });
+    const page = await openInbox('', 1280, (tab) => tab.clock.install());
+    await expect.poll(() => headlines(page), POLL).toEqual(['second', 'first']);
+    // Time stands still: no refresh shows the vote posted next before the download.
+    await page.clock.pauseAt(Date.now() + 1000);
+    await vote({ comment: 'third, since the refresh' });
+
+    await page.getByText('Export', { exact: true }).click();
+    const menu = page.locator('details.export .menu');
+    expect(await menu.locator('p').textContent()).toBe(
+      'Every vote the search matches when the download starts',
+    );
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export CSV' }).click(),
+    ]);
+    const text = await readFile((await csv.path()) as string, 'utf8');
+    const table: Record<string, string>[] = parse(text, { columns: true });
+    expect(table.map((row) => row.comment)).toEqual([
+      'third, since the refresh',
+      'second',
+      'first',
+    ]);
+    // The frame the announcement waits for, which the paused clock holds back.
+    await page.clock.runFor(100);
+    await said(page, 'Downloading every vote matching this search as CSV.');
+    expect(await headlines(page)).toEqual(['second', 'first']);
+    expectNoProblems();
+  });
+});
+
+describe('a key that asks for the state a vote already has', () => {
+  it('says nothing changed, and changes nothing', async () => {
+    await vote({ comment: 'still open' });
+    const done = await vote({ comment: 'done already' });
+    await patch(done, { status: 'resolved' });
+    const before = (await stored(done)).activity;
+    const page = await openInbox('?q=is:resolved');
+    await expect.poll(() => headlines(page), POLL).toEqual(['done already']);
+    await page.keyboard.press('j');
+    await detail(page).locator('.comment', { hasText: 'done already' }).waitFor();
+    await page.keyboard.press('e');
+    await said(page, 'The vote already was resolved: nothing changed.');
+    expect((await stored(done)).activity).toEqual(before);
+    expectNoProblems();
   });
 });

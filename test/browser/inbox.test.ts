@@ -561,7 +561,7 @@ describe.each<Backend>(['pglite', 'postgres'])('on %s', (backend) => {
         page.waitForEvent('download'),
         page.getByRole('link', { name: 'Export CSV' }).click(),
       ]);
-      await said(page, 'Downloading 2 votes as CSV.');
+      await said(page, 'Downloading every vote matching this search as CSV.');
       expect(csv.suggestedFilename()).toMatch(/\.csv$/);
       const table: Record<string, string>[] = parse(
         await readFile((await csv.path()) as string, 'utf8'),

@@ -81,6 +81,10 @@ describe('the words of a change', () => {
     [three, { status: 'resolved' }, 2, 'Resolved 2 votes (1 already was).'],
     [three, { status: 'spam' }, 1, 'Marked 1 vote as spam (2 already were).'],
     [search, { status: 'resolved' }, 53, 'Resolved 53 votes.'],
+    [one, { status: 'resolved' }, 0, 'The vote already was resolved: nothing changed.'],
+    [one, { status: 'spam' }, 0, 'The vote already was marked as spam: nothing changed.'],
+    [one, { assignee: 'kim' }, 0, 'The vote already was assigned to kim: nothing changed.'],
+    [one, { assignee: null }, 0, 'The vote already was unassigned: nothing changed.'],
   ] as const)('%j %j (%s changed) reads %j', (scope, change, updated, words) => {
     expect(describeChange(scope, change, updated)).toBe(words);
   });
@@ -120,6 +124,7 @@ describe('what the inbox fetches', () => {
   /** A resource whose fetches the test answers by hand, with what became of each. */
   function manual(key: () => string) {
     const tick = signal(0);
+    const changes = signal(0);
     const fetches: { key: string; answer: (data: string) => void; aborted: () => boolean }[] = [];
     const loaded = resource(
       key,
@@ -127,9 +132,9 @@ describe('what the inbox fetches', () => {
         new Promise<string>((answer) => {
           fetches.push({ key: fetched, answer, aborted: () => abort.aborted });
         }),
-      { tick },
+      { tick, changes },
     );
-    return { tick, fetches, loaded };
+    return { tick, changes, fetches, loaded };
   }
   const settled = () => new Promise((resolve) => setTimeout(resolve));
 
@@ -147,6 +152,32 @@ describe('what the inbox fetches', () => {
     await settled();
     expect(loaded.value).toEqual({ data: 'after the change', loading: false });
     expect(fetches.map((fetch) => fetch.aborted())).toEqual([false, false]);
+  });
+
+  it('a change while a fetch runs: its answer, maybe read before the change, is never shown; the key is fetched again', async () => {
+    const { tick, changes, fetches, loaded } = manual(() => 'open');
+    fetches[0]?.answer('shown');
+    await settled();
+    tick.value++;
+    changes.value++;
+    tick.value++;
+    expect(fetches).toHaveLength(2);
+    fetches[1]?.answer('read before the change');
+    await settled();
+    expect(loaded.value).toEqual({ data: 'shown', loading: true });
+    expect(fetches).toHaveLength(3);
+    fetches[2]?.answer('after the change');
+    await settled();
+    expect(loaded.value).toEqual({ data: 'after the change', loading: false });
+  });
+
+  it('a change alone fetches nothing: the tick says when', async () => {
+    const { changes, fetches, loaded } = manual(() => 'open');
+    fetches[0]?.answer('shown');
+    await settled();
+    changes.value++;
+    expect(fetches).toHaveLength(1);
+    expect(loaded.value).toEqual({ data: 'shown', loading: false });
   });
 
   it('a new key cuts off the fetch of the old one, whose late answer never shows', async () => {

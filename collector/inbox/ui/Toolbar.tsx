@@ -123,7 +123,9 @@ const FORMATS = [
 
 /**
  * Both downloads of every record the search matches, however many; Escape closes the menu. A
- * search the collector refuses offers none: its download would be the refusal.
+ * search the collector refuses offers none: its download would be the refusal. No count is
+ * named: the download holds what matches when it starts (votes come in, teammates triage),
+ * which the list's last refresh cannot know.
  */
 export function Export() {
   const q = query.value;
@@ -150,7 +152,7 @@ export function Export() {
           <p class="muted">The collector refuses this search: correct it to export.</p>
         ) : (
           <Fragment>
-            <p class="muted">{votes(total.value)} matching the search</p>
+            <p class="muted">Every vote the search matches when the download starts</p>
             {FORMATS.map(([format, name]) => (
               <a
                 key={format}
@@ -158,7 +160,7 @@ export function Export() {
                 download
                 onClick={() => {
                   close();
-                  announce(`Downloading ${votes(total.value)} as ${name}.`);
+                  announce(`Downloading every vote matching this search as ${name}.`);
                 }}
               >
                 Export {name}
