@@ -1,6 +1,8 @@
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRedactor, type Redaction } from '../../collector/src/privacy/redact';
+import { type Backend, openStorage, send, type TestStorage } from '../helpers/collector';
+import { eventBody } from '../helpers/forward';
 
 const redact = createRedactor(['email', 'phone', 'card']);
 
@@ -29,9 +31,20 @@ const CARD_RUN = /\p{Nd}(?:[ \u00a0\u202f\-\u2010-\u2013]?\p{Nd})*/gu;
 const WORD =
   /(?![\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}\p{scx=Thai}])[\p{L}\p{N}_]/u;
 
+/** Digits joined by single dots, at least one of them: a card as some people group it. */
+const DOTTED_RUN = /\p{Nd}+(?:[.\uff0e]\p{Nd}+)+/gu;
+
 /** Every card run left in `text` with 13–19 digits that pass the Luhn check. */
 function survivingCards(text: string): string[] {
-  return [...text.matchAll(CARD_RUN)].flatMap((match) => {
+  const dotted = [...text.matchAll(DOTTED_RUN)].filter(
+    // Thousands (`1.234.567`) are grouped by threes; a card has a group of four or more. A dotted
+    // run that shares a group with a run grouped by spaces or hyphens is judged in that run.
+    (match) =>
+      /\p{Nd}{4}/u.test(match[0]) &&
+      !/\p{Nd}[ \u00a0-]$/u.test(text.slice(0, match.index)) &&
+      !/^[ \u00a0-]\p{Nd}/u.test(text.slice(match.index + match[0].length)),
+  );
+  return [...text.matchAll(CARD_RUN), ...dotted].flatMap((match) => {
     const start = match.index;
     const end = start + match[0].length;
     const before = [...text.slice(0, start)].at(-1);
@@ -45,7 +58,7 @@ function survivingCards(text: string): string[] {
 }
 
 const digit = fc.integer({ min: 0, max: 9 });
-const grouping = fc.constantFrom('', ' ', '-', '\u00a0');
+const grouping = fc.constantFrom('', ' ', '-', '\u00a0', '.');
 /** A Luhn-valid number of 13–19 digits, written in groups of 4 or not at all. */
 const cardNumber = fc
   .tuple(fc.array(digit, { minLength: 12, maxLength: 18 }), grouping)
@@ -171,4 +184,172 @@ describe('redaction (SPEC §13)', () => {
       }),
     );
   });
+
+  test('a hostile text of 128 KiB of digits and separators is redacted in one pass', () => {
+    const hostile = '1.2 3-4(5)6+7:8/9,0@%40 '.repeat(6000).slice(0, 128 * 1024);
+    expect(redact(hostile)).toEqual(expect.any(String));
+    for (const run of ['1'.repeat(131_072), '1.'.repeat(65_536), '1 '.repeat(65_536)]) {
+      expect(redact(run)).toEqual(expect.any(String));
+    }
+  });
 });
+
+describe('redaction: cards grouped by dots', () => {
+  test.each([
+    ['4111.1111.1111.1111', '[card]'],
+    ['paid with 4111.1111.1111.1111.', 'paid with [card].'],
+    ['Amex 3782.822463.10005', 'Amex [card]'],
+    ['４１１１．１１１１．１１１１．１１１１', '[card]'],
+  ])('%j becomes %j', (text, expected) => {
+    expect(redact(text)).toBe(expected);
+  });
+
+  test.each([
+    '4111.1111.1111.1112',
+    '4111 1111 1111 1112',
+    // Luhn-valid, 16 digits grouped by threes: an amount, not a card.
+    'total 1.234.567.890.123.452',
+    'v4111.1111.1111.1111',
+  ])('%j stays as it is', (text) => {
+    expect(redact(text)).toBe(text);
+  });
+
+  test('no Luhn-valid run grouped by dots survives', () => {
+    fc.assert(
+      fc.property(typed, cardNumber, (text, card) => {
+        const dotted = card.replace(/[ \u00a0-]/g, '.');
+        expect(survivingCards(redact(`${text} ${dotted} ${text}`))).toEqual([]);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('redaction: addresses written otherwise', () => {
+  test.each([
+    ['mail jane＠example.com', 'mail [email]'],
+    ['mail ｊａｎｅ．ｄｏｅ＠ｅｘａｍｐｌｅ．ｃｏｍ please', 'mail [email] please'],
+    ['mail jane﹫example.com', 'mail [email]'],
+    ['mail jane(at)example.com', 'mail [email]'],
+    ['mail jane [at] example [dot] com.', 'mail [email].'],
+    ['mail Jane.Doe {AT} mail (DOT) example (DOT) org', 'mail [email]'],
+    ['mail jane%40example.com', 'mail [email]'],
+  ])('%j becomes %j', (text, expected) => {
+    expect(redact(text)).toBe(expected);
+  });
+
+  test.each([
+    'mail jane at example dot com',
+    'look at example.com',
+    'meet @ 5pm at the café',
+    'we were (at) home [at] last',
+    'follow @jane on example.com',
+    '100%40 done',
+  ])('%j stays as it is', (text) => {
+    expect(redact(text)).toBe(text);
+  });
+
+  test.each([
+    [
+      'https://example.com/users/jane@example.com/settings',
+      'https://example.com/users/[email]/settings',
+    ],
+    [
+      'https://example.com/users/jane%40example.com/settings',
+      'https://example.com/users/[email]/settings',
+    ],
+    [
+      'https://example.com/login?email=jane%40example.com&next=%2Fhome',
+      'https://example.com/login?email=[email]&next=%2Fhome',
+    ],
+    [
+      'https://example.com/login?email=jane.doe%2Btag%40example.co.uk#top',
+      'https://example.com/login?email=[email]#top',
+    ],
+    ['mailto:jane@example.com?subject=Hi', 'mailto:[email]?subject=Hi'],
+    ['https://example.com/@jane/posts', 'https://example.com/@jane/posts'],
+  ])('in a URL, only the address goes: %j becomes %j', (text, expected) => {
+    expect(redact(text)).toBe(expected);
+  });
+});
+
+describe('redaction: amounts and numbers grouped in thousands', () => {
+  test.each([
+    '€ 12.345.678,89',
+    '€12.345.678',
+    '12.345.678,- EUR',
+    '12 345 678,90 €',
+    'EUR 12 345 678',
+    'USD 12 345 678.50',
+    '$ 12 345 678',
+    '12.345.678 CHF',
+    '1,234,567 and $1,234,567.89',
+    '€ 1.234.567,89',
+  ])('%j, an amount, stays', (text) => {
+    expect(redact(text)).toBe(text);
+  });
+
+  test.each([
+    // SPEC §13: 8 digits with two separators are a phone number, unless they are an amount.
+    ['total 12.345.678', 'total [phone]'],
+    ['12 345 678', '[phone]'],
+    ['€ 030 123 4567', '€ [phone]'],
+    ['call 0 800 123 456, thanks', 'call [phone], thanks'],
+    ['llámame al 612 345 678, gracias', 'llámame al [phone], gracias'],
+    ['+49 123 456 789 €', '[phone] €'],
+  ])('%j, not an amount, becomes %j', (text, expected) => {
+    expect(redact(text)).toBe(expected);
+  });
+});
+
+describe('redaction: a date or a time beside a number stays', () => {
+  test.each([
+    ['2024-01-15 10:30 +49 30 1234567', '2024-01-15 10:30 [phone]'],
+    ['on 15.01.2024 call +49 30 1234567', 'on 15.01.2024 call [phone]'],
+    ['2024-01-15 10:30 030 123 4567', '2024-01-15 10:30 [phone]'],
+    ['on 15.01.2024 030 123 4567', 'on 15.01.2024 [phone]'],
+    ['030 123 4567 on 15.01.2024 10:30', '[phone] on 15.01.2024 10:30'],
+    ['030 123 4567 15.01.2024', '[phone] 15.01.2024'],
+    ['am 15. 1. 2024 030 123 4567', 'am 15. 1. 2024 [phone]'],
+    ['at 10:30 (030) 123-4567', 'at 10:30 [phone]'],
+    ['paid 15-01-2024 4111 1111 1111 1111', 'paid 15-01-2024 [card]'],
+  ])('%j becomes %j', (text, expected) => {
+    expect(redact(text)).toBe(expected);
+  });
+});
+
+describe.each<Backend>(['pglite', 'postgres'])(
+  'redaction through HTTP on %s',
+  { timeout: 120_000 },
+  (backend) => {
+    let storage: TestStorage;
+    beforeAll(async () => {
+      storage = await openStorage(backend);
+    });
+    afterAll(async () => {
+      await storage.stop();
+    });
+
+    test('a vote’s comment is stored with dotted cards, written-out addresses and phones beside dates redacted, and amounts kept', async () => {
+      const collector = await storage.start();
+      const comment = [
+        'Card 4111.1111.1111.1111 was charged € 12.345.678,89 on 2024-01-15 10:30;',
+        'mail jane＠example.com or jane [at] example [dot] com,',
+        'see https://example.com/login?email=jane%40example.com&next=%2Fhome,',
+        'or call on 15.01.2024 030 123 4567.',
+      ].join(' ');
+      const body = eventBody('redact-written-otherwise', { comment });
+      expect((await send(`${collector.url}api/feedback`, { body })).status).toBe(201);
+      const stored = await send(`${collector.url}api/feedback/redact-written-otherwise`);
+      await collector.close();
+      expect(stored.body.comment).toBe(
+        [
+          'Card [card] was charged € 12.345.678,89 on 2024-01-15 10:30;',
+          'mail [email] or [email],',
+          'see https://example.com/login?email=[email]&next=%2Fhome,',
+          'or call on 15.01.2024 [phone].',
+        ].join(' '),
+      );
+    });
+  },
+);

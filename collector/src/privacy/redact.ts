@@ -22,7 +22,10 @@
  * applying a redaction twice changes nothing: no replacement holds a digit or an `@`.
  */
 
+import { isAmount } from './amounts';
 import { replaceEmails } from './emails';
+import { isAddress, PARENTHESES, replaceBesideMoments } from './moments';
+import { ASCII, asciiForm, DIGIT, DOT, HYPHEN, SPACE } from './runs';
 import { unspacedScripts } from './writing';
 
 /** What `REDACT` may name. */
@@ -36,18 +39,17 @@ export const REDACTED_METADATA = ['sent_message_content'] as const;
 /** An intake's answer's copies of them: the `score` format answers with its `text`. */
 const ECHOED = ['text'] as const;
 
-/** Every space separator (`\\p{Zs}`), listed so that patterns without the `u` flag hold it. */
-const SPACE = ' \\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000';
-const HYPHEN = '\\-\\u2010-\\u2013\\u2212\\ufe63\\uff0d';
 const PLUS = '+\\uff0b';
 const OPEN = '(\\uff08';
-const OTHER_SEPARATOR = '.()\\uff08\\uff09\\uff0e';
-/** Both kinds of run, for digits of the class `digit` (a regex source). */
+const OTHER_SEPARATOR = `()\\uff08\\uff09${DOT}`;
+/** The kinds of run, for digits of the class `digit` (a regex source). */
 function runPatterns(digit: string, flags: string) {
   // Runs with fewer digits than a card or a phone number can hold never match, so the judges
   // only see candidates; every run that does match is matched from its first character.
   return {
     card: new RegExp(`${digit}(?:[${SPACE}${HYPHEN}]?${digit}){12,}`, flags),
+    // Not after a digit: each run is tried once, from its start, not again from each digit.
+    dottedCard: new RegExp(`(?<!${digit})${digit}(?:[${DOT}]?${digit}){12,}`, flags),
     phone: new RegExp(
       `[${PLUS}${OPEN}]{0,2}${digit}(?:(?:[${SPACE}${HYPHEN}${OTHER_SEPARATOR}]{1,3}|:)?${digit}){7,}`,
       flags,
@@ -60,44 +62,7 @@ const ASCII_RUNS = runPatterns('[0-9]', 'g');
 const UNICODE_RUNS = runPatterns('\\p{Nd}', 'gu');
 // Looking for a non-ASCII character first is what makes this test cheap on ASCII text.
 const OTHER_DIGIT = /(?=[\u0080-\u{10ffff}])\p{Nd}/u;
-/** Each separator, `+` and digit of another form than ASCII's, for `asciiForm`. */
-const OTHER_FORM = /[^\x20-\x7e]/gu;
-const ANY_SPACE = new RegExp(`[${SPACE}]`, 'u');
-const ANY_HYPHEN = new RegExp(`[${HYPHEN}]`, 'u');
-const DIGIT = /\p{Nd}/u;
 const WORD = /[\p{L}\p{N}_]/u;
-
-/** The value of a decimal digit of any script: Unicode encodes each script's 0–9 in a row. */
-const digitValues = new Map<string, number>();
-function digitValue(char: string): number {
-  const code = char.codePointAt(0) as number;
-  if (code >= 48 && code <= 57) return code - 48;
-  let value = digitValues.get(char);
-  if (value === undefined) {
-    // Walk back to the first digit of this block; blocks hold whole sets of ten.
-    let start = code;
-    while (start > 0 && DIGIT.test(String.fromCodePoint(start - 1))) start--;
-    value = (code - start) % 10;
-    digitValues.set(char, value);
-  }
-  return value;
-}
-
-const ASCII = /^[\x20-\x7e]*$/;
-
-/** A character of a run as ASCII writes it: a digit's value, a space, `-`, or `+().` themselves. */
-function asciiChar(char: string): string {
-  if (DIGIT.test(char)) return String(digitValue(char));
-  if (ANY_SPACE.test(char)) return ' ';
-  if (ANY_HYPHEN.test(char)) return '-';
-  // The full-width forms of `+().` sit 0xfee0 above them.
-  return String.fromCharCode((char.codePointAt(0) as number) - 0xfee0);
-}
-
-/** The run as ASCII writes it, so that one set of rules judges every script and width. */
-function asciiForm(run: string): string {
-  return ASCII.test(run) ? run : run.replace(OTHER_FORM, asciiChar);
-}
 
 function luhn(digits: string): boolean {
   let sum = 0;
@@ -134,15 +99,16 @@ function glued(text: string, start: number, end: number, run: string): boolean {
 /** A character of a word in a script that spaces its words (`writing.ts`). */
 const gluing = (char: string) => WORD.test(char) && unspacedScripts(char) === 0;
 
+/** Each run that `pattern` finds, not glued to a word, with `replace` applied to it. */
 function replaceRuns(
   text: string,
   pattern: RegExp,
-  judge: (run: string) => boolean,
-  token: string,
+  replace: (run: string, start: number, end: number) => string,
 ): string {
-  return text.replace(pattern, (run: string, offset: number) =>
-    !glued(text, offset, offset + run.length, run) && judge(run) ? token : run,
-  );
+  return text.replace(pattern, (run: string, offset: number) => {
+    const end = offset + run.length;
+    return glued(text, offset, end, run) ? run : replace(run, offset, end);
+  });
 }
 
 function isCard(run: string): boolean {
@@ -150,41 +116,26 @@ function isCard(run: string): boolean {
   return digits.length >= 13 && digits.length <= 19 && luhn(digits);
 }
 
-const between = (text: string | undefined, min: number, max: number) =>
-  text !== undefined && Number(text) >= min && Number(text) <= max;
-
-/** A day and a month, in either order: `15-01` and `01-15` are both written. */
-const dayAndMonth = (first: string | undefined, second: string | undefined) =>
-  (between(first, 1, 31) && between(second, 1, 12)) ||
-  (between(first, 1, 12) && between(second, 1, 31));
-
-// As locales write them (`Intl.DateTimeFormat`): `15.01.2024`, `15-01-2024`, `15.01.2024.`,
-// `2024-01-15`, `2024.01.15`, `2024.01.15.`; `15. 01. 2024` is joined before it is judged.
-const DAY_FIRST = /^(\d{1,2})([.-])(\d{1,2})\2\d{4}\.?$/;
-const YEAR_FIRST = /^\d{4}([.-])(\d{1,2})\1(\d{1,2})\.?$/;
-const TIME = /^(\d{1,2})[:.](\d{2})(?::(\d{2})(?:\.\d{1,9})?)?$/;
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?::\d{1,5})?$/;
-
-function isDate(chunk: string): boolean {
-  const year = YEAR_FIRST.exec(chunk);
-  if (year) return dayAndMonth(year[2], year[3]);
-  const day = DAY_FIRST.exec(chunk);
-  return day !== null && dayAndMonth(day[1], day[3]);
+/**
+ * A card grouped by dots (`4111.1111.1111.1111`): one group holds four digits or more, which
+ * sets it apart from thousands (`1.234.567.890.123.452`) and from an IPv4 address.
+ */
+function isDottedCard(run: string): boolean {
+  const ascii = asciiForm(run);
+  return ascii.includes('.') && /\d{4}/.test(ascii) && isCard(ascii);
 }
 
-function isTime(chunk: string): boolean {
-  const time = TIME.exec(chunk);
-  if (!time) return false;
-  return between(time[1], 0, 24) && between(time[2], 0, 59) && between(time[3] ?? '0', 0, 60);
-}
+const SPACED_BEFORE = new RegExp(`\\p{Nd}[${SPACE}${HYPHEN}]$`, 'u');
+const SPACED_AFTER = new RegExp(`^[${SPACE}${HYPHEN}]\\p{Nd}`, 'u');
 
-function isAddress(chunk: string): boolean {
-  return (
-    IPV4.exec(chunk)
-      ?.slice(1, 5)
-      .every((octet) => between(octet, 0, 255)) ?? false
-  );
-}
+/**
+ * Whether a dotted run at `start..end` of `text` shares a group with a run grouped by spaces or
+ * hyphens (`4111.1111.1111.1111 2222`): that run was judged whole, with this group in it, and the
+ * dotted run is left to it, so that redacting twice changes nothing.
+ */
+const joined = (text: string, start: number, end: number) =>
+  SPACED_BEFORE.test(text.slice(Math.max(0, start - 3), start)) ||
+  SPACED_AFTER.test(text.slice(end, end + 3));
 
 /** What makes digits a phone number: 8–15 of them, after a `+` or with two separators. */
 function phoneShaped(ascii: string): boolean {
@@ -193,38 +144,15 @@ function phoneShaped(ascii: string): boolean {
   return /^\(?\+/.test(ascii) || (ascii.match(/[ .()-]/g)?.length ?? 0) >= 2;
 }
 
-const PARENTHESES = /^[(]+|[)]+$/g;
 const NOT_DIGITS = /\P{Nd}/gu;
-const SPREAD_DATE = /^\d+\.\d+\.\d+\.?$/;
-/** A phone number's 15 digits with a date (8) and a time (6) on either side. */
-const RUN_DIGITS = 15 + 2 * (8 + 6);
 
-/**
- * Whether the run is a phone number, judged on what is left of it without its dates and times.
- * Its parts between spaces are judged with their parentheses taken off, a date spread over three
- * of them (`15. 12. 2024`, `2024. 12. 15.`) as one.
- */
-function isPhone(run: string): boolean {
+/** Whether a stretch of a run without dates and times is a phone number. */
+function isPhone(number: string): boolean {
   // Counted first, so that a long run costs one scan.
-  if (run.replace(ASCII.test(run) ? /\D/g : NOT_DIGITS, '').length > RUN_DIGITS) return false;
-  const ascii = asciiForm(run);
-  const written = ascii.split(/ +/);
-  const parts = written.map((part) => part.replace(PARENTHESES, ''));
-  // The rest as written, parentheses and all: they are separators of a phone number.
-  const rest: string[] = [];
-  let dropped = false;
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i] as string;
-    const spread = part.endsWith('.') ? `${part}${parts[i + 1] ?? ''}${parts[i + 2] ?? ''}` : '';
-    if (SPREAD_DATE.test(spread) && isDate(spread)) i += 2;
-    else if (!isDate(part) && !isTime(part)) {
-      if (/\d/.test(part)) rest.push(written[i] as string);
-      continue;
-    }
-    dropped = true;
-  }
-  if (rest.every((part) => isAddress(part.replace(PARENTHESES, '')))) return false;
-  return phoneShaped(dropped ? rest.join(' ') : ascii);
+  if (number.replace(ASCII.test(number) ? /\D/g : NOT_DIGITS, '').length > 15) return false;
+  const ascii = asciiForm(number);
+  if (ascii.split(/ +/).every((part) => isAddress(part.replace(PARENTHESES, '')))) return false;
+  return phoneShaped(ascii);
 }
 
 /** A redactor for the kinds `REDACT` names; none: text is kept as typed. */
@@ -237,8 +165,19 @@ export function createRedactor(kinds: readonly Redaction[]): (text: string) => s
     let out = email ? replaceEmails(text) : text;
     if (!(card || phone) || !DIGIT.test(out)) return out;
     const runs = OTHER_DIGIT.test(out) ? UNICODE_RUNS : ASCII_RUNS;
-    if (card) out = replaceRuns(out, runs.card, isCard, '[card]');
-    if (phone) out = replaceRuns(out, runs.phone, isPhone, '[phone]');
+    if (card) {
+      out = replaceRuns(out, runs.card, (run) => replaceBesideMoments(run, isCard, '[card]'));
+      const text = out;
+      out = replaceRuns(text, runs.dottedCard, (run, start, end) =>
+        !joined(text, start, end) && isDottedCard(run) ? '[card]' : run,
+      );
+    }
+    if (phone) {
+      const text = out;
+      out = replaceRuns(text, runs.phone, (run, start, end) =>
+        isAmount(text, start, end, run) ? run : replaceBesideMoments(run, isPhone, '[phone]'),
+      );
+    }
     return out;
   };
 }
