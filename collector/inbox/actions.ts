@@ -53,13 +53,18 @@ export function applySearch(q: string): void {
   });
 }
 
-/** Shows the page of the list starting at `at`: ticked rows of another page are not kept. */
+/**
+ * Shows the page of the list starting at `at`: ticked rows of another page are not kept, which
+ * is said (the count beside the bulk buttons leaves with them, and nothing else tells).
+ */
 export function turnPage(at: number): void {
+  const dropped = checked.value.size > 0 || everyMatch.value !== false;
   batch(() => {
     offset.value = at;
     checked.value = new Set();
     everyMatch.value = false;
   });
+  if (dropped) announce('Selection cleared: each page starts its own.');
 }
 
 /** Opens a record in the detail view (and, on a narrow screen, over the list). */

@@ -971,3 +971,19 @@ describe('a key that asks for the state a vote already has', () => {
     expectNoProblems();
   });
 });
+
+describe('another page', () => {
+  it('says the selection it drops is cleared', async () => {
+    for (let index = 0; index < 53; index++) await vote({ comment: `page ${index}` });
+    const page = await openInbox();
+    await expect.poll(() => rows(page).count(), POLL).toBe(50);
+    await rows(page).nth(0).getByRole('checkbox').check();
+    await rows(page).nth(1).getByRole('checkbox').check();
+    await said(page, 'Selected; 2 votes selected.');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await said(page, 'Selection cleared: each page starts its own.');
+    await expect.poll(() => rows(page).count(), POLL).toBe(3);
+    expect(await page.locator('.toolbar .selected').count()).toBe(0);
+    expectNoProblems();
+  });
+});
