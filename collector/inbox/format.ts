@@ -48,6 +48,15 @@ export const percent = (share: number) => percentFormat.format(share);
 export const decimal = (value: number) => decimalFormat.format(value);
 export const whole = (value: number) => wholeFormat.format(value);
 
+/** How long a delivery has waited, in its largest whole unit: "45 s", "24 min", "3 hr", "2 days". */
+export function waited(seconds: number): string {
+  if (seconds < 60) return `${whole(Math.floor(seconds))} s`;
+  if (seconds < 3_600) return `${whole(Math.floor(seconds / 60))} min`;
+  if (seconds < 86_400) return `${whole(Math.floor(seconds / 3_600))} hr`;
+  const days = Math.floor(seconds / 86_400);
+  return `${whole(days)} ${days === 1 ? 'day' : 'days'}`;
+}
+
 /** "1 vote", "3 votes". */
 export const votes = (count: number) => `${whole(count)} ${count === 1 ? 'vote' : 'votes'}`;
 

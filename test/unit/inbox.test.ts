@@ -1,7 +1,7 @@
 import { signal } from '@preact/signals';
 import { describe, expect, it } from 'vitest';
 import { readAddress, writeAddress } from '../../collector/inbox/address';
-import { ago, describeChange, safeHref, traceHref } from '../../collector/inbox/format';
+import { ago, describeChange, safeHref, traceHref, waited } from '../../collector/inbox/format';
 import { resource } from '../../collector/inbox/resource';
 import {
   fieldTerm,
@@ -117,6 +117,17 @@ describe('links and times', () => {
   ])('%d ms ago reads %j', (before, text) => {
     const now = Date.parse('2026-11-21T10:00:00Z');
     expect(ago(new Date(now - before).toISOString(), now)).toBe(text);
+  });
+
+  it.each([
+    [0, '0 s'],
+    [59, '59 s'],
+    [1_453, '24 min'],
+    [3 * 3_600 + 59 * 60, '3 hr'],
+    [86_400, '1 day'],
+    [3 * 86_400 + 5, '3 days'],
+  ])('a delivery pending for %d s has waited %j', (seconds, text) => {
+    expect(waited(seconds)).toBe(text);
   });
 });
 

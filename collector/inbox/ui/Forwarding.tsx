@@ -1,6 +1,6 @@
 import { h } from 'preact';
 import { api } from '../api';
-import { whole } from '../format';
+import { waited, whole } from '../format';
 import { resource } from '../resource';
 import { changes, tick, view } from '../state';
 import { Ago, RetryButton } from './bits';
@@ -64,7 +64,7 @@ export function Forwarding() {
                   <td class="number">
                     {entry.oldest_pending_age_s === undefined
                       ? '—'
-                      : `${whole(entry.oldest_pending_age_s)} s`}
+                      : waited(entry.oldest_pending_age_s)}
                   </td>
                 </tr>
               ))}
