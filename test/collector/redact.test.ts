@@ -71,7 +71,7 @@ const email = fc.emailAddress();
 const piece = fc.oneof(
   {
     weight: 4,
-    arbitrary: fc.constantFrom(' ', '.', '-', '(', ')', '+', ':', '@', '_', 'a', 'é', 'は', '号'),
+    arbitrary: fc.constantFrom(...' .-()+:/@_aéは号'),
   },
   { weight: 4, arbitrary: digit.map(String) },
   { weight: 2, arbitrary: fc.string({ maxLength: 6 }) },
@@ -270,6 +270,28 @@ describe('redaction: addresses written otherwise', () => {
     ['https://example.com/@jane/posts', 'https://example.com/@jane/posts'],
   ])('in a URL, only the address goes: %j becomes %j', (text, expected) => {
     expect(redact(text)).toBe(expected);
+  });
+});
+
+describe('redaction: phone numbers with a slash after the area code', () => {
+  test.each([
+    ['call 030/1234567', 'call [phone]'],
+    ['mobil 0171/123 45 67.', 'mobil [phone].'],
+    ['Tel. 0043 0664/1234567', 'Tel. 0043 [phone]'],
+    ['０３０／１２３４５６７', '[phone]'],
+  ])('%j becomes %j', (text, expected) => {
+    expect(redact(text)).toBe(expected);
+  });
+
+  test.each([
+    'on 12/15/2024 or 05/12/2024',
+    'season 2023/2024',
+    'rated 1/2 1/4 3/4 1/8 9/10',
+    'page 0.5/1234567',
+    'id 12030/1234567',
+    'a030/1234567',
+  ])('%j stays as it is', (text) => {
+    expect(redact(text)).toBe(text);
   });
 });
 

@@ -50,6 +50,12 @@ function runPatterns(digit: string, flags: string) {
     card: new RegExp(`${digit}(?:[${SPACE}${HYPHEN}]?${digit}){12,}`, flags),
     // Not after a digit: each run is tried once, from its start, not again from each digit.
     dottedCard: new RegExp(`(?<!${digit})${digit}(?:[${DOT}]?${digit}){12,}`, flags),
+    // An area code, `/`, the number (`030/1234567`): not after a digit, `/` or `.`, so neither a
+    // date's nor a fraction's part.
+    slashPhone: new RegExp(
+      `(?<!${digit}|[/.\\uff0f\\uff0e])${digit}{3,6}[/\\uff0f]${digit}(?:[${SPACE}${HYPHEN}]?${digit}){4,}`,
+      flags,
+    ),
     phone: new RegExp(
       `[${PLUS}${OPEN}]{0,2}${digit}(?:(?:[${SPACE}${HYPHEN}${OTHER_SEPARATOR}]{1,3}|:)?${digit}){7,}`,
       flags,
@@ -144,6 +150,16 @@ function phoneShaped(ascii: string): boolean {
   return /^\(?\+/.test(ascii) || (ascii.match(/[ .()-]/g)?.length ?? 0) >= 2;
 }
 
+/**
+ * A phone number written with a `/` after its area code, as German, Austrian and Swiss numbers
+ * are (`030/1234567`, `0171/123 45 67`): the area code begins with 0, 8–15 digits in all.
+ */
+function isSlashPhone(run: string): boolean {
+  const ascii = asciiForm(run);
+  const digits = ascii.replace(/\D/g, '').length;
+  return ascii.startsWith('0') && digits >= 8 && digits <= 15;
+}
+
 const NOT_DIGITS = /\P{Nd}/gu;
 
 /** Whether a stretch of a run without dates and times is a phone number. */
@@ -173,6 +189,7 @@ export function createRedactor(kinds: readonly Redaction[]): (text: string) => s
       );
     }
     if (phone) {
+      out = replaceRuns(out, runs.slashPhone, (run) => (isSlashPhone(run) ? '[phone]' : run));
       const text = out;
       out = replaceRuns(text, runs.phone, (run, start, end) =>
         isAmount(text, start, end, run) ? run : replaceBesideMoments(run, isPhone, '[phone]'),

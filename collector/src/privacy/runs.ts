@@ -32,12 +32,12 @@ export const ASCII = /^[\x20-\x7e]*$/;
 /** Each separator, `+` and digit of another form than ASCII's, for `asciiForm`. */
 const OTHER_FORM = /[^\x20-\x7e]/gu;
 
-/** A character of a run as ASCII writes it: a digit's value, a space, `-`, or `+().` themselves. */
+/** A character of a run as ASCII writes it: a digit's value, a space, `-`, or `+()./` themselves. */
 function asciiChar(char: string): string {
   if (DIGIT.test(char)) return String(digitValue(char));
   if (ANY_SPACE.test(char)) return ' ';
   if (ANY_HYPHEN.test(char)) return '-';
-  // The full-width forms of `+().` sit 0xfee0 above them.
+  // The full-width forms of `+()./` sit 0xfee0 above them.
   return String.fromCharCode((char.codePointAt(0) as number) - 0xfee0);
 }
 
