@@ -6,14 +6,17 @@
  * Numbers are found as runs, each judged whole, so a run is never split into a part that happens
  * to look like a number and a rest that does not:
  * - a card run is digits joined by at most one space or hyphen at a time; it is a card when it
- *   holds 13–19 digits that pass the Luhn check;
+ *   holds 13–19 digits that pass the Luhn check. A run joined by single dots is one too when it
+ *   also has a group of four digits or more (thousands are grouped by threes);
  * - a phone run is digits joined by up to three of space, `-`, `.`, `(`, `)` (or one `:`), and may
  *   begin with `+` or `(`; it is a phone number when it holds 8–15 digits and begins with `+` or
- *   holds at least two separators. Its dates and times (`2024-01-15`, `15. 12. 2024`, `10:30`)
- *   are no part of a phone number: what is left of the run without them is judged instead, and
- *   a run that is all dates, times and IPv4 addresses is none.
+ *   holds at least two separators, unless it is an amount (`amounts.ts`). A run with a `/` after
+ *   an area code that begins with 0 (`030/1234567`) is one too.
+ * Dates and times in a run (`2024-01-15`, `15. 12. 2024`, `10:30`) are no part of a number beside
+ * them: they stay, and each stretch of the run between them is judged (`moments.ts`); a run
+ * that is all dates, times and IPv4 addresses is no phone number.
  * A space is any of Unicode's (`\p{Zs}`: a thin or an ideographic one too), a hyphen any dash a
- * number is grouped by (`‐`, `–`, `−`, `－`), and the full-width `＋（）．` count as `+().`: an
+ * number is grouped by (`‐`, `–`, `−`, `－`), and the full-width `＋（）．／` count as `+()./`: an
  * input method typing full-width digits types these with them.
  * A run glued to a letter, a digit or `_` (`a456-426614174000` in a UUID, a hash, an SKU) is part
  * of a word and is left alone, unless the letter is of a script written without spaces
