@@ -1,8 +1,8 @@
 /**
  * Amounts of money grouped in thousands (`€ 12.345.678,89`, `12 345 678 EUR`): 8 digits and two
  * separators, which SPEC §13 would take for a phone number, but a currency or decimals beside
- * them say what they are. Phone numbers are not written so: they begin with `+` or `0`, or are
- * grouped otherwise than by threes.
+ * them say what they are: no phone number is written beside a currency or with decimals. Without
+ * them, `12.345.678` stays a phone number, as a Spanish mobile (`612 345 678`) is grouped so.
  */
 
 import { asciiForm, SPACE } from './runs';
