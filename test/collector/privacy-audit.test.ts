@@ -72,6 +72,8 @@ describe('redaction audit: text written without spaces between words', () => {
     ['이메일은jane@example.com입니다', '이메일은[email]입니다'],
     ['宛先: 山田たろう@example.jp', '宛先: [email]'],
     ['bob@例え.テストです', '[email]です'],
+    ['連絡先はjane@example.com．次は電話で', '連絡先は[email]．次は電話で'],
+    ['連絡先はjane@example.com.次は電話で', '連絡先は[email].次は電話で'],
   ])('an address takes only itself, not the words around it: %j becomes %j', (text, expected) => {
     expect(redact(text)).toBe(expected);
   });

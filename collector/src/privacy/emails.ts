@@ -7,7 +7,7 @@
  * word of the sentence, not an address.
  */
 
-import { unspacedScripts } from './writing';
+import { UNSPACED_LETTER, unspacedScripts } from './writing';
 
 // The characters addresses use in practice; the rarer ones RFC 5322 allows (`'`, `=`, `/`…)
 // would take the words around an address with it (`name='jane@example.com'`).
@@ -17,7 +17,9 @@ const LOCAL_OTHER = /[\p{L}\p{N}]/u;
 const AT = /[@\uff20\ufe6b]|%40|[ \u00a0]?[([{][ \u00a0]?at[ \u00a0]?[)\]}][ \u00a0]?/gi;
 /** Whether the text may hold an `AT`: one scan, without the global pattern's `lastIndex`. */
 const ANY_AT = new RegExp(AT.source, 'i');
-const DOT = '(?:[.\\uff0e]|[ \\u00a0]?[([{][ \\u00a0]?dot[ \\u00a0]?[)\\]}][ \\u00a0]?)';
+// A full stop before a word of a script written without spaces ends the sentence, not a label
+// (`jane@example.com．次は`), unless the label before it is of such a script too (`例え.テスト`).
+const DOT = `(?:[.\\uff0e](?!${UNSPACED_LETTER})|(?<=${UNSPACED_LETTER})[.\\uff0e]|[ \\u00a0]?[([{][ \\u00a0]?dot[ \\u00a0]?[)\\]}][ \\u00a0]?)`;
 const LABEL = '[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?';
 /** The domain after an `@`; its group is the top-level label, which ends it. */
 const DOMAIN = new RegExp(`(?:${LABEL}${DOT})+(\\p{L}{2,63})`, 'iuy');

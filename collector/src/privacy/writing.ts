@@ -4,9 +4,10 @@
  * (`電話は03-1234-5678です`), so a letter of these scripts neither glues a number to a word nor
  * belongs to an address next to it written in another script.
  */
-const UNSPACED = ['Han', 'Hiragana', 'Katakana', 'Hangul', 'Thai', 'Lao', 'Khmer', 'Myanmar'].map(
-  (script) => new RegExp(`\\p{scx=${script}}`, 'u'),
-);
+const SCRIPTS = ['Han', 'Hiragana', 'Katakana', 'Hangul', 'Thai', 'Lao', 'Khmer', 'Myanmar'];
+const UNSPACED = SCRIPTS.map((script) => new RegExp(`\\p{scx=${script}}`, 'u'));
+/** A character class (a regex source, for the `u` flag) of the letters of these scripts. */
+export const UNSPACED_LETTER = `[${SCRIPTS.map((script) => `\\p{scx=${script}}`).join('')}]`;
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
 /**
