@@ -225,6 +225,72 @@ describe('redaction: cards grouped by dots', () => {
   });
 });
 
+describe('redaction: a card typed with what follows it', () => {
+  test.each([
+    // A CVV or an expiry right after a card goes with it.
+    ['4111 1111 1111 1111 12/25', '[card]'],
+    ['paid 4111 1111 1111 1111 123, thanks', 'paid [card], thanks'],
+    ['4111-1111-1111-1111 12 25', '[card]'],
+    ['4111111111111111 1225', '[card]'],
+    ['4111 1111 1111 1111 12 2025', '[card]'],
+    ['4111 1111 1111 1111 12/2025.', '[card].'],
+    ['4111 1111 1111 1111 12/25 123 thanks', '[card] thanks'],
+    ['4111 1111 1111 1111 12/25 4111 1111 1111 1111', '[card] 12/25 [card]'],
+    ['４１１１ １１１１ １１１１ １１１１ １２／２５', '[card]'],
+    ['card 4111 1111 1111 1111 exp 12/25 cvv 123', 'card [card] exp 12/25 cvv 123'],
+    // Other digits beside a card stay as typed.
+    ['4111 1111 1111 1111 12', '[card] 12'],
+    ['4111 1111 1111 1111 13/25', '[card] 13/25'],
+    ['4111 1111 1111 1111 12/25/2024', '[card] 12/25/2024'],
+    ['nr 12 4111 1111 1111 1111', 'nr 12 [card]'],
+    ['cvv 123 4111 1111 1111 1111', 'cvv 123 [card]'],
+    ['paid 15-01-2024 4111 1111 1111 1111 1225', 'paid 15-01-2024 [card]'],
+  ])('%j becomes %j', (text, expected) => {
+    expect(redact(text)).toBe(expected);
+  });
+
+  test.each([
+    '4111 1111 1111 1112 123',
+    '4111 1111 1111 1112 12/25',
+    'order 12345678 123',
+    // More than a CVV or an expiry beside it: a longer number, judged whole.
+    'ref 4111 1111 1111 1111 12345',
+    'ref 4111 1111 1111 1111 12 2222',
+  ])('%j stays as it is', (text) => {
+    expect(redact(text)).toBe(text);
+  });
+
+  const spacedCard = fc
+    .tuple(
+      fc.array(digit, { minLength: 12, maxLength: 18 }),
+      fc.constantFrom('', ' ', '-', '\u00a0'),
+    )
+    .map(([body, separator]) =>
+      (withCheckDigit(body).match(/.{1,4}/g) as string[]).join(separator),
+    );
+  const fewDigits = (min: number) =>
+    fc.array(digit, { minLength: min, maxLength: 4 }).map((digits) => digits.join(''));
+  const digitsOf = (text: string) => text.replace(/\D/g, '');
+
+  test('a Luhn-valid card followed by a space and 2 to 4 digits never survives', () => {
+    fc.assert(
+      fc.property(spacedCard, fewDigits(2), (card, after) => {
+        expect(digitsOf(redact(`paid ${card} ${after} thanks`))).not.toContain(digitsOf(card));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('a Luhn-valid card after 1 to 4 digits and a space never survives', () => {
+    fc.assert(
+      fc.property(fewDigits(1), spacedCard, (before, card) => {
+        expect(digitsOf(redact(`nr ${before} ${card} thanks`))).not.toContain(digitsOf(card));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('redaction: addresses written otherwise', () => {
   test.each([
     ['mail jane＠example.com', 'mail [email]'],
@@ -372,6 +438,17 @@ describe.each<Backend>(['pglite', 'postgres'])(
           'or call on 15.01.2024 [phone].',
         ].join(' '),
       );
+    });
+
+    test('a vote’s comment is stored without a card typed with its expiry and CVV, short numbers beside it kept', async () => {
+      const collector = await storage.start();
+      const comment =
+        'Card 4111 1111 1111 1111 12/25, then 5555-5555-5555-4444 123, ticket nr 12 4111111111111111.';
+      const body = eventBody('redact-card-with-expiry', { comment });
+      expect((await send(`${collector.url}api/feedback`, { body })).status).toBe(201);
+      const stored = await send(`${collector.url}api/feedback/redact-card-with-expiry`);
+      await collector.close();
+      expect(stored.body.comment).toBe('Card [card], then [card], ticket nr 12 [card].');
     });
   },
 );

@@ -62,14 +62,10 @@ function momentAt(parts: readonly string[], at: number): number {
 const SPACES = new RegExp(`([${SPACE}]+)`, 'u');
 
 /**
- * The run with each stretch of it between its dates and times replaced by `token` when `judge`
- * takes it for a number: the dates and times, and the spaces around them, stay as typed.
+ * The run with each stretch of it between its dates and times passed through `replace`: the
+ * dates and times, and the spaces around them, stay as typed.
  */
-export function replaceBesideMoments(
-  run: string,
-  judge: (number: string) => boolean,
-  token: string,
-): string {
+export function replaceBesideMoments(run: string, replace: (number: string) => string): string {
   // Parts and the spaces between them, in turn: part, space, part, …, part.
   const pieces = run.split(SPACES);
   const parts: string[] = [];
@@ -78,10 +74,7 @@ export function replaceBesideMoments(
   }
   let out = '';
   let number: number | undefined;
-  const judged = (end: number) => {
-    const text = pieces.slice(number, end).join('');
-    return judge(text) ? token : text;
-  };
+  const judged = (end: number) => replace(pieces.slice(number, end).join(''));
   for (let at = 0; at < parts.length; at++) {
     const length = momentAt(parts, at);
     if (length === 0) {

@@ -26,6 +26,7 @@
  */
 
 import { isAmount } from './amounts';
+import { isDottedCard, replaceCards } from './cards';
 import { replaceEmails } from './emails';
 import { isAddress, PARENTHESES, replaceBesideMoments } from './moments';
 import { ASCII, asciiForm, DIGIT, DOT, HYPHEN, SPACE } from './runs';
@@ -50,7 +51,12 @@ function runPatterns(digit: string, flags: string) {
   // Runs with fewer digits than a card or a phone number can hold never match, so the judges
   // only see candidates; every run that does match is matched from its first character.
   return {
-    card: new RegExp(`${digit}(?:[${SPACE}${HYPHEN}]?${digit}){12,}`, flags),
+    // A card run, and an expiry's `/YY` or `/YYYY` after it, with a CVV after that: not a
+    // date's (no `/` follows) and not the start of another run, which is judged on its own.
+    card: new RegExp(
+      `(${digit}(?:[${SPACE}${HYPHEN}]?${digit}){12,})([/\\uff0f]${digit}{2}(?:${digit}{2})?(?:[${SPACE}]${digit}{3,4})?(?!${digit}|[/\\uff0f]|[${SPACE}${HYPHEN}${DOT}]${digit}))?`,
+      flags,
+    ),
     // Not after a digit: each run is tried once, from its start, not again from each digit.
     dottedCard: new RegExp(`(?<!${digit})${digit}(?:[${DOT}]?${digit}){12,}`, flags),
     // An area code, `/`, the number (`030/1234567`): not after a digit, `/` or `.`, so neither a
@@ -72,16 +78,6 @@ const UNICODE_RUNS = runPatterns('\\p{Nd}', 'gu');
 // Looking for a non-ASCII character first is what makes this test cheap on ASCII text.
 const OTHER_DIGIT = /(?=[\u0080-\u{10ffff}])\p{Nd}/u;
 const WORD = /[\p{L}\p{N}_]/u;
-
-function luhn(digits: string): boolean {
-  let sum = 0;
-  for (let i = digits.length - 1, double = false; i >= 0; i--, double = !double) {
-    let value = digits.charCodeAt(i) - 48;
-    if (double) value = value * 2 > 9 ? value * 2 - 9 : value * 2;
-    sum += value;
-  }
-  return sum % 10 === 0;
-}
 
 /** The character (a whole surrogate pair) that ends just before `index`. */
 function charBefore(text: string, index: number): string {
@@ -120,18 +116,22 @@ function replaceRuns(
   });
 }
 
-function isCard(run: string): boolean {
-  const digits = asciiForm(run).replace(/\D/g, '');
-  return digits.length >= 13 && digits.length <= 19 && luhn(digits);
-}
-
 /**
- * A card grouped by dots (`4111.1111.1111.1111`): one group holds four digits or more, which
- * sets it apart from thousands (`1.234.567.890.123.452`) and from an IPv4 address.
+ * Each card run that `pattern` finds, not glued to a word, with its cards replaced (`cards.ts`);
+ * an expiry after it is taken only when no word is glued to it either.
  */
-function isDottedCard(run: string): boolean {
-  const ascii = asciiForm(run);
-  return ascii.includes('.') && /\d{4}/.test(ascii) && isCard(ascii);
+function replaceCardRuns(text: string, pattern: RegExp): string {
+  return text.replace(
+    pattern,
+    (match: string, run: string, expiry: string | undefined, offset: number) => {
+      const end = offset + run.length;
+      if (glued(text, offset, end, run)) return match;
+      const after = text.codePointAt(offset + match.length);
+      return expiry === undefined || (after !== undefined && gluing(String.fromCodePoint(after)))
+        ? replaceCards(run, '') + (expiry ?? '')
+        : replaceCards(run, expiry);
+    },
+  );
 }
 
 const SPACED_BEFORE = new RegExp(`\\p{Nd}[${SPACE}${HYPHEN}]$`, 'u');
@@ -185,7 +185,7 @@ export function createRedactor(kinds: readonly Redaction[]): (text: string) => s
     if (!(card || phone) || !DIGIT.test(out)) return out;
     const runs = OTHER_DIGIT.test(out) ? UNICODE_RUNS : ASCII_RUNS;
     if (card) {
-      out = replaceRuns(out, runs.card, (run) => replaceBesideMoments(run, isCard, '[card]'));
+      out = replaceCardRuns(out, runs.card);
       const text = out;
       out = replaceRuns(text, runs.dottedCard, (run, start, end) =>
         !joined(text, start, end) && isDottedCard(run) ? '[card]' : run,
@@ -195,7 +195,9 @@ export function createRedactor(kinds: readonly Redaction[]): (text: string) => s
       out = replaceRuns(out, runs.slashPhone, (run) => (isSlashPhone(run) ? '[phone]' : run));
       const text = out;
       out = replaceRuns(text, runs.phone, (run, start, end) =>
-        isAmount(text, start, end, run) ? run : replaceBesideMoments(run, isPhone, '[phone]'),
+        isAmount(text, start, end, run)
+          ? run
+          : replaceBesideMoments(run, (number) => (isPhone(number) ? '[phone]' : number)),
       );
     }
     return out;
