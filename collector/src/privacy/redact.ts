@@ -4,10 +4,13 @@
  * record is stored or forwarded.
  *
  * Numbers are found as runs, each judged whole, so a run is never split into a part that happens
- * to look like a number and a rest that does not:
+ * to look like a number and a rest that does not, but for a card typed with up to four digits
+ * beside it (`cards.ts`):
  * - a card run is digits joined by at most one space or hyphen at a time; it is a card when it
- *   holds 13–19 digits that pass the Luhn check. A run joined by single dots is one too when it
- *   also has a group of four digits or more (thousands are grouped by threes);
+ *   holds 13–19 digits that pass the Luhn check, or when a card in whole groups starts or ends it
+ *   with at most four digits beside it (a CVV, an expiry, a short number). A run joined by single
+ *   dots is one too when it also has a group of four digits or more (thousands are grouped by
+ *   threes);
  * - a phone run is digits joined by up to three of space, `-`, `.`, `(`, `)` (or one `:`), and may
  *   begin with `+` or `(`; it is a phone number when it holds 8–15 digits and begins with `+` or
  *   holds at least two separators, unless it is an amount (`amounts.ts`). A run with a `/` after
