@@ -224,7 +224,10 @@ describe('what the status says matches what became of the vote', () => {
     await expect.poll(() => nth(page, 0).status.textContent()).toBe(en.queued);
 
     await nth(page, 0).down.click();
-    await expect.poll(() => recordedEvents(page, 'feedback:error')).toHaveLength(2);
+    // Each vote failed at least once offline (more, once its first retry, 0.5–1 s on, came).
+    await expect
+      .poll(async () => (await recordedEvents(page, 'feedback:error')).length)
+      .toBeGreaterThanOrEqual(2);
     await t.context.setOffline(false);
 
     await expect.poll(() => recordedEvents(page, 'feedback:sent'), RETRY).toHaveLength(2);
@@ -257,7 +260,9 @@ describe('what the status says matches what became of the vote', () => {
     await t.context.setOffline(true);
 
     await nth(page, 0).up.click();
-    await expect.poll(() => recordedEvents(page, 'feedback:error')).toHaveLength(1);
+    await expect
+      .poll(async () => (await recordedEvents(page, 'feedback:error')).length)
+      .toBeGreaterThanOrEqual(1);
     expect(await nth(page, 0).status.textContent()).toBe('');
     expect(await nth(page, 0).up.getAttribute('aria-pressed')).toBe('true');
     await t.context.setOffline(false);
