@@ -442,6 +442,9 @@ describe.each<Backend>(['pglite', 'postgres'])('on %s', (backend) => {
       await keys.waitFor();
       const listed = await keys.getByRole('rowheader').allTextContents();
       for (const key of ['j↓', 'k↑', 'x', 'e', '!', '/', '?']) expect(listed).toContain(key);
+      await expect
+        .poll(() => keys.getByRole('row').filter({ hasText: 'Esc' }).textContent(), POLL)
+        .toContain('go back from the open vote to the list');
       await page.keyboard.press('Escape');
       await keys.waitFor({ state: 'hidden' });
       expectNoProblems();
@@ -607,11 +610,12 @@ describe.each<Backend>(['pglite', 'postgres'])('on %s', (backend) => {
       // 5 of 5 is the higher share, 16 of 20 the surer one: the lower bound ranks it first.
       await cast('msg-all-down', 5, 0);
       await cast('msg-mostly-down', 16, 4);
+      await cast('msg-all-up', 0, 5);
       const page = await openInbox('?view=attention');
       const table = page.getByRole('table', { name: 'Subjects by down share' });
       await expect
         .poll(() => table.getByRole('rowheader').allTextContents(), POLL)
-        .toEqual(['msg-mostly-down', 'msg-all-down']);
+        .toEqual(['msg-mostly-down', 'msg-all-down', 'msg-all-up']);
       const cells = (row: number) =>
         table
           .getByRole('row')
@@ -628,6 +632,8 @@ describe.each<Backend>(['pglite', 'postgres'])('on %s', (backend) => {
         expect.any(String),
       ]);
       expect((await cells(2)).slice(0, 3)).toEqual(['5', '100% (5)', '56.6%']);
+      // No vote on it gave a reason: said in words, never as if a reason were called "none".
+      expect((await cells(3))[4]).toBe('no reason given');
       await table.getByRole('link', { name: 'msg-mostly-down' }).click();
       await expect.poll(() => rows(page).count(), POLL).toBe(20);
       expect(new URL(page.url()).searchParams.get('q')).toBe('message:msg-mostly-down -is:spam');

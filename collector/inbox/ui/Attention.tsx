@@ -177,7 +177,7 @@ export function AttentionView() {
                   <td>
                     <Change item={item} />
                   </td>
-                  <td>{item.top_reason_key ?? <span class="muted">none</span>}</td>
+                  <td>{item.top_reason_key ?? <span class="muted">no reason given</span>}</td>
                   <td>
                     <Ago at={item.last_at} />
                   </td>

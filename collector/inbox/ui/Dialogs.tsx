@@ -40,7 +40,7 @@ const KEYS: [string[], string][] = [
   [['!'], 'Mark the selected votes, or the vote, as spam'],
   [['a'], 'Assign the selected votes, or the vote'],
   [['/'], 'Search'],
-  [['Esc'], 'Clear the selection; leave the search box'],
+  [['Esc'], 'Clear the selection, or go back from the open vote to the list; leave the search box'],
   [['?'], 'This list'],
 ];
 
