@@ -150,11 +150,23 @@ function localHost(socket: Socket): string | undefined {
 }
 
 /**
- * Node keeps a request's first 1,000 headers (by default) and drops the rest without a word: a
- * proxy's among them when it writes its own after the client's (Caddy sorts them by name), and
- * the request would pass for loopback (SPEC §10). One that reaches the count is refused.
+ * Node keeps a request's first thousand or so headers (by default) and drops the rest without a
+ * word: a proxy's among them when it writes its own after the client's (Caddy sorts them by
+ * name), and the request would pass for loopback (SPEC §10). One that reaches the count is
+ * refused.
  */
 const MAX_HEADERS = 1000;
+
+/**
+ * How many headers a request may carry here: fewer than `MAX_HEADERS`, and fewer than the
+ * server's own `maxHeadersCount` when the host server (`toNodeListener`) sets a lower one. Node
+ * drops headers past that count in batches, so a request that reaches it may have lost some.
+ */
+function headerLimit(socket: Socket): number {
+  const { server } = socket as Socket & { server?: { maxHeadersCount?: number | null } };
+  const own = server?.maxHeadersCount;
+  return typeof own === 'number' && own > 0 ? Math.min(own, MAX_HEADERS) : MAX_HEADERS;
+}
 
 /** A request no Fetch `Request` can be made of: without `Host`, or a target that is no URL. */
 function unroutable(incoming: IncomingMessage): HttpError {
@@ -210,10 +222,11 @@ function nodeListener(
   );
   return async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
     const started = performance.now();
-    if (incoming.rawHeaders.length >= 2 * MAX_HEADERS) {
+    const limit = headerLimit(incoming.socket);
+    if (incoming.rawHeaders.length >= 2 * limit) {
       const refusal = new HttpError(
         431,
-        `The request must carry fewer than ${MAX_HEADERS} headers.`,
+        `The request must carry fewer than ${limit} headers.`,
         'headers',
       );
       refuse(incoming, outgoing, refusal, witness, started);
