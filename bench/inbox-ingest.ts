@@ -2,6 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { listenCollector, temporaryDir } from '../test/helpers/collector';
+import { badAnswersAlert } from '../test/helpers/forward';
 import { startTestDatabase } from '../test/helpers/postgres';
 import { startVendor } from './forward';
 import { autocannon } from './ingest';
@@ -82,16 +83,7 @@ export async function measureIngestWithAlerts(runs: number, seconds: number): Pr
     JSON.stringify({
       alerts: [
         { name: 'comments', when: 'comment', rating: ['down'], format: 'slack', url: vendor.url },
-        {
-          name: 'bad-answers',
-          when: 'down_rate',
-          by: 'message',
-          window: '1h',
-          min_votes: 10,
-          threshold: 0.5,
-          format: 'json',
-          url: vendor.url,
-        },
+        badAnswersAlert(vendor.url),
       ],
     }),
   );

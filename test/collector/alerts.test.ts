@@ -16,12 +16,11 @@ import {
   type Backend,
   type Collector,
   minimalEvent,
-  openStorage,
   pgliteDataDir,
   send,
-  type TestStorage,
+  useStorage,
 } from '../helpers/collector';
-import { forwardFile, secret } from '../helpers/forward';
+import { badAnswersAlert, forwardFile, secret } from '../helpers/forward';
 import {
   type RecordingServer,
   type Reply,
@@ -42,16 +41,7 @@ describe('alerts in FORWARD_FILE', () => {
     format: 'slack',
     url: 'https://hooks.example.com/x',
   };
-  const rate = {
-    name: 'bad-answers',
-    when: 'down_rate',
-    by: 'message',
-    window: '1h',
-    min_votes: 10,
-    threshold: 0.5,
-    format: 'json',
-    url: 'https://ops.example.com/hook',
-  };
+  const rate = badAnswersAlert();
   /** The message the collector refuses to start with for these alerts (and destinations). */
   function refusal(alerts: unknown[], destinations: unknown[] = []): string {
     try {
@@ -158,17 +148,15 @@ describe('alerts in FORWARD_FILE', () => {
 });
 
 describe.each<Backend>(['pglite', 'postgres'])('alerts on %s', { timeout: 60_000 }, (backend) => {
-  let storage: TestStorage;
+  const storage = useStorage(backend);
   let hook: RecordingServer;
   let collector: Collector | undefined;
   let ids = 0;
 
   beforeAll(async () => {
-    storage = await openStorage(backend);
     hook = await startRecordingServer();
   });
   afterAll(async () => {
-    await storage.stop();
     await hook.close();
   });
   beforeEach(() => {

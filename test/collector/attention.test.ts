@@ -1,12 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  type Backend,
-  type Collector,
-  minimalEvent,
-  openStorage,
-  send,
-  type TestStorage,
-} from '../helpers/collector';
+import { describe, expect, test } from 'vitest';
+import { type Backend, minimalEvent, send, useCollector } from '../helpers/collector';
 
 const NOW = Date.parse('2026-11-22T12:00:00.000Z');
 const HOUR = 3_600_000;
@@ -24,8 +17,6 @@ function wilsonLower(down: number, votes: number): number {
 const DOWN = { rating: 'down', sentiment: 'negative', value: 0 };
 
 describe.each<Backend>(['pglite', 'postgres'])('attention on %s', (backend) => {
-  let storage: TestStorage;
-  let collector: Collector;
   let ids = 0;
   const api = (path: string) => `${collector.url}api/${path}`;
 
@@ -43,39 +34,35 @@ describe.each<Backend>(['pglite', 'postgres'])('attention on %s', (backend) => {
     return response.body.items;
   };
 
-  beforeAll(async () => {
-    storage = await openStorage(backend);
-    collector = await storage.start({ clock: () => new Date(NOW) });
-    const page = (name: string) => ({ page_url: `https://help.example.com/${name}` });
-    // m-many: 45 of 100 down this week, 1 of 4 the week before.
-    await votes(40, DAY, {
-      ...DOWN,
-      message_id: 'm-many',
-      reason: 'Wrong',
-      reason_key: 'incorrect',
-      ...page('a'),
-    });
-    await votes(5, DAY, {
-      ...DOWN,
-      message_id: 'm-many',
-      reason: 'Vague',
-      reason_key: 'unclear',
-      ...page('a'),
-    });
-    await votes(55, 2 * DAY, { message_id: 'm-many', ...page('a') });
-    await votes(1, 8 * DAY, { ...DOWN, message_id: 'm-many', ...page('a') });
-    await votes(3, 10 * DAY, { message_id: 'm-many', ...page('a') });
-    // m-one: 1 of 1 down.
-    await votes(1, HOUR, { ...DOWN, message_id: 'm-one', ...page('b') });
-    // m-fine: 6 up.
-    await votes(6, HOUR, { message_id: 'm-fine', ...page('b') });
-    // m-old: 9 down, all older than a week.
-    await votes(9, 7 * DAY + HOUR, { ...DOWN, message_id: 'm-old', ...page('c') });
-  });
-
-  afterAll(async () => {
-    await collector?.close();
-    await storage?.stop();
+  const collector = useCollector(backend, {
+    start: { clock: () => new Date(NOW) },
+    seed: async () => {
+      const page = (name: string) => ({ page_url: `https://help.example.com/${name}` });
+      // m-many: 45 of 100 down this week, 1 of 4 the week before.
+      await votes(40, DAY, {
+        ...DOWN,
+        message_id: 'm-many',
+        reason: 'Wrong',
+        reason_key: 'incorrect',
+        ...page('a'),
+      });
+      await votes(5, DAY, {
+        ...DOWN,
+        message_id: 'm-many',
+        reason: 'Vague',
+        reason_key: 'unclear',
+        ...page('a'),
+      });
+      await votes(55, 2 * DAY, { message_id: 'm-many', ...page('a') });
+      await votes(1, 8 * DAY, { ...DOWN, message_id: 'm-many', ...page('a') });
+      await votes(3, 10 * DAY, { message_id: 'm-many', ...page('a') });
+      // m-one: 1 of 1 down.
+      await votes(1, HOUR, { ...DOWN, message_id: 'm-one', ...page('b') });
+      // m-fine: 6 up.
+      await votes(6, HOUR, { message_id: 'm-fine', ...page('b') });
+      // m-old: 9 down, all older than a week.
+      await votes(9, 7 * DAY + HOUR, { ...DOWN, message_id: 'm-old', ...page('c') });
+    },
   });
 
   test('subjects are ranked by the lower bound of their down share, with the week before', async () => {

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
-import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import type { Collector } from '../helpers/collector';
-import { openStorage, send, type TestStorage } from '../helpers/collector';
+import { expect, test, vi } from 'vitest';
+import { send, useCollector } from '../helpers/collector';
 
 // Counts the collector's fsync calls while leaving them real.
 vi.mock('node:fs', async (importOriginal) => {
@@ -9,16 +8,7 @@ vi.mock('node:fs', async (importOriginal) => {
   return { ...real, fsyncSync: vi.fn(real.fsyncSync) };
 });
 
-let storage: TestStorage;
-let collector: Collector;
-beforeAll(async () => {
-  storage = await openStorage('pglite');
-  collector = await storage.start();
-});
-afterAll(async () => {
-  await collector.close();
-  await storage.stop();
-});
+const collector = useCollector('pglite');
 
 test('PGlite reaches the disk before a vote is acknowledged: one fsync or more per vote', async () => {
   const fsync = vi.mocked(fs.fsyncSync);

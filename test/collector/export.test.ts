@@ -1,13 +1,6 @@
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  type Backend,
-  type Collector,
-  minimalEvent,
-  openStorage,
-  send,
-  type TestStorage,
-} from '../helpers/collector';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { type Backend, minimalEvent, send, useCollector } from '../helpers/collector';
 
 const NOW = new Date('2026-11-22T12:00:00.000Z');
 
@@ -55,8 +48,6 @@ const HOSTILE: Record<string, string> = {
 };
 
 describe.each<Backend>(['pglite', 'postgres'])('export on %s', (backend) => {
-  let storage: TestStorage;
-  let collector: Collector;
   const api = (path: string) => `${collector.url}api/${path}`;
   const download = async (query: string) => {
     const response = await fetch(api(`feedback/export?${query}`));
@@ -68,34 +59,30 @@ describe.each<Backend>(['pglite', 'postgres'])('export on %s', (backend) => {
     return parse(text, { columns: true, bom: false });
   };
 
-  beforeAll(async () => {
-    storage = await openStorage(backend);
-    collector = await storage.start({ clock: () => NOW });
-    for (const [name, text] of Object.entries(HOSTILE)) {
-      const body = minimalEvent(`${backend}-${name}`, {
-        rating: 'down',
-        sentiment: 'negative',
-        value: -1,
-        scale: { min: -1, max: 1 },
-        conversation_id: `=cmd|' /C calc'!A0`,
-        reason: text,
-        reason_key: 'hostile',
-        comment: text,
-        message_content: text,
-        metadata: { note: text, nested: { list: [1, text] } },
-        created_at: '2026-11-21T10:00:00.000Z',
+  const collector = useCollector(backend, {
+    start: { clock: () => NOW },
+    seed: async () => {
+      for (const [name, text] of Object.entries(HOSTILE)) {
+        const body = minimalEvent(`${backend}-${name}`, {
+          rating: 'down',
+          sentiment: 'negative',
+          value: -1,
+          scale: { min: -1, max: 1 },
+          conversation_id: `=cmd|' /C calc'!A0`,
+          reason: text,
+          reason_key: 'hostile',
+          comment: text,
+          message_content: text,
+          metadata: { note: text, nested: { list: [1, text] } },
+          created_at: '2026-11-21T10:00:00.000Z',
+        });
+        expect((await send(api('feedback'), { body })).status).toBe(201);
+      }
+      await send(api(`feedback/${backend}-formula`), {
+        method: 'PATCH',
+        body: { status: 'resolved', assignee: '=Eve' },
       });
-      expect((await send(api('feedback'), { body })).status).toBe(201);
-    }
-    await send(api(`feedback/${backend}-formula`), {
-      method: 'PATCH',
-      body: { status: 'resolved', assignee: '=Eve' },
-    });
-  });
-
-  afterAll(async () => {
-    await collector?.close();
-    await storage?.stop();
+    },
   });
 
   test('the CSV is an attachment with a header row of the columns, in order', async () => {

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Collector } from '../helpers/collector';
-import { type Backend, openStorage, send, type TestStorage } from '../helpers/collector';
+import { type Backend, send, useStorage } from '../helpers/collector';
 import { eventBody, forwardFile, waitForCounts } from '../helpers/forward';
 
 function ok(socket: Socket) {
@@ -65,18 +65,16 @@ describe.each<Backend>(['pglite', 'postgres'])(
   'forwarding audit on %s',
   { timeout: 120_000 },
   (backend) => {
-    let storage: TestStorage;
+    const storage = useStorage(backend);
     let vendor: Awaited<ReturnType<typeof startMeanVendor>>;
     let collector: Collector | undefined;
     let suffixes = 0;
 
     beforeAll(async () => {
       vendor = await startMeanVendor();
-      storage = await openStorage(backend);
     });
 
     afterAll(async () => {
-      await storage.stop();
       await vendor.close();
     });
 

@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type Backend,
   type CollectorProcess,
-  openStorage,
   send,
   startCollector,
-  type TestStorage,
+  useStorage,
 } from '../helpers/collector';
-import { type FakeVendor, startFakeVendor, VENDOR_ENV } from '../helpers/fake-vendor';
+import { type FakeVendor, useFakeVendor, VENDOR_ENV } from '../helpers/fake-vendor';
 import { eventBody, forwardFile, secret, waitForCounts } from '../helpers/forward';
 import { startTestDatabase, type TestDatabase } from '../helpers/postgres';
 
@@ -55,22 +54,15 @@ describe.each<Backend>(['pglite', 'postgres'])(
   'forwarding durability on %s',
   { timeout: 120_000 },
   (backend) => {
-    let vendor: FakeVendor;
+    const vendor = useFakeVendor({ fresh: true });
     let database: TestDatabase | undefined;
 
     beforeAll(async () => {
-      vendor = await startFakeVendor();
       if (backend === 'postgres') database = await startTestDatabase();
     });
 
     afterAll(async () => {
       await database?.stop();
-      await vendor.close();
-    });
-
-    beforeEach(() => {
-      vendor.requests.length = 0;
-      vendor.answer = () => ({ status: 201, body: '{}' });
     });
 
     /** The collector's source, not its last build: these tests are about the forwarder's code. */
@@ -183,19 +175,8 @@ describe.each<Backend>(['pglite', 'postgres'])(
 );
 
 describe('two collectors on one PostgreSQL', () => {
-  let vendor: FakeVendor;
-  let storage: TestStorage;
-
-  beforeAll(async () => {
-    Object.assign(process.env, VENDOR_ENV);
-    vendor = await startFakeVendor();
-    storage = await openStorage('postgres');
-  });
-
-  afterAll(async () => {
-    await storage.stop();
-    await vendor.close();
-  });
+  const storage = useStorage('postgres');
+  const vendor = useFakeVendor({ env: true });
 
   test('share 1,000 votes and deliver each exactly once', async () => {
     const forward = forwardFile(eventsTo(vendor.origin, 'shared'));

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import type { CollectorOptions } from '../../collector/src/config';
 import type { Collector } from '../helpers/collector';
-import { type Backend, openStorage, send, type TestStorage } from '../helpers/collector';
-import { type FakeVendor, startFakeVendor, VENDOR_ENV } from '../helpers/fake-vendor';
+import { type Backend, send, useStorage } from '../helpers/collector';
+import { type FakeVendor, startFakeVendor, useFakeVendor } from '../helpers/fake-vendor';
 import {
   eventBody,
   forwardFile,
@@ -17,26 +17,10 @@ describe.each<Backend>(['pglite', 'postgres'])(
   'forwarding on %s',
   { timeout: 120_000 },
   (backend) => {
-    let storage: TestStorage;
-    let vendor: FakeVendor;
+    const storage = useStorage(backend);
+    const vendor = useFakeVendor({ env: true, fresh: true });
     let collector: Collector | undefined;
     let suffixes = 0;
-
-    beforeAll(async () => {
-      Object.assign(process.env, VENDOR_ENV);
-      vendor = await startFakeVendor();
-      storage = await openStorage(backend);
-    });
-
-    afterAll(async () => {
-      await storage.stop();
-      await vendor.close();
-    });
-
-    beforeEach(() => {
-      vendor.requests.length = 0;
-      vendor.answer = () => ({ status: 201, body: '{}' });
-    });
 
     afterEach(async () => {
       await collector?.close();

@@ -15,7 +15,7 @@ import {
   pgliteDataDir,
   send,
   startCollector,
-  type TestStorage,
+  useCollector,
 } from '../helpers/collector';
 import { startFakeVendor } from '../helpers/fake-vendor';
 import { eventBody, forwardFile, secret, waitForCounts } from '../helpers/forward';
@@ -67,7 +67,7 @@ function rawExchange(url: string, text: string, halfClose = false): Promise<RawA
 }
 
 /** The JSON lines `collector` logged for the request of `id`. */
-const linesOf = (collector: Collector, id: string) =>
+const linesOf = (collector: Pick<Collector, 'logs'>, id: string) =>
   collector
     .logs()
     .map((text) => JSON.parse(text))
@@ -77,16 +77,8 @@ const POST_HEAD =
   'POST /api/feedback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n';
 
 describe.each<Backend>(['pglite', 'postgres'])('observing the collector on %s', (backend) => {
-  let storage: TestStorage;
-  let collector: Collector;
-  beforeAll(async () => {
-    storage = await openStorage(backend);
-    collector = await storage.start();
-  });
-  afterAll(async () => {
-    await collector.close();
-    await storage.stop();
-  });
+  const collector = useCollector(backend);
+  const { storage } = collector;
 
   test('/healthz and /readyz answer once the database is migrated', async () => {
     expect(await send(`${collector.url}healthz`)).toMatchObject({
@@ -321,21 +313,13 @@ function sample(text: string, series: string): number | undefined {
 }
 
 describe.each<Backend>(['pglite', 'postgres'])('the outbox in /metrics on %s', (backend) => {
-  let storage: TestStorage;
-  let collector: Collector;
+  // Nothing listens on port 1: each delivery stays pending, to be tried again later.
+  const file = forwardFile({
+    destinations: [{ name: 'nowhere', format: 'event', url: 'http://127.0.0.1:1/votes' }],
+  });
+  const collector = useCollector(backend, { start: { forwardFile: file } });
+  const { storage } = collector;
   const scrape = async () => (await fetch(`${collector.url}metrics`)).text();
-  beforeAll(async () => {
-    storage = await openStorage(backend);
-    // Nothing listens on port 1: each delivery stays pending, to be tried again later.
-    const file = forwardFile({
-      destinations: [{ name: 'nowhere', format: 'event', url: 'http://127.0.0.1:1/votes' }],
-    });
-    collector = await storage.start({ forwardFile: file });
-  });
-  afterAll(async () => {
-    await collector.close();
-    await storage.stop();
-  });
 
   test('each scrape reports the outbox as it is, the first one after a start included', async () => {
     expect(

@@ -1,16 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { CreateCollectorOptions } from '../../collector/src/collector';
 import { createCollector } from '../../collector/src/collector';
 import { MAINTAIN_EVERY_MS } from '../../collector/src/privacy/housekeeping';
-import {
-  type Backend,
-  type Collector,
-  openStorage,
-  send,
-  type TestStorage,
-} from '../helpers/collector';
+import { type Backend, type Collector, openStorage, send, useStorage } from '../helpers/collector';
 import { findInDatabase, migrateUntil, withDatabase } from '../helpers/database';
-import { type FakeVendor, startFakeVendor, VENDOR_ENV } from '../helpers/fake-vendor';
+import { useFakeVendor } from '../helpers/fake-vendor';
 import { eventBody, forwardFile, vendorDestinations } from '../helpers/forward';
 
 const EMAIL = 'jane.doe@example.com';
@@ -50,25 +44,10 @@ const total = async (url: string, conversation: string) =>
     .total as number;
 
 describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_000 }, (backend) => {
-  let storage: TestStorage;
-  let vendor: FakeVendor;
+  const storage = useStorage(backend);
+  const vendor = useFakeVendor({ env: true, fresh: true });
   let collector: Collector | undefined;
   let suffixes = 0;
-
-  beforeAll(async () => {
-    Object.assign(process.env, VENDOR_ENV);
-    vendor = await startFakeVendor();
-    storage = await openStorage(backend);
-  });
-
-  afterAll(async () => {
-    await storage.stop();
-    await vendor.close();
-  });
-
-  beforeEach(() => {
-    vendor.requests.length = 0;
-  });
 
   afterEach(async () => {
     await collector?.close();
@@ -750,15 +729,7 @@ describe.each<Backend>(['pglite', 'postgres'])('privacy on %s', { timeout: 120_0
 });
 
 describe('keeping house on one PostgreSQL', { timeout: 120_000 }, () => {
-  let storage: TestStorage;
-
-  beforeAll(async () => {
-    storage = await openStorage('postgres');
-  });
-
-  afterAll(async () => {
-    await storage.stop();
-  });
+  const storage = useStorage('postgres');
 
   afterEach(() => {
     vi.useRealTimers();

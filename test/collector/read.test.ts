@@ -37,13 +37,15 @@ function vote(
 
 describe.each<Backend>(['pglite', 'postgres'])('reading feedback on %s', (backend) => {
   const conversation = `conv-read-${backend}`;
-  const collector = useCollector(backend, async (url) => {
-    for (const [id, rating, value, created_at, reason] of VOTES) {
-      const response = await send(`${url}api/feedback`, {
-        body: vote(`${backend}-${id}`, rating, value, created_at, reason, conversation),
-      });
-      expect(response.status).toBe(201);
-    }
+  const collector = useCollector(backend, {
+    seed: async (url) => {
+      for (const [id, rating, value, created_at, reason] of VOTES) {
+        const response = await send(`${url}api/feedback`, {
+          body: vote(`${backend}-${id}`, rating, value, created_at, reason, conversation),
+        });
+        expect(response.status).toBe(201);
+      }
+    },
   });
   const ids = (body: { items: { id: string }[] }) => body.items.map((item) => item.id);
   const list = async (query: string) =>
@@ -255,24 +257,26 @@ describe.each<Backend>(['pglite', 'postgres'])('reading feedback on %s', (backen
 
 describe.each<Backend>(['pglite', 'postgres'])('stats from the daily rollup on %s', (backend) => {
   const conversation = 'conv-rollup';
-  const collector = useCollector(backend, async (url) => {
-    const reasons = ['Wrong', 'Clear', undefined, 'Wrong', 'Too long', undefined, 'Clear'];
-    for (let i = 0; i < 40; i++) {
-      const value = [-100, -50, 0, 13, 50, 77, 100][i % 7] as number;
-      const rating = value > 0 ? 'up' : value < 0 ? 'down' : 'neutral';
-      const reason = reasons[i % reasons.length];
-      const day = String(10 + (i % 5)).padStart(2, '0');
-      const hour = String(i % 24).padStart(2, '0');
-      const createdAt = `2026-11-${day}T${hour}:00:00+02:00`;
-      const response = await send(`${url}api/feedback`, {
-        body: vote(`rollup-${backend}-${i}`, rating, value, createdAt, reason, conversation),
+  const collector = useCollector(backend, {
+    seed: async (url) => {
+      const reasons = ['Wrong', 'Clear', undefined, 'Wrong', 'Too long', undefined, 'Clear'];
+      for (let i = 0; i < 40; i++) {
+        const value = [-100, -50, 0, 13, 50, 77, 100][i % 7] as number;
+        const rating = value > 0 ? 'up' : value < 0 ? 'down' : 'neutral';
+        const reason = reasons[i % reasons.length];
+        const day = String(10 + (i % 5)).padStart(2, '0');
+        const hour = String(i % 24).padStart(2, '0');
+        const createdAt = `2026-11-${day}T${hour}:00:00+02:00`;
+        const response = await send(`${url}api/feedback`, {
+          body: vote(`rollup-${backend}-${i}`, rating, value, createdAt, reason, conversation),
+        });
+        expect(response.status).toBe(201);
+      }
+      // A repeat is stored once, and so counted once.
+      await send(`${url}api/sentiment`, {
+        body: { conversation_id: conversation, sentiment: 'positive' },
       });
-      expect(response.status).toBe(201);
-    }
-    // A repeat is stored once, and so counted once.
-    await send(`${url}api/sentiment`, {
-      body: { conversation_id: conversation, sentiment: 'positive' },
-    });
+    },
   });
   const stats = async (query: string) =>
     (await send(`${collector.url}api/feedback/stats?${query}`)).body;

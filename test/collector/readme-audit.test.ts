@@ -10,12 +10,11 @@ import {
   type Collector,
   messages,
   minimalEvent,
-  openStorage,
   send,
-  type TestStorage,
+  useStorage,
   useTemporaryDirs,
 } from '../helpers/collector';
-import { type FakeVendor, startFakeVendor, VENDOR_ENV } from '../helpers/fake-vendor';
+import { useFakeVendor, VENDOR_ENV } from '../helpers/fake-vendor';
 import { forwardFile } from '../helpers/forward';
 
 /**
@@ -85,15 +84,13 @@ test('the alerts example is a FORWARD_FILE the collector takes', () => {
 });
 
 describe.each<Backend>(['pglite', 'postgres'])('the README on %s', (backend) => {
-  let vendor: FakeVendor;
-  let storage: TestStorage;
+  const storage = useStorage(backend);
+  const vendor = useFakeVendor();
   let collector: Collector;
   const api = (path: string) => `${collector.url}api/${path}`;
   const team = { Authorization: `Bearer ${ADMIN_TOKEN}` };
 
   beforeAll(async () => {
-    vendor = await startFakeVendor();
-    storage = await openStorage(backend);
     // The ready-made destinations as printed, each vendor's host replaced by the fake vendor.
     const destinations = block(part('Ready-made destinations'), 'json').replace(
       /https:\/\/[^/"]+/g,
@@ -108,8 +105,6 @@ describe.each<Backend>(['pglite', 'postgres'])('the README on %s', (backend) => 
 
   afterAll(async () => {
     await collector?.close();
-    await storage?.stop();
-    await vendor?.close();
   });
 
   /** Waits until every destination shows `delivered` deliveries, none pending or failed. */

@@ -1,13 +1,6 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  type Backend,
-  type Collector,
-  minimalEvent,
-  openStorage,
-  send,
-  type TestStorage,
-} from '../helpers/collector';
+import { describe, expect, test } from 'vitest';
+import { type Backend, minimalEvent, send, useCollector } from '../helpers/collector';
 
 /** When the collector receives the votes of formats whose bodies carry no date. */
 const NOW = new Date('2026-11-22T10:00:00.000Z');
@@ -59,54 +52,48 @@ const EVENTS: Record<string, Record<string, unknown>> = {
 };
 
 describe.each<Backend>(['pglite', 'postgres'])('the search language on %s', (backend) => {
-  let storage: TestStorage;
-  let collector: Collector;
   /** Stored id → name (s1…s7), so expectations read as names. */
   const names = new Map<string, string>();
   const api = (path: string) => `${collector.url}api/${path}`;
 
-  beforeAll(async () => {
-    storage = await openStorage(backend);
-    collector = await storage.start({ clock: () => NOW });
-    for (const [name, fields] of Object.entries(EVENTS)) {
-      const id = `${backend}-${name}`;
-      expect((await send(api('feedback'), { body: minimalEvent(id, fields) })).status).toBe(201);
-      names.set(id, name);
-    }
-    const others: [string, string, unknown][] = [
-      [
-        's5',
-        'sentiment',
-        { conversation_id: 'c-3', sentiment: 'positive', comment: 'Thanks, "great" answer' },
-      ],
-      [
-        's6',
-        'messages/feedback',
-        {
-          original_message_id: 'm-6',
-          quality_score: 100,
-          sent_message_content: 'Reset your password in Settings.',
-        },
-      ],
-      ['s7', 'conversations/c%204/downvote', { reason: 'Too long' }],
-    ];
-    for (const [name, path, body] of others) {
-      const response = await send(api(path), { body });
-      expect(response.status).toBeLessThan(300);
-      const format = { s5: 'sentiment', s6: 'quality', s7: 'vote' }[name];
-      const { body: list } = await send(api(`feedback?q=format:${format}`));
-      names.set(list.items[0].id, name);
-    }
-    const patch = (name: string, body: unknown) =>
-      send(api(`feedback/${backend}-${name}`), { method: 'PATCH', body });
-    await patch('s2', { status: 'resolved', assignee: 'maria' });
-    await patch('s3', { status: 'spam' });
-    await patch('s4', { assignee: 'local' });
-  });
-
-  afterAll(async () => {
-    await collector?.close();
-    await storage?.stop();
+  const collector = useCollector(backend, {
+    start: { clock: () => NOW },
+    seed: async () => {
+      for (const [name, fields] of Object.entries(EVENTS)) {
+        const id = `${backend}-${name}`;
+        expect((await send(api('feedback'), { body: minimalEvent(id, fields) })).status).toBe(201);
+        names.set(id, name);
+      }
+      const others: [string, string, unknown][] = [
+        [
+          's5',
+          'sentiment',
+          { conversation_id: 'c-3', sentiment: 'positive', comment: 'Thanks, "great" answer' },
+        ],
+        [
+          's6',
+          'messages/feedback',
+          {
+            original_message_id: 'm-6',
+            quality_score: 100,
+            sent_message_content: 'Reset your password in Settings.',
+          },
+        ],
+        ['s7', 'conversations/c%204/downvote', { reason: 'Too long' }],
+      ];
+      for (const [name, path, body] of others) {
+        const response = await send(api(path), { body });
+        expect(response.status).toBeLessThan(300);
+        const format = { s5: 'sentiment', s6: 'quality', s7: 'vote' }[name];
+        const { body: list } = await send(api(`feedback?q=format:${format}`));
+        names.set(list.items[0].id, name);
+      }
+      const patch = (name: string, body: unknown) =>
+        send(api(`feedback/${backend}-${name}`), { method: 'PATCH', body });
+      await patch('s2', { status: 'resolved', assignee: 'maria' });
+      await patch('s3', { status: 'spam' });
+      await patch('s4', { assignee: 'local' });
+    },
   });
 
   /** The names of the records `GET /api/feedback` answers for `query`, in its order. */
@@ -284,18 +271,12 @@ const searchText = fc.oneof(
 );
 
 describe.each<Backend>(['pglite', 'postgres'])('any search on %s', (backend) => {
-  let storage: TestStorage;
-  let collector: Collector;
-  beforeAll(async () => {
-    storage = await openStorage(backend);
-    collector = await storage.start();
-    await send(`${collector.url}api/feedback`, {
-      body: minimalEvent(`${backend}-fuzz`, { comment: 'a comment', reason: 'r' }),
-    });
-  });
-  afterAll(async () => {
-    await collector?.close();
-    await storage?.stop();
+  const collector = useCollector(backend, {
+    seed: async (url) => {
+      await send(`${url}api/feedback`, {
+        body: minimalEvent(`${backend}-fuzz`, { comment: 'a comment', reason: 'r' }),
+      });
+    },
   });
 
   /** 200, or 400 naming q: never a 5xx, never another field. */

@@ -2,14 +2,8 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signFeedbackToken } from '../../collector/src/token';
 import type { Collector } from '../helpers/collector';
-import {
-  type Backend,
-  minimalEvent,
-  openStorage,
-  send,
-  type TestStorage,
-} from '../helpers/collector';
-import { type FakeVendor, startFakeVendor, VENDOR_ENV } from '../helpers/fake-vendor';
+import { type Backend, minimalEvent, send, useStorage } from '../helpers/collector';
+import { useFakeVendor } from '../helpers/fake-vendor';
 import { eventBody, forwardFile, vendorDestinations } from '../helpers/forward';
 
 // What an attacker on the internet tries against a collector, and what it answers. What other
@@ -29,17 +23,14 @@ describe.each<Backend>(['pglite', 'postgres'])(
   'security audit on %s',
   { timeout: 120_000 },
   (backend) => {
-    let storage: TestStorage;
-    let vendor: FakeVendor;
+    const storage = useStorage(backend);
+    const vendor = useFakeVendor({ env: true });
     let open: Collector;
     let signed: Collector;
     let guarded: Collector;
     beforeAll(async () => {
-      Object.assign(process.env, VENDOR_ENV);
-      vendor = await startFakeVendor();
       // Every delivery fails at once (a 4xx is not retried), so one waits for a manual retry.
       vendor.answer = () => ({ status: 422, body: '{}' });
-      storage = await openStorage(backend);
       const destinations = vendorDestinations(vendor.origin, '').filter(
         (destination) => destination.format === 'event',
       );
@@ -50,8 +41,6 @@ describe.each<Backend>(['pglite', 'postgres'])(
     });
     afterAll(async () => {
       await Promise.all([open.close(), signed.close(), guarded.close()]);
-      await storage.stop();
-      await vendor.close();
     });
     const api = (collector: Collector, path: string) => `${collector.url}api/${path}`;
 

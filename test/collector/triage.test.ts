@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type Backend, minimalEvent, openStorage, send, useCollector } from '../helpers/collector';
+import { type Backend, minimalEvent, send, useCollector, useStorage } from '../helpers/collector';
 
 const ADMIN_TOKEN = 'triage-admin-token-0123456789';
 
@@ -332,8 +332,8 @@ describe.each<Backend>(['pglite', 'postgres'])('triage on %s', (backend) => {
 });
 
 describe.each<Backend>(['pglite', 'postgres'])('who acts, on %s', (backend) => {
+  const storage = useStorage(backend);
   test('the actor is the Basic user name, else admin with the Bearer token', async () => {
-    const storage = await openStorage(backend);
     const collector = await storage.start({ adminToken: ADMIN_TOKEN });
     try {
       const id = `${backend}-actor`;
@@ -353,7 +353,6 @@ describe.each<Backend>(['pglite', 'postgres'])('who acts, on %s', (backend) => {
       ]);
     } finally {
       await collector.close();
-      await storage.stop();
     }
   });
 });

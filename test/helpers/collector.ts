@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { type CreateCollectorOptions, createCollector } from '../../collector/src/collector';
+import { lateBound } from './hooks';
 import { startTestDatabase } from './postgres';
 
 /** The collector package's bin, as `npx feedback-collector` runs it (the compiled collector). */
@@ -201,32 +202,52 @@ export async function openStorage(backend: Backend): Promise<TestStorage> {
   };
 }
 
+/** Storage a `describe` shares: new collectors on it, never its end (that is an `afterAll`'s). */
+export type SharedStorage = Pick<TestStorage, 'options' | 'start'>;
+
 /**
- * An in-process collector on `backend` for the tests of the enclosing `describe`, started before
- * them (then `seed`, if given) and stopped with its storage after them.
+ * Storage on `backend` for the tests of the enclosing `describe`: opened before them, dropped
+ * after them. Hooks run as a stack, so the `afterAll`s registered after this call (closing the
+ * collectors on it) run before the storage is dropped.
+ *
+ * @example
+ * const storage = useStorage(backend);
+ * test('…', async () => { const collector = await storage.start(); … });
+ */
+export function useStorage(backend: Backend): SharedStorage {
+  let storage: TestStorage | undefined;
+  beforeAll(async () => {
+    storage = await openStorage(backend);
+  });
+  afterAll(async () => {
+    await storage?.stop();
+  });
+  return lateBound<SharedStorage>('useStorage()', () => storage);
+}
+
+/**
+ * An in-process collector on `backend` for the tests of the enclosing `describe`, started with
+ * `start` before them (then `seed`, if given) and stopped with its storage after them.
  */
 export function useCollector(
   backend: Backend,
-  seed?: (url: string) => Promise<void>,
-): { readonly url: string; readonly storage: TestStorage } {
-  let storage: TestStorage | undefined;
+  setup: { start?: CreateCollectorOptions; seed?: (url: string) => Promise<void> } = {},
+): Pick<Collector, 'url' | 'logs'> & { readonly storage: SharedStorage } {
+  const storage = useStorage(backend);
   let collector: Collector | undefined;
   beforeAll(async () => {
-    storage = await openStorage(backend);
-    collector = await storage.start();
-    await seed?.(collector.url);
+    collector = await storage.start(setup.start);
+    await setup.seed?.(collector.url);
   });
   afterAll(async () => {
     await collector?.close();
-    await storage?.stop();
   });
   return {
     get url() {
       return (collector as Collector).url;
     },
-    get storage() {
-      return storage as TestStorage;
-    },
+    logs: () => (collector as Collector).logs(),
+    storage,
   };
 }
 

@@ -1,6 +1,8 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { waitForRequests } from './recording-server';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { lateBound } from './hooks';
+import { readBody, waitForRequests } from './recording-server';
 
 /** A request the fake vendor received. */
 export interface VendorRequest {
@@ -139,38 +141,29 @@ export async function startFakeVendor(): Promise<FakeVendor> {
   const settle = () => {
     if (sockets.size === 0 && reading === 0) for (const idle of idlers) idle();
   };
-  const server = createServer((request, response) => {
+  const server = createServer(async (request, response) => {
     reading++;
     request.on('close', () => {
       reading--;
       settle();
     });
-    let text = '';
-    request.on('data', (chunk) => {
-      text += chunk;
-    });
-    request.on('end', async () => {
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {}
-      const received = { at: Date.now(), path: request.url ?? '/', headers: request.headers, body };
-      vendor.requests.push(received);
-      for (const wake of waiters) wake();
-      const api = VENDOR_APIS.find((candidate) => candidate.path.test(received.path));
-      const refusal = api === undefined ? 'no such API' : api.check(received);
-      const answer =
-        api === undefined
-          ? { status: 404, body: JSON.stringify({ error: refusal }) }
-          : request.headers.authorization !== api.auth
-            ? { status: 401, body: '{"error":"bad credentials"}' }
-            : refusal !== undefined
-              ? { status: 400, body: JSON.stringify({ error: refusal }) }
-              : await vendor.answer(received);
-      if (response.destroyed) return;
-      response.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers });
-      response.end(answer.body ?? '');
-    });
+    const body = await readBody(request);
+    const received = { at: Date.now(), path: request.url ?? '/', headers: request.headers, body };
+    vendor.requests.push(received);
+    for (const wake of waiters) wake();
+    const api = VENDOR_APIS.find((candidate) => candidate.path.test(received.path));
+    const refusal = api === undefined ? 'no such API' : api.check(received);
+    const answer =
+      api === undefined
+        ? { status: 404, body: JSON.stringify({ error: refusal }) }
+        : request.headers.authorization !== api.auth
+          ? { status: 401, body: '{"error":"bad credentials"}' }
+          : refusal !== undefined
+            ? { status: 400, body: JSON.stringify({ error: refusal }) }
+            : await vendor.answer(received);
+    if (response.destroyed) return;
+    response.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers });
+    response.end(answer.body ?? '');
   });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
@@ -213,4 +206,28 @@ export async function startFakeVendor(): Promise<FakeVendor> {
     },
   };
   return vendor;
+}
+
+/**
+ * A fake vendor for the tests of the enclosing `describe`: started before them, closed after.
+ * With `env`, `VENDOR_ENV` is put into `process.env` for the collectors that take their secrets
+ * from there; with `fresh`, each test finds no request recorded and the default answer.
+ */
+export function useFakeVendor(options: { env?: boolean; fresh?: boolean } = {}): FakeVendor {
+  let vendor: FakeVendor | undefined;
+  beforeAll(async () => {
+    if (options.env) Object.assign(process.env, VENDOR_ENV);
+    vendor = await startFakeVendor();
+  });
+  afterAll(async () => {
+    await vendor?.close();
+  });
+  if (options.fresh) {
+    beforeEach(() => {
+      if (!vendor) return;
+      vendor.requests.length = 0;
+      vendor.answer = () => ({ status: 201, body: '{}' });
+    });
+  }
+  return lateBound('useFakeVendor()', () => vendor);
 }

@@ -58,6 +58,23 @@ export function forwardFile(content: unknown): string {
   return file;
 }
 
+/**
+ * The README's `down_rate` alert `bad-answers`: half or more of a message's votes in an hour
+ * down, 10 votes at least; it posts JSON to `url`.
+ */
+export function badAnswersAlert(url = 'https://ops.example.com/hook') {
+  return {
+    name: 'bad-answers',
+    when: 'down_rate',
+    by: 'message',
+    window: '1h',
+    min_votes: 10,
+    threshold: 0.5,
+    format: 'json',
+    url,
+  };
+}
+
 /** A complete `event` body; `overrides` replace or add fields. */
 export function eventBody(id: string, overrides: Record<string, unknown> = {}) {
   return minimalEvent(id, {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WAIT_MS } from './wait';
 
@@ -49,7 +49,7 @@ export async function startRecordingServer(): Promise<RecordingServer> {
   // The monotonic clock: a test that set a fake Date an hour ahead must not make quiet() wait
   // an hour once the real one is back.
   let lastArrival = 0;
-  const server = createServer((request, response) => {
+  const server = createServer(async (request, response) => {
     const path = request.url ?? '/';
     const cors = {
       'Access-Control-Allow-Origin': request.headers.origin ?? '*',
@@ -75,31 +75,22 @@ export async function startRecordingServer(): Promise<RecordingServer> {
       response.end(page.body);
       return;
     }
-    let text = '';
     answering += 1;
     lastArrival = performance.now();
     response.on('close', () => {
       answering -= 1;
     });
-    request.on('data', (chunk) => {
-      text += chunk;
+    const body = await readBody(request);
+    const recorded = { method: request.method ?? '', path, headers: request.headers, body };
+    recording.requests.push(recorded);
+    for (const wake of waiters) wake();
+    const answer = await recording.reply(recorded);
+    response.writeHead(answer.status, {
+      'Content-Type': 'application/json',
+      ...cors,
+      ...answer.headers,
     });
-    request.on('end', async () => {
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {}
-      const recorded = { method: request.method ?? '', path, headers: request.headers, body };
-      recording.requests.push(recorded);
-      for (const wake of waiters) wake();
-      const answer = await recording.reply(recorded);
-      response.writeHead(answer.status, {
-        'Content-Type': 'application/json',
-        ...cors,
-        ...answer.headers,
-      });
-      response.end(answer.body ?? '');
-    });
+    response.end(answer.body ?? '');
   });
   server.unref();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -125,6 +116,26 @@ export async function startRecordingServer(): Promise<RecordingServer> {
     },
   };
   return recording;
+}
+
+/**
+ * Resolves with the body of `request` once it has all arrived: parsed if it is JSON, else the
+ * text. It never settles for a request cut off before its end, which then goes unanswered.
+ */
+export function readBody(request: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve) => {
+    let text = '';
+    request.on('data', (chunk) => {
+      text += chunk;
+    });
+    request.on('end', () => {
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        resolve(text);
+      }
+    });
+  });
 }
 
 /**
