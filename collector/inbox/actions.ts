@@ -24,6 +24,7 @@ import {
   rows,
   search,
   searched,
+  turned,
 } from './state';
 import type { Scope } from './types';
 
@@ -61,6 +62,7 @@ export function turnPage(at: number): void {
   const dropped = checked.value.size > 0 || everyMatch.value !== false;
   batch(() => {
     offset.value = at;
+    turned.value++;
     checked.value = new Set();
     everyMatch.value = false;
   });

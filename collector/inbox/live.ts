@@ -15,6 +15,8 @@ import {
   everyMatch,
   now,
   offset,
+  offsetOf,
+  pageAt,
   problem,
   REFRESH_MS,
   record,
@@ -22,6 +24,7 @@ import {
   search,
   tick,
   traceTemplate,
+  turned,
   view,
 } from './state';
 
@@ -85,22 +88,32 @@ export function keepCursor(): void {
 }
 
 /**
- * Writes the view into the address: a new search or view is a new history entry (Back
+ * Writes the view into the address: a new search, view or page is a new history entry (Back
  * returns to the one before), and so is a record opened over the list (Back returns to the
- * list, its search and its cursor); moving the cursor to another record replaces the entry.
- * Each entry's state says whether its record covers the list. Back and Forward restore it.
+ * list, its search and its cursor); moving the cursor to another record, or a page past the
+ * end corrected to the last, replaces the entry. Each entry's state says whether its record
+ * covers the list. Back and Forward restore it.
  */
 export function followAddress(): void {
   let written = writeAddress(readAddress(location.search));
   let shown: Address = { view: view.peek(), q: search.peek() };
   let covered = detailOpen.peek();
+  let turns = turned.peek();
   effect(() => {
     const id = activeId.value;
     const over = detailOpen.value && id !== undefined;
-    const address: Address = { view: view.value, q: search.value, ...(id ? { id } : {}) };
+    const page = pageAt(offset.value);
+    const address: Address = {
+      view: view.value,
+      q: search.value,
+      ...(id ? { id } : {}),
+      ...(page > 1 ? { page } : {}),
+    };
+    const turning = turned.value !== turns;
+    turns = turned.value;
     const next = writeAddress(address);
     if (next === written && over === covered) return;
-    const entry = address.view !== shown.view || address.q !== shown.q;
+    const entry = address.view !== shown.view || address.q !== shown.q || turning;
     if (over && !covered && !entry) {
       // The entry left behind is the list, with the cursor on the row that was opened.
       history.replaceState({ over: false }, '', written || location.pathname);
@@ -125,7 +138,7 @@ export function followAddress(): void {
       search.value = address.q;
       activeId.value = address.id;
       detailOpen.value = over;
-      offset.value = 0;
+      offset.value = offsetOf(address.page ?? 1);
       checked.value = new Set();
       everyMatch.value = false;
     });

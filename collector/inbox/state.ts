@@ -18,7 +18,18 @@ const opened = readAddress(location.search);
 export const view = signal(opened.view);
 /** The search as the reader typed it and applied it; the list adds `is:open` unless it names a status. */
 export const search = signal(opened.q);
-export const offset = signal(0);
+/**
+ * The collector answers an `offset` up to this (SPEC §8): an address naming a page past it asks
+ * for this one, which holds no votes, and the list then shows its last page (below).
+ */
+const LAST_OFFSET = 1_000_000_000;
+/** Where the list's page `page` (from 1) starts. */
+export const offsetOf = (page: number) => Math.min((page - 1) * PAGE_SIZE, LAST_OFFSET);
+/** The page of the list, from 1, that starts at `at`. */
+export const pageAt = (at: number) => Math.floor(at / PAGE_SIZE) + 1;
+export const offset = signal(offsetOf(opened.page ?? 1));
+/** Bumped each time the reader turns the page: a new entry in the history, as a search is. */
+export const turned = signal(0);
 /** Bumped each time the reader applies a search, the same one again included. */
 export const searched = signal(0);
 /** The record the cursor is on, shown in the detail view. */
@@ -70,12 +81,13 @@ export const list = resource(
   { tick: listTick, changes, keep: true, final: refusesSearch },
 );
 
-// A page that changes emptied (the last one, resolved): the last page that still holds votes.
+// A page past the end (the last one, emptied by a change, or one an address names): the last
+// page that still holds votes, or the first when none do.
 effect(() => {
   const shown = list.value.data;
   const at = offset.peek();
-  if (shown && shown.items.length === 0 && at > 0 && shown.total > 0 && at >= shown.total) {
-    offset.value = Math.floor((shown.total - 1) / PAGE_SIZE) * PAGE_SIZE;
+  if (shown && shown.items.length === 0 && at > 0 && at >= shown.total) {
+    offset.value = shown.total > 0 ? Math.floor((shown.total - 1) / PAGE_SIZE) * PAGE_SIZE : 0;
   }
 });
 

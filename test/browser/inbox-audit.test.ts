@@ -987,3 +987,90 @@ describe('another page', () => {
     expectNoProblems();
   });
 });
+
+describe('the page of the list', () => {
+  /** Posts `count` votes, `page 0` oldest: pages hold 50, newest first. */
+  async function votesFor(count: number) {
+    for (let index = 0; index < count; index++) await vote({ comment: `page ${index}` });
+  }
+  const pageParam = (page: Page) => new URL(page.url()).searchParams.get('page');
+  const firstHeadline = async (page: Page) => (await headlines(page))[0];
+  const range = (page: Page) => page.getByRole('navigation', { name: 'Pages' }).locator('span');
+
+  it('is in the address: a reload, a shared link, Back and Forward show it, a new search starts at the first', async () => {
+    await votesFor(120);
+    const page = await openInbox();
+    await expect.poll(() => firstHeadline(page), POLL).toBe('page 119');
+    const next = page.getByRole('button', { name: 'Next' });
+    await next.click();
+    await expect.poll(() => firstHeadline(page), POLL).toBe('page 69');
+    expect(pageParam(page)).toBe('2');
+    await next.click();
+    await expect.poll(() => firstHeadline(page), POLL).toBe('page 19');
+    expect(pageParam(page)).toBe('3');
+
+    await page.reload();
+    await expect.poll(() => firstHeadline(page), POLL).toBe('page 19');
+    expect(await rows(page).count()).toBe(20);
+    expect(await range(page).textContent()).toBe('101–120 of 120');
+    // The keys work on the page shown, as on the first.
+    await page.keyboard.press('j');
+    await detail(page).locator('.comment', { hasText: 'page 19' }).waitFor();
+    await page.keyboard.press('x');
+    await said(page, 'Selected; 1 vote selected.');
+    // The row's own link reopens this page with the vote.
+    const href = await rows(page).nth(0).getByRole('link').getAttribute('href');
+    expect(new URLSearchParams(href ?? '').get('page')).toBe('3');
+
+    await page.goBack();
+    await expect.poll(() => firstHeadline(page), POLL).toBe('page 69');
+    expect(pageParam(page)).toBe('2');
+    expect(await page.locator('.toolbar .selected').count()).toBe(0);
+    await page.goBack();
+    await expect.poll(() => firstHeadline(page), POLL).toBe('page 119');
+    expect(pageParam(page)).toBe(null);
+    await page.goForward();
+    await expect.poll(() => firstHeadline(page), POLL).toBe('page 69');
+
+    const shared = await t.newPage();
+    await shared.goto(`${origin()}/dashboard?page=3`);
+    await expect.poll(() => firstHeadline(shared), POLL).toBe('page 19');
+
+    const box = page.getByRole('searchbox', { name: 'Search feedback' });
+    await box.fill('page');
+    await box.press('Enter');
+    await expect.poll(() => firstHeadline(page), POLL).toBe('page 119');
+    expect(pageParam(page)).toBe(null);
+    expect(new URL(page.url()).searchParams.get('q')).toBe('page');
+    expectNoProblems();
+  });
+
+  it.each([
+    // A value that reads as a page is left as it is; one past the end is corrected to the last.
+    ['abc', 'page 119', 'abc'],
+    ['-1', 'page 119', '-1'],
+    ['0', 'page 119', '0'],
+    ['2.5', 'page 69', '2.5'],
+    ['999999', 'page 19', '3'],
+    ['1e400', 'page 19', '3'],
+  ])(
+    'page=%s opens the nearest page that holds votes, %j first (page=%s)',
+    async (asked, first, after) => {
+      await votesFor(120);
+      const page = await openInbox(`?page=${asked}`);
+      await expect.poll(() => firstHeadline(page), POLL).toBe(first);
+      await expect.poll(() => pageParam(page), POLL).toBe(after);
+      expect(await banner(page).textContent()).toBe('');
+      expect(await page.locator('.problem-inline').count()).toBe(0);
+      expectNoProblems();
+    },
+  );
+
+  it('past the end of a search that matches nothing is the first, and its address says so', async () => {
+    await votesFor(1);
+    const page = await openInbox(`?q=nothing-matches&page=4`);
+    await page.locator('.empty', { hasText: 'No votes match this search.' }).waitFor();
+    await expect.poll(() => pageParam(page), POLL).toBe(null);
+    expectNoProblems();
+  });
+});

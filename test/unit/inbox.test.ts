@@ -56,13 +56,21 @@ describe('the address', () => {
     ['?q=rating%3Adown&id=v%201', { view: 'inbox', q: 'rating:down', id: 'v 1' }],
     ['?view=attention', { view: 'attention', q: '' }],
     ['?view=unknown&q=x', { view: 'inbox', q: 'x' }],
+    ['?q=x&page=3&id=v1', { view: 'inbox', q: 'x', id: 'v1', page: 3 }],
+    ['?page=1', { view: 'inbox', q: '' }],
+    ['?page=abc', { view: 'inbox', q: '' }],
+    ['?page=-2', { view: 'inbox', q: '' }],
+    ['?page=', { view: 'inbox', q: '' }],
+    ['?page=4.9', { view: 'inbox', q: '', page: 4 }],
+    ['?page=1e400', { view: 'inbox', q: '', page: Number.MAX_SAFE_INTEGER }],
   ])('%j is %j, and written back the same', (search, address) => {
     expect(readAddress(search)).toEqual(address);
     expect(readAddress(writeAddress(readAddress(search)))).toEqual(address);
   });
 
-  it('writes nothing for the plain inbox', () => {
+  it('writes nothing for the plain inbox, on its first page', () => {
     expect(writeAddress({ view: 'inbox', q: '' })).toBe('');
+    expect(writeAddress({ view: 'inbox', q: '', page: 1 })).toBe('');
   });
 });
 

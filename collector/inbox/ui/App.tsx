@@ -2,7 +2,17 @@ import { h } from 'preact';
 import { useEffect } from 'preact/hooks';
 import type { View } from '../address';
 import { writeAddress } from '../address';
-import { actor, announcement, detailOpen, keysOpen, problem, search, view } from '../state';
+import {
+  actor,
+  announcement,
+  detailOpen,
+  keysOpen,
+  offset,
+  pageAt,
+  problem,
+  search,
+  view,
+} from '../state';
 import { AttentionView } from './Attention';
 import { ViewLink } from './bits';
 import { AssignDialog, KeysDialog } from './Dialogs';
@@ -27,7 +37,11 @@ export function App() {
               <li key={name}>
                 <ViewLink
                   href={
-                    writeAddress({ view: name, q: name === 'inbox' ? search.value : '' }) || '?'
+                    writeAddress(
+                      name === 'inbox'
+                        ? { view: name, q: search.value, page: pageAt(offset.value) }
+                        : { view: name, q: '' },
+                    ) || '?'
                   }
                   go={() => {
                     view.value = name;

@@ -5,7 +5,18 @@ import { writeAddress } from '../address';
 import { ApiError } from '../api';
 import { RATING_LABELS, STATUS_LABELS, shortUrl } from '../format';
 import { shownStatus } from '../search';
-import { activeId, activeIndex, checked, counts, everyMatch, list, rows, search } from '../state';
+import {
+  activeId,
+  activeIndex,
+  checked,
+  counts,
+  everyMatch,
+  list,
+  offset,
+  pageAt,
+  rows,
+  search,
+} from '../state';
 import type { FeedbackRecord } from '../types';
 import { Ago, RatingMark } from './bits';
 
@@ -37,7 +48,12 @@ function Row({ row, focusable }: { row: FeedbackRecord; focusable: boolean }) {
       />
       <a
         class="open"
-        href={writeAddress({ view: 'inbox', q: search.value, id: row.id })}
+        href={writeAddress({
+          view: 'inbox',
+          q: search.value,
+          id: row.id,
+          page: pageAt(offset.value),
+        })}
         data-row-link
         tabIndex={focusable ? 0 : -1}
         aria-current={active ? 'true' : undefined}
