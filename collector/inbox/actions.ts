@@ -8,6 +8,7 @@ import type { Loaded } from './resource';
 import {
   activeId,
   activeIndex,
+  actor,
   announcement,
   busy,
   changes,
@@ -200,9 +201,13 @@ export async function change(scope: Scope, change: Change, follow = false): Prom
   problem.value = '';
   const index =
     follow && scope.kind === 'record' ? rows.value.findIndex((row) => row.id === scope.id) : -1;
-  const already = scope.kind === 'record' && shownIn(scope.id, change);
+  const shown = record.peek().data;
+  const known = {
+    activity: scope.kind === 'record' && shown?.id === scope.id ? shown.activity : undefined,
+    actor: actor.peek(),
+  };
   try {
-    const updated = already ? 0 : await send(scope, change);
+    const updated = await send(scope, change, known);
     batch(() => {
       if (scope.kind !== 'record') {
         checked.value = new Set();
@@ -236,20 +241,6 @@ export async function change(scope: Scope, change: Change, follow = false): Prom
   } finally {
     busy.value = false;
   }
-}
-
-/**
- * Whether the vote is shown already in the state `change` asks for: the reader is told so, and
- * nothing is sent (the collector would change nothing, and keep no activity).
- */
-function shownIn(id: string, change: Change): boolean {
-  const shown = record.peek().data;
-  const vote = shown?.id === id ? shown : rows.peek().find((row) => row.id === id);
-  if (vote === undefined || change.note !== undefined) return false;
-  return (
-    (change.status === undefined || change.status === vote.status) &&
-    (change.assignee === undefined || (change.assignee ?? undefined) === vote.assignee)
-  );
 }
 
 /** Resolves once `shown` (the record, by default) has been fetched again, or at once. */

@@ -972,6 +972,68 @@ describe('a key that asks for the state a vote already has', () => {
   });
 });
 
+describe('a change to a vote a teammate changed since the page last read it', () => {
+  /** What is said, while time stands still: the frames the page waits for are run as it polls. */
+  async function saidWhilePaused(page: Page, text: string) {
+    await expect
+      .poll(async () => {
+        await page.clock.runFor(50);
+        return page.getByRole('status').textContent();
+      }, POLL)
+      .toBe(text);
+  }
+
+  /** Opens the inbox at `path` with the vote under the cursor, then stops its clock. */
+  async function openOn(path: string, comment: string) {
+    const page = await openInbox(path, 1280, (tab) => tab.clock.install());
+    await expect.poll(() => headlines(page), POLL).toContain(comment);
+    await page.keyboard.press('j');
+    await detail(page).locator('.comment', { hasText: comment }).waitFor();
+    // Time stands still: no refresh shows the teammate's change before the reader acts.
+    await page.clock.pauseAt(Date.now() + 1000);
+    return page;
+  }
+
+  it('says the vote already was resolved when the teammate resolved it, and keeps their activity only', async () => {
+    const id = await vote({ comment: 'resolved by kim meanwhile' });
+    const page = await openOn('', 'resolved by kim meanwhile');
+    await patch(id, { status: 'resolved' });
+    const before = (await stored(id)).activity;
+    await page.keyboard.press('e');
+    await saidWhilePaused(page, 'The vote already was resolved: nothing changed.');
+    expect((await stored(id)).activity).toEqual(before);
+    expectNoProblems();
+  });
+
+  it('resolves a vote the list shows resolved when the teammate reopened it, and says so', async () => {
+    const id = await vote({ comment: 'reopened by kim meanwhile' });
+    await patch(id, { status: 'resolved' });
+    const page = await openOn('?q=is:resolved', 'reopened by kim meanwhile');
+    await patch(id, { status: 'open' });
+    await page.keyboard.press('e');
+    await saidWhilePaused(page, 'Resolved the vote.');
+    const { status, activity } = await stored(id);
+    expect(status).toBe('resolved');
+    expect(activity.at(-1)).toMatchObject({ actor: 'dana', action: 'status', to: 'resolved' });
+    expectNoProblems();
+  });
+
+  it('says the vote already was assigned when the teammate assigned it to the same name', async () => {
+    const id = await vote({ comment: 'assigned by kim meanwhile' });
+    const page = await openOn('', 'assigned by kim meanwhile');
+    await patch(id, { assignee: 'lee' });
+    await page.keyboard.press('a');
+    // The frame after which the dialog opens, which the paused clock holds back.
+    await page.clock.runFor(50);
+    const dialog = page.getByRole('dialog', { name: 'Assign the vote' });
+    await dialog.getByLabel('Assignee').fill('lee');
+    await dialog.getByRole('button', { name: 'Assign', exact: true }).click();
+    await saidWhilePaused(page, 'The vote already was assigned to lee: nothing changed.');
+    expect((await stored(id)).activity).toHaveLength(1);
+    expectNoProblems();
+  });
+});
+
 describe('another page', () => {
   it('says the selection it drops is cleared', async () => {
     for (let index = 0; index < 53; index++) await vote({ comment: `page ${index}` });
