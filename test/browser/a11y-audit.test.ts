@@ -3,9 +3,8 @@ import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { type Messages, messagesFor } from '../../widget/i18n';
 import { type ArticleSetup, openArticle } from '../helpers/article';
-import { isFocused, type TestContext, widgetControls } from '../helpers/browser';
-import { useBrowserAndServer } from '../helpers/browser-suite';
-import type { RecordingServer } from '../helpers/recording-server';
+import { isFocused, widgetControls } from '../helpers/browser';
+import { useBrowserTest } from '../helpers/browser-suite';
 
 // An audit as a demanding user of assistive technology would run it, past what a11y.test.ts
 // checks: a reader's own text spacing, reflow at 320 px, target sizes, every locale's names,
@@ -18,11 +17,7 @@ const en = messagesFor('en');
 const TEXT_SPACING =
   '* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }';
 
-let server: RecordingServer;
-let t: TestContext;
-useBrowserAndServer((current) => {
-  ({ server, t } = current);
-});
+const { server, t } = useBrowserTest();
 
 interface Setup extends ArticleSetup {
   messages?: Messages;

@@ -5,9 +5,8 @@ import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { type Messages, messagesFor } from '../../widget/i18n';
 import { type ArticleSetup, openArticle } from '../helpers/article';
-import { isFocused, outboxDrained, type TestContext, widgetControls } from '../helpers/browser';
-import { useBrowserAndServer } from '../helpers/browser-suite';
-import type { RecordingServer } from '../helpers/recording-server';
+import { isFocused, outboxDrained, widgetControls } from '../helpers/browser';
+import { useBrowserTest } from '../helpers/browser-suite';
 
 const en = messagesFor('en');
 const ar = messagesFor('ar');
@@ -20,11 +19,7 @@ const AXE = readFileSync(
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 const BLOCKING: ImpactValue[] = ['serious', 'critical'];
 
-let server: RecordingServer;
-let t: TestContext;
-useBrowserAndServer((current) => {
-  ({ server, t } = current);
-});
+const { server, t } = useBrowserTest();
 
 interface Setup extends ArticleSetup {
   /** The texts the widget shows, to find its controls by name; English unless given. */

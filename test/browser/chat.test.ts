@@ -7,23 +7,17 @@ import {
   outboxDrained,
   recordEvents,
   recordedEvents,
-  type TestContext,
   widgetControls,
 } from '../helpers/browser';
-import { useBrowserAndServer } from '../helpers/browser-suite';
-import type { RecordingServer } from '../helpers/recording-server';
+import { useBrowserTest } from '../helpers/browser-suite';
 
 const SCRIPT = '<script src="/feedback-widget.js" async data-endpoint="/api/feedback"></script>';
 /** Long enough for a thousand widgets on a slow, shared machine; polls end as soon as they pass. */
 const SLOW = { timeout: 20_000, interval: 200 };
 
-let server: RecordingServer;
-let t: TestContext;
 let pages = 0;
 
-useBrowserAndServer((current) => {
-  ({ server, t } = current);
-});
+const { server, t } = useBrowserTest();
 
 /** One assistant message of a chat, with its widget under the answer. */
 function message(n: number, conversation = 'c1', prefix = 'm'): string {

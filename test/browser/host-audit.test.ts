@@ -6,22 +6,17 @@ import {
   outboxDrained,
   recordEvents,
   recordedEvents,
-  type TestContext,
   widgetControls,
 } from '../helpers/browser';
-import { useBrowserAndServer } from '../helpers/browser-suite';
+import { useBrowserTest } from '../helpers/browser-suite';
 import { deferred } from '../helpers/outbox';
-import type { Recorded, RecordingServer, Reply } from '../helpers/recording-server';
+import type { Recorded, Reply } from '../helpers/recording-server';
 
 const SCRIPT = '<script src="/feedback-widget.js" data-endpoint="/api/feedback"></script>';
 
-let server: RecordingServer;
-let t: TestContext;
 let pages = 0;
 
-useBrowserAndServer((current) => {
-  ({ server, t } = current);
-});
+const { server, t } = useBrowserTest();
 
 /** Serves a page with `body` (and the script tag in <head> unless `head` says otherwise). */
 async function open(body: string, head = SCRIPT): Promise<Page> {

@@ -1,16 +1,9 @@
 // @vitest-environment node
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import {
-  isFocused,
-  outboxDrained,
-  recordEvents,
-  recordedEvents,
-  type TestContext,
-} from '../helpers/browser';
-import { useBrowserAndServer } from '../helpers/browser-suite';
+import { isFocused, outboxDrained, recordEvents, recordedEvents } from '../helpers/browser';
+import { useBrowserTest } from '../helpers/browser-suite';
 import { OUTBOX_PREFIX, outboxItem } from '../helpers/outbox';
-import type { RecordingServer } from '../helpers/recording-server';
 
 const SCRIPT = '<script src="/feedback-widget.js" async data-endpoint="/api/feedback"></script>';
 const VOTE_PREFIX = 'feedback-widget:vote:';
@@ -67,15 +60,10 @@ const HOSTILE: string[] = [
 /** A hostile text as an id: its first 200 characters, the most an id may have (longer is refused). */
 const asId = (text: string) => [...text].slice(0, 200).join('').trim();
 
-let server: RecordingServer;
-let t: TestContext;
 let pages = 0;
 
-useBrowserAndServer(
-  (current) => {
-    ({ server, t } = current);
-  },
-  (page) => page.page('/hostile.css', HOSTILE_CSS, { 'Content-Type': 'text/css' }),
+const { server, t } = useBrowserTest((page) =>
+  page.page('/hostile.css', HOSTILE_CSS, { 'Content-Type': 'text/css' }),
 );
 
 function html(body: string, head: string): string {

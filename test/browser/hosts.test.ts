@@ -3,10 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nextFrame, type TestContext, widgetControls } from '../helpers/browser';
-import { useBrowserAndServer } from '../helpers/browser-suite';
+import { nextFrame, widgetControls } from '../helpers/browser';
+import { useBrowserTest } from '../helpers/browser-suite';
 import { bundleForBrowser, bundleForNode } from '../helpers/bundle';
-import type { Recorded, RecordingServer } from '../helpers/recording-server';
+import type { Recorded } from '../helpers/recording-server';
 import type { ChatProps } from '../hosts/react-chat';
 
 const JS = { 'Content-Type': 'text/javascript' };
@@ -19,8 +19,6 @@ const CHAT: ChatProps = {
   ],
 };
 
-let server: RecordingServer;
-let t: TestContext;
 let bundles: { react: string; vue: string; server: string };
 
 beforeAll(async () => {
@@ -33,15 +31,10 @@ beforeAll(async () => {
   bundles = { react, vue, server: node };
 }, 120_000);
 
-useBrowserAndServer(
-  (current) => {
-    ({ server, t } = current);
-  },
-  (recording) => {
-    recording.page('/react.js', bundles.react, JS);
-    recording.page('/vue.js', bundles.vue, JS);
-  },
-);
+const { server, t } = useBrowserTest((recording) => {
+  recording.page('/react.js', bundles.react, JS);
+  recording.page('/vue.js', bundles.vue, JS);
+});
 
 function html(body: string, head = ''): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>${head}</head><body>${body}</body></html>`;

@@ -3,9 +3,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { nextFrame, outboxDrained, type TestContext, widgetControls } from '../helpers/browser';
-import { useBrowserAndServer } from '../helpers/browser-suite';
-import type { RecordingServer } from '../helpers/recording-server';
+import { nextFrame, outboxDrained, widgetControls } from '../helpers/browser';
+import { useBrowserTest } from '../helpers/browser-suite';
 
 // htmx's own build, as a page loads it from a CDN.
 const HTMX = readFileSync(
@@ -18,17 +17,9 @@ const HEAD =
 /** htmx keeps no snapshot: Back asks the server for the page again. */
 const NO_SNAPSHOTS = `<meta name="htmx-config" content='{"historyCacheSize":0}'>`;
 
-let server: RecordingServer;
-let t: TestContext;
-
-useBrowserAndServer(
-  (current) => {
-    ({ server, t } = current);
-  },
-  (recording) => {
-    recording.page('/htmx.min.js', HTMX, { 'Content-Type': 'text/javascript' });
-  },
-);
+const { server, t } = useBrowserTest((recording) => {
+  recording.page('/htmx.min.js', HTMX, { 'Content-Type': 'text/javascript' });
+});
 
 /** An answer as a server renders it, for a whole page or an htmx fragment. */
 const answer = (id: string, text: string) =>

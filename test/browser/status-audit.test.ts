@@ -2,10 +2,9 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { messagesFor } from '../../widget/i18n';
-import { recordEvents, recordedEvents, type TestContext, widgetControls } from '../helpers/browser';
-import { useBrowserAndServer } from '../helpers/browser-suite';
+import { recordEvents, recordedEvents, widgetControls } from '../helpers/browser';
+import { useBrowserTest } from '../helpers/browser-suite';
 import { deferred } from '../helpers/outbox';
-import type { RecordingServer } from '../helpers/recording-server';
 
 /**
  * What the status region says beyond status.test.ts, from an audit of issue 18 ("The widget
@@ -20,13 +19,9 @@ const en = messagesFor('en');
 const RETRY = { timeout: 5000 };
 const EVENTS = ['vote', 'sent', 'error', 'duplicate'] as const;
 
-let server: RecordingServer;
-let t: TestContext;
 let pages = 0;
 
-useBrowserAndServer((current) => {
-  ({ server, t } = current);
-});
+const { server, t } = useBrowserTest();
 
 /** Serves `body` under a path no other test uses; returns its URL. */
 function serve(body: string, html = '<html lang="en">'): string {

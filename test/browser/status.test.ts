@@ -2,23 +2,19 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { messagesFor } from '../../widget/i18n';
-import { type TestContext, widgetControls } from '../helpers/browser';
-import { useBrowserAndServer } from '../helpers/browser-suite';
+import { widgetControls } from '../helpers/browser';
+import { useBrowserTest } from '../helpers/browser-suite';
 import { deferred } from '../helpers/outbox';
-import type { RecordingServer, Reply } from '../helpers/recording-server';
+import type { Reply } from '../helpers/recording-server';
 
 const SCRIPT = '<script src="/feedback-widget.js" async data-endpoint="/api/feedback"></script>';
 const en = messagesFor('en');
 /** Retries come within a second of backoff; a test that waits for one gives it room. */
 const RETRY = { timeout: 5000 };
 
-let server: RecordingServer;
-let t: TestContext;
 let pages = 0;
 
-useBrowserAndServer((current) => {
-  ({ server, t } = current);
-});
+const { server, t } = useBrowserTest();
 
 /** Serves `body` under a path no other test uses; returns its URL. */
 function serve(body: string, html = '<html lang="en">', head = SCRIPT): string {

@@ -2,10 +2,10 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { messagesFor } from '../../widget/i18n';
-import { type TestContext, widgetControls } from '../helpers/browser';
-import { useBrowserAndServer } from '../helpers/browser-suite';
+import { widgetControls } from '../helpers/browser';
+import { useBrowserTest } from '../helpers/browser-suite';
 import { deferred } from '../helpers/outbox';
-import type { Recorded, RecordingServer, Reply } from '../helpers/recording-server';
+import type { Recorded, Reply } from '../helpers/recording-server';
 
 /**
  * Votes waiting for a retry when the page loses its storage: the host page clears
@@ -20,13 +20,9 @@ const en = messagesFor('en');
 /** Past the first retries' backoff (1 s, then 2 s, with jitter): on the page's fake clock. */
 const PAST_BACKOFF = 10_000;
 
-let server: RecordingServer;
-let t: TestContext;
 let pages = 0;
 
-useBrowserAndServer((current) => {
-  ({ server, t } = current);
-});
+const { server, t } = useBrowserTest();
 
 /**
  * A page with one widget on a clock that stands still unless the test runs it, so nothing is

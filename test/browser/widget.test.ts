@@ -8,24 +8,19 @@ import {
   outboxDrained,
   recordEvents,
   recordedEvents,
-  type TestContext,
   widgetControls,
 } from '../helpers/browser';
-import { useBrowserAndServer } from '../helpers/browser-suite';
-import type { Recorded, RecordingServer } from '../helpers/recording-server';
+import { useBrowserTest } from '../helpers/browser-suite';
+import type { Recorded } from '../helpers/recording-server';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SCRIPT = '<script src="/feedback-widget.js" async data-endpoint="/api/feedback"></script>';
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; require-trusted-types-for 'script'";
 
-let server: RecordingServer;
-let t: TestContext;
 let pages = 0;
 
-useBrowserAndServer((current) => {
-  ({ server, t } = current);
-});
+const { server, t } = useBrowserTest();
 
 function html(body: string, head = SCRIPT): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Article</title>${head}</head><body><main><h1>An answer</h1><p>Some text.</p>${body}</main></body></html>`;

@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { launchBrowser, openContext, type TestContext } from './browser';
+import { lateBound } from './hooks';
 import { type RecordingServer, startRecordingServer } from './recording-server';
 
 /**
@@ -50,4 +51,22 @@ export function useBrowserAndServer(
     await server?.close();
   });
   useBrowser((t) => use({ server: server as RecordingServer, t }));
+}
+
+/**
+ * `useBrowserAndServer` for a file that names the server and context once: what it returns
+ * stands for the current test's.
+ *
+ * @example
+ * const { server, t } = useBrowserTest();
+ */
+export function useBrowserTest(prepare?: (server: RecordingServer) => void): BrowserTest {
+  let current: BrowserTest | undefined;
+  useBrowserAndServer((now) => {
+    current = now;
+  }, prepare);
+  return {
+    server: lateBound('useBrowserTest()’s server', () => current?.server),
+    t: lateBound('useBrowserTest()’s context', () => current?.t),
+  };
 }
