@@ -4,15 +4,17 @@ import { batch, effect } from '@preact/signals';
 import { announce, focusOutOfList, focusRow } from './actions';
 import { type Address, readAddress, writeAddress } from './address';
 import { api } from './api';
-import { goneText } from './format';
+import { goneText, votes, whole } from './format';
 import {
   activeId,
   activeIndex,
   actor,
+  busy,
   checked,
   detailOpen,
   erased,
   everyMatch,
+  list,
   now,
   offset,
   offsetOf,
@@ -84,6 +86,32 @@ export function keepCursor(): void {
     const at = Math.min(index, next.length - 1);
     activeId.value = next[at]?.id;
     focusRow(at);
+  });
+}
+
+/**
+ * Ticked rows are this page's (each page starts its own selection): a refresh that takes one
+ * out of it (a teammate resolved it, newer votes pushed it to the next page) deselects it, and
+ * says so. Else the count would name votes the list no longer shows, and Spam would change
+ * them unseen, over the teammate's own change.
+ */
+export function keepSelection(): void {
+  effect(() => {
+    // No list (another view, a search refused): nothing is shown that could disagree.
+    const answer = list.value.data;
+    if (answer === undefined) return;
+    const shown = new Set(answer.items.map((row) => row.id));
+    // Every match selected is the search's, however its pages shift (bulk.ts checks it); a
+    // change being sent clears the selection itself once it is made.
+    if (everyMatch.peek() !== false || busy.peek()) return;
+    const ticked = checked.peek();
+    const kept = new Set([...ticked].filter((id) => shown.has(id)));
+    const dropped = ticked.size - kept.size;
+    if (dropped === 0) return;
+    checked.value = kept;
+    announce(
+      `${dropped === 1 ? 'A selected vote' : `${whole(dropped)} selected votes`} left this page and ${dropped === 1 ? 'was' : 'were'} deselected; ${votes(kept.size)} selected.`,
+    );
   });
 }
 

@@ -2,12 +2,20 @@
 import './inbox.css';
 import { h, render } from 'preact';
 import { onKey } from './keyboard';
-import { followAddress, keepCursor, keepRefreshing, loadConfig, sayErased } from './live';
+import {
+  followAddress,
+  keepCursor,
+  keepRefreshing,
+  keepSelection,
+  loadConfig,
+  sayErased,
+} from './live';
 import { sayMatches } from './matches';
 import { App } from './ui/App';
 
 followAddress();
 keepCursor();
+keepSelection();
 sayMatches();
 sayErased();
 keepRefreshing();

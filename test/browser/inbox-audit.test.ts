@@ -1034,6 +1034,30 @@ describe('a change to a vote a teammate changed since the page last read it', ()
   });
 });
 
+describe('a ticked row a refresh takes out of the list', () => {
+  it('is deselected, which is said: the count and Spam are for the ticked rows still shown', async () => {
+    const kept = await vote({ comment: 'ticked, still open' });
+    const gone = await vote({ comment: 'ticked, resolved by kim' });
+    const page = await openInbox();
+    await expect
+      .poll(() => headlines(page), POLL)
+      .toEqual(['ticked, resolved by kim', 'ticked, still open']);
+    await rows(page).nth(0).getByRole('checkbox').check();
+    await rows(page).nth(1).getByRole('checkbox').check();
+    await said(page, 'Selected; 2 votes selected.');
+    await patch(gone, { status: 'resolved' });
+    await refreshed(page);
+    await expect.poll(() => headlines(page), POLL).toEqual(['ticked, still open']);
+    await said(page, 'A selected vote left this page and was deselected; 1 vote selected.');
+    expect(await page.locator('.toolbar .selected').textContent()).toBe('1 vote selected');
+    await page.locator('.toolbar').getByRole('button', { name: 'Spam', exact: true }).click();
+    await said(page, 'Marked 1 vote as spam.');
+    expect((await stored(gone)).status).toBe('resolved');
+    expect((await stored(kept)).status).toBe('spam');
+    expectNoProblems();
+  });
+});
+
 describe('another page', () => {
   it('says the selection it drops is cleared', async () => {
     for (let index = 0; index < 53; index++) await vote({ comment: `page ${index}` });
