@@ -8,7 +8,6 @@ import type { Loaded } from './resource';
 import {
   activeId,
   activeIndex,
-  actor,
   announcement,
   busy,
   changes,
@@ -201,13 +200,8 @@ export async function change(scope: Scope, change: Change, follow = false): Prom
   problem.value = '';
   const index =
     follow && scope.kind === 'record' ? rows.value.findIndex((row) => row.id === scope.id) : -1;
-  const shown = record.peek().data;
-  const known = {
-    activity: scope.kind === 'record' && shown?.id === scope.id ? shown.activity : undefined,
-    actor: actor.peek(),
-  };
   try {
-    const updated = await send(scope, change, known);
+    const updated = await send(scope, change);
     batch(() => {
       if (scope.kind !== 'record') {
         checked.value = new Set();

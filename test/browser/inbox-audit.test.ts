@@ -233,7 +233,7 @@ describe('a failing collector', () => {
     const resolve = detail(page).getByRole('button', { name: 'Resolve', exact: true });
     await resolve.waitFor();
     await page.route('**/api/feedback/*', (route) =>
-      route.request().method() === 'PATCH'
+      route.request().method() !== 'GET'
         ? route.fulfill({
             status: 503,
             headers: { 'Retry-After': '5' },

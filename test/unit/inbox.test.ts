@@ -1,7 +1,6 @@
 import { signal } from '@preact/signals';
 import { describe, expect, it } from 'vitest';
 import { readAddress, writeAddress } from '../../collector/inbox/address';
-import { changedBy } from '../../collector/inbox/bulk';
 import { ago, describeChange, safeHref, traceHref, waited } from '../../collector/inbox/format';
 import { resource } from '../../collector/inbox/resource';
 import {
@@ -96,23 +95,6 @@ describe('the words of a change', () => {
     [one, { assignee: null }, 0, 'The vote already was unassigned: nothing changed.'],
   ] as const)('%j %j (%s changed) reads %j', (scope, change, updated, words) => {
     expect(describeChange(scope, change, updated)).toBe(words);
-  });
-});
-
-describe('whether a change to one vote changed it', () => {
-  const at = '2026-12-06T10:00:00.000Z';
-  const opened = { at, actor: 'kim', action: 'status', from: 'open', to: 'resolved' } as const;
-  const reopened = { at, actor: 'kim', action: 'status', from: 'resolved', to: 'open' } as const;
-  const mine = { at, actor: 'dana', action: 'status', from: 'open', to: 'resolved' } as const;
-  const note = { at, actor: 'dana', action: 'note', note: 'looked' } as const;
-  it.each([
-    ["the reader's entry past the ones read", [opened, reopened, mine], 1, 'dana', true],
-    ["only a teammate's entry past them", [opened], 0, 'dana', false],
-    ['no entry past them', [opened, mine], 2, 'dana', false],
-    ["only a note of the reader's", [note], 0, 'dana', false],
-    ['any entry past them, the reader unknown', [opened], 0, undefined, true],
-  ] as const)('%s', (_, answer, seen, actor, changed) => {
-    expect(changedBy(answer, seen, actor)).toBe(changed);
   });
 });
 
