@@ -800,6 +800,28 @@ describe('a quality vote', () => {
   });
 });
 
+describe('a changed vote', () => {
+  it('links to the vote it replaces within the search it was opened from', async () => {
+    await startInbox();
+    const first = await vote({ rating: 'up', comment: 'Clear steps, thanks' });
+    const changed = await vote({
+      rating: 'down',
+      value: 0,
+      sentiment: 'negative',
+      comment: 'The steps are wrong',
+      replaces: first,
+    });
+    const page = await openInbox(`?q=steps&id=${changed}`);
+    const link = detail(page).getByRole('link', { name: first });
+    await link.waitFor();
+    expect(await link.getAttribute('href')).toBe(`?q=steps&id=${first}`);
+    await link.click();
+    await detail(page).getByText('Clear steps, thanks').waitFor();
+    expect(new URL(page.url()).search).toBe(`?q=steps&id=${first}`);
+    expectNoProblems();
+  });
+});
+
 describe('a collector out of reach', () => {
   it('says it could not be reached until a later request goes through, the refresh included', async () => {
     await startInbox();

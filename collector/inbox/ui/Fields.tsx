@@ -3,7 +3,7 @@ import { applySearch, open } from '../actions';
 import { writeAddress } from '../address';
 import { decimal, fullTime, safeHref, traceHref } from '../format';
 import { fieldTerm } from '../search';
-import { traceTemplate } from '../state';
+import { offset, pageAt, search, traceTemplate } from '../state';
 import type { FeedbackRecord } from '../types';
 import { ViewLink } from './bits';
 
@@ -96,7 +96,15 @@ const KNOWN: [string, (value: string, vote: FeedbackRecord) => Shown][] = [
     'replaces',
     (value) => [
       'Replaces',
-      <ViewLink href={writeAddress({ view: 'inbox', q: '', id: value })} go={() => open(value)}>
+      <ViewLink
+        href={writeAddress({
+          view: 'inbox',
+          q: search.value,
+          page: pageAt(offset.value),
+          id: value,
+        })}
+        go={() => open(value)}
+      >
         <code>{value}</code>
       </ViewLink>,
     ],
