@@ -78,7 +78,9 @@ function runPatterns(digit: string, flags: string) {
 // Unicode patterns are used only for a text that holds digits of another script.
 const ASCII_RUNS = runPatterns('[0-9]', 'g');
 const UNICODE_RUNS = runPatterns('\\p{Nd}', 'gu');
-// Looking for a non-ASCII character first is what makes this test cheap on ASCII text.
+// A digit of another script is looked for only in a text with a character beyond ASCII: the
+// test without the `u` flag costs half as much on ASCII text as the lookahead alone.
+const BEYOND_ASCII = /[^\0-\x7f]/;
 const OTHER_DIGIT = /(?=[\u0080-\u{10ffff}])\p{Nd}/u;
 const WORD = /[\p{L}\p{N}_]/u;
 
@@ -186,7 +188,7 @@ export function createRedactor(kinds: readonly Redaction[]): (text: string) => s
   return (text) => {
     let out = email ? replaceEmails(text) : text;
     if (!(card || phone) || !DIGIT.test(out)) return out;
-    const runs = OTHER_DIGIT.test(out) ? UNICODE_RUNS : ASCII_RUNS;
+    const runs = BEYOND_ASCII.test(out) && OTHER_DIGIT.test(out) ? UNICODE_RUNS : ASCII_RUNS;
     if (card) {
       out = replaceCardRuns(out, runs.card);
       const text = out;
