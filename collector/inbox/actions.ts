@@ -85,7 +85,7 @@ export function open(id: string | undefined): void {
 }
 
 /** Whether the element takes the focus where the reader sees it (not <body>, not hidden). */
-function shown(element: Element | null): boolean {
+export function shown(element: Element | null): boolean {
   return element !== null && element !== document.body && element.getClientRects().length > 0;
 }
 
@@ -274,18 +274,28 @@ export async function addNote(id: string, note: string): Promise<boolean> {
   return change({ kind: 'record', id }, { note });
 }
 
-export async function retry(deliveryId: string, destination: string): Promise<void> {
-  if (busy.value) return;
+/**
+ * Sends a failed delivery again; resolves once `shown`, the deliveries it is listed in (the
+ * vote's, by default), no longer list it as failed, with whether it was queued.
+ */
+export async function retry(
+  deliveryId: string,
+  destination: string,
+  shown: ReadonlySignal<Loaded<unknown>> = deliveries,
+): Promise<boolean> {
+  if (busy.value) return false;
   busy.value = true;
   problem.value = '';
   try {
     await api.retry(deliveryId);
     changes.value++;
     // Until the deliveries show it pending, Retry stays inert: a second press would be a 409.
-    await reloaded(deliveries);
+    await reloaded(shown);
     announce(`Delivery to ${destination} queued again.`);
+    return true;
   } catch (error) {
     fail(error as Error);
+    return false;
   } finally {
     busy.value = false;
   }

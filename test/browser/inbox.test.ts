@@ -310,6 +310,10 @@ describe.each<Backend>(['pglite', 'postgres'])('on %s', (backend) => {
       vendor.answer = () => ({ status: 201 });
       await deliveries.getByRole('button', { name: 'Retry the delivery to events-no-key' }).click();
       await said(page, 'Delivery to events-no-key queued again.');
+      // Its button left with the failure: the focus is on the list it was in, not on <body>.
+      await expect
+        .poll(() => isFocused(deliveries.getByRole('heading', { name: 'Deliveries' })), POLL)
+        .toBe(true);
       await expect
         .poll(() => deliveries.getByRole('listitem').locator('.chip').textContent(), POLL)
         .toBe('Delivered');

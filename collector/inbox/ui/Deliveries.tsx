@@ -15,7 +15,9 @@ export function Deliveries() {
   if (!items || items.length === 0) return null;
   return (
     <section aria-labelledby="deliveries-title">
-      <h3 id="deliveries-title">Deliveries</h3>
+      <h3 id="deliveries-title" tabIndex={-1}>
+        Deliveries
+      </h3>
       <ul class="deliveries">
         {items.map((delivery) => (
           <li key={delivery.id} class={`delivery delivery-${delivery.status}`}>
@@ -27,7 +29,9 @@ export function Deliveries() {
               {delivery.attempts} {delivery.attempts === 1 ? 'attempt' : 'attempts'}
               {delivery.last_status !== undefined && ` · HTTP ${delivery.last_status}`}
             </span>
-            {delivery.status === 'failed' && <RetryButton delivery={delivery} />}
+            {delivery.status === 'failed' && (
+              <RetryButton delivery={delivery} heading="deliveries-title" />
+            )}
             {delivery.last_error !== undefined && (
               <pre class="error-text">{delivery.last_error}</pre>
             )}

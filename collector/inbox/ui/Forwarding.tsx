@@ -74,7 +74,9 @@ export function Forwarding() {
       )}
       {counts !== undefined && counts.length > 0 && (
         <section aria-labelledby="failures-title">
-          <h3 id="failures-title">Latest failures</h3>
+          <h3 id="failures-title" tabIndex={-1}>
+            Latest failures
+          </h3>
           {failed.length === 0 ? (
             <p class="muted">No failed deliveries.</p>
           ) : (
@@ -89,7 +91,7 @@ export function Forwarding() {
                     <Ago at={item.created_at} />
                   </p>
                   {item.last_error !== undefined && <pre class="error-text">{item.last_error}</pre>}
-                  <RetryButton delivery={item} />
+                  <RetryButton delivery={item} listedIn={failures} heading="failures-title" />
                 </li>
               ))}
             </ol>

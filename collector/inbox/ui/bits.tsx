@@ -1,7 +1,9 @@
 // Small pieces every view uses.
+import type { ReadonlySignal } from '@preact/signals';
 import { h } from 'preact';
-import { retry } from '../actions';
+import { retry, shown } from '../actions';
 import { ago, fullTime, RATING_LABELS } from '../format';
+import type { Loaded } from '../resource';
 import { busy, now } from '../state';
 import type { Rating } from '../types';
 
@@ -17,15 +19,42 @@ export function RatingMark({ rating, named = true }: { rating: Rating; named?: b
   );
 }
 
-/** Sends a failed delivery again (`POST /api/deliveries/{id}/retry`). */
-export function RetryButton({ delivery }: { delivery: { id: string; destination: string } }) {
+/**
+ * Sends a failed delivery again (`POST /api/deliveries/{id}/retry`), listed in `listedIn`.
+ * Once queued it leaves the failures, and its button with it: the focus goes on to the next
+ * Retry of the same list, else to the list's heading (`heading`), never to <body>. Inert while
+ * a change is sent, never disabled, which would drop the focus at once.
+ */
+export function RetryButton(props: {
+  delivery: { id: string; destination: string };
+  listedIn?: ReadonlySignal<Loaded<unknown>>;
+  heading: string;
+}) {
+  const { delivery } = props;
   return (
     <button
       type="button"
       class="secondary small"
+      data-retry
       aria-label={`Retry the delivery to ${delivery.destination}`}
-      disabled={busy.value}
-      onClick={() => retry(delivery.id, delivery.destination)}
+      aria-disabled={busy.value ? 'true' : undefined}
+      onClick={async (event) => {
+        if (busy.value) return;
+        const list = event.currentTarget.closest('ul, ol');
+        const index = list
+          ? [...list.querySelectorAll('[data-retry]')].indexOf(event.currentTarget)
+          : 0;
+        if (!(await retry(delivery.id, delivery.destination, props.listedIn))) return;
+        requestAnimationFrame(() => {
+          if (shown(document.activeElement)) return;
+          const others = list?.isConnected
+            ? [...list.querySelectorAll<HTMLElement>('[data-retry]')]
+            : [];
+          const next =
+            others[Math.min(index, others.length - 1)] ?? document.getElementById(props.heading);
+          next?.focus();
+        });
+      }}
     >
       Retry
     </button>
