@@ -276,7 +276,16 @@ async function ready(
   draining: () => boolean,
 ): Promise<Response> {
   const unavailable = (error: string) => c.json({ status: 'unavailable', error }, 503);
-  if (draining()) return unavailable('The collector is shutting down.');
+  const shuttingDown = 'The collector is shutting down.';
+  if (draining()) return unavailable(shuttingDown);
+  const problem = await databaseProblem(database);
+  // A SIGTERM that came while the database was asked decides the answer: from then on, 503.
+  if (draining()) return unavailable(shuttingDown);
+  return problem === undefined ? c.json({ status: 'ready' }) : unavailable(problem);
+}
+
+/** Why the database cannot take votes now, or undefined when it answers and is migrated. */
+async function databaseProblem(database: () => Promise<Database>): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -286,14 +295,13 @@ async function ready(
   });
   try {
     const missing = await Promise.race([database().then(pendingMigrations), timeout]);
-    if (missing.length > 0) {
-      return unavailable(`The database lacks the migrations ${missing.join(', ')}.`);
-    }
-    return c.json({ status: 'ready' });
+    return missing.length > 0
+      ? `The database lacks the migrations ${missing.join(', ')}.`
+      : undefined;
   } catch (error) {
-    if (error instanceof StorageFullError) return unavailable(error.message);
+    if (error instanceof StorageFullError) return error.message;
     // A driver's message names the host and the cause, never the password.
-    return unavailable(`The database does not answer: ${(error as Error).message}`);
+    return `The database does not answer: ${(error as Error).message}`;
   } finally {
     clearTimeout(timer);
   }

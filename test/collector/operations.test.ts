@@ -107,6 +107,24 @@ describe.each<Backend>(['pglite', 'postgres'])('observing the collector on %s', 
     await closed;
   });
 
+  test('a /readyz still waiting for the database when close() begins answers that it is shutting down', async () => {
+    const closing = createCollector({
+      ...(await storage.options()),
+      shutdownGraceMs: 0,
+      logDestination: { write: () => {} },
+    });
+    // The first request opens the database; the probe waits for it, as a load balancer's does
+    // for a database that is slow to answer when the SIGTERM comes.
+    const ready = closing.fetch(new Request('http://127.0.0.1/readyz'));
+    const closed = closing.close();
+    const answer = await ready;
+    expect([answer.status, await answer.json()]).toEqual([
+      503,
+      { status: 'unavailable', error: 'The collector is shutting down.' },
+    ]);
+    await closed;
+  });
+
   test('/metrics counts votes by format and outcome, and times routes by their pattern', async () => {
     const vote = minimalEvent('metrics-1');
     const headers = { 'Idempotency-Key': 'metrics-key-1' };
