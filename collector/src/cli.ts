@@ -74,15 +74,31 @@ function startupLogger(env: NodeJS.ProcessEnv, interactive: boolean): Logger {
   }
 }
 
-/** What the collector says once it listens, its URLs below the base path it serves at. */
+/**
+ * What the collector says once it listens, its URLs below the base path it serves at. A
+ * forwarder takes no votes and serves no inbox, so it says nothing of FEEDBACK_SECRET and only
+ * who may read its metrics.
+ */
 function lines(config: CollectorConfig, base: string): string[] {
+  const storing = config.databaseUrl
+    ? `Storing votes in PostgreSQL (DATABASE_URL), role ${config.role}.`
+    : `Storing votes in PGlite at ${config.dataDir}.`;
+  const retention =
+    config.retentionDays === undefined
+      ? 'Records are kept for good: set RETENTION (such as 365d) to delete older ones.'
+      : `Records received over ${config.retentionDays} days ago are deleted (RETENTION).`;
+  if (config.role === 'forwarder') {
+    return [
+      `Forwarding deliveries and alerts; serving ${base}healthz, ${base}readyz and ${base}metrics only.`,
+      storing,
+      metricsLine(config),
+      forwardingLine(config, base),
+      retention,
+    ];
+  }
   return [
-    config.role === 'forwarder'
-      ? `Forwarding deliveries and alerts; serving ${base}healthz, ${base}readyz and ${base}metrics only.`
-      : `Inbox: ${base}dashboard`,
-    config.databaseUrl
-      ? `Storing votes in PostgreSQL (DATABASE_URL), role ${config.role}.`
-      : `Storing votes in PGlite at ${config.dataDir}.`,
+    `Inbox: ${base}dashboard`,
+    storing,
     config.feedbackSecrets.length > 0
       ? 'Votes need a token signed with FEEDBACK_SECRET.'
       : 'Votes are open to anyone: set FEEDBACK_SECRET to require signed tokens.',
@@ -90,10 +106,18 @@ function lines(config: CollectorConfig, base: string): string[] {
       ? 'The inbox, reads and metrics need ADMIN_TOKEN.'
       : 'The inbox, reads and metrics answer this machine only: set ADMIN_TOKEN to use them from elsewhere.',
     forwardingLine(config, base),
-    config.retentionDays === undefined
-      ? 'Records are kept for good: set RETENTION (such as 365d) to delete older ones.'
-      : `Records received over ${config.retentionDays} days ago are deleted (RETENTION).`,
+    retention,
   ];
+}
+
+/** Who may read a forwarder's `/metrics`, the one route of its own it guards. */
+function metricsLine(config: CollectorConfig): string {
+  if (config.adminToken) {
+    return `Its metrics need ADMIN_TOKEN${config.metricsToken ? ' or METRICS_TOKEN' : ''}.`;
+  }
+  return config.metricsToken
+    ? 'Its metrics answer this machine, and METRICS_TOKEN from elsewhere.'
+    : 'Its metrics answer this machine only: set METRICS_TOKEN or ADMIN_TOKEN to scrape them from elsewhere.';
 }
 
 /** Where votes go beside the database, and where the team sees how their deliveries fare. */

@@ -509,6 +509,37 @@ describe('roles', () => {
       await database.stop();
     }
   }, 60_000);
+
+  test('a ROLE=forwarder says at start-up what it serves, not votes or an inbox it does not take', async () => {
+    const database = await startTestDatabase();
+    const started = [];
+    try {
+      const env = { DATABASE_URL: database.url, ROLE: 'forwarder' };
+      const open = await startCollector({ env });
+      started.push(open);
+      const guarded = await startCollector({ env: { ...env, ADMIN_TOKEN: ADMIN } });
+      started.push(guarded);
+      const said = (collector: { output(): string }) =>
+        messages(collector.output()).filter((line) => !line.startsWith('feedback-widget'));
+      for (const collector of started) {
+        // The lines after the first one arrive a moment later; the retention line is the last.
+        await expect.poll(() => collector.output()).toContain('RETENTION');
+      }
+      const served = `Forwarding deliveries and alerts; serving ${open.origin}/healthz, ${open.origin}/readyz and ${open.origin}/metrics only.`;
+      expect(said(open)).toEqual([
+        served,
+        'Storing votes in PostgreSQL (DATABASE_URL), role forwarder.',
+        'Its metrics answer this machine only: set METRICS_TOKEN or ADMIN_TOKEN to scrape them from elsewhere.',
+        'Votes are forwarded nowhere: set FORWARD_FILE to send them to Langfuse or your own API.',
+        'Records are kept for good: set RETENTION (such as 365d) to delete older ones.',
+      ]);
+      expect(said(guarded)).toContain('Its metrics need ADMIN_TOKEN.');
+      expect(said(guarded).join('\n')).not.toMatch(/FEEDBACK_SECRET|inbox|[Vv]otes are open/);
+    } finally {
+      for (const child of started) await child.stop();
+      await database.stop();
+    }
+  }, 60_000);
 });
 
 describe('what the logs never hold', () => {
