@@ -151,6 +151,23 @@ export function focusOutOfList(): void {
   });
 }
 
+/**
+ * What held the focus has left the page (a menu item that shut its menu, a dialog closed over a
+ * button gone with the selection, the rows of another page, another view): once the list has
+ * answered, the focus goes to the cursor's row, else the vote, else the search; never <body>.
+ */
+export function keepFocus(): void {
+  void reloaded(list).then(() =>
+    requestAnimationFrame(() => {
+      if (shown(document.activeElement)) return;
+      const links = document.querySelectorAll<HTMLElement>('[data-row-link]');
+      const link = links[Math.max(0, activeIndex.value)];
+      if (link !== undefined && shown(link)) link.focus();
+      else focusOutOfList();
+    }),
+  );
+}
+
 export function toggle(id: string): void {
   const next = new Set(checked.value);
   if (next.has(id)) next.delete(id);

@@ -1160,3 +1160,58 @@ describe('the page of the list', () => {
     expectNoProblems();
   });
 });
+
+describe('the focus, when what held it leaves', () => {
+  it('goes back to Export from a download, and to the list from a bulk Assign', async () => {
+    await vote({ comment: 'first' });
+    await vote({ comment: 'second' });
+    const page = await openInbox();
+    await expect.poll(() => headlines(page), POLL).toEqual(['second', 'first']);
+    await page.getByText('Export', { exact: true }).click();
+    await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export CSV' }).click(),
+    ]);
+    expect(await isFocused(page.getByText('Export', { exact: true }))).toBe(true);
+
+    await page.getByRole('checkbox', { name: 'Select every vote on this page' }).check();
+    await page.locator('.toolbar').getByRole('button', { name: 'Assign', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Assign 2 votes' });
+    await dialog.getByRole('combobox', { name: 'Assignee' }).fill('sam');
+    await dialog.getByRole('button', { name: 'Assign', exact: true }).click();
+    await said(page, 'Assigned 2 votes to sam.');
+    await expect.poll(() => isFocused(page.locator('[data-row-link]').first()), POLL).toBe(true);
+    expectNoProblems();
+  });
+
+  it('goes to the rows of the page Back returns to, and to the votes of a subject from Attention', async () => {
+    for (let index = 0; index < 55; index++) {
+      await vote({
+        comment: `vote ${index}`,
+        message_id: 'm-7',
+        rating: 'down',
+        sentiment: 'negative',
+        value: 0,
+      });
+    }
+    const page = await openInbox('?q=message%3Am-7');
+    await expect.poll(() => rows(page).count(), POLL).toBe(50);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => headlines(page), POLL).toHaveLength(5);
+    await page.keyboard.press('j');
+    await page.goBack();
+    await expect.poll(() => rows(page).count(), POLL).toBe(50);
+    await expect.poll(() => isFocused(page.locator('[data-row-link]').first()), POLL).toBe(true);
+
+    await page.getByRole('link', { name: 'Attention' }).click();
+    await page.getByRole('link', { name: 'm-7' }).click();
+    await expect.poll(() => rows(page).count(), POLL).toBe(50);
+    await expect.poll(() => isFocused(page.locator('[data-row-link]').first()), POLL).toBe(true);
+    // One entry in the history for the step: Back shows the ranking, and Back again the list.
+    await page.goBack();
+    expect(new URL(page.url()).searchParams.get('view')).toBe('attention');
+    await page.goBack();
+    expect(new URL(page.url()).searchParams.get('view')).toBe(null);
+    expectNoProblems();
+  });
+});

@@ -1,6 +1,6 @@
-import { signal } from '@preact/signals';
+import { batch, signal } from '@preact/signals';
 import { h } from 'preact';
-import { applySearch } from '../actions';
+import { applySearch, keepFocus } from '../actions';
 import { writeAddress } from '../address';
 import { api } from '../api';
 import { percent, shortUrl, whole } from '../format';
@@ -36,8 +36,12 @@ function SubjectLink({ item }: { item: AttentionItem }) {
     <ViewLink
       href={writeAddress({ view: 'inbox', q })}
       go={() => {
-        applySearch(q);
-        view.value = 'inbox';
+        // One step, one entry in the history: Back returns to the ranking at once.
+        batch(() => {
+          applySearch(q);
+          view.value = 'inbox';
+        });
+        keepFocus();
       }}
     >
       {by.value === 'page' ? shortUrl(item.key) : item.key}

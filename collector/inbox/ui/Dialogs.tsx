@@ -1,7 +1,7 @@
 import { batch } from '@preact/signals';
 import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { change } from '../actions';
+import { change, keepFocus } from '../actions';
 import { subjectOf } from '../format';
 import { actor, assigning, busy, keysOpen, problem, rows } from '../state';
 
@@ -121,6 +121,8 @@ export function AssignDialog() {
       problem.value = '';
     });
     setName('');
+    // The bulk Assign that opened it leaves with the selection it changed.
+    keepFocus();
   };
   const me = actor.value;
   const inert = busy.value ? 'true' : undefined;

@@ -160,6 +160,8 @@ export function Export() {
                 download
                 onClick={() => {
                   close();
+                  // The link shuts with its menu: the focus goes back to Export, as on Escape.
+                  menu.current?.querySelector('summary')?.focus();
                   announce(`Downloading every vote matching this search as ${name}.`);
                 }}
               >
