@@ -103,7 +103,10 @@ async function openMigrated(config: Parameters<typeof openDatabase>[0]): Promise
     return db;
   } catch (error) {
     await db.close();
-    throw error;
+    if (!config.databaseUrl) throw error;
+    // Loaded already, as it opened the database; PGlite alone never loads it.
+    const { migrationRefused } = await import('./storage/postgres');
+    throw migrationRefused(config.databaseUrl, error) ?? error;
   }
 }
 

@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import pg from 'pg';
 import { describe, expect, test } from 'vitest';
 import { createCollector } from '../../collector/src/collector';
 import {
@@ -14,6 +15,7 @@ import {
   useTemporaryDirs,
 } from '../helpers/collector';
 import { forwardFile } from '../helpers/forward';
+import { startTestDatabase } from '../helpers/postgres';
 
 const dir = useTemporaryDirs();
 
@@ -259,6 +261,32 @@ describe('shutdown', () => {
     expect(result.printed.trim().split('\n')).toHaveLength(1);
     expect(result.printed).not.toContain('stack');
     expect(result.printed).not.toContain('s3cret');
+  }, 120_000);
+
+  test('a DATABASE_URL role that does not own its database stops start-up saying how to give it the database', async () => {
+    const database = await startTestDatabase();
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    const role = `feedback_guest_${process.pid}`;
+    try {
+      await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'guest-s3cret'`);
+      // As PostgreSQL 15 and later have it, whatever the version of the server the tests use.
+      await admin.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+      const url = new URL(database.url);
+      url.username = role;
+      url.password = 'guest-s3cret';
+      const name = url.pathname.slice(1);
+      const result = await runToExit({ DATABASE_URL: url.href });
+      expect([result.code, result.output.trim()]).toEqual([
+        1,
+        `The collector could not start: The role at DATABASE_URL (${url.host}/${name}) may not create or change the collector's tables (permission denied for schema public): make it the database's owner, with \`createdb -O ${role} ${name}\` for a new database or \`ALTER DATABASE ${name} OWNER TO ${role}\` for this one.`,
+      ]);
+      expect(result.printed).not.toContain('guest-s3cret');
+    } finally {
+      await admin.query(`DROP ROLE IF EXISTS ${role}`);
+      await admin.end();
+      await database.stop();
+    }
   }, 120_000);
 
   test('a HOST that does not resolve stops start-up in one line naming it, without a stack', async () => {

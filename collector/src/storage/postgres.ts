@@ -38,6 +38,28 @@ function whereTo(url: string): string {
   }
 }
 
+/**
+ * A migration the server refused for want of privilege (SQLSTATE 42501), said with the fix: from
+ * PostgreSQL 15 on only a database's owner may create tables in its `public` schema, so a role
+ * made with `createuser` but not given the database cannot set it up. Undefined for any other
+ * error. The role and database are named as DATABASE_URL names them (`ROLE`, `DATABASE` where
+ * it does not), never its password.
+ */
+export function migrationRefused(url: string, error: unknown): Error | undefined {
+  if (!(error instanceof pg.DatabaseError) || error.code !== '42501') return undefined;
+  let role = 'ROLE';
+  let database = 'DATABASE';
+  try {
+    const parsed = new URL(url);
+    role = decodeURIComponent(parsed.username) || role;
+    database = decodeURIComponent(parsed.pathname.slice(1)) || database;
+  } catch {}
+  return new Error(
+    `The role at DATABASE_URL (${whereTo(url)}) may not create or change the collector's tables (${error.message}): make it the database's owner, with \`createdb -O ${role} ${database}\` for a new database or \`ALTER DATABASE ${database} OWNER TO ${role}\` for this one.`,
+    { cause: error },
+  );
+}
+
 function queryable(run: Run): Queryable {
   return {
     async query<T>(sql: string, params: readonly unknown[] = [], name?: string) {
