@@ -70,6 +70,16 @@ export const matching = (count: number) =>
 export const goneText = (wasShown: boolean) =>
   wasShown ? 'This vote no longer exists: it was erased.' : 'This vote no longer exists.';
 
+/**
+ * The text cut to `max` characters, whole ones (an emoji is never split), with "…" when cut:
+ * what a row previews, and a screen reader reads as its name on each move, stays short; the
+ * vote shows the text whole.
+ */
+export function clip(text: string, max: number): string {
+  const characters = Array.from(text);
+  return characters.length <= max ? text : `${characters.slice(0, max).join('')}…`;
+}
+
 /** A page URL without its scheme, for a narrow column. */
 export const shortUrl = (url: string) => url.replace(/^https?:\/\//, '');
 

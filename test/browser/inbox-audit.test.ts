@@ -457,6 +457,28 @@ describe('hostile texts', () => {
     expect(await rtl('#detail-title')).toBe(false);
     expectNoProblems();
   });
+
+  it('names each row briefly, as a screen reader reads it on each move: its rating once, a 4,900-character comment cut on a whole character', async () => {
+    const comment = `${'😡'.repeat(39)}${'long '.repeat(980)}end`;
+    const long = await vote({ comment, rating: 'down', value: 0, sentiment: 'negative' });
+    await vote({ rating: 'up' });
+    const page = await openInbox();
+    await expect.poll(() => rows(page).count(), POLL).toBe(2);
+    const named = (index: number, name: RegExp) =>
+      rows(page).nth(index).getByRole('link', { name }).count();
+    // A vote without a comment or a reason leads with its rating, which is not said twice.
+    expect(await named(0, /^Helpful help\.example\.com\/a .+ ago$/)).toBe(1);
+    expect(
+      await named(1, /^Not helpful (?:😡){39}(?:long ){32}l… help\.example\.com\/a .+ ago$/),
+    ).toBe(1);
+    const select = (await rows(page).nth(1).getByRole('checkbox').getAttribute('aria-label')) ?? '';
+    // Cut after 80 characters, the 39 emoji whole.
+    expect(select).toBe(`Select: ${'😡'.repeat(39)}${'long '.repeat(8)}l…`);
+    await rows(page).nth(1).getByRole('link').click();
+    await expect.poll(() => detail(page).locator('.comment').textContent(), POLL).toBe(comment);
+    expect((await stored(long)).comment).toBe(comment);
+    expectNoProblems();
+  });
 });
 
 describe('a vote erased while it is open', () => {

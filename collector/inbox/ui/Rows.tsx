@@ -3,7 +3,7 @@ import { Fragment, h } from 'preact';
 import { open, toggle } from '../actions';
 import { writeAddress } from '../address';
 import { ApiError } from '../api';
-import { RATING_LABELS, STATUS_LABELS, shortUrl } from '../format';
+import { clip, RATING_LABELS, STATUS_LABELS, shortUrl } from '../format';
 import { shownStatus } from '../search';
 import {
   activeId,
@@ -22,8 +22,11 @@ import { Ago, RatingMark } from './bits';
 
 /** The line a row leads with: what the person wrote, else why, else only how they rated. */
 function headline(row: FeedbackRecord): string {
-  return row.comment ?? row.reason ?? RATING_LABELS[row.rating];
+  return clip(row.comment ?? row.reason ?? RATING_LABELS[row.rating], PREVIEW);
 }
+
+/** Characters of a row's lines: more than its one or two lines show at any width. */
+const PREVIEW = 200;
 
 function Row({ row, focusable }: { row: FeedbackRecord; focusable: boolean }) {
   const active = row.id === activeId.value;
@@ -33,7 +36,9 @@ function Row({ row, focusable }: { row: FeedbackRecord; focusable: boolean }) {
     row.comment !== undefined ? row.reason : undefined,
     row.page_url !== undefined ? shortUrl(row.page_url) : undefined,
     row.message_id !== undefined ? `message ${row.message_id}` : undefined,
-  ].filter((part): part is string => part !== undefined);
+  ]
+    .filter((part): part is string => part !== undefined)
+    .map((part) => clip(part, PREVIEW));
   // Rows of several statuses are shown together only when the search asks for them.
   const mixed = shownStatus(search.value) === undefined;
   return (
@@ -43,7 +48,7 @@ function Row({ row, focusable }: { row: FeedbackRecord; focusable: boolean }) {
         class="check"
         checked={ticked}
         tabIndex={focusable ? 0 : -1}
-        aria-label={`Select: ${title.slice(0, 80)}`}
+        aria-label={`Select: ${clip(title, 80)}`}
         onChange={() => toggle(row.id)}
       />
       <a
@@ -66,7 +71,8 @@ function Row({ row, focusable }: { row: FeedbackRecord; focusable: boolean }) {
           if (activeId.value !== row.id) activeId.value = row.id;
         }}
       >
-        <RatingMark rating={row.rating} />
+        {/* Named only when the headline does not already say how they rated. */}
+        <RatingMark rating={row.rating} named={title !== RATING_LABELS[row.rating]} />
         <span class={`headline${row.comment === undefined ? ' quiet' : ''}`} dir="auto">
           {title}
         </span>
