@@ -1237,3 +1237,31 @@ describe('the focus, when what held it leaves', () => {
     expectNoProblems();
   });
 });
+
+describe('a note', () => {
+  it('is added with the focus kept on Add note, and an empty one is refused where it is written', async () => {
+    const id = await vote({ comment: 'Needs a note' });
+    const page = await openInbox(`?id=${id}`);
+    const activity = detail(page).getByRole('region', { name: 'Activity' });
+    const note = activity.getByRole('textbox', { name: 'Note' });
+    const add = activity.getByRole('button', { name: 'Add note' });
+    await note.fill('   ');
+    await add.click();
+    expect(await isFocused(note)).toBe(true);
+    expect(await note.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#note-error').textContent()).toBe('Write the note first.');
+
+    await note.fill('Called the customer back.');
+    await add.click();
+    await said(page, 'Added a note to the vote.');
+    expect(await isFocused(add)).toBe(true);
+    expect(await note.inputValue()).toBe('');
+    await expect
+      .poll(() => activity.locator('blockquote').allTextContents(), POLL)
+      .toEqual(['Called the customer back.']);
+    expect((await stored(id)).activity).toEqual([
+      expect.objectContaining({ actor: 'dana', action: 'note', note: 'Called the customer back.' }),
+    ]);
+    expectNoProblems();
+  });
+});

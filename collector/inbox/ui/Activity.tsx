@@ -45,6 +45,8 @@ export function ActivityLog({ vote }: { vote: FeedbackRecord }) {
           event.preventDefault();
           if (note.trim() === '') {
             setError('Write the note first.');
+            // Where the reader writes it, which reads the error out (aria-describedby).
+            event.currentTarget.querySelector('textarea')?.focus();
             return;
           }
           if (await addNote(vote.id, note.trim())) {
@@ -68,7 +70,8 @@ export function ActivityLog({ vote }: { vote: FeedbackRecord }) {
             {error}
           </p>
         )}
-        <button type="submit" class="secondary" disabled={busy.value}>
+        {/* Inert while a change is sent, never disabled: that would drop the focus to <body>. */}
+        <button type="submit" class="secondary" aria-disabled={busy.value ? 'true' : undefined}>
           Add note
         </button>
       </form>
