@@ -135,7 +135,10 @@ export function AssignDialog() {
         <form
           onSubmit={async (event) => {
             event.preventDefault();
-            if (!busy.value && (await change(scope, { assignee: name.trim() }))) close();
+            const assignee = name.trim();
+            // Said in the reader's words: the collector's would name a field and `null`.
+            if (assignee === '') problem.value = 'Write a name to assign, or choose Unassign.';
+            else if (!busy.value && (await change(scope, { assignee }))) close();
           }}
         >
           <h2 id="assign-title">Assign {subjectOf(scope)}</h2>
