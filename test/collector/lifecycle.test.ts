@@ -263,6 +263,18 @@ describe('shutdown', () => {
     expect(result.printed).not.toContain('s3cret');
   }, 120_000);
 
+  test("a DATABASE_URL through a Unix socket, as the README's systemd unit writes it, is named by the socket's directory when it cannot be reached", async () => {
+    const directory = join(dir(), 'no-server-here');
+    const result = await runToExit({
+      DATABASE_URL: `postgres://feedback:s3cret@/votes?host=${directory}`,
+    });
+    expect([result.code, result.output.trim()]).toEqual([
+      1,
+      `The collector could not start: The PostgreSQL at DATABASE_URL (the socket in ${directory}, database votes) could not be reached: connect ENOENT ${directory}/.s.PGSQL.5432`,
+    ]);
+    expect(result.printed).not.toContain('s3cret');
+  }, 120_000);
+
   test('a DATABASE_URL role that does not own its database stops start-up saying how to give it the database', async () => {
     const database = await startTestDatabase();
     const admin = new pg.Client({ connectionString: database.url });

@@ -28,14 +28,43 @@ const KEEP_ALIVE_DELAY_MS = 10_000;
 
 type Run = (config: pg.QueryConfig) => Promise<pg.QueryResult>;
 
-/** Host, port and database of a connection string, without its user or password. */
+/** Where a connection string names no host, a stand-in host lets it parse as a URL. */
+const NO_HOST = 'no-host.invalid';
+
+/**
+ * A connection string as a URL. node-postgres takes user info or a port without a host
+ * (`postgres://feedback@/feedback?host=/var/run/postgresql`, the README's systemd unit), which a
+ * URL may not have: such a string is parsed with `NO_HOST` in the host's place.
+ */
+function asUrl(text: string): URL | undefined {
+  const parse = (candidate: string) => {
+    try {
+      return new URL(candidate);
+    } catch {
+      return undefined;
+    }
+  };
+  const start = text.indexOf('://') + 3;
+  if (start < 3) return parse(text);
+  const length = text.slice(start).search(/[/?#]|$/);
+  const hostAt = start + text.slice(start, start + length).lastIndexOf('@') + 1;
+  const hostless = hostAt === start + length || text[hostAt] === ':';
+  return parse(hostless ? `${text.slice(0, hostAt)}${NO_HOST}${text.slice(hostAt)}` : text);
+}
+
+/**
+ * Host, port and database of a connection string, without its user or password: without a host,
+ * the socket directory its `?host=` names, else `localhost`, as node-postgres connects.
+ */
 function whereTo(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.host || 'local socket'}${parsed.pathname}`;
-  } catch {
-    return 'a connection string that is not a URL';
-  }
+  const parsed = asUrl(url);
+  if (parsed === undefined) return 'a connection string that is not a URL';
+  if (parsed.hostname !== NO_HOST) return `${parsed.host || 'local socket'}${parsed.pathname}`;
+  const socket = parsed.searchParams.get('host');
+  const port = parsed.port ? `:${parsed.port}` : '';
+  return socket
+    ? `the socket in ${socket}${port}, database ${decodeURIComponent(parsed.pathname.slice(1))}`
+    : `localhost${port}${parsed.pathname}`;
 }
 
 /**
@@ -49,11 +78,11 @@ export function migrationRefused(url: string, error: unknown): Error | undefined
   if (!(error instanceof pg.DatabaseError) || error.code !== '42501') return undefined;
   let role = 'ROLE';
   let database = 'DATABASE';
-  try {
-    const parsed = new URL(url);
+  const parsed = asUrl(url);
+  if (parsed !== undefined) {
     role = decodeURIComponent(parsed.username) || role;
     database = decodeURIComponent(parsed.pathname.slice(1)) || database;
-  } catch {}
+  }
   return new Error(
     `The role at DATABASE_URL (${whereTo(url)}) may not create or change the collector's tables (${error.message}): make it the database's owner, with \`createdb -O ${role} ${database}\` for a new database or \`ALTER DATABASE ${database} OWNER TO ${role}\` for this one.`,
     { cause: error },
