@@ -826,6 +826,35 @@ describe('a changed vote', () => {
   });
 });
 
+describe('a failed delivery', () => {
+  it('links from the latest failures to its vote, which opens in the inbox, and Back returns', async () => {
+    vendor = await startFakeVendor();
+    vendor.answer = () => ({ status: 400, body: '{"error":"bad payload"}' });
+    await startInbox({
+      forwardFile: forwardFile({
+        destinations: [{ name: 'events', format: 'event', url: `${vendor.origin}/api/feedback` }],
+      }),
+    });
+    const id = await vote({ comment: 'Forward me' });
+    await expect
+      .poll(async () => {
+        const { body } = await send(`${origin()}/api/deliveries?status=failed`, {
+          headers: { Authorization: basic('kim') },
+        });
+        return body.total;
+      }, POLL)
+      .toBe(1);
+    const page = await openInbox('?view=figures');
+    const failures = page.getByRole('region', { name: 'Latest failures' });
+    await failures.getByRole('link', { name: id }).click();
+    await detail(page).getByText('Forward me').waitFor();
+    expect(new URL(page.url()).search).toBe(`?id=${id}`);
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Figures' }).waitFor();
+    expectNoProblems();
+  });
+});
+
 describe('a collector out of reach', () => {
   it('says it could not be reached until a later request goes through, the refresh included', async () => {
     await startInbox();

@@ -1,9 +1,12 @@
-import { h } from 'preact';
+import { batch } from '@preact/signals';
+import { Fragment, h } from 'preact';
+import { open } from '../actions';
+import { writeAddress } from '../address';
 import { api } from '../api';
 import { waited, whole } from '../format';
 import { resource } from '../resource';
-import { changes, tick, view } from '../state';
-import { Ago, RetryButton } from './bits';
+import { changes, search, tick, view } from '../state';
+import { Ago, RetryButton, ViewLink } from './bits';
 
 const refresh = { tick, keep: true };
 const destinations = resource(
@@ -16,6 +19,26 @@ const failures = resource(
   (_key, abort) => api.failures(abort),
   refresh,
 );
+
+/** The vote a failed delivery was for, opened in the inbox (its search kept). */
+function VoteLink({ id }: { id: string }) {
+  return (
+    <Fragment>
+      {' · vote '}
+      <ViewLink
+        href={writeAddress({ view: 'inbox', q: search.value, id })}
+        go={() =>
+          batch(() => {
+            view.value = 'inbox';
+            open(id);
+          })
+        }
+      >
+        {id}
+      </ViewLink>
+    </Fragment>
+  );
+}
 
 /** Each destination's and alert's deliveries (SPEC §11), and the latest failures to retry. */
 export function Forwarding() {
@@ -87,7 +110,7 @@ export function Forwarding() {
                     {item.destination} ·{' '}
                     {item.last_status !== undefined ? `HTTP ${item.last_status}` : 'no answer'} ·{' '}
                     {item.attempts} {item.attempts === 1 ? 'attempt' : 'attempts'}
-                    {item.feedback_id !== undefined && ` · vote ${item.feedback_id}`} ·{' '}
+                    {item.feedback_id !== undefined && <VoteLink id={item.feedback_id} />} ·{' '}
                     <Ago at={item.created_at} />
                   </p>
                   {item.last_error !== undefined && <pre class="error-text">{item.last_error}</pre>}
