@@ -5,6 +5,7 @@ import {
   existsSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -284,6 +285,26 @@ describe('a PGlite data directory', { timeout: 60_000 }, () => {
         `^\`DATA_DIR\` "${dataDir}" holds a PostgreSQL 15 database, which the embedded PostgreSQL \\d+ cannot open; for a PostgreSQL server, set DATABASE_URL instead\\.$`,
       ),
     );
+  });
+
+  test('one that holds other files stops start-up naming one, and leaves them as they were', async () => {
+    // As DATA_DIR=. in the directory the collector is installed in, or DATA_DIR=/var/lib.
+    const dataDir = dir();
+    const notes = join(dataDir, 'notes.txt');
+    writeFileSync(notes, 'not a database');
+    chmodSync(notes, 0o644);
+    expect(await refusal(dataDir)).toBe(
+      `\`DATA_DIR\` "${dataDir}" holds files that are not the collector's database, such as "notes.txt": give it a directory of its own, new or empty.`,
+    );
+    expect(readdirSync(dataDir)).toEqual(['notes.txt']);
+    expect(statSync(notes).mode & 0o777).toBe(0o644);
+  });
+
+  test("a new volume's lost+found is no bar to making the database beside it", async () => {
+    const dataDir = dir();
+    mkdirSync(join(dataDir, 'lost+found'));
+    await (await listenCollector({ dataDir })).close();
+    expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(true);
   });
 
   test('a path too long stops start-up naming DATA_DIR', async () => {

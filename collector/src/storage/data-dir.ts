@@ -1,6 +1,7 @@
 import {
   chmodSync,
   closeSync,
+  existsSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -208,6 +209,30 @@ export function keepPrivate(dataDir: string): void {
   restrict(realpathSync(dataDir));
 }
 
+/**
+ * What a directory of the collector's own holds: a database's files (those a first start that
+ * was killed may have left, before PG_VERSION), its lock, and a new volume's lost+found.
+ */
+const OWN_ENTRY =
+  /^(PG_VERSION|base|global|pg_.*|postgresql\..*|postmaster\..*|collector\.lock.*|lost\+found)$/;
+
+/**
+ * Refuses a `dataDir` that holds other files, as `DATA_DIR=.` in the directory the collector
+ * is installed in: PGlite would write its files among them, and `keepPrivate` would take the
+ * permissions of group and others off every one (all of /var/lib, for `DATA_DIR=/var/lib`).
+ * One with PG_VERSION holds a database, whose own checks follow.
+ */
+function ensureOwn(dataDir: string): void {
+  if (existsSync(join(dataDir, 'PG_VERSION'))) return;
+  const other = readdirSync(dataDir).find((name) => !OWN_ENTRY.test(name));
+  if (other !== undefined) {
+    throw new CollectorConfigError(
+      'DATA_DIR',
+      `"${resolve(dataDir)}" holds files that are not the collector's database, such as "${other}": give it a directory of its own, new or empty.`,
+    );
+  }
+}
+
 export interface DataDirLock {
   release(): void;
 }
@@ -281,6 +306,7 @@ export async function lockDataDir(
   let deadline = patience();
   try {
     mkdirSync(dataDir, { recursive: true });
+    ensureOwn(dataDir);
     keepPrivate(dataDir);
     while (Date.now() < deadline) {
       if (create(lockFile, mine)) {
