@@ -137,6 +137,17 @@ describe('FORWARD_FILE', () => {
     );
   });
 
+  test('a variable of only spaces is refused like an empty one, naming it', async () => {
+    const headers = { Authorization: `Bearer ${secret('BLANK_FORWARD_KEY')}` };
+    const { message } = await refusal(
+      { destinations: [{ ...VOTE, headers }] },
+      { BLANK_FORWARD_KEY: '  ' },
+    );
+    expect(message).toContain(
+      `destination "bots": \`headers.Authorization\` uses ${secret('BLANK_FORWARD_KEY')}, but the variable BLANK_FORWARD_KEY holds only spaces`,
+    );
+  });
+
   test('a header a variable fills with a line break is refused, without its value', async () => {
     const headers = { Authorization: `Bearer ${secret('BROKEN_FORWARD_KEY')}` };
     const { message } = await refusal(

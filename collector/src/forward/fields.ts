@@ -20,7 +20,8 @@ const VARIABLE = /\$\{([^}]*)\}/g;
  * The environment's value of each `${NAME}` in `template`, read once at start-up; each is added
  * to `secrets`, to be scrubbed from anything kept or shown. `problem` reports a NAME not set, or
  * set to nothing: as everywhere, an empty variable is unset (Docker Compose passes one missing
- * on the host as empty), and a credential filled in as nothing would fail every delivery.
+ * on the host as empty), and a credential filled in as nothing would fail every delivery. Spaces
+ * alone are a secret store's template filled with nothing, refused too.
  */
 export function variablesIn(
   template: string,
@@ -33,6 +34,7 @@ export function variablesIn(
     const value = env[variable];
     if (value === undefined) problem(variable, `no variable ${variable} is set`);
     if (value === '') problem(variable, `the variable ${variable} is empty`);
+    if (value?.trim() === '') problem(variable, `the variable ${variable} holds only spaces`);
     secrets.push(value as string);
     values.set(variable, value as string);
   }
