@@ -485,6 +485,14 @@ export function resolveCollectorConfig(
   };
 }
 
+/**
+ * Read as written, where every other single value is trimmed (an `.env` file or a template keeps
+ * a space typed after `ROLE=web `): a path may hold spaces at its ends, and a token's spaces are
+ * refused rather than guessed away. A list's items are trimmed one by one (`list`), and a list of
+ * spaces alone stays itself, for `secrets` to refuse.
+ */
+const VERBATIM = new Set(['DATA_DIR', 'FORWARD_FILE', 'ADMIN_TOKEN', 'METRICS_TOKEN']);
+
 /** The options the environment sets, an empty variable left unset: numbers read as numbers. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv): CollectorOptions {
   const options: Record<string, unknown> = {};
@@ -501,7 +509,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): CollectorOptions {
       options[option] = /^\s*-?\d{1,9}(\.\d+)?\s*$/.test(text)
         ? Number(text)
         : fail(variable, `must be a whole number: "${text}"`);
-    } else options[option] = text;
+    } else options[option] = kind === 'list' || VERBATIM.has(variable) ? text : text.trim();
   }
   return options as CollectorOptions;
 }

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { createCollector } from '../../collector/src/collector';
+import { configFromEnv } from '../../collector/src/config';
 import { BIN, useTemporaryDirs } from '../helpers/collector';
 import { forwardFile } from '../helpers/forward';
 
@@ -127,6 +128,49 @@ describe('FORWARD_FILE headers the collector sets itself', () => {
       destinations: [{ ...DESTINATION, headers: { Authorization: 'Bearer k', 'X-Team': 'a' } }],
     });
     expect(refusal(file)).toBe('the collector started');
+  });
+});
+
+describe('values with spaces at their ends', () => {
+  test('a setting typed with a space after it is read as without', () => {
+    const config = configFromEnv({
+      ROLE: 'all ',
+      HOST: ' 0.0.0.0',
+      VOTE_WINDOW: '1h ',
+      FORWARD_MAX_AGE: ' 2d',
+      RETENTION: '30d ',
+      BASE_PATH: '/feedback ',
+      PUBLIC_URL: 'https://votes.example.com ',
+      TRACE_URL: 'https://trace.example.com/{trace_id} ',
+      LOG_LEVEL: 'warn ',
+      LOG_FORMAT: ' text',
+      PORT: ' 8080 ',
+    });
+    expect(config).toMatchObject({
+      role: 'all',
+      host: '0.0.0.0',
+      voteWindowMs: 3_600_000,
+      forwardMaxAgeMs: 2 * 86_400_000,
+      retentionDays: 30,
+      basePath: '/feedback',
+      publicOrigin: 'https://votes.example.com',
+      traceUrl: 'https://trace.example.com/{trace_id}',
+      logLevel: 'warn',
+      logFormat: 'text',
+      port: 8080,
+    });
+  });
+
+  test('a secret of spaces alone stops start-up: it is not taken as unset, which opens intake', () => {
+    expect(() => configFromEnv({ FEEDBACK_SECRET: '   ' })).toThrow(
+      '`FEEDBACK_SECRET` must be one or more comma-separated secrets of at least 32 characters',
+    );
+  });
+
+  test('a token with a space at its end is refused, not trimmed', () => {
+    expect(() => configFromEnv({ ADMIN_TOKEN: 'team-token-0123456789 ' })).toThrow(
+      '`ADMIN_TOKEN` must be at least 16 characters with no spaces or colons',
+    );
   });
 });
 
