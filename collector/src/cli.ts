@@ -199,9 +199,15 @@ export async function runCli(
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
   try {
-    // The environment checked first, so a bad variable is named as the variable.
+    // The environment checked first, so a bad variable is named as the variable; the collector
+    // reads FORWARD_FILE itself, and names it so too.
     const config = configFromEnv(env, interactive);
-    const options: CreateCollectorOptions = { ...optionsFromEnv(env), env, interactive };
+    const options: CreateCollectorOptions = {
+      ...optionsFromEnv(env),
+      env,
+      interactive,
+      naming: 'environment',
+    };
     const collector = createCollector(cli.wrap ? { ...options, wrap: cli.wrap } : options);
     logger = collector.logger;
     const { url } = await collector.listen();

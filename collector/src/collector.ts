@@ -2,6 +2,7 @@ import { createApp } from './app';
 import {
   CollectorConfigError,
   type CollectorOptions,
+  type Naming,
   OPTION_KINDS,
   resolveCollectorConfig,
 } from './config';
@@ -28,11 +29,17 @@ export interface CreateCollectorOptions extends CollectorOptions {
    */
   interactive?: boolean;
   /**
-   * The variables `FORWARD_FILE`'s `${NAME}` refers to; `process.env` by default. The bin
+   * The variables `forwardFile`'s `${NAME}` refers to; `process.env` by default. The bin
    * passes the environment it was started with.
    * @internal
    */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Whose names a refusal uses: the options' (`forwardFile`), by default, or the environment
+   * variables' (`FORWARD_FILE`), which the bin was configured by.
+   * @internal
+   */
+  naming?: Naming;
   /**
    * The handler `listen()` serves, given the collector: to answer routes of its own on the
    * collector's port and hand it the rest (the repository's demo adds its pages this way).
@@ -53,6 +60,7 @@ const KINDS = {
   logDestination: 'log destination',
   interactive: 'boolean',
   env: 'variables',
+  naming: 'naming',
   wrap: 'function',
   clock: 'function',
 } satisfies Record<keyof CreateCollectorOptions, OptionKind>;
@@ -126,7 +134,7 @@ async function settled(pending: Promise<unknown>[], deadline: number): Promise<b
 /**
  * Builds a collector from the same settings as the environment. Nothing is opened
  * until the first request or `listen()`; an unknown option, or a bad one, or a bad
- * `FORWARD_FILE` throws a `CollectorConfigError` at once, naming it.
+ * `forwardFile` throws a `CollectorConfigError` at once, naming it.
  *
  * @example
  * const collector = createCollector({ databaseUrl: process.env.DATABASE_URL, basePath: '/feedback' });
@@ -134,9 +142,10 @@ async function settled(pending: Promise<unknown>[], deadline: number): Promise<b
  */
 export function createCollector(options: CreateCollectorOptions = {}): Collector {
   checkOptions(options, KINDS);
-  const config = resolveCollectorConfig(options, options.interactive ?? false);
+  const naming = options.naming ?? 'options';
+  const config = resolveCollectorConfig(options, options.interactive ?? false, naming);
   const logger = createLogger(config, options.logDestination);
-  const forwarding = loadForwarding(config, options.env ?? process.env);
+  const forwarding = loadForwarding(config, options.env ?? process.env, naming);
   const rateLimit = createRateLimit(config.rateLimit);
   const readRateLimit = createRateLimit(config.readRateLimit);
   const authFailures = createRateLimit(AUTH_FAILURES_PER_MINUTE);

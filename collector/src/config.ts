@@ -221,7 +221,8 @@ const VARIABLES = new Map(SETTINGS.map(([variable, option]) => [option, variable
 
 type Name = (option: keyof CollectorOptions) => string;
 
-const namer =
+/** Names `option` as `naming` says: as the option itself, or as its environment variable. */
+export const namer =
   (naming: Naming): Name =>
   (option) =>
     naming === 'environment' ? (VARIABLES.get(option) ?? option) : option;

@@ -1,7 +1,7 @@
 import { CollectorConfigError, type Kind } from './config';
 
 /** How an option of `createCollector` is written: as a setting, or as what only code can give. */
-export type OptionKind = Kind | 'function' | 'variables' | 'log destination';
+export type OptionKind = Kind | 'function' | 'variables' | 'log destination' | 'naming';
 
 const isString = (value: unknown) => typeof value === 'string';
 const isObject = (value: unknown): value is object =>
@@ -26,6 +26,7 @@ const ACCEPTS: Record<OptionKind, [accepts: (value: unknown) => boolean, expecte
       isObject(value) && Object.values(value).every((text) => text === undefined || isString(text)),
     'an object of strings, such as process.env',
   ],
+  naming: [(value) => value === 'options' || value === 'environment', "'options' or 'environment'"],
   'log destination': [
     (value) => isObject(value) && typeof (value as { write?: unknown }).write === 'function',
     'an object with a write(line) method',

@@ -123,7 +123,7 @@ describe('alerts in FORWARD_FILE', () => {
     ],
   ])('%s is refused, naming the alert and the field', (_, alert, named) => {
     const message = refusal([alert]);
-    expect(message).toContain('`FORWARD_FILE`');
+    expect(message).toContain('`forwardFile`');
     expect(message).toContain(named);
   });
 

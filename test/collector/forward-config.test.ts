@@ -30,7 +30,7 @@ async function refusal(
 describe('FORWARD_FILE', () => {
   test('a file that is not JSON is refused, naming the file', async () => {
     const { file, message } = await refusal('{ "destinations": [ ');
-    expect(message).toContain('`FORWARD_FILE`');
+    expect(message).toContain('`forwardFile`');
     expect(message).toContain(file);
     expect(message).toContain('not valid JSON');
   });
@@ -51,7 +51,7 @@ describe('FORWARD_FILE', () => {
     'a syntax error (%s) is refused naming the file, line and column, never the text',
     async (_, content, where) => {
       const { file, message } = await refusal(content);
-      expect(message).toBe(`\`FORWARD_FILE\` ${file}: is not valid JSON at ${where}`);
+      expect(message).toBe(`\`forwardFile\` ${file}: is not valid JSON at ${where}`);
     },
   );
 
@@ -106,7 +106,7 @@ describe('FORWARD_FILE', () => {
   ])('a field written twice in %s is refused, naming it and where', async (_, content, problem) => {
     const { file, message } = await refusal(content);
     expect(message).toBe(
-      `\`FORWARD_FILE\` ${file}: has the field ${problem}; JSON keeps only the last`,
+      `\`forwardFile\` ${file}: has the field ${problem}; JSON keeps only the last`,
     );
   });
 
@@ -179,6 +179,53 @@ describe('FORWARD_FILE', () => {
     const { message } = await refusal({ destinations: [{ ...VOTE, ...change }] });
     expect(message).toContain(named);
   });
+
+  /** Each kind of refusal: the file's content (none: it does not exist), the problem after it. */
+  const PROBLEMS: [string, unknown, string][] = [
+    ['a file that does not exist', undefined, ': cannot be read (ENOENT)'],
+    ['bad JSON', '{ "destinations": [ ', ': is not valid JSON at line 1, column 21'],
+    [
+      'a missing field',
+      { destinations: [{ name: 'bots', format: 'vote' }] },
+      ': destination "bots": `url` must be an http(s) URL',
+    ],
+    [
+      'an unknown destination field',
+      { destinations: [{ ...VOTE, method: 'PUT' }] },
+      ': destination "bots": `method` is not a field',
+    ],
+    [
+      'a placeholder without its variable',
+      { destinations: [{ ...VOTE, url: `https://bots.example.com/${secret('NO_SUCH_TENANT')}` }] },
+      `: destination "bots": \`url\` uses ${secret('NO_SUCH_TENANT')}, but no variable NO_SUCH_TENANT is set`,
+    ],
+  ];
+  const fileHolding = (content: unknown) =>
+    content === undefined ? '/nonexistent/forward.json' : forwardFile(content);
+
+  test.each(PROBLEMS)(
+    'createCollector names %s as the option it was given, `forwardFile`',
+    (_, content, problem) => {
+      const file = fileHolding(content);
+      expect(() => createCollector({ forwardFile: file, env: {} })).toThrow(
+        `\`forwardFile\` ${file}${problem}`,
+      );
+    },
+  );
+
+  test.each(PROBLEMS)(
+    'the collector process names %s as its variable, `FORWARD_FILE`',
+    async (_, content, problem) => {
+      const file = fileHolding(content);
+      const error = await startCollector({ env: { FORWARD_FILE: file } }).then(
+        () => new Error('the collector started'),
+        (problem: Error) => problem,
+      );
+      expect(messages(error.message).slice(1)).toEqual([
+        expect.stringContaining(`\`FORWARD_FILE\` ${file}${problem}`),
+      ]);
+    },
+  );
 
   test('the collector process stops with one line naming the file, destination and field', async () => {
     const file = forwardFile({ destinations: [{ ...VOTE, format: 'stars' }] });

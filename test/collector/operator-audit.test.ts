@@ -58,7 +58,7 @@ describe('a FORWARD_FILE that is not a small regular file', () => {
 
   test('a device is refused, not read until the memory runs out', () => {
     expect(refusal('/dev/zero')).toBe(
-      '`FORWARD_FILE` /dev/zero: is not a regular file (a FIFO, socket or device)',
+      '`forwardFile` /dev/zero: is not a regular file (a FIFO, socket or device)',
     );
   });
 
@@ -68,7 +68,7 @@ describe('a FORWARD_FILE that is not a small regular file', () => {
     writeFileSync(file, `{"destinations": [${JSON.stringify(DESTINATION)}]}${padding}`);
     const size = 1024 * 1024 + `{"destinations": [${JSON.stringify(DESTINATION)}]}`.length;
     expect(refusal(file)).toBe(
-      `\`FORWARD_FILE\` ${file}: is ${size} bytes; it may be 1048576 (1 MiB) at most`,
+      `\`forwardFile\` ${file}: is ${size} bytes; it may be 1048576 (1 MiB) at most`,
     );
   });
 
@@ -81,7 +81,7 @@ describe('a FORWARD_FILE that is not a small regular file', () => {
 
   test('a directory is named as one', () => {
     const directory = dir();
-    expect(refusal(directory)).toBe(`\`FORWARD_FILE\` ${directory}: is a directory, not a file`);
+    expect(refusal(directory)).toBe(`\`forwardFile\` ${directory}: is a directory, not a file`);
   });
 });
 
@@ -99,7 +99,7 @@ describe('FORWARD_FILE headers the collector sets itself', () => {
         destinations: [{ ...DESTINATION, headers: { [header]: 'chunked' } }],
       });
       expect(refusal(file)).toBe(
-        `\`FORWARD_FILE\` ${file}: destination "events": \`headers.${header}\` is set by the collector itself on every request; remove it`,
+        `\`forwardFile\` ${file}: destination "events": \`headers.${header}\` is set by the collector itself on every request; remove it`,
       );
     },
   );
@@ -110,7 +110,7 @@ describe('FORWARD_FILE headers the collector sets itself', () => {
       alerts: [{ ...alert, headers: { 'Content-Type': 'text/plain' } }],
     });
     expect(refusal(file)).toBe(
-      `\`FORWARD_FILE\` ${file}: alert "comments": \`headers.Content-Type\` is set by the collector itself on every request; remove it`,
+      `\`forwardFile\` ${file}: alert "comments": \`headers.Content-Type\` is set by the collector itself on every request; remove it`,
     );
   });
 
@@ -119,7 +119,7 @@ describe('FORWARD_FILE headers the collector sets itself', () => {
       destinations: [{ ...DESTINATION, headers: { 'X-Api-Key': 'first', 'x-api-key': 'second' } }],
     });
     expect(refusal(file)).toBe(
-      `\`FORWARD_FILE\` ${file}: destination "events": \`headers.x-api-key\` is the same header as "X-Api-Key"`,
+      `\`forwardFile\` ${file}: destination "events": \`headers.x-api-key\` is the same header as "X-Api-Key"`,
     );
   });
 

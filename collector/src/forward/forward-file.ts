@@ -78,12 +78,17 @@ function repeatedKey(text: string): { key: string; at: number } | undefined {
 }
 
 /**
- * Parses and checks `FORWARD_FILE`; every problem names the file, the destination or alert, and
- * the field. Names are unique across destinations and alerts: both are a delivery's destination.
+ * Parses and checks `FORWARD_FILE`; every problem names the setting as `setting` spells it
+ * (`forwardFile` or `FORWARD_FILE`), the file, the destination or alert, and the field. Names are
+ * unique across destinations and alerts: both are a delivery's destination.
  */
-export function loadForwardFile(file: string, env: NodeJS.ProcessEnv): ForwardFile {
+export function loadForwardFile(
+  file: string,
+  env: NodeJS.ProcessEnv,
+  setting: string,
+): ForwardFile {
   const fail = (where: string, problem: string): never => {
-    throw new CollectorConfigError('FORWARD_FILE', `${file}: ${where}${problem}`);
+    throw new CollectorConfigError(setting, `${file}: ${where}${problem}`);
   };
   const unreadable = (error: unknown) =>
     fail('', `cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`);

@@ -1,4 +1,4 @@
-import type { CollectorConfig } from '../config';
+import { type CollectorConfig, type Naming, namer } from '../config';
 import type { StoreParts } from '../intake/ingest';
 import type { FeedbackRecord } from '../intake/record';
 import type { Logger } from '../observe/logger';
@@ -33,11 +33,16 @@ export interface Forwarding {
 
 /**
  * Reads `FORWARD_FILE` (with `${NAME}` from `env`) before anything else starts, so a bad file
- * stops the collector at once with a message naming it.
+ * stops the collector at once with a message naming it, as `naming` says: `forwardFile` for a
+ * caller of `createCollector`, `FORWARD_FILE` for the bin.
  */
-export function loadForwarding(config: CollectorConfig, env: NodeJS.ProcessEnv): Forwarding {
+export function loadForwarding(
+  config: CollectorConfig,
+  env: NodeJS.ProcessEnv,
+  naming: Naming,
+): Forwarding {
   const { destinations, alerts } = config.forwardFile
-    ? loadForwardFile(config.forwardFile, env)
+    ? loadForwardFile(config.forwardFile, env, namer(naming)('forwardFile'))
     : { destinations: [], alerts: [] };
   // Links in alerts lead to the inbox, when the collector knows where browsers reach it.
   const inbox =
