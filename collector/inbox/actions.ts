@@ -1,6 +1,7 @@
 // Everything the reader does: move, select, search, change the triage state. Each change is
 // sent, announced in words, and followed by a refetch of what it touched.
 import { batch, type ReadonlySignal } from '@preact/signals';
+import type { View } from './address';
 import { ApiError, api, type Change, reached } from './api';
 import { SelectionChanged, send } from './bulk';
 import { describeChange, goneText, votes } from './format';
@@ -166,6 +167,16 @@ export function keepFocus(): void {
       else focusOutOfList();
     }),
   );
+}
+
+/**
+ * Attention or Figures entered by its tab, Back or Forward: its heading takes the focus, and a
+ * screen reader reads where the reader now is. Neither view has a row, a vote or a search to
+ * fall back to, and what held the focus left with the view before (Back, Forward) or stays
+ * behind in the bar (a tab), which says nothing of what is now shown.
+ */
+export function focusView(name: Exclude<View, 'inbox'>): void {
+  requestAnimationFrame(() => document.getElementById(`${name}-title`)?.focus());
 }
 
 export function toggle(id: string): void {

@@ -1,7 +1,7 @@
 // What keeps the page current without a reload: the refresh while it is seen, and the address
 // that follows the view.
 import { batch, effect } from '@preact/signals';
-import { announce, focusOutOfList, focusRow, keepFocus } from './actions';
+import { announce, focusOutOfList, focusRow, focusView, keepFocus } from './actions';
 import { type Address, readAddress, writeAddress } from './address';
 import { api } from './api';
 import { goneText, votes, whole } from './format';
@@ -170,9 +170,11 @@ export function followAddress(): void {
       checked.value = new Set();
       everyMatch.value = false;
     });
-    // Back from a record over the list: onto its row, as "Back to the list" does; from a
-    // row of another page, onto this one's.
-    if (leaving) focusRow(Math.max(0, activeIndex.peek()));
+    // Back to Attention or Figures (from a vote opened over the list too): onto its heading.
+    // Back from a record over the list: onto its row, as "Back to the list" does; from a row
+    // of another page, onto this one's.
+    if (address.view !== 'inbox') focusView(address.view);
+    else if (leaving) focusRow(Math.max(0, activeIndex.peek()));
     else keepFocus();
   });
 }

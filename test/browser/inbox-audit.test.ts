@@ -1238,6 +1238,32 @@ describe('the focus, when what held it leaves', () => {
   });
 });
 
+describe('Attention and Figures', () => {
+  it('take the focus on their heading when entered by their tab, Back or Forward, never leaving it on <body>', async () => {
+    await vote({ comment: 'first' });
+    const page = await openInbox();
+    await expect.poll(() => headlines(page), POLL).toEqual(['first']);
+    const heading = (name: string) => page.getByRole('heading', { name, exact: true, level: 1 });
+    const focusedOn = (name: string) =>
+      expect.poll(() => isFocused(heading(name)), POLL).toBe(true);
+    await page.getByRole('link', { name: 'Attention' }).click();
+    await focusedOn('Attention');
+    await page.getByRole('link', { name: 'Figures' }).click();
+    await focusedOn('Figures');
+    await page.goBack();
+    await focusedOn('Attention');
+    await page.goBack();
+    await expect.poll(() => isFocused(page.locator('[data-row-link]').first()), POLL).toBe(true);
+    await page.goForward();
+    await focusedOn('Attention');
+    await page.goForward();
+    await focusedOn('Figures');
+    // Focused by the page only: Tab does not stop on it.
+    expect(await heading('Figures').getAttribute('tabindex')).toBe('-1');
+    expectNoProblems();
+  });
+});
+
 describe('a note', () => {
   it('is added with the focus kept on Add note, and an empty one is refused where it is written', async () => {
     const id = await vote({ comment: 'Needs a note' });

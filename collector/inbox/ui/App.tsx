@@ -1,5 +1,6 @@
 import { h } from 'preact';
 import { useEffect } from 'preact/hooks';
+import { focusView } from '../actions';
 import type { View } from '../address';
 import { writeAddress } from '../address';
 import {
@@ -45,6 +46,7 @@ export function App() {
                   }
                   go={() => {
                     view.value = name;
+                    if (name !== 'inbox') focusView(name);
                   }}
                   current={shown === name}
                 >

@@ -120,7 +120,9 @@ export function AttentionView() {
   const items = data?.items;
   return (
     <div class="page">
-      <h1>Attention</h1>
+      <h1 id="attention-title" tabIndex={-1}>
+        Attention
+      </h1>
       <p class="muted lead">
         Answers and pages ranked by how sure it is that people find them unhelpful: the lower bound
         of the Wilson interval of the down share, so 40 of 100 ranks above 1 of 1. Spam is left out.

@@ -156,7 +156,9 @@ export function FiguresView() {
   return (
     <div class="page">
       <div class="page-head">
-        <h1>Figures</h1>
+        <h1 id="figures-title" tabIndex={-1}>
+          Figures
+        </h1>
         <label class="field inline">
           Period
           <select
