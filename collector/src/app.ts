@@ -46,6 +46,11 @@ export interface AppServices extends PipelineServices {
   pseudonym: (address: string) => Promise<string>;
   /** Whether the collector is shutting down: `/readyz` then answers 503, whatever the database. */
   draining: () => boolean;
+  /**
+   * Whether the database has opened once: until then, a `/readyz` it keeps waiting says it is
+   * still starting (a fresh PGlite directory takes seconds to create), not that it fails.
+   */
+  opened: () => boolean;
 }
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -253,7 +258,7 @@ function routes(services: AppServices): Route[] {
   ];
   const operations: Route[] = [
     ['GET', '/healthz', 'open', (c) => c.json({ status: 'ok' })],
-    ['GET', '/readyz', 'open', (c) => ready(c, database, services.draining)],
+    ['GET', '/readyz', 'open', (c) => ready(c, database, services)],
     [
       'GET',
       '/metrics',
@@ -273,25 +278,26 @@ const READY_TIMEOUT_MS = 5_000;
 async function ready(
   c: AppContext,
   database: () => Promise<Database>,
-  draining: () => boolean,
+  { draining, opened }: Pick<AppServices, 'draining' | 'opened'>,
 ): Promise<Response> {
   const unavailable = (error: string) => c.json({ status: 'unavailable', error }, 503);
   const shuttingDown = 'The collector is shutting down.';
   if (draining()) return unavailable(shuttingDown);
-  const problem = await databaseProblem(database);
+  const problem = await databaseProblem(database, opened);
   // A SIGTERM that came while the database was asked decides the answer: from then on, 503.
   if (draining()) return unavailable(shuttingDown);
   return problem === undefined ? c.json({ status: 'ready' }) : unavailable(problem);
 }
 
 /** Why the database cannot take votes now, or undefined when it answers and is migrated. */
-async function databaseProblem(database: () => Promise<Database>): Promise<string | undefined> {
+async function databaseProblem(
+  database: () => Promise<Database>,
+  opened: () => boolean,
+): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
+  const late = new Error(`no answer within ${READY_TIMEOUT_MS / 1000} s`);
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no answer within ${READY_TIMEOUT_MS / 1000} s`)),
-      READY_TIMEOUT_MS,
-    );
+    timer = setTimeout(() => reject(late), READY_TIMEOUT_MS);
   });
   try {
     const missing = await Promise.race([database().then(pendingMigrations), timeout]);
@@ -300,6 +306,10 @@ async function databaseProblem(database: () => Promise<Database>): Promise<strin
       : undefined;
   } catch (error) {
     if (error instanceof StorageFullError) return error.message;
+    // Not a fault: it has never opened, and its first opening is still under way.
+    if (error === late && !opened()) {
+      return `The database is still starting: not open yet after ${READY_TIMEOUT_MS / 1000} s.`;
+    }
     // A driver's message names the host and the cause, never the password.
     return `The database does not answer: ${(error as Error).message}`;
   } finally {

@@ -159,6 +159,8 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
   let draining = false;
   /** Set once the requests in flight are done: from then on, nothing opens the database. */
   let stopping = false;
+  /** Set once the database has opened: until then `/readyz` says it is still starting. */
+  let opened = false;
 
   async function start(): Promise<Database> {
     const db = await openMigrated(config);
@@ -174,6 +176,7 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
     }
     housekeeping = startHousekeeping(db, config, logger, now);
     if (config.role !== 'web') forwarding.start(db, logger);
+    opened = true;
     return db;
   }
   /** Opens once; a failed attempt is forgotten, so the next request tries again. */
@@ -203,6 +206,7 @@ export function createCollector(options: CreateCollectorOptions = {}): Collector
       return (pseudonymOf as (address: string) => string)(address);
     },
     draining: () => draining,
+    opened: () => opened,
   });
 
   const inFlight = new Set<Promise<Response>>();

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { getPriority } from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCollector } from '../../collector/src/collector';
@@ -405,6 +405,37 @@ describe('health without a database', () => {
       expect(JSON.stringify(body)).not.toContain('hunter2');
     } finally {
       await collector.close();
+    }
+  });
+
+  test('/readyz while the database opens for the first time answers 503 saying it is still starting', async () => {
+    // A PostgreSQL that lets the collector in (AuthenticationOk, ReadyForQuery) and never answers
+    // its first query: the database stays opening until the test lets go, as a fresh PGlite
+    // directory does while it is made. Its query_timeout, 60 s, is far past /readyz's 5 s.
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.once('data', () => {
+        socket.write(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 0, 0x5a, 0, 0, 0, 5, 0x49]));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const collector = createCollector({
+      databaseUrl: `postgres://feedback:secret@127.0.0.1:${port}/feedback?query_timeout=60000`,
+      logDestination: { write: () => {} },
+    });
+    try {
+      const ready = await collector.fetch(new Request('http://collector.test/readyz'));
+      expect([ready.status, await ready.json()]).toEqual([
+        503,
+        { status: 'unavailable', error: 'The database is still starting: not open yet after 5 s.' },
+      ]);
+      expect(sockets.size).toBeGreaterThan(0);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await collector.close();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 
