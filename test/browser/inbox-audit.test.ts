@@ -1262,6 +1262,47 @@ describe('Attention and Figures', () => {
     expect(await heading('Figures').getAttribute('tabindex')).toBe('-1');
     expectNoProblems();
   });
+
+  it('name their days UTC days, as they count them, for a reader whose own day is another', async () => {
+    // 10:00 on 2 March for a reader in Kiritimati (UTC+14), still 1 March in UTC.
+    const now = '2026-03-01T20:00:00.000Z';
+    // 22:00 on 1 March there, the reader's yesterday: a vote of 1 March in UTC all the same.
+    await vote({ created_at: '2026-03-01T08:00:00.000Z' });
+    // The days of each figures' request, each once: the refresh asks for them again.
+    const asked = new Set<string>();
+    const page = await openInbox('?view=figures', 1280, async (tab) => {
+      const cdp = await tab.context().newCDPSession(tab);
+      await cdp.send('Emulation.setTimezoneOverride', { timezoneId: 'Pacific/Kiritimati' });
+      await tab.clock.setFixedTime(now);
+      tab.on('request', (request) => {
+        const url = new URL(request.url());
+        const { pathname, searchParams: days } = url;
+        if (pathname === '/api/feedback/stats') asked.add(`${days.get('from')} ${days.get('to')}`);
+      });
+    });
+    expect(await page.evaluate(() => new Date().toString())).toMatch(/^Mon Mar 02 2026 10:00/);
+    const totals = page.getByRole('region', { name: 'Totals' });
+    await expect.poll(() => totals.locator('dd').first().textContent(), POLL).toBe('1');
+    const period = page.getByRole('combobox', { name: 'Period' });
+    const chosen = () =>
+      period.evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.text);
+    expect(await period.getByRole('option').allTextContents()).toEqual([
+      'Today (UTC)',
+      'Last 7 days (UTC)',
+      'Last 30 days (UTC)',
+      'All time',
+    ]);
+    expect(await chosen()).toBe('Today (UTC)');
+    expect([...asked]).toEqual(['2026-03-01 2026-03-01']);
+    await page.getByRole('region', { name: 'Positive rate by day (UTC)', exact: true }).waitFor();
+
+    await period.selectOption({ label: 'Last 7 days (UTC)' });
+    expect(await chosen()).toBe('Last 7 days (UTC)');
+    await expect
+      .poll(() => [...asked], POLL)
+      .toEqual(['2026-03-01 2026-03-01', '2026-02-23 2026-03-01']);
+    expectNoProblems();
+  });
 });
 
 describe('a note', () => {

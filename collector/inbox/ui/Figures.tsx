@@ -9,10 +9,12 @@ import { Chart } from './Chart';
 import { Forwarding } from './Forwarding';
 
 type Period = 'today' | '7d' | '30d' | 'all';
+// The collector counts by UTC day: named so, or "Today" reads as the reader's own day, whose
+// midnight can be up to 14 hours from UTC's.
 const PERIODS: [Period, string][] = [
-  ['today', 'Today'],
-  ['7d', 'Last 7 days'],
-  ['30d', 'Last 30 days'],
+  ['today', 'Today (UTC)'],
+  ['7d', 'Last 7 days (UTC)'],
+  ['30d', 'Last 30 days (UTC)'],
   ['all', 'All time'],
 ];
 const period = signal<Period>('today');
@@ -95,7 +97,7 @@ function Charts({ figures }: { figures: Stats }) {
   return (
     <div class="charts">
       <Chart
-        title="Positive rate by day"
+        title="Positive rate by day (UTC)"
         id="rate-title"
         load={() => charts().then((module) => module.rateChart)}
         data={figures.daily}
