@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { type ConnectionOptions, parse } from 'pg-connection-string';
 import type { Database, Queryable } from './database';
 
 /** How long a request waits for a connection (a new one to open, or its turn in a busy pool). */
@@ -28,28 +29,17 @@ const KEEP_ALIVE_DELAY_MS = 10_000;
 
 type Run = (config: pg.QueryConfig) => Promise<pg.QueryResult>;
 
-/** Where a connection string names no host, a stand-in host lets it parse as a URL. */
-const NO_HOST = 'no-host.invalid';
-
 /**
- * A connection string as a URL. node-postgres takes user info or a port without a host
- * (`postgres://feedback@/feedback?host=/var/run/postgresql`, the README's systemd unit), which a
- * URL may not have: such a string is parsed with `NO_HOST` in the host's place.
+ * A connection string as node-postgres reads it (its own parser, `pg-connection-string`, which
+ * also takes a string without a host, as the README's systemd unit writes one:
+ * `postgres://feedback@/feedback?host=/var/run/postgresql`); undefined where it cannot.
  */
-function asUrl(text: string): URL | undefined {
-  const parse = (candidate: string) => {
-    try {
-      return new URL(candidate);
-    } catch {
-      return undefined;
-    }
-  };
-  const start = text.indexOf('://') + 3;
-  if (start < 3) return parse(text);
-  const length = text.slice(start).search(/[/?#]|$/);
-  const hostAt = start + text.slice(start, start + length).lastIndexOf('@') + 1;
-  const hostless = hostAt === start + length || text[hostAt] === ':';
-  return parse(hostless ? `${text.slice(0, hostAt)}${NO_HOST}${text.slice(hostAt)}` : text);
+function connection(url: string): ConnectionOptions | undefined {
+  try {
+    return parse(url);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -57,14 +47,14 @@ function asUrl(text: string): URL | undefined {
  * the socket directory its `?host=` names, else `localhost`, as node-postgres connects.
  */
 function whereTo(url: string): string {
-  const parsed = asUrl(url);
+  const parsed = connection(url);
   if (parsed === undefined) return 'a connection string that is not a URL';
-  if (parsed.hostname !== NO_HOST) return `${parsed.host || 'local socket'}${parsed.pathname}`;
-  const socket = parsed.searchParams.get('host');
   const port = parsed.port ? `:${parsed.port}` : '';
-  return socket
-    ? `the socket in ${socket}${port}, database ${decodeURIComponent(parsed.pathname.slice(1))}`
-    : `localhost${port}${parsed.pathname}`;
+  const database = parsed.database ?? '';
+  if (parsed.host?.startsWith('/'))
+    return `the socket in ${parsed.host}${port}, database ${database}`;
+  const host = parsed.host?.includes(':') ? `[${parsed.host}]` : parsed.host || 'localhost';
+  return `${host}${port}/${database}`;
 }
 
 /**
@@ -76,13 +66,9 @@ function whereTo(url: string): string {
  */
 export function migrationRefused(url: string, error: unknown): Error | undefined {
   if (!(error instanceof pg.DatabaseError) || error.code !== '42501') return undefined;
-  let role = 'ROLE';
-  let database = 'DATABASE';
-  const parsed = asUrl(url);
-  if (parsed !== undefined) {
-    role = decodeURIComponent(parsed.username) || role;
-    database = decodeURIComponent(parsed.pathname.slice(1)) || database;
-  }
+  const parsed = connection(url);
+  const role = parsed?.user || 'ROLE';
+  const database = parsed?.database || 'DATABASE';
   return new Error(
     `The role at DATABASE_URL (${whereTo(url)}) may not create or change the collector's tables (${error.message}): make it the database's owner, with \`createdb -O ${role} ${database}\` for a new database or \`ALTER DATABASE ${database} OWNER TO ${role}\` for this one.`,
     { cause: error },
