@@ -279,7 +279,7 @@ describe.each<Backend>(['pglite', 'postgres'])(
       expect(missing.status).toBe(404);
     });
 
-    test('a destination FORWARD_FILE no longer names: start-up says how many wait for it, and a retry answers 409 naming it', async () => {
+    test('a destination forwardFile no longer names: start-up says how many wait for it, and a retry answers 409 naming it and the option', async () => {
       const place = await storage.options();
       const name = `audit-gone-${++suffixes}`;
       const url = `${vendor.origin}/in`;
@@ -307,7 +307,7 @@ describe.each<Backend>(['pglite', 'postgres'])(
       const [failed] = (await deliveryOf(now, 'audit-gone-failed')).items;
       const retry = await send(`${now}api/deliveries/${failed.id}/retry`, { method: 'POST' });
       expect(retry.status).toBe(409);
-      expect(retry.body.error).toContain(`\`${name}\` is not in FORWARD_FILE`);
+      expect(retry.body.error).toContain(`\`${name}\` is not in forwardFile`);
       expect((await deliveryOf(now, 'audit-gone-failed')).items[0]).toMatchObject({
         status: 'failed',
       });
@@ -318,7 +318,7 @@ describe.each<Backend>(['pglite', 'postgres'])(
           .filter((entry) => entry.destination === name && entry.level === 'warn');
       await vi.waitFor(() => expect(warned()).toHaveLength(1), { timeout: 10_000 });
       expect(warned()?.[0]).toMatchObject({ pending: 1 });
-      expect(warned()?.[0].msg).toContain('FORWARD_FILE no longer names');
+      expect(warned()?.[0].msg).toContain('forwardFile no longer names');
     });
 
     test('a neutral vote with a when filter is not forwarded; an up one is', async () => {

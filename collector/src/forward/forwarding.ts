@@ -17,6 +17,8 @@ export interface Forwarding {
   alerts: Alert[];
   /** Every destination's and alert's name, in the file's order: what the outbox reports on. */
   names: string[];
+  /** The setting that names them, as its reader spells it: `forwardFile` or `FORWARD_FILE`. */
+  setting: string;
   /** How long a delivery to `name` is tried: `FORWARD_MAX_AGE`, or an alert's `max_age`. */
   maxAgeOf(name: string): number;
   /**
@@ -41,8 +43,9 @@ export function loadForwarding(
   env: NodeJS.ProcessEnv,
   naming: Naming,
 ): Forwarding {
+  const setting = namer(naming)('forwardFile');
   const { destinations, alerts } = config.forwardFile
-    ? loadForwardFile(config.forwardFile, env, namer(naming)('forwardFile'))
+    ? loadForwardFile(config.forwardFile, env, setting)
     : { destinations: [], alerts: [] };
   // Links in alerts lead to the inbox, when the collector knows where browsers reach it.
   const inbox =
@@ -71,6 +74,7 @@ export function loadForwarding(
     destinations,
     alerts,
     names,
+    setting,
     maxAgeOf: (name) => alertAges.get(name) ?? config.forwardMaxAgeMs,
     deliveriesOf: (record) => [
       ...destinationDeliveries(destinations, record, config.forwardMaxAgeMs),
@@ -79,18 +83,23 @@ export function loadForwarding(
     ...(downRates.length > 0 ? { counts: downRateCounts(downRates, inbox) } : {}),
     start(db, logger) {
       worker = startWorker(db, { recipients, shared: config.databaseUrl !== undefined, logger });
-      void reportUnsendable(db, names, logger);
+      void reportUnsendable(db, names, setting, logger);
     },
     stop: () => worker?.stop() ?? Promise.resolve(),
   };
 }
 
 /**
- * Says, once at start-up, which deliveries wait for a name `FORWARD_FILE` no longer holds (a
+ * Says, once at start-up, which deliveries wait for a name `setting` no longer holds (a
  * destination renamed or removed): nothing sends them, and `/api/deliveries/stats` lists only
  * the names configured. A database out of reach now is the worker's to report.
  */
-async function reportUnsendable(db: Database, names: string[], logger: Logger): Promise<void> {
+async function reportUnsendable(
+  db: Database,
+  names: string[],
+  setting: string,
+  logger: Logger,
+): Promise<void> {
   const rows = await db
     .query<{ destination: string; pending: number }>(
       `SELECT destination, count(*)::int AS pending FROM deliveries
@@ -102,7 +111,7 @@ async function reportUnsendable(db: Database, names: string[], logger: Logger): 
   for (const { destination, pending } of rows) {
     logger.warn(
       { destination, pending },
-      'deliveries wait for a destination FORWARD_FILE no longer names: none is sent until it names it again',
+      `deliveries wait for a destination ${setting} no longer names: none is sent until it names it again`,
     );
   }
 }

@@ -113,17 +113,19 @@ export async function deliveryStats(db: Database, names: string[]) {
   };
 }
 
-/** What this collector's `FORWARD_FILE` names, as a retry needs it. */
+/** What this collector's forward file names, as a retry needs it. */
 export interface Recipients {
   /** Every destination's and alert's name. */
   names: string[];
+  /** The setting that names them, as the collector's reader spells it. */
+  setting: string;
   maxAgeOf(name: string): number;
 }
 
 /**
  * `POST /api/deliveries/{id}/retry`: a failed delivery becomes pending, due now, and is tried
  * for as long again as its destination's or alert's max age. An alert cancelled because its
- * record is spam stays cancelled, and one to a name `FORWARD_FILE` no longer holds stays
+ * record is spam stays cancelled, and one to a name the forward file no longer holds stays
  * failed: nothing would send it.
  */
 export async function retryDelivery(db: Database, id: string, recipients: Recipients) {
@@ -144,7 +146,7 @@ export async function retryDelivery(db: Database, id: string, recipients: Recipi
   if (!recipients.names.includes(existing.destination)) {
     throw new StateConflictError(
       'id',
-      `This delivery's destination \`${existing.destination}\` is not in FORWARD_FILE: nothing would send it.`,
+      `This delivery's destination \`${existing.destination}\` is not in ${recipients.setting}: nothing would send it.`,
     );
   }
   const [row] = await db.query<DeliveryRow>(
