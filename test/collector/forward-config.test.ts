@@ -126,25 +126,14 @@ describe('FORWARD_FILE', () => {
     expect(message).toContain('NO_SUCH_FORWARD_KEY');
   });
 
-  test('a variable that is empty is refused like one not set, naming it', async () => {
-    const headers = { Authorization: `Bearer ${secret('EMPTY_FORWARD_KEY')}` };
-    const { message } = await refusal(
-      { destinations: [{ ...VOTE, headers }] },
-      { EMPTY_FORWARD_KEY: '' },
-    );
+  test.each([
+    ['empty', 'EMPTY_FORWARD_KEY', '', 'is empty'],
+    ['of only spaces', 'BLANK_FORWARD_KEY', '  ', 'holds only spaces'],
+  ])('a variable %s is refused like one not set, naming it', async (_, name, value, why) => {
+    const headers = { Authorization: `Bearer ${secret(name)}` };
+    const { message } = await refusal({ destinations: [{ ...VOTE, headers }] }, { [name]: value });
     expect(message).toContain(
-      `destination "bots": \`headers.Authorization\` uses ${secret('EMPTY_FORWARD_KEY')}, but the variable EMPTY_FORWARD_KEY is empty`,
-    );
-  });
-
-  test('a variable of only spaces is refused like an empty one, naming it', async () => {
-    const headers = { Authorization: `Bearer ${secret('BLANK_FORWARD_KEY')}` };
-    const { message } = await refusal(
-      { destinations: [{ ...VOTE, headers }] },
-      { BLANK_FORWARD_KEY: '  ' },
-    );
-    expect(message).toContain(
-      `destination "bots": \`headers.Authorization\` uses ${secret('BLANK_FORWARD_KEY')}, but the variable BLANK_FORWARD_KEY holds only spaces`,
+      `destination "bots": \`headers.Authorization\` uses ${secret(name)}, but the variable ${name} ${why}`,
     );
   });
 
